@@ -1,0 +1,33 @@
+# mapillary-archiver: setup, build, test, demo, bench.
+# `make demo` and `make test` work on a fresh Debian/Ubuntu machine: they install what is missing first.
+
+SWIFT ?= swift
+CONFIG ?= debug
+APT_PACKAGES = libcurl4-openssl-dev libarchive-dev libwebp-dev libturbojpeg0-dev libsqlite3-dev \
+               libssl-dev zlib1g-dev pkg-config
+TEST_PACKAGES = libimage-exiftool-perl webp libarchive-tools tar python3
+
+.PHONY: setup setup-test build release test demo bench bench-smoke clean
+
+setup:
+	@scripts/install-packages.sh $(APT_PACKAGES)
+
+setup-test: setup
+	@scripts/install-packages.sh $(TEST_PACKAGES)
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+test: setup-test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: setup
+	$(SWIFT) build -c release --product mapillary-archiver
+	.build/release/mapillary-archiver demo
+
+clean:
+	rm -rf .build

@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "mapillary-archiver",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mapillary-archiver", targets: ["mapillary-archiver"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries: module maps and shim headers only, no logic.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebpmux", providers: [.apt(["libwebp-dev"]), .brew(["webp"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Libraries: all logic lives here.
+        .target(name: "Essentials", dependencies: ["COpenSSL"], swiftSettings: swift6),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "Essentials"], swiftSettings: swift6),
+        .target(name: "SQLiteStore", dependencies: ["CSQLite"], swiftSettings: swift6),
+        .target(name: "Mapillary", dependencies: ["HTTPClient", "Essentials",
+                                                  .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP"], swiftSettings: swift6),
+        .target(name: "Packaging", dependencies: ["CArchive", "CZlib", "Essentials", "Imaging"], swiftSettings: swift6),
+        .target(name: "InternetArchive", dependencies: ["HTTPClient", "SQLiteStore", "Essentials", "Packaging",
+                                                        .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
+        .target(name: "Archiver", dependencies: ["Mapillary", "Imaging", "Packaging", "InternetArchive", "SQLiteStore",
+                                                 "HTTPClient", "Essentials",
+                                                 .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
+        .target(name: "Sandbox", dependencies: ["Imaging", "Essentials", "CTurboJPEG",
+                                                .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
+        .executableTarget(name: "mapillary-archiver", dependencies: [
+            "Archiver", "Sandbox",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swift6),
+
+        // Tests (Swift Testing). TestSupport is shared fixtures: temp folders, sandbox on port 0, external readers.
+        .target(name: "TestSupport", dependencies: ["Sandbox", "Essentials"], path: "Tests/TestSupport", swiftSettings: swift6),
+        .testTarget(name: "EssentialsTests", dependencies: ["Essentials", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Sandbox", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "MapillaryTests", dependencies: ["Mapillary", "Sandbox", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "PackagingTests", dependencies: ["Packaging", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "InternetArchiveTests", dependencies: ["InternetArchive", "Sandbox", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "ArchiverTests", dependencies: ["Archiver", "Sandbox", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "CLITests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: swift6),
+    ]
+)

@@ -1,0 +1,1 @@
+// Module Archiver: see DESIGN (docs/architecture.md).

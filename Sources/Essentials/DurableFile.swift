@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small durable file operations: whole-file writes that are atomic, fsync of files and folders.
+public enum DurableFile {
+    /// Writes `bytes` to `path` atomically: a dot-prefixed temp file beside it, fsync, rename, fsync of the folder.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
+        let dir = parentDirectory(of: path)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let temp = dir + "/." + name + ".tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileError(operation: "create", path: temp, errno: errno) }
+        do {
+            try writeAll(fd: fd, bytes: bytes, path: temp)
+            guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: temp, errno: errno) }
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else {
+            let e = errno
+            unlink(temp)
+            throw FileError(operation: "rename", path: path, errno: e)
+        }
+        try syncDirectory(dir)
+    }
+
+    /// Writes every byte to `fd`, retrying short writes and EINTR.
+    public static func writeAll(fd: Int32, bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { raw in
+            try writeAll(fd: fd, buffer: raw, path: path)
+        }
+    }
+
+    /// Writes every byte of `buffer` to `fd`, retrying short writes and EINTR.
+    public static func writeAll(fd: Int32, buffer: UnsafeRawBufferPointer, path: String) throws {
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc_write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(operation: "write", path: path, errno: errno)
+            }
+            if n == 0 { throw FileError(operation: "write", path: path, errno: EIO) }
+            offset += n
+        }
+    }
+
+    /// fsyncs a folder so that a rename or create inside it survives a crash.
+    public static func syncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(operation: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: path, errno: errno) }
+    }
+
+    /// Creates `path` and its missing parents (mode 0755). An existing folder is not an error.
+    public static func makeDirectories(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw FileError(operation: "create folder", path: current, errno: errno)
+            }
+        }
+    }
+
+    /// The folder part of a path ("." when there is none).
+    public static func parentDirectory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+}
+
+@inline(__always)
+private func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+    write(fd, p, n)
+}

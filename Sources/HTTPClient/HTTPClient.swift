@@ -1,0 +1,1 @@
+// Module HTTPClient: see DESIGN (docs/architecture.md).

@@ -1,0 +1,1 @@
+// Module Imaging: see DESIGN (docs/architecture.md).

@@ -1,0 +1,1 @@
+// Module InternetArchive: see DESIGN (docs/architecture.md).

@@ -1,0 +1,1 @@
+// Module Mapillary: see DESIGN (docs/architecture.md).

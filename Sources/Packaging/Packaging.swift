@@ -1,0 +1,1 @@
+// Module Packaging: see DESIGN (docs/architecture.md).

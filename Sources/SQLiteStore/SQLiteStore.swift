@@ -1,0 +1,1 @@
+// Module SQLiteStore: see DESIGN (docs/architecture.md).

@@ -1,0 +1,1 @@
+// Module Sandbox: see DESIGN (docs/architecture.md).
