@@ -45,6 +45,7 @@ public final class SQLiteDatabase: Sendable {
     }
 
     /// Runs `body` inside one transaction (BEGIN IMMEDIATE … COMMIT); rolls back when it throws.
+    @discardableResult
     public func transaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try connection.withLock { conn in
             try conn.execute("BEGIN IMMEDIATE")
