@@ -1,0 +1,40 @@
+import Foundation
+import Sandbox
+import Synchronization
+
+/// A one-route-per-path HTTP server answering canned bodies, for answers the sandbox never gives
+/// (HTML from a proxy, pretty-printed pages, foreign next links). Records every request.
+final class CannedServer: Sendable {
+    struct Answer: Sendable {
+        var status: Int
+        var contentType: String
+        var body: [UInt8]
+
+        static func json(_ text: String, status: Int = 200) -> Answer {
+            Answer(status: status, contentType: "application/json", body: Array(text.utf8))
+        }
+    }
+
+    struct Seen: Sendable {
+        let target: String
+        let authorization: String?
+    }
+
+    private let server: HTTPServer
+    private let seen: Mutex<[Seen]>
+
+    /// `answers` maps a path (without query) to its answer; others get 404.
+    init(_ answers: [String: Answer]) throws {
+        let seen = Mutex<[Seen]>([])
+        server = try HTTPServer(port: 0) { request, response in
+            seen.withLock { $0.append(Seen(target: request.target, authorization: request.header("Authorization"))) }
+            let answer = answers[request.path] ?? Answer(status: 404, contentType: "text/plain", body: Array("nope".utf8))
+            response.send(status: answer.status, headers: [("Content-Type", answer.contentType)], body: answer.body)
+        }
+        self.seen = seen
+    }
+
+    var baseURL: String { server.baseURL }
+    var requests: [Seen] { seen.withLock { $0 } }
+    func stop() { server.stop() }
+}
