@@ -63,8 +63,8 @@ extension MapillaryClient {
             guard let target = current else { return .retryNow("no URL") }
             var request = HTTPRequest(url: target, headers: [HTTPHeader("Accept", "image/jpeg")],
                                       response: .memory(limit: max(1, maxBytes)))
-            request.timeout = .seconds(600)
-            request.stallTimeout = .seconds(60)
+            request.timeout = downloadTimeout
+            request.stallTimeout = downloadStallTimeout
             let response: HTTPResponse
             do {
                 switch try await send(request) {

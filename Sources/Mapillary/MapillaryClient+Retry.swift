@@ -1,4 +1,5 @@
 import Essentials
+import Foundation
 import HTTPClient
 import Logging
 
@@ -63,8 +64,9 @@ extension MapillaryClient {
     {
         let elapsed = ContinuousClock().now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let shown = seconds < 1 ? "\(Int(seconds * 1000)) ms" : ByteFormat.duration(seconds: seconds)
         return MapillaryError(.retriesExhausted,
-            "Mapillary kept failing while \(what): \(attempts) attempts over \(ByteFormat.duration(seconds: seconds)), last \(reason); check the network or try again later")
+            "Mapillary kept failing while \(what): \(attempts) attempts over \(shown), last \(reason); check the network or try again later")
     }
 
     /// A GET to the API with the token in the header.
@@ -73,7 +75,8 @@ extension MapillaryClient {
             HTTPHeader("Authorization", "OAuth " + token),
             HTTPHeader("Accept", "application/json"),
         ], response: .memory(limit: 256 << 20))
-        request.timeout = .seconds(120)
+        request.timeout = apiTimeout
+        request.stallTimeout = nil
         return request
     }
 
@@ -83,7 +86,9 @@ extension MapillaryClient {
         do {
             return .response(try await http.send(request))
         } catch let error as HTTPError {
-            let text = MapillaryError.sanitized(error.description, hiding: token)
+            // The transport's own advice (after "; ") gives way to this module's.
+            let phrase = error.description.components(separatedBy: "; ").first ?? error.description
+            let text = MapillaryError.sanitized(phrase, hiding: token)
             if error.code == .cancelled { throw CancellationError() }
             if error.isTransient { return .transient(text) }
             if error.code == .bodyTooLarge { throw MapillaryError(.imageTooLarge, text) }

@@ -25,6 +25,12 @@ public struct MapillaryClient: Sendable {
     let retry: RetryPolicy
     let logger: Logger
     let apiOrigin: URLOrigin?
+    /// Longest wait for one API answer (a page of 2000 records can take a while to come).
+    public var apiTimeout: Duration = .seconds(120)
+    /// Longest wait for one image download.
+    public var downloadTimeout: Duration = .seconds(600)
+    /// A download that moves no byte for this long is abandoned and retried (whole seconds).
+    public var downloadStallTimeout: Duration = .seconds(60)
 
     /// Builds a client. An unusable `apiBase` is reported by ``validate(apiBase:)`` and by every call.
     public init(http: HTTPClient, apiBase: String, token: String, retry: RetryPolicy = .standard, logger: Logger) {

@@ -53,7 +53,7 @@ public struct MapillaryError: Error, Sendable, CustomStringConvertible, Equatabl
     }
 
     /// Makes untrusted text (an API message, a field value) safe for one log line: control characters
-    /// escaped, `hiding` replaced by `‹token›`, and the length capped.
+    /// escaped, `hiding` replaced by `‹token›`, and the result capped near `limit` characters.
     public static func sanitized(_ text: String, hiding secret: String? = nil, limit: Int = 200) -> String {
         var source = text
         if let secret, !secret.isEmpty {
@@ -66,15 +66,17 @@ public struct MapillaryError: Error, Sendable, CustomStringConvertible, Equatabl
                 out += "…"
                 break
             }
+            let piece: String
             switch scalar.value {
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
+            case 0x0A: piece = "\\n"
+            case 0x0D: piece = "\\r"
+            case 0x09: piece = "\\t"
             case 0x00..<0x20, 0x7F, 0x80..<0xA0, 0x2028, 0x2029:
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            default: out.unicodeScalars.append(scalar)
+                piece = "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: piece = String(scalar)
             }
-            count += 1
+            out += piece
+            count += piece.unicodeScalars.count
         }
         return out
     }

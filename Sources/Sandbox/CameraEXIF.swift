@@ -2,9 +2,11 @@
 /// JPEGs before Mapillary sees them. Independent of the Imaging module on purpose, so tests of
 /// Imaging's EXIF merge have a second writer to check against.
 ///
-/// Layout: APP1 `Exif\0\0`, little-endian TIFF; IFD0 with Make, Model, Orientation, Software and
-/// the Exif IFD pointer; the Exif IFD with ExposureTime, FNumber, ISO, ExifVersion and
-/// DateTimeOriginal. No thumbnail IFD.
+/// Layout: APP1 `Exif\0\0`, little-endian TIFF; IFD0 with Make, Model, Orientation, X/YResolution,
+/// ResolutionUnit, Software, YCbCrPositioning and the Exif IFD pointer; the Exif IFD with
+/// ExposureTime, FNumber, ISO, ExifVersion, DateTimeOriginal, ComponentsConfiguration,
+/// FlashpixVersion, ColorSpace and the pixel size: every tag `exiftool -validate` requires of a
+/// JPEG. No thumbnail IFD.
 public struct CameraEXIF: Sendable, Equatable {
     public var make: String
     public var model: String
@@ -17,10 +19,12 @@ public struct CameraEXIF: Sendable, Equatable {
     /// e.g. (28, 10) for f/2.8.
     public var fNumber: (numerator: UInt32, denominator: UInt32)
     public var iso: UInt16
+    /// The picture's size (ExifImageWidth, ExifImageHeight).
+    public var pixelSize: PixelSize
 
     public init(make: String, model: String, software: String, orientation: UInt16 = 1, dateTimeOriginal: String,
                 exposureTime: (numerator: UInt32, denominator: UInt32), fNumber: (numerator: UInt32, denominator: UInt32),
-                iso: UInt16) {
+                iso: UInt16, pixelSize: PixelSize) {
         self.make = make
         self.model = model
         self.software = software
@@ -29,12 +33,13 @@ public struct CameraEXIF: Sendable, Equatable {
         self.exposureTime = exposureTime
         self.fNumber = fNumber
         self.iso = iso
+        self.pixelSize = pixelSize
     }
 
     public static func == (a: CameraEXIF, b: CameraEXIF) -> Bool {
         a.make == b.make && a.model == b.model && a.software == b.software && a.orientation == b.orientation
             && a.dateTimeOriginal == b.dateTimeOriginal && a.exposureTime == b.exposureTime
-            && a.fNumber == b.fNumber && a.iso == b.iso
+            && a.fNumber == b.fNumber && a.iso == b.iso && a.pixelSize == b.pixelSize
     }
 
     /// The complete APP1 segment, marker included (`FF E1`, length, `Exif\0\0`, TIFF).
@@ -45,16 +50,25 @@ public struct CameraEXIF: Sendable, Equatable {
             Entry(tag: 0x8827, type: 3, count: 1, value: short(iso)),
             Entry(tag: 0x9000, type: 7, count: 4, value: Array("0232".utf8)),
             ascii(0x9003, dateTimeOriginal),
+            Entry(tag: 0x9101, type: 7, count: 4, value: [1, 2, 3, 0]),
+            Entry(tag: 0xA000, type: 7, count: 4, value: Array("0100".utf8)),
+            Entry(tag: 0xA001, type: 3, count: 1, value: short(1)),
+            Entry(tag: 0xA002, type: 4, count: 1, value: long(UInt32(clamping: pixelSize.width))),
+            Entry(tag: 0xA003, type: 4, count: 1, value: long(UInt32(clamping: pixelSize.height))),
         ]
         // IFD0 sits at offset 8; the Exif IFD follows IFD0 and its data.
         var ifd0: [Entry] = [
             ascii(0x010F, make), ascii(0x0110, model),
             Entry(tag: 0x0112, type: 3, count: 1, value: short(orientation)),
+            Entry(tag: 0x011A, type: 5, count: 1, value: rational((72, 1))),
+            Entry(tag: 0x011B, type: 5, count: 1, value: rational((72, 1))),
+            Entry(tag: 0x0128, type: 3, count: 1, value: short(2)),
             ascii(0x0131, software),
+            Entry(tag: 0x0213, type: 3, count: 1, value: short(1)),
             Entry(tag: 0x8769, type: 4, count: 1, value: long(0)),
         ]
         let ifd0Size = Self.ifdSize(ifd0)
-        ifd0[4].value = long(UInt32(8 + ifd0Size))
+        ifd0[ifd0.count - 1].value = long(UInt32(8 + ifd0Size))
         var tiff: [UInt8] = [0x49, 0x49, 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00]
         Self.appendIFD(ifd0, at: 8, to: &tiff)
         Self.appendIFD(exifEntries, at: UInt32(tiff.count), to: &tiff)

@@ -22,7 +22,7 @@ final class FaultInjector: Sendable {
         } else {
             self.ratePerSecond = nil
         }
-        self.bucket = Mutex((tokens: max(1, ratePerSecond ?? 1), last: ContinuousClock.now))
+        self.bucket = Mutex((tokens: Self.burst(ratePerSecond ?? 1), last: ContinuousClock.now))
     }
 
     /// A fault to inject now, if any: half of them 500/502/503, half resets.
@@ -35,14 +35,17 @@ final class FaultInjector: Sendable {
         }
     }
 
-    /// Takes one token from the bucket (capacity = one second of requests); false when empty.
+    /// Bucket capacity: a tenth of a second's worth of requests (at least one).
+    static func burst(_ rate: Double) -> Double { max(1, rate / 10) }
+
+    /// Takes one token from the bucket; false when empty.
     func admit() -> Bool {
         guard let rate = ratePerSecond else { return true }
         let now = ContinuousClock.now
         return bucket.withLock { state in
             let elapsed = now - state.last
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            state.tokens = min(max(1, rate), state.tokens + seconds * rate)
+            state.tokens = min(Self.burst(rate), state.tokens + seconds * rate)
             state.last = now
             guard state.tokens >= 1 else { return false }
             state.tokens -= 1

@@ -81,11 +81,11 @@ final class ImageStore: Sendable {
         let pixelSeed = SandboxRandom.hash(configuration.seed, ["pixels", image.id])
         let jpeg = try SyntheticJPEG.make(width: size.width, height: size.height, seed: pixelSeed,
                                           quality: configuration.jpegQuality)
-        return cameraEXIF(for: image, seed: configuration.seed).inserted(into: jpeg)
+        return cameraEXIF(for: image, seed: configuration.seed, size: size).inserted(into: jpeg)
     }
 
     /// The EXIF block the image's camera wrote: local time, exposure values drawn per image.
-    static func cameraEXIF(for image: SandboxImage, seed: UInt64) -> CameraEXIF {
+    static func cameraEXIF(for image: SandboxImage, seed: UInt64, size: PixelSize) -> CameraEXIF {
         var r = SandboxRandom(seed: seed, "exif", image.id)
         // Records without captured_at still came from a camera with a clock.
         let time = image.capturedAt ?? (1_500_000_000_000 + Int64(r.next() % 100_000_000_000))
@@ -98,7 +98,7 @@ final class ImageStore: Sendable {
             dateTimeOriginal: SandboxClock.exifDateTime(milliseconds: time, offsetMinutes: image.cameraUTCOffsetMinutes),
             exposureTime: (1, exposures[Int(r.next() % UInt64(exposures.count))]),
             fNumber: (apertures[Int(r.next() % UInt64(apertures.count))], 10),
-            iso: isos[Int(r.next() % UInt64(isos.count))])
+            iso: isos[Int(r.next() % UInt64(isos.count))], pixelSize: size)
     }
 
     /// The id itself when it is a safe file name, else its MD5 (hostile ids contain `/` or NUL).

@@ -66,9 +66,12 @@ public final class MapillarySandbox: Sendable {
         return try service.store.bytes(for: image, quality: quality, kind: service.dataset.kinds[image.user] ?? .normal)
     }
 
-    /// The EXIF block the image's camera wrote into its synthetic JPEG (before any archiver touched it).
-    public func cameraEXIF(id: String) -> CameraEXIF? {
-        service.dataset.image(id: id).map { ImageStore.cameraEXIF(for: $0, seed: service.configuration.seed) }
+    /// The EXIF block the image's camera wrote into its synthetic JPEG at `quality` (before any
+    /// archiver touched it). Real JPEGs from `imagesFrom` carry their own EXIF instead.
+    public func cameraEXIF(id: String, quality: SandboxQuality) -> CameraEXIF? {
+        service.dataset.image(id: id).map {
+            ImageStore.cameraEXIF(for: $0, seed: service.configuration.seed, size: ImageStore.size(of: $0, quality: quality))
+        }
     }
 
     /// A freshly signed CDN URL for `id`, as a listing would give it now.

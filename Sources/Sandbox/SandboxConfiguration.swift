@@ -47,7 +47,8 @@ public struct SandboxConfiguration: Sendable {
     public var cdnLatency: Duration = .zero
     /// Fraction (0…1) of API and CDN requests answered 500/502/503 (half) or reset (half).
     public var faultRate = 0.0
-    /// Graph API requests per second before answers become 429 (Graph code 4); nil = unlimited.
+    /// Graph API requests per second (token bucket, bursts of a tenth of a second's worth) before
+    /// answers become 429 (Graph code 4); nil = unlimited.
     public var rateLimit: Double?
     /// `/images` pages asking for more records get HTTP 500 code 1 "Please reduce the amount of data…".
     public var maxRecordsPerResponse: Int?

@@ -75,8 +75,10 @@ final class SandboxDataset: Sendable {
         while list.count < user.imageCount {
             var s = SandboxRandom(seed: seed, "sequence", user.name, String(sequenceIndex))
             let key = s.base62(22)
-            let length = 5 + Int(s.next() % 46)
-            time += Int64(s.double(in: 0.3...1.6) * 86_400_000)
+            // Early sequences are short, so that even small users have several (and a panorama one).
+            let length = 5 + Int(s.next() % UInt64(min(46, 3 + 6 * sequenceIndex)))
+            // At least a day apart: every sequence has its own UTC date(s).
+            time += Int64(s.double(in: 1.0...2.5) * 86_400_000)
             let startLat = originLat + s.double(in: -0.02...0.02)
             let startLon = originLon + s.double(in: -0.02...0.02)
             let heading = s.double(in: 0...359.9)

@@ -1,5 +1,5 @@
 /// One image the sandbox serves: the truth a test compares the client's results with.
-public struct SandboxImage: Sendable, Equatable {
+public struct SandboxImage: Sendable {
     /// Why a hostile record must not be archived as-is.
     public enum Hostility: String, Sendable, CaseIterable {
         /// `sequence` is `../../x`.
@@ -55,8 +55,4 @@ public struct SandboxImage: Sendable, Equatable {
 
     /// True when a correct client archives this image (not hostile in any way).
     public var isArchivable: Bool { hostility == nil }
-
-    public static func == (a: SandboxImage, b: SandboxImage) -> Bool {
-        a.id == b.id && a.user == b.user && a.index == b.index
-    }
 }

@@ -20,21 +20,25 @@ final class CannedServer: Sendable {
         let authorization: String?
     }
 
+    /// The requests seen, shared with the server's handler.
+    private final class Log: Sendable {
+        let entries = Mutex<[Seen]>([])
+    }
+
     private let server: HTTPServer
-    private let seen: Mutex<[Seen]>
+    private let log = Log()
 
     /// `answers` maps a path (without query) to its answer; others get 404.
     init(_ answers: [String: Answer]) throws {
-        let seen = Mutex<[Seen]>([])
+        let log = self.log
         server = try HTTPServer(port: 0) { request, response in
-            seen.withLock { $0.append(Seen(target: request.target, authorization: request.header("Authorization"))) }
+            log.entries.withLock { $0.append(Seen(target: request.target, authorization: request.header("Authorization"))) }
             let answer = answers[request.path] ?? Answer(status: 404, contentType: "text/plain", body: Array("nope".utf8))
             response.send(status: answer.status, headers: [("Content-Type", answer.contentType)], body: answer.body)
         }
-        self.seen = seen
     }
 
     var baseURL: String { server.baseURL }
-    var requests: [Seen] { seen.withLock { $0 } }
+    var requests: [Seen] { log.entries.withLock { $0 } }
     func stop() { server.stop() }
 }

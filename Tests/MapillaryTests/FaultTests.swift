@@ -63,7 +63,9 @@ import Testing
     }
 
     @Test func rateLimitAnswersAreRetriedUntilTheListingCompletes() async throws {
-        let h = try Harness { $0.users = [.init(name: "alice", imageCount: 30)]; $0.rateLimit = 20 }
+        // 50 requests/s with bursts of 5: sixty one-record pages run into the limit.
+        let patient = RetryPolicy(maxAttempts: 12, baseDelay: .milliseconds(5), maxDelay: .milliseconds(60))
+        let h = try Harness(retry: patient) { $0.users = [.init(name: "alice", imageCount: 60)]; $0.rateLimit = 50 }
         defer { h.close() }
         let listing = try await h.listAll(user: "alice", limit: 1)
         #expect(listing.ids == h.archivableIDs("alice"))
@@ -101,5 +103,25 @@ import Testing
         }
         // libcurl may itself retry once on a reused connection that was reset before any answer.
         #expect(h.sandbox.mapillary.counters.apiRequests >= 3)
+    }
+}
+
+@Suite struct TimeoutTests {
+    @Test func slowAnswersTimeOutAreRetriedAndThenNamed() async throws {
+        let h = try Harness { $0.users = [.init(name: "alice", imageCount: 2)]; $0.apiLatency = .milliseconds(400) }
+        defer { h.close() }
+        var client = h.client(retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1)))
+        client.apiTimeout = .milliseconds(100)
+        await #expect {
+            _ = try await client.fetchPage(url: client.firstPageURL(user: "alice", quality: .q256, bbox: nil))
+        } throws: { error in
+            guard let e = error as? MapillaryError else { return false }
+            return e.code == .retriesExhausted && e.description.contains("2 attempts") && e.description.contains("timed out")
+                && e.description.hasSuffix("; check the network or try again later")
+        }
+        // Patience is enough: the same sandbox answers a client that waits.
+        client.apiTimeout = .seconds(5)
+        let page = try await client.fetchPage(url: client.firstPageURL(user: "alice", quality: .q256, bbox: nil))
+        #expect(page.records.count == 2)
     }
 }
