@@ -5,8 +5,13 @@ import Synchronization
 /// signed, expiring URLs, on two loopback ports; plus what tests need to check a client against it.
 public final class MapillarySandbox: Sendable {
     let service: MapillaryService
-    private let apiServer: HTTPServer
-    private let cdnServer: HTTPServer
+    /// The running servers; nil once stopped. Dropping the last reference stops a server exactly
+    /// once (its deinit), so `stop()` releases them instead of calling `HTTPServer.stop()` as well.
+    private let servers: Mutex<(api: HTTPServer, cdn: HTTPServer)?>
+    /// The Graph API root (`MAPILLARY_API_URL`), e.g. `http://127.0.0.1:8080`.
+    public let apiURL: String
+    /// The CDN root; thumbnail URLs point here.
+    public let cdnURL: String
 
     /// Starts both servers: API on `configuration.port(offset: 0)`, CDN on `port(offset: 1)`.
     public init(configuration: SandboxConfiguration, dataDirectory: String) throws {
@@ -26,21 +31,21 @@ public final class MapillarySandbox: Sendable {
         service.cdnBase.withLock { $0 = cdn.baseURL }
         service.apiBase.withLock { $0 = api.baseURL }
         self.service = service
-        self.apiServer = api
-        self.cdnServer = cdn
+        self.apiURL = api.baseURL
+        self.cdnURL = cdn.baseURL
+        self.servers = Mutex((api, cdn))
     }
-
-    /// The Graph API root (`MAPILLARY_API_URL`), e.g. `http://127.0.0.1:8080`.
-    public var apiURL: String { apiServer.baseURL }
-    /// The CDN root; thumbnail URLs point here.
-    public var cdnURL: String { cdnServer.baseURL }
     /// The token the API accepts.
     public var token: String { service.token }
     public var configuration: SandboxConfiguration { service.configuration }
 
+    /// Stops both servers (closing their connections and joining their threads). Safe to call more than once.
     public func stop() {
-        apiServer.stop()
-        cdnServer.stop()
+        let running = servers.withLock { servers in
+            defer { servers = nil }
+            return servers
+        }
+        withExtendedLifetime(running) {}
     }
 
     // MARK: for tests
@@ -97,7 +102,7 @@ public final class MapillarySandbox: Sendable {
     /// Requests seen and faults injected so far.
     public var counters: SandboxCounters { service.counters.snapshot() }
 
-    /// The most recent requests (up to 20,000), oldest first.
+    /// The most recent requests (at least the last 10,000), oldest first.
     public func requestLog() -> [LoggedRequest] { service.log.all() }
 
     public func clearRequestLog() { service.log.clear() }

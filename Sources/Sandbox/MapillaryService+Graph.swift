@@ -123,7 +123,7 @@ extension MapillaryService {
 
         let candidates: [SandboxImage] = user.map { dataset.images[$0] ?? [] }
             ?? dataset.userNames.flatMap { dataset.images[$0] ?? [] }
-        let matching = candidates.filter { image in
+        let matching = pano == nil && box == nil ? candidates : candidates.filter { image in
             if let pano, image.isPano != pano { return false }
             if let box {
                 return image.longitude >= box.w && image.longitude <= box.e && image.latitude >= box.s && image.latitude <= box.n

@@ -1,9 +1,25 @@
 /// A service started by ``Sandbox`` beside the Mapillary half: the extension point through which
 /// the Internet Archive half (S3, metadata, scrape) joins without changing the façade.
 ///
-/// A component adds itself by putting its factory into ``SandboxConfiguration/components`` (a typed
-/// computed property in an extension of `SandboxConfiguration` keeps call sites tidy), and is
-/// found again with ``Sandbox/component(_:)``.
+/// A component adds itself by putting its factory into ``SandboxConfiguration/components`` and is
+/// found again with ``Sandbox/component(_:)``. Typed accessors in extensions keep call sites tidy:
+///
+/// ```swift
+/// extension SandboxConfiguration {
+///     public var internetArchive: InternetArchiveSandboxOptions? {   // a SandboxComponentFactory
+///         get { components.lazy.compactMap { $0 as? InternetArchiveSandboxOptions }.first }
+///         set {
+///             components.removeAll { $0 is InternetArchiveSandboxOptions }
+///             if let newValue { components.append(newValue) }
+///         }
+///     }
+/// }
+/// extension Sandbox {
+///     public var internetArchive: InternetArchiveSandbox? { component(InternetArchiveSandbox.self) }
+/// }
+/// ```
+///
+/// Components read the shared knobs (seed, host, fault rate, latency) from ``SandboxContext``.
 public protocol SandboxComponent: AnyObject, Sendable {
     /// Lines for the sandbox banner (URLs, credentials).
     var bannerLines: [String] { get }

@@ -25,20 +25,29 @@ final class CannedServer: Sendable {
         let entries = Mutex<[Seen]>([])
     }
 
-    private let server: HTTPServer
+    /// Released by `stop()`: the server's deinit stops it exactly once.
+    private let server: Mutex<HTTPServer?>
     private let log = Log()
+    let baseURL: String
 
     /// `answers` maps a path (without query) to its answer; others get 404.
     init(_ answers: [String: Answer]) throws {
         let log = self.log
-        server = try HTTPServer(port: 0) { request, response in
+        let server = try HTTPServer(port: 0) { request, response in
             log.entries.withLock { $0.append(Seen(target: request.target, authorization: request.header("Authorization"))) }
             let answer = answers[request.path] ?? Answer(status: 404, contentType: "text/plain", body: Array("nope".utf8))
             response.send(status: answer.status, headers: [("Content-Type", answer.contentType)], body: answer.body)
         }
+        baseURL = server.baseURL
+        self.server = Mutex(server)
     }
 
-    var baseURL: String { server.baseURL }
     var requests: [Seen] { log.entries.withLock { $0 } }
-    func stop() { server.stop() }
+    func stop() {
+        let running = server.withLock { server in
+            defer { server = nil }
+            return server
+        }
+        withExtendedLifetime(running) {}
+    }
 }

@@ -8,7 +8,7 @@ import TestSupport
 let fastRetry = RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(2), maxDelay: .milliseconds(20))
 
 /// One test's world: a temp folder, a sandbox on port 0 inside it, an HTTP client and a Mapillary client.
-final class Harness {
+final class Harness: Sendable {
     let temp: TemporaryDirectory
     let sandbox: Sandbox
     let http: HTTPClient

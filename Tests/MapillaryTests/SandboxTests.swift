@@ -168,3 +168,18 @@ import TestSupport
         #expect { try Sandbox(configuration) } throws: { ($0 as? SandboxError)?.code == .invalidConfiguration }
     }
 }
+
+@Suite struct SandboxUserArgumentTests {
+    @Test(arguments: [("alice", "alice", 120, SandboxConfiguration.UserKind.normal), ("bob:7", "bob", 7, .normal),
+                      ("mal:40:hostile", "mal", 40, .hostile), ("x:3:non-jpeg", "x", 3, .nonJPEG), ("e:9:empty", "e", 0, .empty)])
+    func usersParseFromTheCommandLineForm(text: String, name: String, count: Int, kind: SandboxConfiguration.UserKind) throws {
+        let user = try SandboxConfiguration.User(parsing: text)
+        #expect(user == SandboxConfiguration.User(name: name, imageCount: count, kind: kind))
+        #expect(user.imageCount == count)
+    }
+
+    @Test(arguments: ["", ":5", "a:b", "a:-1", "a:1:weird", "a:1:normal:extra"])
+    func badUserArgumentsAreRefused(text: String) {
+        #expect(throws: SandboxError.self) { try SandboxConfiguration.User(parsing: text) }
+    }
+}
