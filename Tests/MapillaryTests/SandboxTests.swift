@@ -159,6 +159,21 @@ import TestSupport
         #expect(stops.withLock { $0 } == 1)
     }
 
+    @Test func pregeneratedImagesAreServedFromTheCache() async throws {
+        let h = try Harness { $0.users = [.init(name: "alice", imageCount: 8), .init(name: "mal", imageCount: 25, kind: .hostile)] }
+        defer { h.close() }
+        let made = try h.sandbox.mapillary.pregenerate(user: "alice", quality: .q256)
+        #expect(made.images == 8)
+        var total: Int64 = 0
+        for image in h.sandbox.mapillary.expectedImages(user: "alice") {
+            total += Int64(try h.sandbox.mapillary.imageBytes(id: image.id, quality: .q256).count)
+        }
+        #expect(made.bytes == total)
+        let cached = try FileManager.default.contentsOfDirectory(atPath: h.temp.file("sandbox/mapillary/images/256"))
+        #expect(cached.filter { $0.hasSuffix(".jpg") }.count == 8)
+        #expect(try h.sandbox.mapillary.pregenerate(user: "mal", quality: .q256).images == 24, "all but the one without a rendition")
+    }
+
     @Test func badConfigurationsAreRefusedWithOneSentence() {
         var configuration = SandboxConfiguration()
         configuration.users = [.init(name: "a", imageCount: 1), .init(name: "a", imageCount: 2)]
