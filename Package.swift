@@ -47,6 +47,7 @@ let package = Package(
         // Tests (Swift Testing). TestSupport is shared fixtures: temp folders, sandbox on port 0, external readers.
         .target(name: "TestSupport", dependencies: ["Sandbox", "Essentials"], path: "Tests/TestSupport", swiftSettings: swift6),
         .testTarget(name: "EssentialsTests", dependencies: ["Essentials", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Sandbox", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "MapillaryTests", dependencies: ["Mapillary", "Sandbox", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: swift6),

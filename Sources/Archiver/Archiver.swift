@@ -1,1 +1,0 @@
-// Module Archiver: see DESIGN (docs/architecture.md).

@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A joinable OS thread for work that blocks in C (libcurl's poll loop); never a cooperative-pool thread.
+struct DedicatedThread: Sendable {
+    private let handle: pthread_t
+
+    private final class Entry {
+        let body: @Sendable () -> Void
+        init(body: @escaping @Sendable () -> Void) {
+            self.body = body
+        }
+    }
+
+    /// Starts `body` on a new thread. Returns nil when the system refuses.
+    static func start(_ body: @escaping @Sendable () -> Void) -> DedicatedThread? {
+        let context = Unmanaged.passRetained(Entry(body: body)).toOpaque()
+        #if canImport(Glibc)
+        var handle = pthread_t()
+        #else
+        var handle: pthread_t?
+        #endif
+        let result = pthread_create(&handle, nil, { raw in
+            guard let raw else { return nil }
+            let entry = Unmanaged<Entry>.fromOpaque(raw).takeRetainedValue()
+            entry.body()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<Entry>.fromOpaque(context).release()
+            return nil
+        }
+        #if canImport(Glibc)
+        return DedicatedThread(handle: handle)
+        #else
+        return DedicatedThread(handle: handle!)
+        #endif
+    }
+
+    /// True when called on this thread.
+    var isCurrent: Bool { pthread_equal(handle, pthread_self()) != 0 }
+
+    /// Waits for the thread to end. From the thread itself, detaches instead (it cleans up when it returns).
+    func join() {
+        if isCurrent {
+            pthread_detach(handle)
+        } else {
+            pthread_join(handle, nil)
+        }
+    }
+}

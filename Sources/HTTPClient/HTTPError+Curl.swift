@@ -1,0 +1,35 @@
+import CCurl
+
+extension HTTPError {
+    /// Header names whose values never appear in a message.
+    private static let secretHeaderNames = ["authorization", "proxy-authorization", "cookie", "x-amz-security-token"]
+
+    /// Maps a failed libcurl transfer to an error whose message names the request (without secrets) and the fix.
+    static func transport(_ code: CURLcode, detail rawDetail: String, transfer: Transfer) -> HTTPError {
+        let hidden = transfer.request.headers.filter { header in
+            secretHeaderNames.contains { header.hasName($0) }
+        }.map(\.value)
+        let detail = transfer.shownURL.scrub(rawDetail, hiding: hidden)
+        let subject = transfer.subject
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT:
+            return HTTPError(.timeout, "\(subject) timed out (\(detail)); check that the server is reachable "
+                             + "or allow more time, then retry")
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return HTTPError(.connectionFailed, "could not connect for \(subject) (\(detail)); check that the server "
+                             + "is running and reachable, then retry")
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2_STREAM:
+            return HTTPError(.connectionReset, "the connection broke during \(subject) (\(detail)); retry the request")
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
+            return HTTPError(.invalidRequest, "libcurl cannot send \(subject) (\(detail)); fix the URL or the request")
+        case CURLE_ABORTED_BY_CALLBACK, CURLE_WRITE_ERROR, CURLE_READ_ERROR:
+            return HTTPError(.other, "\(subject) was stopped (\(detail)); retry the request")
+        case CURLE_TOO_MANY_REDIRECTS:
+            return HTTPError(.other, "\(subject) was redirected too many times (\(detail)); check the URL")
+        case CURLE_SEND_FAIL_REWIND:
+            return HTTPError(.other, "\(subject) could not resend its body (\(detail)); retry the request")
+        default:
+            return HTTPError(.other, "\(subject) failed (\(detail)); check the URL and the server, then retry")
+        }
+    }
+}

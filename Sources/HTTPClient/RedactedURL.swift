@@ -1,0 +1,62 @@
+/// A URL as it may appear in messages: scheme, host, port and path only; no user info, query or fragment.
+struct RedactedURL: Sendable {
+    let text: String
+    /// Parts of the original URL that must not appear in any message (query, fragment, user info).
+    let secrets: [String]
+
+    init(_ url: String) {
+        var rest = Substring(url)
+        var secrets: [String] = []
+        if let hash = rest.firstIndex(of: "#") {
+            secrets.append(String(rest[rest.index(after: hash)...]))
+            rest = rest[..<hash]
+        }
+        if let question = rest.firstIndex(of: "?") {
+            secrets.append(String(rest[rest.index(after: question)...]))
+            rest = rest[..<question]
+        }
+        var scheme: Substring = ""
+        if let range = rest.firstRange(of: "://") {
+            scheme = rest[..<range.upperBound]
+            rest = rest[range.upperBound...]
+        }
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        var authority = rest[..<authorityEnd]
+        let path = rest[authorityEnd...]
+        if let at = authority.lastIndex(of: "@") {
+            let userInfo = String(authority[..<at])
+            secrets.append(userInfo)
+            if let colon = userInfo.firstIndex(of: ":") {
+                secrets.append(String(userInfo[userInfo.index(after: colon)...]))
+            }
+            authority = authority[authority.index(after: at)...]
+        }
+        text = String(scheme) + String(authority) + String(path)
+        self.secrets = secrets.filter { $0.count >= 3 }
+    }
+
+    /// `message` with every secret part of the URL, and every given header value, replaced by "…".
+    func scrub(_ message: String, hiding values: [String] = []) -> String {
+        var out = message
+        for secret in (secrets + values.filter { $0.count >= 3 }).sorted(by: { $0.count > $1.count }) {
+            out = out.replacingAll(secret, with: "…")
+        }
+        return out
+    }
+}
+
+extension String {
+    /// Replaces every occurrence of `target` (byte-exact) without Foundation.
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            out += rest[..<range.lowerBound]
+            out += replacement
+            rest = rest[range.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}

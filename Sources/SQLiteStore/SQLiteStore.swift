@@ -1,1 +1,0 @@
-// Module SQLiteStore: see DESIGN (docs/architecture.md).
