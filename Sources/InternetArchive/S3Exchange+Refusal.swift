@@ -1,3 +1,4 @@
+import Foundation
 import HTTPClient
 
 extension S3Exchange {
@@ -5,7 +6,9 @@ extension S3Exchange {
     func refusal(_ response: HTTPResponse, _ body: S3ErrorBody?, _ what: String) -> InternetArchiveError {
         let status = response.status
         let code = body?.code ?? ""
-        let said = body.map { " (IA said: \($0.detail))" } ?? ""
+        let plain = S3ErrorBody.flatten(String(decoding: response.body.prefix(300), as: UTF8.self))
+            .trimmingCharacters(in: .whitespaces)
+        let said = body.map { " (IA said: \($0.detail))" } ?? (plain.isEmpty ? "" : " (IA said: \(plain))")
         let identifier = requests.identifier
         let invalidBucket = code == "InvalidBucketName" || body?.message.contains("bucket is not valid") == true
         switch (status, code) {

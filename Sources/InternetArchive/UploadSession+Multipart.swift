@@ -26,6 +26,8 @@ extension UploadSession {
     private func multipartAttempt(_ file: ItemFile, itemHeaders: [HTTPHeader]) async throws -> Int64 {
         let layout = partLayout(file)
         var done: [Int: UploadJournal.Part] = [:]
+        /// Parts IA holds that the journal does not know (acknowledged as a run was killed): ETag by number.
+        var unrecorded: [Int: String] = [:]
         var uploadID: String?
         if let earlier = try journal?.multipart(file.key) {
             if earlier.size != file.size || earlier.mtime != file.mtime || earlier.partSize != layout.size {
@@ -36,6 +38,7 @@ extension UploadSession {
                 done = earlier.parts.filter { number, part in
                     listed[number].map { Self.sameETag($0, part.etag) } ?? false
                 }
+                unrecorded = listed.filter { earlier.parts[$0.key] == nil }
                 uploadID = earlier.uploadID
                 logger.info("\(file.key): resuming multipart upload, \(done.count) of \(layout.count) parts on IA")
             }
@@ -92,6 +95,14 @@ extension UploadSession {
                 continue
             }
             guard var md5 = partMD5 else { continue }
+            let saved = number >= firstHashed ? running?.savedState : nil
+            if let etag = unrecorded[number], Self.sameETag(etag, md5) {
+                let part = UploadJournal.Part(etag: etag, md5: md5, size: length, runningMD5: saved)
+                try journal?.recordPart(file.key, number: number, part: part)
+                done[number] = part
+                run.completed(length)
+                continue
+            }
             let etag: String
             var reread = false
             while true {
@@ -110,8 +121,8 @@ extension UploadSession {
             }
             run.completed(length)
             sent += length
-            let saved = number >= firstHashed && !wholeNeedsRereading ? running?.savedState : nil
-            let part = UploadJournal.Part(etag: etag, md5: md5, size: length, runningMD5: saved)
+            let part = UploadJournal.Part(etag: etag, md5: md5, size: length,
+                                          runningMD5: wholeNeedsRereading ? nil : saved)
             try journal?.recordPart(file.key, number: number, part: part)
             done[number] = part
         }

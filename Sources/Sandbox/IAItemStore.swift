@@ -34,8 +34,10 @@ final class IAItemStore: Sendable {
         func values(_ key: String) -> [String] { metadata.first { $0.key == key }?.values ?? [] }
     }
 
+    /// One received part: `size` bytes of the file at `path` from `offset`.
     struct Part: Sendable {
         let path: String
+        let offset: Int64
         let size: Int64
         let md5: String
     }
@@ -47,6 +49,21 @@ final class IAItemStore: Sendable {
         let owner: String
         let initiated: Int64
         var parts: [Int: Part] = [:]
+        /// Parts arriving in order are written straight into one assembly file, so completing the usual upload
+        /// is a rename, not a copy: parts 1...appended fill it up to `assemblyEnd`.
+        let assemblyPath: String
+        var appended = 0
+        var assemblyEnd: Int64 = 0
+        /// The running MD5 after each appended part (`states[0]` is empty).
+        var states: [MD5] = [MD5()]
+        var assemblyBusy = false
+    }
+
+    /// Where a part streaming into the assembly starts, and the running MD5 before it.
+    struct AssemblyClaim {
+        let path: String
+        let offset: Int64
+        let running: MD5
     }
 
     private struct State {
@@ -138,11 +155,51 @@ final class IAItemStore: Sendable {
     // MARK: multipart
 
     func startUpload(identifier: String, key: String, owner: String, id: String) {
+        try? DurableFile.makeDirectories(directory + "/parts/" + id)
         state.withLock { state in
             state.uploads[id] = Upload(id: id, identifier: identifier, key: key, owner: owner,
-                                       initiated: Int64(Date().timeIntervalSince1970))
+                                       initiated: Int64(Date().timeIntervalSince1970),
+                                       assemblyPath: directory + "/parts/" + id + "/assembly")
         }
-        try? DurableFile.makeDirectories(directory + "/parts/" + id)
+    }
+
+    /// Lets part `number` stream into the assembly when it is the next one in order (or a resend of the last
+    /// one, which is dropped first); nil when it must go to a file of its own.
+    func claimAssembly(upload id: String, number: Int) -> AssemblyClaim? {
+        state.withLock { state in
+            guard var upload = state.uploads[id], !upload.assemblyBusy else { return nil }
+            if number == upload.appended && number > 0, let last = upload.parts[number],
+               last.path == upload.assemblyPath {
+                upload.appended -= 1
+                upload.assemblyEnd = last.offset
+                upload.states.removeLast()
+                upload.parts[number] = nil
+            }
+            guard number == upload.appended + 1 else { return nil }
+            upload.assemblyBusy = true
+            state.uploads[id] = upload
+            return AssemblyClaim(path: upload.assemblyPath, offset: upload.assemblyEnd, running: upload.states[upload.appended])
+        }
+    }
+
+    /// Ends a claim: with `part` and the running MD5 after it on success, or nothing when the part failed.
+    func releaseAssembly(upload id: String, number: Int, part: Part?, running: MD5?) -> Bool {
+        let (known, replaced) = state.withLock { state -> (Bool, String?) in
+            guard var upload = state.uploads[id] else { return (false, nil) }
+            upload.assemblyBusy = false
+            var replaced: String?
+            if let part, let running {
+                replaced = upload.parts[number]?.path
+                upload.parts[number] = part
+                upload.appended = number
+                upload.assemblyEnd = part.offset + part.size
+                upload.states.append(running)
+            }
+            state.uploads[id] = upload
+            return (true, replaced)
+        }
+        if let replaced, !replaced.hasSuffix("/assembly") { unlink(replaced) }
+        return known
     }
 
     func upload(_ id: String) -> Upload? {
@@ -162,7 +219,7 @@ final class IAItemStore: Sendable {
             state.uploads[id]?.parts[number] = part
             return (true, old)
         }
-        if let old, old != part.path { unlink(old) }
+        if let old, old != part.path, !old.hasSuffix("/assembly") { unlink(old) }
         return known
     }
 
@@ -172,6 +229,7 @@ final class IAItemStore: Sendable {
         let upload = state.withLock { $0.uploads.removeValue(forKey: id) }
         if let upload {
             for part in upload.parts.values { unlink(part.path) }
+            unlink(upload.assemblyPath)
             rmdir(directory + "/parts/" + id)
         }
         return upload

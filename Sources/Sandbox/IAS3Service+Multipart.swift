@@ -23,14 +23,28 @@ extension IAS3Service {
                              message: "Part number must be an integer between 1 and 10000, inclusive.")
             return
         }
+        if let claim = store.claimAssembly(upload: upload.id, number: number) {
+            let received = receiveBody(request, response, to: claim.path, at: claim.offset, running: claim.running)
+            guard let received, checkDigest(request, response, received) else {
+                _ = store.releaseAssembly(upload: upload.id, number: number, part: nil, running: nil)
+                return
+            }
+            let part = IAItemStore.Part(path: claim.path, offset: claim.offset, size: received.size, md5: received.md5)
+            guard store.releaseAssembly(upload: upload.id, number: number, part: part, running: received.running) else {
+                noSuchUpload(response)
+                return
+            }
+            response.send(status: 200, headers: [("ETag", "\"\(received.md5)\"")])
+            return
+        }
         let path = store.directory + "/parts/\(upload.id)/\(number).\(UUID().uuidString)"
         guard let received = receiveBody(request, response, to: path) else { return }
         guard checkDigest(request, response, received) else {
             unlink(path)
             return
         }
-        guard store.storePart(IAItemStore.Part(path: path, size: received.size, md5: received.md5), number: number,
-                              upload: upload.id) else {
+        guard store.storePart(IAItemStore.Part(path: path, offset: 0, size: received.size, md5: received.md5),
+                              number: number, upload: upload.id) else {
             unlink(path)
             noSuchUpload(response)
             return
@@ -77,12 +91,22 @@ extension IAS3Service {
             parts.append(part)
         }
         let path = store.newBlobPath()
+        if let whole = assembled(upload, listed: listed.map(\.number), into: path) {
+            finish(response, address, upload, path: path, size: whole.size, md5: whole.md5, parts: parts)
+            return
+        }
         guard let joined = join(parts, into: path) else {
             IAS3Answers.send(response, status: 500, code: "InternalError", message: "The sandbox could not join the parts.")
             return
         }
+        finish(response, address, upload, path: path, size: joined.size, md5: joined.md5, parts: parts)
+    }
+
+    /// Stores the joined object and answers CompleteMultipartUploadResult with the S3-style multipart ETag.
+    private func finish(_ response: IAReply, _ address: Address, _ upload: IAItemStore.Upload, path: String,
+                        size: Int64, md5: String, parts: [IAItemStore.Part]) {
         store.endUpload(upload.id)
-        store.store(IAItemStore.StoredFile(name: address.key, size: joined.size, md5: joined.md5,
+        store.store(IAItemStore.StoredFile(name: address.key, size: size, md5: md5,
                                            mtime: Int64(Date().timeIntervalSince1970), blobPath: path,
                                            visibleAt: ContinuousClock.now + controls.ingestDelay),
                     in: address.identifier)
@@ -149,6 +173,23 @@ extension IAS3Service {
                       body: Array(("<?xml version='1.0' encoding='UTF-8'?>\n" + body).utf8))
     }
 
+    /// When the listed parts are exactly the assembly's parts 1...n in order, moves the assembly to `path` and
+    /// returns its size and MD5 (no copy); nil when the parts must be joined.
+    private func assembled(_ upload: IAItemStore.Upload, listed: [Int], into path: String) -> (size: Int64, md5: String)? {
+        guard listed == Array(1...max(1, upload.appended)), upload.appended == listed.count else { return nil }
+        var offset: Int64 = 0
+        for number in listed {
+            guard let part = upload.parts[number], part.path == upload.assemblyPath, part.offset == offset else {
+                return nil
+            }
+            offset += part.size
+        }
+        guard truncate(upload.assemblyPath, off_t(offset)) == 0, rename(upload.assemblyPath, path) == 0 else {
+            return nil
+        }
+        return (offset, upload.states[upload.appended].hexDigest())
+    }
+
     /// Concatenates the parts into `path` with the whole file's MD5.
     private func join(_ parts: [IAItemStore.Part], into path: String) -> (size: Int64, md5: String)? {
         let out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -162,11 +203,13 @@ extension IAS3Service {
             let input = open(part.path, O_RDONLY | O_CLOEXEC)
             guard input >= 0 else { return nil }
             defer { close(input) }
-            while true {
-                let got = read(input, buffer.baseAddress, buffer.count)
+            var done: Int64 = 0
+            while done < part.size {
+                let want = Int(min(Int64(buffer.count), part.size - done))
+                let got = pread(input, buffer.baseAddress, want, off_t(part.offset + done))
                 if got < 0 && errno == EINTR { continue }
-                guard got >= 0 else { return nil }
-                if got == 0 { break }
+                guard got > 0 else { return nil }
+                done += Int64(got)
                 let block = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
                 md5.update(block)
                 guard (try? DurableFile.writeAll(fd: out, buffer: block, path: path)) != nil else { return nil }

@@ -146,30 +146,38 @@ extension IAS3Service {
         let size: Int64
         let md5: String
         let digest: [UInt8]
+        /// `running` carried over the body, when one was given.
+        let running: MD5?
     }
 
-    /// Streams the body into `path` with its MD5; nil (file removed) when the client went away mid-body.
-    func receiveBody(_ request: ServerRequest, _ response: IAReply, to path: String) -> Received? {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
+    /// Streams the body into `path` with its MD5; nil when the client went away mid-body (a new file is removed).
+    /// With `offset`, writes into an existing file from there (cut to that length first), also feeding `running`.
+    func receiveBody(_ request: ServerRequest, _ response: IAReply, to path: String, at offset: Int64? = nil,
+                     running: MD5? = nil) -> Received? {
+        let fd = offset == nil ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                               : open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0, offset.map({ ftruncate(fd, off_t($0)) == 0 && lseek(fd, off_t($0), SEEK_SET) >= 0 }) ?? true else {
+            if fd >= 0 { close(fd) }
             IAS3Answers.send(response, status: 500, code: "InternalError", message: "The sandbox cannot store data.")
             return nil
         }
         var md5 = MD5()
+        var whole = running
         var size: Int64 = 0
         do {
             try request.readBody { bytes in
                 md5.update(bytes)
+                whole?.update(bytes)
                 try DurableFile.writeAll(fd: fd, buffer: bytes, path: path)
                 size += Int64(bytes.count)
             }
             close(fd)
         } catch {
             close(fd)
-            unlink(path)
+            if offset == nil { unlink(path) }
             return nil
         }
-        return Received(size: size, md5: md5.hexDigest(), digest: md5.digest())
+        return Received(size: size, md5: md5.hexDigest(), digest: md5.digest(), running: whole)
     }
 
     /// True when Content-MD5 is absent or matches (hex or base64); else answers 400 BadDigest with IA's text.

@@ -37,7 +37,11 @@ final class IAS3Service: Sendable {
             return
         }
         let address = Self.address(request.path)
-        defer { store.countReceived(request.bytesReceived, identifier: address.identifier, key: address.key) }
+        defer {
+            if request.method == "PUT" {
+                store.countReceived(request.bytesReceived, identifier: address.identifier, key: address.key)
+            }
+        }
         if let fault = controls.nextFault() {
             inject(fault, request, response)
             return

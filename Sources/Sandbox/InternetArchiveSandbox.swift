@@ -1,5 +1,6 @@
 import Essentials
 import Foundation
+import Synchronization
 
 /// The Internet Archive half of the sandbox: IAS3 (`IA_S3_URL`) on the component's first port and
 /// archive.org (`IA_ARCHIVE_URL`: metadata and scrape APIs) on the second; plus what tests need to check a
@@ -9,8 +10,13 @@ public final class InternetArchiveSandbox: SandboxComponent {
     let store: IAItemStore
     let controls: IASandboxControls
     let log = IARequestLog()
-    private let s3Server: HTTPServer
-    private let archiveServer: HTTPServer
+    /// The running servers; nil once stopped. Releasing the last reference stops a server exactly once (its
+    /// deinit): `HTTPServer.stop()` plus the deinit's own stop would wake a descriptor that is closed already.
+    private let servers: Mutex<(s3: HTTPServer, archive: HTTPServer)?>
+    /// `IA_S3_URL`.
+    public let s3URL: String
+    /// `IA_ARCHIVE_URL`.
+    public let archiveURL: String
 
     init(configuration: InternetArchiveSandboxConfiguration, context: SandboxContext) throws {
         try configuration.validate()
@@ -22,24 +28,22 @@ public final class InternetArchiveSandbox: SandboxComponent {
         self.store = store
         self.controls = controls
         let host = context.configuration.host
-        s3Server = try HTTPServer(host: host, port: context.port(0)) { request, response in
+        let s3Server = try HTTPServer(host: host, port: context.port(0)) { request, response in
             s3.handle(request, response)
         }
+        let archiveServer = try HTTPServer(host: host, port: context.port(1)) { request, response in
+            archive.handle(request, response)
+        }
+        s3URL = s3Server.baseURL
+        archiveURL = archiveServer.baseURL
+        servers = Mutex((s3Server, archiveServer))
         do {
-            archiveServer = try HTTPServer(host: host, port: context.port(1)) { request, response in
-                archive.handle(request, response)
-            }
+            for item in configuration.items { try preload(item) }
         } catch {
-            s3Server.stop()
+            stop()
             throw error
         }
-        for item in configuration.items { try preload(item) }
     }
-
-    /// `IA_S3_URL`.
-    public var s3URL: String { s3Server.baseURL }
-    /// `IA_ARCHIVE_URL`.
-    public var archiveURL: String { archiveServer.baseURL }
     /// The accounts IAS3 accepts (the first is the default).
     public var accounts: [InternetArchiveSandboxConfiguration.Account] { controls.accounts }
     public var accessKey: String { accounts.first?.accessKey ?? "" }
@@ -64,9 +68,13 @@ public final class InternetArchiveSandbox: SandboxComponent {
         ]
     }
 
+    /// Stops both servers (closing their connections and joining their threads). Safe to call more than once.
     public func stop() {
-        s3Server.stop()
-        archiveServer.stop()
+        let running = servers.withLock { servers in
+            defer { servers = nil }
+            return servers
+        }
+        withExtendedLifetime(running) {}
     }
 
     // MARK: for tests
@@ -76,12 +84,12 @@ public final class InternetArchiveSandbox: SandboxComponent {
 
     public func clearRequestLog() { log.clear() }
 
-    /// Body bytes received for `identifier/key` over all attempts (failed, reset and re-sent ones, and parts).
+    /// PUT body bytes received for `identifier/key` over all attempts (failed, reset and re-sent ones, and parts).
     public func bytesReceived(identifier: String, key: String) -> Int64 {
         store.received(identifier: identifier, key: key)
     }
 
-    /// Body bytes received by IAS3 in all.
+    /// PUT body bytes received by IAS3 in all.
     public var totalBytesReceived: Int64 { store.totalReceived }
 
     public var counters: IASandboxCounters { controls.counters }
