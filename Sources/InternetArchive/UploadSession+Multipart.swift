@@ -10,11 +10,17 @@ extension UploadSession {
 
     /// Uploads `file` in parts, resuming a multipart upload of an earlier run when IA still has it.
     /// Returns the bytes sent in this run.
-    func uploadMultipart(_ file: ItemFile, itemHeaders: [HTTPHeader]) async throws -> Int64 {
+    /// `firstPart`: part 1 hashed ahead (used only for a fresh upload that hashes the way it was started).
+    func uploadMultipart(_ file: ItemFile, itemHeaders: [HTTPHeader],
+                         firstPart: (withRunning: Bool, task: Task<Hashing.PartResult, any Error>)? = nil) async throws -> Int64 {
         var restarted = false
+        var firstPart = firstPart
+        defer { firstPart?.task.cancel() }
         while true {
             do {
-                return try await multipartAttempt(file, itemHeaders: itemHeaders)
+                let ahead = firstPart
+                firstPart = nil
+                return try await multipartAttempt(file, itemHeaders: itemHeaders, firstPart: ahead)
             } catch let error as InternetArchiveError where error.code == .noSuchUpload && !restarted {
                 restarted = true
                 logger.warning("\(error)")
@@ -23,7 +29,8 @@ extension UploadSession {
         }
     }
 
-    private func multipartAttempt(_ file: ItemFile, itemHeaders: [HTTPHeader]) async throws -> Int64 {
+    private func multipartAttempt(_ file: ItemFile, itemHeaders: [HTTPHeader],
+                                  firstPart: (withRunning: Bool, task: Task<Hashing.PartResult, any Error>)?) async throws -> Int64 {
         let layout = partLayout(file)
         var done: [Int: UploadJournal.Part] = [:]
         /// Parts IA holds that the journal does not know (acknowledged as a run was killed): ETag by number.
@@ -74,6 +81,9 @@ extension UploadSession {
         var sent: Int64 = 0
         var wholeNeedsRereading = false
         var pending: Task<Hashing.PartResult, any Error>?
+        if let firstPart, firstHashed == 1, done[1] == nil, firstPart.withRunning == (running != nil) {
+            pending = firstPart.task
+        }
         defer { pending?.cancel() }
         for number in 1...layout.count {
             let (offset, length) = range(number)

@@ -4,16 +4,21 @@ extension UploadSession {
     /// Sends `toSend` in order; the last one carries the derive flag.
     func send(_ toSend: [ItemFile]) async throws {
         run.setItemTotal(toSend.reduce(0) { $0 + $1.size })
-        var prefetched: (key: String, task: Task<String, any Error>)?
-        defer { prefetched?.task.cancel() }
+        var prefetched: Prefetch?
+        defer { prefetched?.cancel() }
         for (index, file) in toSend.enumerated() {
             let headers = itemHeaders(last: index == toSend.count - 1)
             try checkUnchanged(file)
+            let mine = prefetched?.key == file.key ? prefetched : nil
+            prefetched = nil
             if isMultipart(file) {
-                report.bytesUploaded += try await uploadMultipart(file, itemHeaders: headers)
+                var firstPart: (withRunning: Bool, task: Task<Hashing.PartResult, any Error>)?
+                if case .firstPart(_, let withRunning, let task)? = mine { firstPart = (withRunning, task) }
+                prefetched = try prefetch(after: index, in: toSend)
+                report.bytesUploaded += try await uploadMultipart(file, itemHeaders: headers, firstPart: firstPart)
             } else {
-                let md5 = try await md5(of: file, prefetched: prefetched)
-                prefetched = try prefetchHash(after: index, in: toSend)
+                let md5 = try await md5(of: file, prefetched: mine)
+                prefetched = try prefetch(after: index, in: toSend)
                 try await uploadSingle(file, md5: md5, itemHeaders: headers)
                 report.bytesUploaded += file.size
             }
