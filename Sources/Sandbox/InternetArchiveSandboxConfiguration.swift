@@ -112,33 +112,3 @@ public struct InternetArchiveSandboxConfiguration: Sendable {
         }
     }
 }
-
-/// Starts the Internet Archive half; put it into ``SandboxConfiguration/components`` through
-/// ``SandboxConfiguration/internetArchive``.
-public struct InternetArchiveSandboxFactory: SandboxComponentFactory {
-    public let configuration: InternetArchiveSandboxConfiguration
-
-    public init(_ configuration: InternetArchiveSandboxConfiguration) {
-        self.configuration = configuration
-    }
-
-    public func start(context: SandboxContext) throws -> any SandboxComponent {
-        try InternetArchiveSandbox(configuration: configuration, context: context)
-    }
-}
-
-extension SandboxConfiguration {
-    /// The Internet Archive half's settings; nil (the default) leaves it out.
-    public var internetArchive: InternetArchiveSandboxConfiguration? {
-        get { components.lazy.compactMap { $0 as? InternetArchiveSandboxFactory }.first?.configuration }
-        set {
-            components.removeAll { $0 is InternetArchiveSandboxFactory }
-            if let newValue { components.append(InternetArchiveSandboxFactory(newValue)) }
-        }
-    }
-}
-
-extension Sandbox {
-    /// The started Internet Archive half, if configured.
-    public var internetArchive: InternetArchiveSandbox? { component(InternetArchiveSandbox.self) }
-}

@@ -2,6 +2,7 @@ import Essentials
 import Foundation
 import InternetArchive
 import Sandbox
+import Synchronization
 import Testing
 import TestSupport
 
@@ -17,8 +18,17 @@ import TestSupport
         for i in 0..<12 { files["f\(i).bin"] = pattern(3_000 + i * 500, seed: UInt8(41 + i)) }
         let item = try h.makeItem("stormy-weather", files: files, meta: [("title", ["Storm"])])
 
-        let report = try await h.uploader().upload(itemPath: item, options: fastOptions())
+        let notes = Mutex<[String]>([])
+        let uploader = h.uploader { progress in
+            if let note = progress.note { notes.withLock { $0.append(note) } }
+        }
+        let report = try await uploader.upload(itemPath: item, options: fastOptions())
 
+        #expect(notes.withLock { $0.contains { $0.hasPrefix("IA is over its limit, waiting") } })
+        #expect(notes.withLock { $0.contains { $0.contains("retrying") } })
+        let logged = h.logs.lines.withLock { $0 }
+        #expect(logged.contains { $0.contains("retrying") })
+        #expect(!logged.contains { $0.contains(IAHarness.account.secretKey) })
         #expect(report.uploaded.count == files.count)
         #expect(report.verification?.isComplete == true)
         let stored = try #require(h.ia.item("stormy-weather"))
@@ -53,6 +63,7 @@ import TestSupport
         let item = try h.makeItem("bad-keys-item", files: ["a": pattern(50_000)])
         let wrong = try IACredentials(accessKey: "WRONGaccessKEY99", secretKey: "not-the-secret")
         let error = try await expectFailure(h, item, credentials: wrong)
+        #expect(!h.logs.lines.withLock { $0 }.contains { $0.contains("not-the-secret") })
         #expect(error.code == .accessKeyRejected)
         #expect(error.description.contains("--access-key / IA_ACCESS_KEY_ID / ia.ini"))
         #expect(!error.description.contains("not-the-secret"))

@@ -57,10 +57,15 @@ final class IAHarness: Sendable {
 
     var endpoints: IAEndpoints { IAEndpoints(s3: ia.s3URL, archive: ia.archiveURL) }
 
+    /// Every log line the harness's uploaders wrote.
+    let logs = CapturingLogHandler.Store()
+
     func uploader(credentials: IACredentials? = nil,
                   progress: (@Sendable (UploadProgress) -> Void)? = nil) -> ItemUploader {
-        ItemUploader(credentials: credentials ?? self.credentials, endpoints: endpoints, http: http,
-                     logger: Logger(label: "ia-tests"), progress: progress)
+        let store = logs
+        let logger = Logger(label: "ia-tests") { _ in CapturingLogHandler(store: store) }
+        return ItemUploader(credentials: credentials ?? self.credentials, endpoints: endpoints, http: http,
+                            logger: logger, progress: progress)
     }
 
     /// Writes an item folder `identifier` with `files` (relative path → bytes) and, when given, a rip `.meta`.
@@ -126,4 +131,25 @@ final class TaskCanceller: Sendable {
     }
 
     var didCancel: Bool { fired.load(ordering: .relaxed) }
+}
+
+/// A swift-log handler that keeps every message (with its metadata) for assertions.
+struct CapturingLogHandler: LogHandler {
+    final class Store: Sendable {
+        let lines = Mutex<[String]>([])
+    }
+
+    let store: Store
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        store.lines.withLock { $0.append("\(level) \(message) \(metadata ?? [:])") }
+    }
 }

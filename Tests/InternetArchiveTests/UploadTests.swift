@@ -21,8 +21,20 @@ import TestSupport
         let item = try h.makeItem("mapillary-alice-2048", files: files, meta: [("title", ["Alice's images"])])
         try FileManager.default.createSymbolicLink(atPath: item + "/link.txt", withDestinationPath: item + "/empty.txt")
 
-        let report = try await h.uploader().upload(itemPath: item, options: fastOptions())
+        let seen = Mutex<(stages: Set<String>, maxSent: Int64, total: Int64)>(([], 0, 0))
+        let uploader = h.uploader { progress in
+            seen.withLock { state in
+                state.stages.insert(progress.stage.rawValue)
+                state.maxSent = max(state.maxSent, progress.itemBytesSent)
+                state.total = progress.itemBytesTotal
+            }
+        }
+        let report = try await uploader.upload(itemPath: item, options: fastOptions())
 
+        let progress = seen.withLock { $0 }
+        #expect(progress.stages == ["hashing", "uploading", "verifying"])
+        #expect(progress.total == Int64(files.filter { !$0.key.hasPrefix(".") }.values.reduce(0) { $0 + $1.count }))
+        #expect(progress.maxSent == progress.total)
         let expected = ["2024-01-15.tar", "empty.txt", "metadata.jsonl.gz", "sub/.nested-dot", "sub/dir/a b#?.txt"]
         #expect(report.uploaded == expected)
         let verification = try #require(report.verification)
