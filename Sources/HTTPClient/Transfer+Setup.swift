@@ -45,7 +45,6 @@ extension Transfer {
         try configureHeaders()
         try openBodyFile()
         try openResponseFile()
-        lastMovement = .now
         return easy
     }
 
