@@ -99,8 +99,7 @@ extension Transfer {
             header.value.isEmpty ? header.name + ";" : header.name + ": " + header.value
         }
         if request.header("Expect") == nil {
-            let sendsBody = request.method == "PUT" || request.method == "POST" || request.body.length > 0
-            lines.append(request.expectContinue && sendsBody ? "Expect: 100-continue" : "Expect:")
+            lines.append(request.expectContinue && uploadLength > 0 ? "Expect: 100-continue" : "Expect:")
         }
         if request.method == "POST" && request.header("Content-Type") == nil {
             lines.append("Content-Type:")
