@@ -69,10 +69,13 @@ final class CurlLoop: @unchecked Sendable {
             _ = curl_multi_wakeup(multi)
             return true
         }
-        if !accepted {
-            let reason = startupFailure.map { "\($0); check the libcurl installation" } ?? "create a new client"
-            continuation.resume(throwing: HTTPError(.cancelled, "the HTTP client was shut down before \(transfer.subject) "
-                                                    + "could start; \(reason)"))
+        guard !accepted else { return }
+        if let startupFailure {
+            continuation.resume(throwing: HTTPError(.other, "\(startupFailure), so \(transfer.subject) cannot be sent; "
+                                                    + "check the libcurl installation"))
+        } else {
+            continuation.resume(throwing: HTTPError(.cancelled, "the HTTP client was shut down before "
+                                                    + "\(transfer.subject) could start; create a new client"))
         }
     }
 
