@@ -40,6 +40,9 @@ extension Transfer {
             try setLong(CURLOPT_MAXREDIRS, 5)
             try setString(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         }
+        if request.acceptsCompression {
+            try setString(CURLOPT_ACCEPT_ENCODING, "")
+        }
         try installCallbacks()
         try configureMethod()
         try configureHeaders()
