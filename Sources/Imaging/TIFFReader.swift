@@ -66,7 +66,7 @@ struct TIFFReader {
             if valueFits(entry) {
                 directory.entries.append(entry)
             } else {
-                directory.dropped.append(String(format4: entry.tag) + " in \(name) points outside the EXIF block")
+                directory.dropped.append("\(tagName(entry.tag)) in \(name) points outside the EXIF block")
             }
         }
         directory.next = end + 4 <= bytes.count ? order.uint32(bytes, end) : 0
@@ -91,10 +91,8 @@ struct TIFFReader {
     }
 }
 
-extension String {
-    /// `tag 0x8769` style name of a tag number.
-    init(format4 tag: UInt16) {
-        let hex = String(tag, radix: 16, uppercase: true)
-        self = "tag 0x" + String(repeating: "0", count: 4 - hex.count) + hex
-    }
+/// `tag 0x8769` style name of a tag number.
+func tagName(_ tag: UInt16) -> String {
+    let digits = String(tag, radix: 16, uppercase: true)
+    return "tag 0x" + String(repeating: "0", count: 4 - digits.count) + digits
 }

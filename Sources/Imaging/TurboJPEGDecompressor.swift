@@ -41,6 +41,8 @@ struct JPEGHeader: Sendable, Equatable {
 /// (TurboJPEG handles are not thread-safe, so this type is neither copyable nor Sendable).
 struct TurboJPEGDecompressor: ~Copyable {
     private let handle: tjhandle
+    /// Refuse progressive JPEGs with more than 500 scans, a known way to make a tiny file burn minutes of CPU.
+    private static let flags = Int32(TJFLAG_LIMITSCANS)
 
     init() throws {
         guard let handle = tjInitDecompress() else {
@@ -80,7 +82,7 @@ struct TurboJPEGDecompressor: ~Copyable {
                 strides.withUnsafeMutableBufferPointer { stridePointers in
                     tjDecompressToYUVPlanes(handle, source.baseAddress, UInt(source.count),
                                             planePointers.baseAddress, Int32(header.width),
-                                            stridePointers.baseAddress, Int32(header.height), 0)
+                                            stridePointers.baseAddress, Int32(header.height), Self.flags)
                 }
             }
         }
@@ -99,7 +101,8 @@ struct TurboJPEGDecompressor: ~Copyable {
         let status = jpeg.withUnsafeBufferPointer { source in
             pixels.withUnsafeMutableBufferPointer { target in
                 tjDecompress2(handle, source.baseAddress, UInt(source.count), target.baseAddress,
-                              Int32(width), Int32(width * channels), Int32(height), Int32(pixelFormat.rawValue), 0)
+                              Int32(width), Int32(width * channels), Int32(height), Int32(pixelFormat.rawValue),
+                              Self.flags)
             }
         }
         let warning = try check(status)

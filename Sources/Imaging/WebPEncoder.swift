@@ -21,7 +21,7 @@ struct WebPEncoder {
         }
         guard header.width <= Int(WEBP_MAX_DIMENSION), header.height <= Int(WEBP_MAX_DIMENSION) else {
             throw ImagingError(.webpEncodingFailed, "the image is \(header.width)×\(header.height) pixels but WebP " +
-                               "allows at most \(WEBP_MAX_DIMENSION) per side; keep it as JPEG (--no-webp)")
+                               "allows at most \(WEBP_MAX_DIMENSION) per side; keep this image as JPEG")
         }
         var picture = WebPPicture()
         guard cwebp_picture_init(&picture) != 0 else { throw Self.failure("libwebp's version does not match its headers") }
@@ -32,10 +32,17 @@ struct WebPEncoder {
         picture.colorspace = WEBP_YUV420
 
         var warnings: [String] = []
+        // Owns the planes of the direct path; freed only after WebPEncode below.
+        var planeBuffer: UnsafeMutablePointer<UInt8>?
+        defer { planeBuffer?.deallocate() }
         if let layout = header.planeLayout {
-            if let warning = try decodeIntoPlanes(jpeg, header, layout, &picture, decompressor) {
+            let planes = YUVPlanes(header, layout)
+            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: planes.byteCount)
+            planeBuffer = buffer
+            if let warning = try planes.decode(jpeg, header, into: buffer, with: decompressor) {
                 warnings.append(warning)
             }
+            planes.attach(buffer, to: &picture)
         } else {
             let (rgb, warning) = try decompressor.decodeRGB(jpeg, header, width: header.width, height: header.height)
             if let warning { warnings.append(warning) }
@@ -57,44 +64,6 @@ struct WebPEncoder {
             throw Self.failure(Self.reason(picture.error_code))
         }
         return (Array(UnsafeBufferPointer(start: memory, count: writer.size)), warnings)
-    }
-
-    private func decodeIntoPlanes(_ jpeg: [UInt8], _ header: JPEGHeader, _ layout: JPEGHeader.PlaneLayout,
-                                  _ picture: inout WebPPicture,
-                                  _ decompressor: borrowing TurboJPEGDecompressor) throws -> String? {
-        guard WebPPictureAlloc(&picture) != 0, let y = picture.y, let u = picture.u, let v = picture.v else {
-            throw ImagingError(.outOfMemory, "libwebp could not allocate a \(header.width)×\(header.height) picture; " +
-                               "free some memory or lower --concurrency")
-        }
-        let width = header.width, height = header.height
-        let chromaWidth = (width + 1) / 2, chromaHeight = (height + 1) / 2
-        let yStride = Int(picture.y_stride), uvStride = Int(picture.uv_stride)
-        let warning: String?
-        switch layout {
-        case .gray:
-            warning = try decompressor.decodePlanes(jpeg, header, planes: [y, nil, nil], strides: [Int32(yStride), 0, 0])
-            for row in 0..<chromaHeight {
-                (u + row * uvStride).update(repeating: 128, count: chromaWidth)
-                (v + row * uvStride).update(repeating: 128, count: chromaWidth)
-            }
-        case .yuv420:
-            warning = try decompressor.decodePlanes(jpeg, header, planes: [y, u, v],
-                                                    strides: [Int32(yStride), Int32(uvStride), Int32(uvStride)])
-            YCbCrRange.remap(u, width: chromaWidth, height: chromaHeight, stride: uvStride, table: YCbCrRange.chroma)
-            YCbCrRange.remap(v, width: chromaWidth, height: chromaHeight, stride: uvStride, table: YCbCrRange.chroma)
-        case .yuvToDownsample(let fullWidth, let fullHeight):
-            let planeSize = fullWidth * fullHeight
-            let chroma = UnsafeMutablePointer<UInt8>.allocate(capacity: planeSize * 2)
-            defer { chroma.deallocate() }
-            warning = try decompressor.decodePlanes(jpeg, header, planes: [y, chroma, chroma + planeSize],
-                                                    strides: [Int32(yStride), Int32(fullWidth), Int32(fullWidth)])
-            for (source, target) in [(chroma, u), (chroma + planeSize, v)] {
-                YCbCrRange.downsample(source, width: fullWidth, height: fullHeight,
-                                      into: target, width: chromaWidth, height: chromaHeight, stride: uvStride)
-            }
-        }
-        YCbCrRange.remap(y, width: width, height: height, stride: yStride, table: YCbCrRange.luma)
-        return warning
     }
 
     private static func failure(_ reason: String) -> ImagingError {

@@ -7,11 +7,13 @@ import TestSupport
 
 /// A kind of source JPEG the WebP path must handle.
 enum SourceKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
-    case yuv420, yuv444, yuv422, yuv440, yuv411, gray, cmyk, oddSize420
+    case yuv420, yuv444, yuv422, yuv440, yuv411, gray, cmyk, oddSize420, oddSize422, oddSize440, oddSizeGray
 
     var testDescription: String { rawValue }
-    var width: Int { self == .oddSize420 ? 97 : 96 }
-    var height: Int { self == .oddSize420 ? 65 : 64 }
+    var isOdd: Bool { rawValue.hasPrefix("odd") }
+    /// Odd sizes make TurboJPEG pad its planes beyond the image.
+    var width: Int { isOdd ? 97 : 96 }
+    var height: Int { isOdd ? 65 : 64 }
 
     /// The JPEG and the RGB pixels a perfect decoder would show for it.
     func make() throws -> (jpeg: [UInt8], expected: [UInt8]) {
@@ -19,10 +21,10 @@ enum SourceKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
         switch self {
         case .yuv420, .oddSize420: return (try TestImage.jpeg(width: width, height: height, subsampling: .s420), rgb)
         case .yuv444: return (try TestImage.jpeg(subsampling: .s444), rgb)
-        case .yuv422: return (try TestImage.jpeg(subsampling: .s422), rgb)
-        case .yuv440: return (try TestImage.jpeg(subsampling: .s440), rgb)
+        case .yuv422, .oddSize422: return (try TestImage.jpeg(width: width, height: height, subsampling: .s422), rgb)
+        case .yuv440, .oddSize440: return (try TestImage.jpeg(width: width, height: height, subsampling: .s440), rgb)
         case .yuv411: return (try TestImage.jpeg(subsampling: .s411), rgb)
-        case .gray:
+        case .gray, .oddSizeGray:
             let gray = (0..<(width * height)).map { UInt8($0 % width * 255 / (width - 1)) }
             return (try JPEGEncoder.encode(gray: gray, width: width, height: height), gray.flatMap { [$0, $0, $0] })
         case .cmyk:
