@@ -1,6 +1,12 @@
 /// Turns a downloaded JPEG into the archived image: EXIF (and XMP GPano for panoramas) merged in, then either
 /// kept as JPEG or re-encoded as WebP with EXIF, XMP and ICC chunks.
 ///
+/// EXIF rules: Make, Model and ImageWidth/ImageLength replace the camera's values; a capture time replaces every
+/// camera time tag (UTC, offset `+00:00`, milliseconds in SubSecTime*); any GPS value replaces the camera's whole GPS
+/// IFD; Orientation is always removed; everything else the camera wrote, maker notes included, is kept in place.
+/// Values the metadata lacks are not written, and the camera's own stay. A damaged camera EXIF is replaced by the
+/// archive's tags alone. Panoramas get an XMP GPano packet that replaces any XMP the JPEG had.
+///
 /// Errors are thrown only when the input is not a usable JPEG (empty, no SOI, broken segments, truncated scan,
 /// undecodable) or WebP encoding fails; problems with the metadata become warnings on the result.
 public struct ImageTranscoder: Sendable {
@@ -10,8 +16,8 @@ public struct ImageTranscoder: Sendable {
         self.format = format
     }
 
-    /// Thread-safe; called concurrently from a pool of CPU threads. Blocks for the duration of the work
-    /// (tens to hundreds of milliseconds for WebP), so call it from a dedicated thread, not the cooperative pool.
+    /// Thread-safe; called concurrently from a pool of CPU threads. Pure CPU work, no I/O: microseconds for JPEG
+    /// output, tens to hundreds of milliseconds per image for WebP (about 0.2 s for 2560×1600 on one core).
     public func transcode(_ jpeg: [UInt8], metadata: CaptureMetadata) throws -> TranscodeResult {
         let structure = try JPEGStructure.parse(jpeg)
         guard structure.hasEndOfImage(jpeg) else {
