@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension TarAppender {
+    /// The size of each read from a source file.
+    static let fileChunkSize = 1 << 20
+
+    /// Appends the regular file at `source` as `member`, streaming it in 1 MiB reads (never loaded
+    /// whole), and returns the new ``length``.
+    ///
+    /// The member's size is the file's size when opened; a file that grows or shrinks while it is
+    /// read is refused and the tar is rewound. `mtime` defaults to the file's own (whole seconds).
+    /// `progress` receives the bytes of each chunk as it is written.
+    @discardableResult
+    public func append(member: String, contentsOfFile source: String, mtime: Int64? = nil,
+                       progress: ((Int) -> Void)? = nil) throws -> Int64 {
+        let fd = open(source, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PackagingError.file("open", source, errno: errno) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw PackagingError.file("stat", source, errno: errno) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw PackagingError(.badInput, "\(source) is not a regular file; only files can go into a tar")
+        }
+        #if canImport(Glibc)
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        #endif
+        let size = Int64(info.st_size)
+        let (sink, archive) = try beginMember(member, size: size, mtime: mtime ?? Int64(info.st_mtim.tv_sec))
+        do {
+            var done: Int64 = 0
+            while done < size {
+                let want = Int(min(Int64(Self.fileChunkSize), size - done))
+                let chunk = try Self.read(fd: fd, path: source, count: want)
+                if chunk.isEmpty { break }
+                try sink.lending(chunk) { buffer in try writeData(buffer, archive: archive, member: member) }
+                done += Int64(chunk.count)
+                progress?(chunk.count)
+            }
+            let grew = done == size ? !(try Self.read(fd: fd, path: source, count: 1)).isEmpty : false
+            if done < size || grew {
+                throw PackagingError(.sizeMismatch, "\(source) changed size while it was being packed; nothing of it was added to \(path): run again once nothing writes to it")
+            }
+            return try endMember(member, written: done, declared: size, archive: archive)
+        } catch {
+            rewind()
+            throw error
+        }
+    }
+
+    /// Reads up to `count` bytes (fewer only at end of file) into a new array.
+    private static func read(fd: Int32, path: String, count: Int) throws -> [UInt8] {
+        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = 0
+            while initialized < count {
+                let got = Glibc.read(fd, buffer.baseAddress! + initialized, count - initialized)
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    throw PackagingError.file("read", path, errno: errno)
+                }
+                if got == 0 { break }
+                initialized += got
+            }
+        }
+    }
+}
