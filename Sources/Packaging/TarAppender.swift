@@ -124,7 +124,7 @@ public final class TarAppender {
 
     /// Writes the two end-of-archive blocks, fsyncs and closes; returns the final size and MD5.
     /// On failure the file is rewound to ``length`` and the appender stays open, so it can be retried.
-    public func finish() throws -> TarSummary {
+    public func finish() throws -> FileSummary {
         let sink = try openSink()
         let archive = try archiveHandle()
         sink.markCheckpoint()
@@ -146,7 +146,7 @@ public final class TarAppender {
         close(sink.fd)
         self.sink = nil
         finalMD5 = md5
-        return TarSummary(size: length, md5: md5.hexDigest())
+        return FileSummary(size: length, md5: md5.hexDigest())
     }
 
     // MARK: - Member steps (shared with appending from a file)
@@ -298,8 +298,8 @@ public final class TarAppender {
     }
 }
 
-/// A finished tar: its size in bytes and MD5 (lowercase hex).
-public struct TarSummary: Sendable, Equatable {
+/// A finished file (tar, gzip): its size in bytes and MD5 (lowercase hex).
+public struct FileSummary: Sendable, Equatable {
     public let size: Int64
     public let md5: String
 

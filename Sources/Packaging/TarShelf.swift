@@ -79,7 +79,7 @@ public final class TarShelf {
     }
 
     /// Finishes one tar (end-of-archive blocks, fsync, close) and removes it from the shelf.
-    public func finish(_ name: String) throws -> TarSummary {
+    public func finish(_ name: String) throws -> FileSummary {
         let appender = try openAppender(name)
         let summary = try appender.finish()
         openCount -= 1
@@ -88,8 +88,8 @@ public final class TarShelf {
     }
 
     /// Finishes every tar on the shelf, one at a time; returns each tar's final size and MD5.
-    public func finishAll() throws -> [String: TarSummary] {
-        var out: [String: TarSummary] = [:]
+    public func finishAll() throws -> [String: FileSummary] {
+        var out: [String: FileSummary] = [:]
         for name in slots.keys.sorted() { out[name] = try finish(name) }
         return out
     }
