@@ -27,6 +27,12 @@ enum FileTree {
         return entry(from: info)
     }
 
+    /// The kind of entry at `path` (`lstat`, or `stat` when `following`); nil when absent or unreadable.
+    static func kind(_ path: String, following: Bool = false) -> Entry.Kind? {
+        let found = following ? try? followedEntry(path) : try? entry(path)
+        return found?.kind
+    }
+
     /// `stat` (following symlinks) of `path`, or nil when it does not exist.
     static func followedEntry(_ path: String) throws -> Entry? {
         var info = stat()
@@ -126,6 +132,14 @@ enum FileTree {
         guard fsync(output) == 0 else { throw PackagingError.file("fsync", target, errno: errno) }
     }
 
+    /// fsyncs the file at `path`.
+    static func syncFile(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PackagingError.file("open", path, errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw PackagingError.file("fsync", path, errno: errno) }
+    }
+
     /// fsyncs folder `path`.
     static func syncDirectory(_ path: String) throws {
         do {
@@ -182,5 +196,32 @@ enum FileTree {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
+    }
+}
+
+extension FileTree {
+    /// Copies folder `source` to the new folder `target`: files with their modes and times (fsynced),
+    /// symlinks as links, folders fsynced after their contents.
+    static func copyTree(_ source: String, to target: String) throws {
+        try makeDirectory(target)
+        for name in try names(in: source) {
+            let from = source + "/" + name, to = target + "/" + name
+            guard let entry = try entry(from) else { continue }
+            switch entry.kind {
+            case .directory:
+                try copyTree(from, to: to)
+            case .file:
+                try copyFile(from, to: to)
+            case .symlink:
+                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let count = readlink(from, &buffer, buffer.count - 1)
+                guard count >= 0 else { throw PackagingError.file("read the link", from, errno: errno) }
+                let destination = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                guard symlink(destination, to) == 0 else { throw PackagingError.file("create the link", to, errno: errno) }
+            case .other:
+                throw PackagingError(.badInput, "\(from) is not a file, folder or link; remove it before publishing")
+            }
+        }
+        try syncDirectory(target)
     }
 }

@@ -22,7 +22,7 @@ extension ItemTemplates {
             return try load(from: fromEnvironment)
         }
         for candidate in candidateFolders(executablePath: executablePath ?? currentExecutable()) {
-            guard (try? FileTree.followedEntry(candidate))??.kind == .directory else { continue }
+            guard FileTree.kind(candidate, following: true) == .directory else { continue }
             if let templates = try? load(from: candidate) { return templates }
         }
         return builtIn

@@ -119,7 +119,7 @@ public enum MetaFolder {
                 problems.append("\(MemberName.printable(keyPath)): '\(MemberName.printable(key))' is not a valid key name (only letters, digits, '.', '_' and '-')")
                 continue
             }
-            guard (try? FileTree.entry(keyPath))??.kind == .directory else {
+            guard FileTree.kind(keyPath) == .directory else {
                 problems.append("\(keyPath): a stray file where only key folders belong; remove it")
                 continue
             }
@@ -134,7 +134,7 @@ public enum MetaFolder {
                     problems.append("\(MemberName.printable(valuePath)): a stray entry; only files named 0, 1, 2… belong here")
                     continue
                 }
-                guard (try? FileTree.entry(valuePath))??.kind == .file else {
+                guard FileTree.kind(valuePath) == .file else {
                     problems.append("\(valuePath): not a regular file; each value must be a file")
                     continue
                 }

@@ -16,7 +16,7 @@ extension TarAppender {
     /// `progress` receives the bytes of each chunk as it is written.
     @discardableResult
     public func append(member: String, contentsOfFile source: String, mtime: Int64? = nil,
-                       progress: ((Int) -> Void)? = nil) throws -> Int64 {
+                       progress: (Int) -> Void = { _ in }) throws -> Int64 {
         let fd = open(source, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw PackagingError.file("open", source, errno: errno) }
         defer { close(fd) }
@@ -32,15 +32,30 @@ extension TarAppender {
         let (sink, archive) = try beginMember(member, size: size, mtime: mtime ?? Int64(info.st_mtim.tv_sec))
         do {
             var done: Int64 = 0
+            var inlineBuffer: [UInt8] = []
             while done < size {
                 let want = Int(min(Int64(Self.fileChunkSize), size - done))
-                let chunk = try Self.read(fd: fd, path: source, count: want)
-                if chunk.isEmpty { break }
-                try sink.lending(chunk) { buffer in try writeData(buffer, archive: archive, member: member) }
-                done += Int64(chunk.count)
-                progress?(chunk.count)
+                // A pooled buffer when hashing on the worker thread; else one buffer for the whole file
+                // (moved out of `inlineBuffer` so it is uniquely held and filled without a copy).
+                let pooled = sink.hashesOnSeparateThread
+                var chunk: [UInt8]
+                if let fromPool = sink.takeReadBuffer(size: Self.fileChunkSize) {
+                    chunk = fromPool
+                } else {
+                    chunk = inlineBuffer.isEmpty ? [UInt8](repeating: 0, count: Self.fileChunkSize) : inlineBuffer
+                    inlineBuffer = []
+                }
+                let got = try Self.read(fd: fd, path: source, into: &chunk, count: want)
+                if got == 0 { break }
+                try sink.lending(chunk, count: got, pooled: pooled) { buffer in
+                    try writeData(buffer, archive: archive, member: member)
+                }
+                if !pooled { inlineBuffer = chunk }
+                done += Int64(got)
+                progress(got)
             }
-            let grew = done == size ? !(try Self.read(fd: fd, path: source, count: 1)).isEmpty : false
+            var probe = [UInt8](repeating: 0, count: 1)
+            let grew = done == size ? try Self.read(fd: fd, path: source, into: &probe, count: 1) > 0 : false
             if done < size || grew {
                 throw PackagingError(.sizeMismatch, "\(source) changed size while it was being packed; nothing of it was added to \(path): run again once nothing writes to it")
             }
@@ -51,19 +66,20 @@ extension TarAppender {
         }
     }
 
-    /// Reads up to `count` bytes (fewer only at end of file) into a new array.
-    private static func read(fd: Int32, path: String, count: Int) throws -> [UInt8] {
-        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            initialized = 0
-            while initialized < count {
-                let got = Glibc.read(fd, buffer.baseAddress! + initialized, count - initialized)
+    /// Reads up to `count` bytes into the start of `buffer` (fewer only at end of file); returns how many.
+    private static func read(fd: Int32, path: String, into buffer: inout [UInt8], count: Int) throws -> Int {
+        try buffer.withUnsafeMutableBytes { raw in
+            var filled = 0
+            while filled < count {
+                let got = Glibc.read(fd, raw.baseAddress! + filled, count - filled)
                 if got < 0 {
                     if errno == EINTR { continue }
                     throw PackagingError.file("read", path, errno: errno)
                 }
                 if got == 0 { break }
-                initialized += got
+                filled += got
             }
+            return filled
         }
     }
 }

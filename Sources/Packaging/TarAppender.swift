@@ -124,7 +124,10 @@ public final class TarAppender {
 
     /// Writes the two end-of-archive blocks, fsyncs and closes; returns the final size and MD5.
     /// On failure the file is rewound to ``length`` and the appender stays open, so it can be retried.
-    public func finish() throws -> FileSummary {
+    ///
+    /// - Parameter sync: false skips the fsync (the disk write is only started): for bulk packaging,
+    ///   where the caller fsyncs every file once before publishing.
+    public func finish(sync: Bool = true) throws -> FileSummary {
         let sink = try openSink()
         let archive = try archiveHandle()
         sink.markCheckpoint()
@@ -135,10 +138,14 @@ public final class TarAppender {
             throw error
         }
         freeArchive(discarding: true)
-        guard fsync(sink.fd) == 0 else {
-            let error = PackagingError.file("fsync", path, errno: errno)
-            rewind()
-            throw error
+        if sync {
+            guard fsync(sink.fd) == 0 else {
+                let error = PackagingError.file("fsync", path, errno: errno)
+                rewind()
+                throw error
+            }
+        } else {
+            sink.startWriteback()
         }
         sink.stopHashing()
         let md5 = sink.currentMD5()

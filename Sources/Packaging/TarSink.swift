@@ -21,33 +21,56 @@ final class TarSink {
     private(set) var failure: FileError?
 
     private var pending: [UInt8] = []
+    /// Where the next ``startWriteback()`` range begins.
+    private var writebackStart: Int64 = 0
     private var md5: MD5
     private var checkpointMD5: MD5
     private let hasher: BackgroundMD5?
-    /// The caller's array libarchive is writing from right now, and the address of its storage.
-    private var borrowed: (base: UnsafeRawPointer, count: Int, owner: [UInt8])?
+    /// The caller's array libarchive is writing from right now, the address of its storage, and
+    /// whether it came from the hashing thread's pool.
+    private var borrowed: (base: UnsafeRawPointer, count: Int, owner: [UInt8], pooled: Bool)?
 
     /// Writes shorter than this (that are not borrowed data) are gathered in `pending`.
     private static let smallWrite = 64 << 10
     private static let pendingLimit = 256 << 10
+    /// How much is written before the kernel is asked to start writing it to disk.
+    private static let writebackChunk: Int64 = 32 << 20
 
     init(fd: Int32, path: String, offset: Int64, md5: MD5, hashOnSeparateThread: Bool) {
         self.fd = fd
         self.path = path
         self.offset = offset
+        self.writebackStart = offset
         self.md5 = md5
         self.checkpointMD5 = md5
         self.hasher = hashOnSeparateThread ? BackgroundMD5(starting: md5) : nil
         pending.reserveCapacity(Self.pendingLimit)
     }
 
-    /// Runs `body` with `owner`'s bytes; while it runs, libarchive writes from them go out without a copy.
-    func lending<T>(_ owner: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        try owner.withUnsafeBytes { buffer in
-            if let base = buffer.baseAddress { borrowed = (base, buffer.count, owner) }
+    /// Runs `body` with the first `count` bytes of `owner`; while it runs, libarchive writes from
+    /// them go out without a copy. A `pooled` buffer (from ``takeReadBuffer(size:)``) goes back to the
+    /// pool once hashed.
+    func lending<T>(_ owner: [UInt8], count: Int? = nil, pooled: Bool = false,
+                    _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let used = min(count ?? owner.count, owner.count)
+        defer {
+            if pooled, let hasher { hasher.submit(owner, range: 0..<0, pooled: true) }
+        }
+        return try owner.withUnsafeBytes { whole in
+            let buffer = UnsafeRawBufferPointer(rebasing: whole[0..<used])
+            if let base = buffer.baseAddress { borrowed = (base, buffer.count, owner, pooled) }
             defer { borrowed = nil }
             return try body(buffer)
         }
+    }
+
+    /// True when hashing runs on a worker thread.
+    var hashesOnSeparateThread: Bool { hasher != nil }
+
+    /// A read buffer from the hashing thread's pool (nil when hashing inline): reusing buffers
+    /// avoids page faults on fresh memory for every chunk.
+    func takeReadBuffer(size: Int) -> [UInt8]? {
+        hasher?.takeBuffer(size: size)
     }
 
     /// libarchive's write callback: returns `count`, or -1 after recording a failure.
@@ -102,6 +125,16 @@ final class TarSink {
         return true
     }
 
+    /// Asks the kernel to start writing what was written since the last call to disk, without
+    /// waiting, so a later fsync has little left to do (Linux; elsewhere a no-op).
+    func startWriteback() {
+        #if os(Linux)
+        guard offset > writebackStart else { return }
+        _ = posix_fadvise(fd, off_t(writebackStart), off_t(offset - writebackStart), POSIX_FADV_DONTNEED)
+        writebackStart = offset
+        #endif
+    }
+
     /// Marks the start of a member, so a failed member can be rewound.
     func markCheckpoint() {
         if let hasher { hasher.markCheckpoint() } else { checkpointMD5 = md5 }
@@ -112,6 +145,7 @@ final class TarSink {
         pending.removeAll(keepingCapacity: true)
         failure = nil
         self.offset = offset
+        writebackStart = min(writebackStart, offset)
         if let hasher { hasher.restoreCheckpoint() } else { md5 = checkpointMD5 }
     }
 
@@ -150,6 +184,7 @@ final class TarSink {
             }
             if written == 0 { throw FileError(operation: "write", path: path, errno: EIO) }
             offset += Int64(written)
+            if offset - writebackStart >= Self.writebackChunk { startWriteback() }
             var left = written
             while left > 0 {
                 if left >= vectors[index].iov_len {
