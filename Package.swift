@@ -57,3 +57,9 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: swift6),
     ]
 )
+
+// Benchmarks are not part of the product: build them with MAPILLARY_ARCHIVER_BENCH=1 (scripts/bench-imaging.sh).
+if Context.environment["MAPILLARY_ARCHIVER_BENCH"] != nil {
+    package.targets.append(.executableTarget(name: "imaging-bench", dependencies: ["Imaging"],
+                                             path: "Benchmarks/ImagingBench", swiftSettings: swift6))
+}

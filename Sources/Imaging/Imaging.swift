@@ -1,1 +1,0 @@
-// Module Imaging: see DESIGN (docs/architecture.md).
