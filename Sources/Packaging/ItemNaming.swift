@@ -1,0 +1,83 @@
+/// Names inside an item: one tar per capture date (UTC), members `{date}/{sequence}/{id}.{ext}`.
+public enum ItemNaming {
+    /// The folder and tar stem for images without a capture time.
+    public static let unknownDate = "unknown-date"
+
+    /// The image file extension inside tars.
+    public enum ImageFormat: String, Sendable {
+        case webp
+        case jpg
+    }
+
+    /// The UTC date `YYYY-MM-DD` of a capture time in milliseconds since 1970, or `unknown-date`
+    /// when there is no time or it falls outside years 1–9999.
+    public static func dateName(capturedAtMilliseconds millis: Int64?) -> String {
+        guard let millis else { return unknownDate }
+        let seconds = millis / 1000 - (millis % 1000 < 0 ? 1 : 0)
+        return dateName(unixSeconds: seconds) ?? unknownDate
+    }
+
+    /// The UTC date `YYYY-MM-DD` of a time in seconds since 1970, or nil outside years 1–9999.
+    public static func dateName(unixSeconds: Int64) -> String? {
+        let days = unixSeconds / 86_400 - (unixSeconds % 86_400 < 0 ? 1 : 0)
+        let (year, month, day) = civilDate(daysSince1970: days)
+        guard (1...9999).contains(year) else { return nil }
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+    }
+
+    /// The tar of one date: `YYYY-MM-DD.tar` or `unknown-date.tar`.
+    public static func tarName(date: String) -> String { date + ".tar" }
+
+    /// The member name of an image: `{date}/{sequence}/{id}.{ext}`, or `{date}/{id}.{ext}` without a sequence.
+    /// The parts are untrusted: ``TarAppender`` refuses the result if it is not a safe name.
+    public static func memberName(date: String, sequence: String?, id: String, format: ImageFormat) -> String {
+        if let sequence, !sequence.isEmpty {
+            return date + "/" + sequence + "/" + id + "." + format.rawValue
+        }
+        return date + "/" + id + "." + format.rawValue
+    }
+
+    /// The tar name for `date` that is not among `taken`: `{date}.tar` when free, else the first free
+    /// addendum `{date}.{N}.tar` with N ≥ 1. A published tar is never rewritten; later runs add addenda.
+    public static func tarName(date: String, avoiding taken: Set<String>) -> String {
+        let plain = tarName(date: date)
+        if !taken.contains(plain) { return plain }
+        return addendumName(date: date, avoiding: taken)
+    }
+
+    /// The first free addendum name `{date}.{N}.tar` (N ≥ 1) not among `taken`.
+    public static func addendumName(date: String, avoiding taken: Set<String>) -> String {
+        var n = 1
+        while taken.contains("\(date).\(n).tar") { n += 1 }
+        return "\(date).\(n).tar"
+    }
+
+    /// True for `YYYY-MM-DD` (digits in those places) and `unknown-date`: the folders the Python tool makes.
+    public static func isDateFolderName(_ name: String) -> Bool {
+        if name == unknownDate { return true }
+        let b = Array(name.utf8)
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return false }
+        for i in [0, 1, 2, 3, 5, 6, 8, 9] where !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) {
+            return false
+        }
+        return true
+    }
+
+    /// Year, month, day of a day count since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm).
+    static func civilDate(daysSince1970: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = daysSince1970 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+}

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Essentials
+
+/// Publishes a finished staging folder as `{output}/{identifier}` so that the item appears whole or
+/// not at all: one `rename(2)`, or, when the output is on another file system, a copy into a
+/// dot-prefixed folder in the output (which rip and uploads ignore), fsync, rename, then removal
+/// of the staging folder.
+///
+/// An existing target is refused. The check and the rename are two steps: a folder created at the
+/// target between them by someone else is only replaced if it is empty.
+public enum ItemPublisher {
+    /// Moves `staging` to `{output}/{identifier}` and returns that path. `output` is created if missing.
+    public static func publish(staging: String, output: String, identifier: String) throws -> String {
+        if let reason = IdentifierRule.validate(identifier) {
+            throw PackagingError(.badIdentifier, reason + "; choose another identifier")
+        }
+        guard try FileTree.entry(staging)?.kind == .directory else {
+            throw PackagingError(.misuse, "the staging folder \(staging) does not exist; nothing to publish")
+        }
+        do {
+            try DurableFile.makeDirectories(output)
+        } catch let error as FileError {
+            throw PackagingError.file(error)
+        }
+        let target = output + "/" + identifier
+        try refuseExisting(target)
+        if rename(staging, target) == 0 {
+            try FileTree.syncDirectory(output)
+            try FileTree.syncDirectory(DurableFile.parentDirectory(of: staging))
+            return target
+        }
+        let code = errno
+        if code == EEXIST || code == ENOTEMPTY { try refuseExisting(target) }
+        guard code == EXDEV else { throw PackagingError.file("move the item to", target, errno: code) }
+        try copyAcross(staging: staging, output: output, identifier: identifier, target: target)
+        return target
+    }
+
+    /// The cross-file-system path: copy into `.{identifier}.partial-…`, fsync, rename, remove staging.
+    private static func copyAcross(staging: String, output: String, identifier: String, target: String) throws {
+        let partial = output + "/." + identifier + ".partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try FileTree.copyTree(staging, to: partial)
+            try FileTree.syncDirectory(output)
+            try refuseExisting(target)
+            guard rename(partial, target) == 0 else {
+                let code = errno
+                if code == EEXIST || code == ENOTEMPTY { try refuseExisting(target) }
+                throw PackagingError.file("move the item to", target, errno: code)
+            }
+            try FileTree.syncDirectory(output)
+        } catch {
+            try? FileTree.removeTree(partial)
+            throw error
+        }
+        try FileTree.removeTree(staging)
+    }
+
+    private static func refuseExisting(_ target: String) throws {
+        if try FileTree.entry(target) != nil {
+            throw PackagingError(.outputExists, "the item \(target) already exists; move it away or choose another output folder or identifier")
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Module Packaging: see DESIGN (docs/architecture.md).
