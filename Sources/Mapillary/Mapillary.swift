@@ -1,1 +1,0 @@
-// Module Mapillary: see DESIGN (docs/architecture.md).

@@ -1,0 +1,152 @@
+import Essentials
+import Foundation
+import HTTPClient
+import Logging
+
+/// What one attempt of a retried operation decided.
+enum RetryStep<T> {
+    case done(T)
+    /// Try again after the policy's back-off (or the server's `Retry-After`, if longer).
+    case retry(String, after: Duration?)
+    /// Try again at once with a changed request (smaller page, fresh URL); does not use an attempt.
+    case retryNow(String)
+}
+
+/// How the Graph API answered one request.
+enum APIVerdict {
+    case ok(GraphBody)
+    case tokenRejected(String)
+    case lessData(String)
+    case transient(String, after: Duration?)
+    case notFound(String)
+    case refused(String)
+}
+
+extension MapillaryClient {
+    /// Immediate retries (smaller pages, fresh URLs) allowed per operation.
+    static let maximumImmediateRetries = 16
+
+    /// Runs `attempt` until it is done, sleeping between retryable failures; throws
+    /// `retriesExhausted` naming `what`, the last reason and the time spent.
+    func retrying<T>(_ what: String, _ attempt: () async throws -> RetryStep<T>) async throws -> T {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var attempts = 1
+        var immediate = 0
+        while true {
+            try Task.checkCancellation()
+            switch try await attempt() {
+            case .done(let value):
+                return value
+            case .retryNow(let reason):
+                immediate += 1
+                guard immediate <= Self.maximumImmediateRetries else {
+                    throw exhausted(what, reason: reason, attempts: attempts + immediate, since: started)
+                }
+            case .retry(let reason, let after):
+                guard attempts < max(1, retry.maxAttempts) else {
+                    throw exhausted(what, reason: reason, attempts: attempts, since: started)
+                }
+                attempts += 1
+                var delay = retry.delay(beforeAttempt: attempts)
+                if let after, after > delay { delay = min(after, retry.maxDelay) }
+                logger.debug("Mapillary request failed; retrying", metadata: [
+                    "what": .string(what), "reason": .string(reason), "attempt": "\(attempts)",
+                    "delay": .string("\(delay)"),
+                ])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    private func exhausted(_ what: String, reason: String, attempts: Int, since start: ContinuousClock.Instant)
+        -> MapillaryError
+    {
+        let elapsed = ContinuousClock().now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let shown = seconds < 1 ? "\(Int(seconds * 1000)) ms" : ByteFormat.duration(seconds: seconds)
+        return MapillaryError(.retriesExhausted,
+            "Mapillary kept failing while \(what): \(attempts) attempts over \(shown), last \(reason); check the network or try again later")
+    }
+
+    /// A GET to the API with the token in the header.
+    func apiRequest(_ url: String) -> HTTPRequest {
+        var request = HTTPRequest(url: url, headers: [
+            HTTPHeader("Authorization", "OAuth " + token),
+            HTTPHeader("Accept", "application/json"),
+        ], response: .memory(limit: 256 << 20))
+        request.timeout = apiTimeout
+        request.stallTimeout = nil
+        return request
+    }
+
+    /// Sends `request`; a transient transport failure comes back as `.transient(reason)` for the
+    /// retry loop, any other transport failure is thrown.
+    func send(_ request: HTTPRequest) async throws -> SendOutcome {
+        do {
+            return .response(try await http.send(request))
+        } catch let error as HTTPError {
+            // The transport's own advice (after "; ") gives way to this module's.
+            let phrase = error.description.components(separatedBy: "; ").first ?? error.description
+            let text = MapillaryError.sanitized(phrase, hiding: token)
+            if error.code == .cancelled { throw CancellationError() }
+            if error.isTransient { return .transient(text) }
+            if error.code == .bodyTooLarge { throw MapillaryError(.imageTooLarge, text) }
+            throw MapillaryError(.network, "a request to Mapillary failed (\(text)); check the network and the URL")
+        }
+    }
+
+    /// Classifies an API answer. Any JSON `error` object is an error, whatever the status.
+    func judge(_ response: HTTPResponse) throws -> APIVerdict {
+        let body = try? GraphBody.scan(response.body)
+        let status = response.status
+        let transientStatus = status == 429 || status >= 500
+        let after = Self.retryAfter(response)
+        if case .error(let graph)? = body {
+            let summary = "HTTP \(status): " + graph.summary(hiding: token)
+            if status == 401 || graph.isTokenProblem { return .tokenRejected(graph.summary(hiding: token)) }
+            if graph.asksForLessData { return .lessData(summary) }
+            if transientStatus || graph.code.map(GraphError.transientCodes.contains) == true {
+                return .transient(summary, after: after)
+            }
+            if status == 404 { return .notFound(summary) }
+            return .refused(summary)
+        }
+        if status == 401 { return .tokenRejected("HTTP 401") }
+        if transientStatus {
+            return .transient("HTTP \(status)" + (body == nil ? " with a body that is not JSON" : ""), after: after)
+        }
+        guard let body else {
+            let type = MapillaryError.sanitized(response.header("Content-Type") ?? "none", limit: 60)
+            throw MapillaryError(.notJSON,
+                "the Mapillary API answered with something that is not JSON (HTTP \(status), content-type \(type)); check --api-url")
+        }
+        if status == 404 { return .notFound("HTTP 404") }
+        guard (200..<300).contains(status) else { return .refused("HTTP \(status)") }
+        return .ok(body)
+    }
+
+    /// A `Retry-After` in seconds (the HTTP-date form is ignored), capped at one hour.
+    static func retryAfter(_ response: HTTPResponse) -> Duration? {
+        guard let text = response.header("Retry-After"), let seconds = Int(text.trimmingSpaces()), seconds >= 0 else {
+            return nil
+        }
+        return .seconds(min(seconds, 3600))
+    }
+}
+
+/// The result of sending one request: a response, or a transport failure worth retrying (reset,
+/// timeout, refused connection) described in a sanitised phrase.
+enum SendOutcome {
+    case response(HTTPResponse)
+    case transient(String)
+}
+
+private extension String {
+    func trimmingSpaces() -> Substring {
+        var slice = self[...]
+        while slice.first == " " { slice = slice.dropFirst() }
+        while slice.last == " " { slice = slice.dropLast() }
+        return slice
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import HTTPClient
+import Logging
+
+/// Client of the Mapillary Graph API v4 (image listing, URL refresh) and of its image CDN.
+///
+/// The token travels only in the `Authorization: OAuth …` header, only to the API origin (scheme,
+/// host and port of `apiBase`); CDN requests carry no credentials. Retryable failures (429, 5xx,
+/// Graph codes 1/2/4/17, resets, timeouts) are retried with the ``RetryPolicy``; 400s and token
+/// rejections are not.
+public struct MapillaryClient: Sendable {
+    /// The Graph API root used in production.
+    public static let defaultAPIBase = "https://graph.mapillary.com"
+    /// The largest page the API serves (its default, too).
+    public static let maximumPageSize = 2000
+    /// The smallest page the client shrinks to when the API asks for less data.
+    public static let minimumPageSize = 25
+    /// Fresh URLs asked for per image download before giving up.
+    static let maximumRefreshes = 3
+
+    /// The API root without a trailing slash, e.g. `https://graph.mapillary.com`.
+    public let apiBase: String
+    let http: HTTPClient
+    let token: String
+    let retry: RetryPolicy
+    let logger: Logger
+    let apiOrigin: URLOrigin?
+    /// Longest wait for one API answer (a page of 2000 records can take a while to come).
+    public var apiTimeout: Duration = .seconds(120)
+    /// Longest wait for one image download.
+    public var downloadTimeout: Duration = .seconds(600)
+    /// A download that moves no byte for this long is abandoned and retried (whole seconds).
+    public var downloadStallTimeout: Duration = .seconds(60)
+
+    /// Builds a client. An unusable `apiBase` is reported by ``validate(apiBase:)`` and by every call.
+    public init(http: HTTPClient, apiBase: String, token: String, retry: RetryPolicy = .standard, logger: Logger) {
+        var base = apiBase
+        while base.hasSuffix("/") { base.removeLast() }
+        self.apiBase = base
+        self.http = http
+        self.token = token
+        self.retry = retry
+        self.logger = logger
+        self.apiOrigin = URLOrigin(base)
+    }
+
+    /// Throws ``MapillaryError`` (`network`) unless `apiBase` is a plain http(s) URL without query.
+    public static func validate(apiBase: String) throws {
+        guard URLOrigin(apiBase) != nil, !apiBase.contains("?"), !apiBase.contains("#") else {
+            throw MapillaryError(.network,
+                "the Mapillary API URL \"\(MapillaryError.sanitized(apiBase, limit: 100))\" is not an http(s) URL; check --api-url or MAPILLARY_API_URL")
+        }
+    }
+
+    /// The fields asked for in listings: what the toolkit uses, what the Python tool's metadata
+    /// carries, and only the chosen quality's thumbnail URL.
+    public static func fields(for quality: Quality) -> [String] {
+        ["id", "captured_at", "compass_angle", "computed_compass_angle", "geometry", "computed_geometry",
+         "altitude", "computed_altitude", "is_pano", "sequence", "camera_type", "camera_parameters", "make",
+         "model", "exif_orientation", "computed_rotation", "height", "width", "creator", quality.thumbField]
+    }
+
+    /// The first page of a user's images: `{api}/images?creator_username=…&fields=…&limit=…[&bbox=…]`.
+    public func firstPageURL(user: String, quality: Quality, bbox: BoundingBox?, limit: Int = 2000) -> String {
+        let size = min(max(limit, 1), Self.maximumPageSize)
+        var url = apiBase + "/images?creator_username=" + URLQuery.encode(user)
+            + "&fields=" + Self.fields(for: quality).joined(separator: ",")
+            + "&limit=\(size)"
+        if let bbox { url += "&bbox=" + bbox.queryValue }
+        return url
+    }
+
+    /// Fetches one page of a listing (the first page's URL, or a `next` link saved earlier).
+    ///
+    /// When the API answers "Please reduce the amount of data", the same cursor is asked again with
+    /// half the `limit` (down to ``minimumPageSize``); `limitUsed` tells the size that worked.
+    /// Records with unsafe ids or sequences come back in `rejected`, not as an error.
+    public func fetchPage(url: String) async throws -> ImagePage {
+        try requireAPIOrigin(url, what: "page link")
+        let quality = Self.quality(ofPageURL: url)
+        var current = url
+        return try await retrying("listing images") {
+            logger.debug("Mapillary page request", metadata: ["url": .string(URLQuery.redacted(current))])
+            let response: HTTPResponse
+            switch try await send(apiRequest(current)) {
+            case .response(let r): response = r
+            case .transient(let reason): return .retry(reason, after: nil)
+            }
+            switch try judge(response) {
+            case .tokenRejected(let summary):
+                throw Self.tokenError(summary)
+            case .transient(let reason, let after):
+                return .retry(reason, after: after)
+            case .lessData(let summary):
+                let limit = Self.limit(of: current)
+                guard limit > Self.minimumPageSize else { return .retry(summary, after: nil) }
+                let smaller = max(Self.minimumPageSize, limit / 2)
+                logger.debug("Mapillary asked for less data; asking the same page again",
+                             metadata: ["limit": "\(smaller)"])
+                current = URLQuery.setting("limit", to: String(smaller), in: current)
+                return .retryNow(summary)
+            case .notFound(let summary), .refused(let summary):
+                throw MapillaryError(.requestRefused,
+                    "the Mapillary API refused to list images (\(summary)); check the user name and --bbox")
+            case .ok(let body):
+                guard case .collection(let elements, let paging) = body else {
+                    throw MapillaryError(.unexpectedResponse,
+                        "the Mapillary API answered with JSON that is not a list of images (no \"data\"); check --api-url")
+                }
+                let page = try ImagePage.build(body: response.body, elements: elements, paging: paging,
+                                               quality: quality, limitUsed: Self.limit(of: current))
+                if let next = page.next { try requireAPIOrigin(next, what: "next-page link") }
+                logger.debug("Mapillary page received", metadata: [
+                    "records": "\(page.records.count)", "rejected": "\(page.rejected.count)",
+                    "next": .string(page.next.map(URLQuery.redacted) ?? "none"),
+                ])
+                return .done(page)
+            }
+        }
+    }
+
+    /// The `limit` of a page URL (the API's default, 2000, when absent or unreadable).
+    static func limit(of url: String) -> Int {
+        guard let text = URLQuery.value(of: "limit", in: url), let value = Int(text), value > 0 else {
+            return maximumPageSize
+        }
+        return value
+    }
+
+    /// The quality whose thumbnail field the page URL asks for (`original` when none is named).
+    static func quality(ofPageURL url: String) -> Quality {
+        let fields = (URLQuery.value(of: "fields", in: url) ?? "").replacingPercentComma()
+        for quality in Quality.allCases where fields.split(separator: ",").contains(Substring(quality.thumbField)) {
+            return quality
+        }
+        return .original
+    }
+
+    static func tokenError(_ summary: String) -> MapillaryError {
+        MapillaryError(.tokenRejected, "the Mapillary token was rejected (\(summary)); check --token or MAPILLARY_TOKEN")
+    }
+
+    /// Throws `foreignURL` unless `url` is on the API origin (the token is only ever sent there).
+    func requireAPIOrigin(_ url: String, what: String) throws {
+        guard let apiOrigin else { try Self.validate(apiBase: apiBase); return }
+        guard let origin = URLOrigin(url) else {
+            throw MapillaryError(.foreignURL,
+                "the Mapillary \(what) \"\(MapillaryError.sanitized(URLQuery.redacted(url), limit: 100))\" is not an http(s) URL; refusing to follow it")
+        }
+        guard origin == apiOrigin else {
+            throw MapillaryError(.foreignURL,
+                "the Mapillary \(what) points to \(origin), not the API at \(apiOrigin); refusing to send the token there")
+        }
+    }
+}
+
+private extension String {
+    func replacingPercentComma() -> String {
+        var text = self
+        for encoded in ["%2C", "%2c"] {
+            while let range = text.range(of: encoded) { text.replaceSubrange(range, with: ",") }
+        }
+        return text
+    }
+}

@@ -1,0 +1,118 @@
+/// Everything a sandbox run can be tuned with. All knobs have defaults that make a quick, fault-free
+/// sandbox with one user of 120 images.
+public struct SandboxConfiguration: Sendable {
+    /// How a user's data behaves.
+    public enum UserKind: String, Sendable, CaseIterable {
+        /// Plausible records with the API's quirks (wrapped altitudes, panoramas, missing fields).
+        case normal
+        /// Valid records mixed with unsafe ones (`../../x` sequences, ids with `/`, NUL, newline)
+        /// and records without a thumbnail URL.
+        case hostile
+        /// Normal records, but the CDN answers 200 with bytes that are not a JPEG.
+        case nonJPEG = "non-jpeg"
+        /// A user that exists with zero images.
+        case empty
+    }
+
+    /// One Mapillary user the sandbox knows.
+    public struct User: Sendable, Equatable {
+        public var name: String
+        public var imageCount: Int
+        public var kind: UserKind
+
+        public init(name: String, imageCount: Int, kind: UserKind = .normal) {
+            self.name = name
+            self.imageCount = kind == .empty ? 0 : max(0, imageCount)
+            self.kind = kind
+        }
+
+        /// Parses the command-line form `NAME[:COUNT[:KIND]]`, e.g. `alice:500` or `mallory:40:hostile`
+        /// (count 120 and kind `normal` when left out).
+        public init(parsing text: String) throws {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            let kinds = UserKind.allCases.map(\.rawValue).joined(separator: ", ")
+            guard (1...3).contains(parts.count), !parts[0].isEmpty else {
+                throw SandboxError(.invalidConfiguration,
+                    "the sandbox user \"\(text)\" is not NAME[:COUNT[:KIND]]; write it like alice:500:normal")
+            }
+            var count = 120
+            if parts.count > 1 {
+                guard let value = Int(parts[1]), value >= 0 else {
+                    throw SandboxError(.invalidConfiguration,
+                        "the image count \"\(parts[1])\" of sandbox user \(parts[0]) is not a whole number of 0 or more")
+                }
+                count = value
+            }
+            var kind = UserKind.normal
+            if parts.count > 2 {
+                guard let value = UserKind(rawValue: parts[2]) else {
+                    throw SandboxError(.invalidConfiguration,
+                        "the kind \"\(parts[2])\" of sandbox user \(parts[0]) is unknown; use one of \(kinds)")
+                }
+                kind = value
+            }
+            self.init(name: parts[0], imageCount: count, kind: kind)
+        }
+    }
+
+    public var users: [User] = [User(name: "alice", imageCount: 120)]
+    /// Drives every generated value: same seed, same ids, cursors, URLs signatures and pixels.
+    public var seed: UInt64 = 1
+    public var host = "127.0.0.1"
+    /// Graph API port P, CDN P+1 (further services P+2…); 0 picks free ports.
+    public var port = 0
+    /// The accepted token; nil derives `MLY|…` from the seed.
+    public var token: String?
+    /// Size of the `original` rendition of a non-panorama (panoramas are 2:1 of the same width).
+    /// The other renditions scale it to a longest side of 256, 1024 and 2048 (default 4:3 sizes:
+    /// 256×192, 1024×768, 2048×1536).
+    public var originalSize = PixelSize(width: 2048, height: 1536)
+    /// A folder of real JPEGs served instead of synthetic ones (cycled over each user's images).
+    public var imagesFrom: String?
+    /// Sleep before each Graph API answer.
+    public var apiLatency: Duration = .zero
+    /// Sleep before each CDN answer.
+    public var cdnLatency: Duration = .zero
+    /// Fraction (0…1) of API and CDN requests answered 500/502/503 (half) or reset (half).
+    public var faultRate = 0.0
+    /// Graph API requests per second (token bucket, bursts of a tenth of a second's worth) before
+    /// answers become 429 (Graph code 4); nil = unlimited.
+    public var rateLimit: Double?
+    /// `/images` pages asking for more records get HTTP 500 code 1 "Please reduce the amount of data…".
+    public var maxRecordsPerResponse: Int?
+    /// Lifetime of signed CDN URLs in listings; `/{id}` lookups mint URLs valid at least 60 s.
+    public var urlLifetime: Duration = .seconds(3 * 24 * 3600)
+    /// JPEG quality of synthetic images.
+    public var jpegQuality = 85
+    /// Where generated images are cached (kept); nil = a temporary folder removed by `stop()`.
+    public var dataDirectory: String?
+    /// Further services started beside the Mapillary half (the Internet Archive half plugs in here).
+    public var components: [any SandboxComponentFactory] = []
+
+    public init() {}
+
+    /// The token in effect.
+    public var effectiveToken: String {
+        if let token { return token }
+        var random = SandboxRandom(seed: seed, "token")
+        return "MLY|\(1_000_000_000 + random.next() % 8_999_999_999)|" + random.base62(32)
+    }
+
+    /// The port for service number `offset` (API 0, CDN 1, …): P+offset, or 0 when P is 0.
+    public func port(offset: Int) -> Int {
+        port == 0 ? 0 : port + offset
+    }
+}
+
+/// Pixel dimensions.
+public struct PixelSize: Sendable, Equatable, CustomStringConvertible {
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    public var description: String { "\(width)×\(height)" }
+}
