@@ -1,0 +1,65 @@
+import HTTPClient
+
+/// Reads items from archive.org's metadata API (`GET {archive}/metadata/{identifier}`), retrying network
+/// failures, 429 and 5xx answers.
+public struct ArchiveMetadataClient: Sendable {
+    let http: HTTPClient
+    let endpoints: IAEndpoints
+    let credentials: IACredentials?
+    let retry: RetryPolicy
+    let timeout: Duration
+
+    /// `credentials`, when given, go along as LOW auth (IA then shows the owner's own dark items' state).
+    public init(http: HTTPClient, endpoints: IAEndpoints = IAEndpoints(), credentials: IACredentials? = nil,
+                retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(20)),
+                timeout: Duration = .seconds(60)) {
+        self.http = http
+        self.endpoints = endpoints
+        self.credentials = credentials
+        self.retry = retry
+        self.timeout = timeout
+    }
+
+    /// The item, or nil when IA has none by that name (`{}`). A dark item comes back with `isDark` set.
+    /// Throws `.network`, `.serverFailed` or `.badAnswer` with a sentence.
+    public func item(_ identifier: String) async throws -> RemoteItem? {
+        let url = endpoints.archive + "/metadata/" + IAEncoding.quote(identifier, safe: "")
+        var request = HTTPRequest(method: "GET", url: url, response: .memory(limit: 256 << 20))
+        if let credentials { request.headers.append(HTTPHeader("Authorization", credentials.authorization)) }
+        request.timeout = timeout
+        request.stallTimeout = .seconds(30)
+        let sent = request
+        let response = try await Self.fetch(sent, http: http, retry: retry, what: "the metadata of \(identifier)")
+        return try RemoteItem.parse(response.body, identifier: identifier)
+    }
+
+    /// Sends a GET to archive.org with retries; returns the 200 answer or throws a sentence.
+    static func fetch(_ request: HTTPRequest, http: HTTPClient, retry: RetryPolicy,
+                      what: String) async throws -> HTTPResponse {
+        var attempt = 1
+        while true {
+            var failure: InternetArchiveError
+            do {
+                let response = try await http.send(request)
+                if response.status == 200 { return response }
+                let status = response.status
+                if status == 429 || status >= 500 {
+                    failure = InternetArchiveError(.serverFailed, "archive.org answered HTTP \(status) when asked for "
+                                                   + "\(what); try again later")
+                } else {
+                    throw InternetArchiveError(.badAnswer, "archive.org answered HTTP \(status) when asked for "
+                                               + "\(what); check --archive-url")
+                }
+            } catch let error as HTTPError {
+                if error.code == .cancelled {
+                    throw InternetArchiveError(.cancelled, "reading \(what) from archive.org was cancelled")
+                }
+                failure = InternetArchiveError(.network, "archive.org could not be reached for \(what) (\(error)); "
+                                               + "check the network and try again")
+            }
+            guard retry.allows(attempt: attempt + 1), !Task.isCancelled else { throw failure }
+            attempt += 1
+            try? await Task.sleep(for: retry.delay(beforeAttempt: attempt))
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Module InternetArchive: see DESIGN (docs/architecture.md).

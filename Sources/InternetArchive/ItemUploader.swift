@@ -1,0 +1,71 @@
+import Foundation
+import HTTPClient
+import Logging
+import Packaging
+
+/// Uploads item folders to IA through IAS3: one PUT per file, multipart for large files, resumable from the
+/// item's journal, skipping what IA already holds, riding out SlowDown and network trouble, and checking the
+/// metadata API afterwards. Items are uploaded one file at a time (IA advises against parallel uploads into
+/// one item); the caller runs items one after another or in parallel.
+public final class ItemUploader: Sendable {
+    let credentials: IACredentials
+    let endpoints: IAEndpoints
+    let http: HTTPClient
+    let logger: Logger
+    let progress: (@Sendable (UploadProgress) -> Void)?
+
+    /// `progress` gets status updates (see ``UploadProgress``); `logger` gets info and debug lines, never secrets.
+    public init(credentials: IACredentials, endpoints: IAEndpoints = IAEndpoints(), http: HTTPClient = HTTPClient(),
+                logger: Logger = Logger(label: "InternetArchive"),
+                progress: (@Sendable (UploadProgress) -> Void)? = nil) {
+        self.credentials = credentials
+        self.endpoints = endpoints
+        self.http = http
+        self.logger = logger
+        self.progress = progress
+    }
+
+    /// Uploads the item folder at `itemPath` (its name is the identifier) and, unless `options.verify` is off,
+    /// waits for the metadata API to list every file.
+    ///
+    /// Files still not listed when the wait ends are reported in ``UploadReport/verification``, not thrown.
+    /// Throws ``InternetArchiveError`` when the item cannot be uploaded (one sentence); whatever finished before
+    /// is kept in the journal, so the next run continues from there.
+    public func upload(itemPath: String, options: UploadOptions = UploadOptions()) async throws -> UploadReport {
+        try options.validate()
+        let session = try UploadSession(uploader: self, itemPath: itemPath, options: options)
+        defer { session.close() }
+        return try await session.run()
+    }
+
+    /// Compares the item's local files with what the metadata API lists, polling for up to `timeout`
+    /// (zero: look once). Sends nothing to IAS3.
+    public func verifyRemote(itemPath: String, timeout: Duration = .zero) async throws -> RemoteVerification {
+        var options = UploadOptions()
+        options.verifyTimeout = timeout
+        options.dryRun = true
+        let session = try UploadSession(uploader: self, itemPath: itemPath, options: options)
+        defer { session.close() }
+        return try await session.verifyOnly()
+    }
+
+    /// The metadata API client with this uploader's keys and endpoints.
+    var metadataClient: ArchiveMetadataClient {
+        ArchiveMetadataClient(http: http, endpoints: endpoints, credentials: credentials)
+    }
+
+    /// The identifier of an item folder: the last component of its real path, checked with ``IdentifierRule``.
+    static func identifier(ofItem path: String) throws -> (identifier: String, path: String) {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw InternetArchiveError(.badItem, "\(path) is not a folder; give the item folder to upload")
+        }
+        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        let identifier = URL(fileURLWithPath: real).lastPathComponent
+        if let problem = IdentifierRule.validate(identifier) {
+            throw InternetArchiveError(.invalidIdentifier, problem + "; rename the item folder (its name is the IA "
+                                       + "identifier) and upload again")
+        }
+        return (identifier, real)
+    }
+}

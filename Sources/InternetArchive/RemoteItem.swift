@@ -1,0 +1,52 @@
+/// What IA's metadata API says about an item.
+public struct RemoteItem: Sendable {
+    /// One entry of the item's `files` list.
+    public struct File: Sendable, Equatable {
+        public let name: String
+        public let md5: String?
+        public let size: Int64?
+        public let mtime: Int64?
+        /// `original`, `derivative` or `metadata`.
+        public let source: String?
+    }
+
+    public let identifier: String
+    /// Item metadata (repeated fields as lists); nil for a dark item.
+    public let metadata: [String: [String]]?
+    public let files: [File]
+
+    /// True when IA hides the item (no `metadata` in the answer, or `is_dark`).
+    public let isDark: Bool
+
+    /// True when the item exists and can be seen: it has metadata and is not dark.
+    public var exists: Bool { !isDark }
+
+    /// The file named `name`, if IA lists it.
+    public func file(named name: String) -> File? {
+        files.first { $0.name == name }
+    }
+
+    /// Reads a metadata API answer; nil for `{}` (no such item). Throws `.badAnswer` for anything but an object.
+    static func parse(_ body: [UInt8], identifier: String) throws -> RemoteItem? {
+        guard let object = JSONValue.object(body) else {
+            throw InternetArchiveError(.badAnswer, "archive.org's metadata API answered something that is not JSON "
+                                       + "for \(identifier); check --archive-url and try again later")
+        }
+        if object.isEmpty { return nil }
+        var metadata: [String: [String]]?
+        if let fields = object["metadata"] as? [String: Any] {
+            var values: [String: [String]] = [:]
+            for (key, value) in fields { values[key] = JSONValue.strings(value) }
+            metadata = values
+        }
+        let darkFlag = object["is_dark"].map { ($0 as? Bool) == true || JSONValue.string($0) == "true" } ?? false
+        let files = (object["files"] as? [Any] ?? []).compactMap { entry -> File? in
+            guard let fields = entry as? [String: Any], let name = JSONValue.string(fields["name"]) else { return nil }
+            return File(name: name, md5: JSONValue.string(fields["md5"])?.lowercased(),
+                        size: JSONValue.int64(fields["size"]), mtime: JSONValue.int64(fields["mtime"]),
+                        source: JSONValue.string(fields["source"]))
+        }
+        return RemoteItem(identifier: identifier, metadata: metadata, files: files,
+                          isDark: metadata == nil || darkFlag)
+    }
+}

@@ -1,0 +1,177 @@
+import Essentials
+import Foundation
+import Synchronization
+
+/// The Internet Archive half of the sandbox: IAS3 (`IA_S3_URL`) on the component's first port and
+/// archive.org (`IA_ARCHIVE_URL`: metadata and scrape APIs) on the second; plus what tests need to check a
+/// client against it.
+public final class InternetArchiveSandbox: SandboxComponent {
+    public let configuration: InternetArchiveSandboxConfiguration
+    let store: IAItemStore
+    let controls: IASandboxControls
+    let log = IARequestLog()
+    /// The running servers; nil once stopped. Releasing the last reference stops a server exactly once (its
+    /// deinit): `HTTPServer.stop()` plus the deinit's own stop would wake a descriptor that is closed already.
+    private let servers: Mutex<(s3: HTTPServer, archive: HTTPServer)?>
+    /// `IA_S3_URL`.
+    public let s3URL: String
+    /// `IA_ARCHIVE_URL`.
+    public let archiveURL: String
+
+    init(configuration: InternetArchiveSandboxConfiguration, context: SandboxContext) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        let store = try IAItemStore(directory: context.dataDirectory)
+        let controls = IASandboxControls(configuration: configuration, seed: context.configuration.seed)
+        let s3 = IAS3Service(configuration: configuration, store: store, controls: controls, log: log)
+        let archive = IAArchiveService(configuration: configuration, store: store, controls: controls, log: log)
+        self.store = store
+        self.controls = controls
+        let host = context.configuration.host
+        let s3Server = try HTTPServer(host: host, port: context.port(0)) { request, response in
+            s3.handle(request, response)
+        }
+        let archiveServer = try HTTPServer(host: host, port: context.port(1)) { request, response in
+            archive.handle(request, response)
+        }
+        s3URL = s3Server.baseURL
+        archiveURL = archiveServer.baseURL
+        servers = Mutex((s3Server, archiveServer))
+        do {
+            for item in configuration.items { try preload(item) }
+        } catch {
+            stop()
+            throw error
+        }
+    }
+    /// The accounts IAS3 accepts (the first is the default).
+    public var accounts: [InternetArchiveSandboxConfiguration.Account] { controls.accounts }
+    public var accessKey: String { accounts.first?.accessKey ?? "" }
+    public var secretKey: String { accounts.first?.secretKey ?? "" }
+
+    public var environment: [(name: String, value: String)] {
+        [("IA_S3_URL", s3URL), ("IA_ARCHIVE_URL", archiveURL), ("IA_ACCESS_KEY_ID", accessKey),
+         ("IA_SECRET_ACCESS_KEY", secretKey)]
+    }
+
+    public var bannerLines: [String] {
+        var faults: [String] = []
+        if configuration.faultRate > 0 { faults.append("\(Int((configuration.faultRate * 100).rounded()))% resets/500s") }
+        if configuration.slowDownBurst > 0 { faults.append("\(configuration.slowDownBurst) SlowDowns first") }
+        if configuration.slowDownRate > 0 { faults.append("\(Int((configuration.slowDownRate * 100).rounded()))% SlowDown") }
+        if configuration.ingestDelay > .zero { faults.append("ingest delay \(MapillarySandbox.describe(configuration.ingestDelay))") }
+        return [
+            "  IAS3       \(s3URL)",
+            "  archive    \(archiveURL)   (metadata and scrape APIs)",
+            "  IA keys    \(accessKey) / \(secretKey)",
+            "  IA faults  " + (faults.isEmpty ? "none" : faults.joined(separator: "; ")),
+        ]
+    }
+
+    /// Stops both servers (closing their connections and joining their threads). Safe to call more than once.
+    public func stop() {
+        let running = servers.withLock { servers in
+            defer { servers = nil }
+            return servers
+        }
+        withExtendedLifetime(running) {}
+    }
+
+    // MARK: for tests
+
+    /// Every request both hosts received (up to 20,000), oldest first.
+    public func requestLog() -> [IARequestRecord] { log.all() }
+
+    public func clearRequestLog() { log.clear() }
+
+    /// PUT body bytes received for `identifier/key` over all attempts (failed, reset and re-sent ones, and parts).
+    public func bytesReceived(identifier: String, key: String) -> Int64 {
+        store.received(identifier: identifier, key: key)
+    }
+
+    /// PUT body bytes received by IAS3 in all.
+    public var totalBytesReceived: Int64 { store.totalReceived }
+
+    public var counters: IASandboxCounters { controls.counters }
+
+    /// The item as stored, or nil.
+    public func item(_ identifier: String) -> IASandboxItem? {
+        store.item(identifier).map { item in
+            IASandboxItem(identifier: item.identifier, owner: item.owner, metadata: item.metadata,
+                          files: item.files.mapValues { IASandboxItem.File(size: $0.size, md5: $0.md5, path: $0.blobPath) },
+                          dark: item.dark)
+        }
+    }
+
+    /// Multipart uploads in flight for `identifier`.
+    public func pendingUploads(identifier: String) -> Int { store.uploads(of: identifier).count }
+
+    public func addAccount(_ account: InternetArchiveSandboxConfiguration.Account) { controls.addAccount(account) }
+
+    /// The next `count` upload requests get 503 SlowDown.
+    public func injectSlowDown(count: Int) { controls.injectSlowDown(count: count) }
+
+    public func setSlowDownRate(_ rate: Double) { controls.setSlowDownRate(rate) }
+
+    /// The next `checks` `check_limit` answers say `over_limit: 1`.
+    public func setOverLimit(checks: Int) { controls.setOverLimit(checks: checks) }
+
+    public func setFaultRate(_ rate: Double) { controls.setFaultRate(rate) }
+
+    public func markSpam(_ identifier: String) { controls.markSpam(identifier) }
+
+    /// Files stored from now on appear in the metadata API after `delay`.
+    public func setIngestDelay(_ delay: Duration) { controls.ingestDelay = delay }
+
+    /// Adds an item as if it had been on IA before.
+    public func preload(_ item: InternetArchiveSandboxConfiguration.Item) throws {
+        var stored = IAItemStore.Item(identifier: item.identifier, owner: item.owner, uploader: "someone@example.org",
+                                      metadata: [("identifier", [item.identifier])]
+                                        + item.metadata.sorted { $0.key < $1.key }
+                                            .filter { $0.key != "identifier" }.map { ($0.key, $0.value) },
+                                      dark: item.dark, declaredSize: item.itemSize,
+                                      created: Int64(Date().timeIntervalSince1970))
+        for file in item.files {
+            var blob: String?
+            var md5 = file.md5 ?? ""
+            var size = file.size ?? 0
+            if let contents = file.contents {
+                let path = store.newBlobPath()
+                do {
+                    try DurableFile.write(contents, to: path)
+                } catch {
+                    throw SandboxError(.fileAccess, "the IA sandbox cannot store \(file.name) of \(item.identifier): \(error)")
+                }
+                blob = path
+                md5 = MD5.hex(of: contents)
+                size = Int64(contents.count)
+            }
+            stored.files[file.name] = IAItemStore.StoredFile(name: file.name, size: size, md5: md5,
+                                                             mtime: stored.created, blobPath: blob,
+                                                             visibleAt: .now)
+        }
+        guard store.createIfMissing(stored) else {
+            throw SandboxError(.invalidConfiguration, "the IA sandbox already has an item \(item.identifier)")
+        }
+    }
+}
+
+/// A snapshot of one item in the IA sandbox.
+public struct IASandboxItem: Sendable {
+    public struct File: Sendable, Equatable {
+        public let size: Int64
+        public let md5: String
+        /// Where the sandbox keeps the bytes (nil for listing-only preloaded files).
+        public let path: String?
+    }
+
+    public let identifier: String
+    public let owner: String?
+    /// Keys in order with their values (repeated keys as several values).
+    public let metadata: [(key: String, values: [String])]
+    public let files: [String: File]
+    public let dark: Bool
+
+    /// The values of `key` (empty when absent).
+    public func values(_ key: String) -> [String] { metadata.first { $0.key == key }?.values ?? [] }
+}
