@@ -38,8 +38,10 @@ let package = Package(
                                                  .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Sandbox", dependencies: ["Imaging", "Essentials", "CTurboJPEG",
                                                 .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
+        .target(name: "ArchiverDemo", dependencies: ["Archiver", "Sandbox", "InternetArchive", "Packaging", "Essentials"],
+                swiftSettings: swift6),
         .executableTarget(name: "mapillary-archiver", dependencies: [
-            "Archiver", "Sandbox",
+            "Archiver", "ArchiverDemo", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swift6),

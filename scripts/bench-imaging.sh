@@ -10,7 +10,7 @@ SCRATCH=.build-bench
 MAPILLARY_ARCHIVER_BENCH=1 swift build -c release --product imaging-bench --scratch-path "$SCRATCH" >&2
 PHOTOS=""
 if [ "$#" -eq 0 ] || [ "${1#-}" != "$1" ]; then
-  for dir in Path FallenLeaf Kay Volna Mountain ColdRipple Canopee Next Cluster; do
+  for dir in BytheWater EveningGlow FallenLeaf Kite OneStandsOut Path Autumn ColorfulCups Grey; do
     f="/usr/share/wallpapers/$dir/contents/images/2560x1600.jpg"
     [ -f "$f" ] && PHOTOS="$PHOTOS $f"
   done

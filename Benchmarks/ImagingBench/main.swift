@@ -6,7 +6,7 @@ import Foundation
 import Imaging
 
 struct Options {
-    var count = 3
+    var count = 5
     var quality: Float = 75
     var sizes = [(1024, 768), (2048, 1536), (4000, 3000)]
     var work = NSTemporaryDirectory() + "imaging-bench"
@@ -52,6 +52,11 @@ func cameraJPEG(width: Int, height: Int, seed: UInt32) throws -> [UInt8] {
                                   segments: [try exif.app1Segment()])
 }
 
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+}
+
 func runCwebp(_ input: String, _ output: String, quality: Float) throws -> Double {
     let before = cpuSeconds(RUSAGE_CHILDREN.rawValue)
     let process = Process()
@@ -72,13 +77,16 @@ func bench(name: String, jpeg: [UInt8], options: Options) throws {
                                    altitude: 34, heading: 90)
     var ours: [UInt8] = []
     _ = try transcoder.transcode(jpeg, metadata: metadata)          // warm-up
-    let start = cpuSeconds(RUSAGE_SELF.rawValue)
-    for _ in 0..<options.count { ours = try transcoder.transcode(jpeg, metadata: metadata).bytes }
-    let oursCPU = (cpuSeconds(RUSAGE_SELF.rawValue) - start) / Double(options.count)
-    var theirsCPU = 0.0
-    _ = try runCwebp(input, reference, quality: options.quality)    // warm-up (page cache)
-    for _ in 0..<options.count { theirsCPU += try runCwebp(input, reference, quality: options.quality) }
-    theirsCPU /= Double(options.count)
+    _ = try runCwebp(input, reference, quality: options.quality)    // warm-up (page cache, dynamic loader)
+    // Interleaved runs, median of each: other load on the machine hits both sides alike.
+    var oursRuns: [Double] = [], theirsRuns: [Double] = []
+    for _ in 0..<options.count {
+        let start = cpuSeconds(RUSAGE_SELF.rawValue)
+        ours = try transcoder.transcode(jpeg, metadata: metadata).bytes
+        oursRuns.append(cpuSeconds(RUSAGE_SELF.rawValue) - start)
+        theirsRuns.append(try runCwebp(input, reference, quality: options.quality))
+    }
+    let oursCPU = median(oursRuns), theirsCPU = median(theirsRuns)
     let theirs = try Data(contentsOf: URL(fileURLWithPath: reference))
     try Data(ours).write(to: URL(fileURLWithPath: options.work + "/\(name).ours.webp"))
     let label = name.count < 30 ? name + String(repeating: " ", count: 30 - name.count) : name
@@ -91,7 +99,8 @@ func bench(name: String, jpeg: [UInt8], options: Options) throws {
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
-print("image                        ours cpu/img  cwebp cpu/img  ratio        size ours / cwebp (bytes)")
+print("CPU seconds per image (median of \(options.count) interleaved runs), cwebp -q \(options.quality) -m 4 -metadata all")
+print("image                           ours        cwebp       ratio       size ours / cwebp (bytes)")
 for (index, (width, height)) in options.sizes.enumerated() {
     try bench(name: "synthetic-\(width)x\(height)",
               jpeg: try cameraJPEG(width: width, height: height, seed: UInt32(index + 1)), options: options)

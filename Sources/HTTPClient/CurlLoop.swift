@@ -1,5 +1,10 @@
 import CCurl
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One libcurl multi handle driven by one dedicated thread; `send` hands transfers over through an inbox.
 ///
@@ -34,6 +39,7 @@ final class CurlLoop: @unchecked Sendable {
         } else if let handle = curl_multi_init() {
             multi = handle
             let connections = max(1, maxTotalConnections)
+            // These only fail for options unknown to the library; the loop works without them.
             _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAX_TOTAL_CONNECTIONS, connections)
             _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, connections)
             _ = ccurl_multi_setopt_long(handle, CURLMOPT_PIPELINING, Int(CURLPIPE_NOTHING))
@@ -63,10 +69,13 @@ final class CurlLoop: @unchecked Sendable {
             _ = curl_multi_wakeup(multi)
             return true
         }
-        if !accepted {
-            let reason = startupFailure.map { "\($0); check the libcurl installation" } ?? "create a new client"
-            continuation.resume(throwing: HTTPError(.cancelled, "the HTTP client was shut down before \(transfer.subject) "
-                                                    + "could start; \(reason)"))
+        guard !accepted else { return }
+        if let startupFailure {
+            continuation.resume(throwing: HTTPError(.other, "\(startupFailure), so \(transfer.subject) cannot be sent; "
+                                                    + "check the libcurl installation"))
+        } else {
+            continuation.resume(throwing: HTTPError(.cancelled, "the HTTP client was shut down before "
+                                                    + "\(transfer.subject) could start; create a new client"))
         }
     }
 
@@ -104,10 +113,13 @@ final class CurlLoop: @unchecked Sendable {
             commands.removeAll(keepingCapacity: true)
             if stopping { break }
             var running: Int32 = 0
-            _ = curl_multi_perform(multi, &running)
+            let performed = curl_multi_perform(multi, &running)
+            if performed != CURLM_OK { failActive(performed) }
             collectFinished()
             var ready: Int32 = 0
-            _ = curl_multi_poll(multi, nil, 0, 1000, &ready)
+            if curl_multi_poll(multi, nil, 0, 1000, &ready) != CURLM_OK {
+                usleep(1_000) // never spin: poll failures are rare (out of memory) and may clear
+            }
         }
         tearDown()
     }
@@ -163,6 +175,17 @@ final class CurlLoop: @unchecked Sendable {
             _ = curl_multi_remove_handle(multi, easy)
             transfer.finish(outcome)
         }
+    }
+
+    /// libcurl's multi handle failed as a whole (out of memory, internal error): fail what runs, keep the loop.
+    private func failActive(_ code: CURLMcode) {
+        let reason = String(cString: curl_multi_strerror(code))
+        for (easy, transfer) in active {
+            _ = curl_multi_remove_handle(multi, easy)
+            transfer.finish(.failure(HTTPError(.other, "libcurl's transfer loop failed during \(transfer.subject) "
+                                               + "(\(reason)); retry the request")))
+        }
+        active.removeAll()
     }
 
     /// Fails everything still queued or running with `.cancelled`, then frees the multi handle.

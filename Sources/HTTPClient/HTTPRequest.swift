@@ -46,6 +46,9 @@ public struct HTTPRequest: Sendable {
     /// Follow up to 5 redirects (http and https only). Off by default: callers decide.
     /// libcurl never forwards an `Authorization` header to a different host.
     public var followRedirects: Bool
+    /// Offer every encoding libcurl can decode (gzip, deflate, br, zstd) and hand back the decoded body; the memory
+    /// limit and `bodyBytes` then count decoded bytes. Off by default: bodies arrive exactly as sent.
+    public var acceptsCompression: Bool
     /// Called on the client's loop thread whenever bytes move; must be cheap and must not block.
     public var progress: (@Sendable (TransferProgress) -> Void)?
 
@@ -61,6 +64,7 @@ public struct HTTPRequest: Sendable {
         self.stallTimeout = .seconds(60)
         self.expectContinue = false
         self.followRedirects = false
+        self.acceptsCompression = false
         self.progress = nil
     }
 

@@ -44,9 +44,9 @@ public struct RetryPolicy: Sendable {
     /// Runs `operation` (given the attempt number) until it succeeds, a failure is not retryable,
     /// attempts run out or the task is cancelled; sleeps `delay(beforeAttempt:)` between attempts.
     /// Throws the last failure.
-    public func run<T: Sendable>(
-        isRetryable: @Sendable (any Error) -> Bool = { ($0 as? HTTPError)?.isTransient ?? false },
-        _ operation: @Sendable (Int) async throws -> T
+    public func run<T>(
+        isRetryable: (any Error) -> Bool = { ($0 as? HTTPError)?.isTransient ?? false },
+        _ operation: (Int) async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {

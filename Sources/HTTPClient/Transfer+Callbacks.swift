@@ -152,7 +152,9 @@ extension Transfer {
     func checkStall(moved: Int64) -> Bool {
         guard let limit = request.stallTimeout else { return true }
         let now = ContinuousClock.now
-        if moved != movedBytes {
+        // The clock starts at the first call: a transfer queued for a free connection gets no calls meanwhile.
+        if moved != movedBytes || !stallClockStarted {
+            stallClockStarted = true
             movedBytes = moved
             lastMovement = now
             return true

@@ -40,12 +40,14 @@ extension Transfer {
             try setLong(CURLOPT_MAXREDIRS, 5)
             try setString(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         }
+        if request.acceptsCompression {
+            try setString(CURLOPT_ACCEPT_ENCODING, "")
+        }
         try installCallbacks()
         try configureMethod()
         try configureHeaders()
         try openBodyFile()
         try openResponseFile()
-        lastMovement = .now
         return easy
     }
 
@@ -100,8 +102,7 @@ extension Transfer {
             header.value.isEmpty ? header.name + ";" : header.name + ": " + header.value
         }
         if request.header("Expect") == nil {
-            let sendsBody = request.method == "PUT" || request.method == "POST" || request.body.length > 0
-            lines.append(request.expectContinue && sendsBody ? "Expect: 100-continue" : "Expect:")
+            lines.append(request.expectContinue && uploadLength > 0 ? "Expect: 100-continue" : "Expect:")
         }
         if request.method == "POST" && request.header("Content-Type") == nil {
             lines.append("Content-Type:")

@@ -43,6 +43,7 @@ final class Transfer: @unchecked Sendable {
     /// Bytes moved in either direction at the last progress call, and when that count last changed.
     var movedBytes: Int64 = 0
     var lastMovement = ContinuousClock.now
+    var stallClockStarted = false
     /// Set by a callback that stopped the transfer on purpose; wins over libcurl's own code.
     var failure: HTTPError?
 

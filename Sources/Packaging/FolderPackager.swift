@@ -12,14 +12,17 @@ import Essentials
 /// Other files are carried as they are (hard-linked when on the same file system, else copied);
 /// top-level dot entries are not carried, except that an input `.meta` is the base of the new
 /// one. The item is built in a dot-prefixed folder in the output and appears with one rename; the
-/// input is never changed. Blocking: call it from a thread of its own, or use the `async` form.
+/// input is never changed. The identifier defaults to the input folder's name as given.
+/// Blocking: call it from a thread of its own, or use the `async` form.
 public enum FolderPackager {
     /// Packages `input` and returns the published item.
     public static func package(_ input: String, options: PackageOptions) throws -> PackageResult {
         guard let root = FileTree.realPath(input), try FileTree.entry(root)?.kind == .directory else {
             throw PackagingError(.badInput, "\(input) is not a folder; give package the folder to turn into an item")
         }
-        let identifier = options.identifier ?? FileTree.baseName(root)
+        // The name as typed (a link keeps its own name), unless that is "." or "..".
+        let typed = FileTree.baseName(input)
+        let identifier = options.identifier ?? (typed == "." || typed == ".." ? FileTree.baseName(root) : typed)
         if let reason = IdentifierRule.validate(identifier) {
             let hint = options.identifier == nil ? "rename the folder or pass --identifier" : "choose another --identifier"
             throw PackagingError(.badIdentifier, reason + "; " + hint)

@@ -165,9 +165,9 @@ struct ProblemList {
     init(limit: Int) { self.limit = max(1, limit) }
 
     mutating func add(_ kind: String, _ line: String) {
-        if listed[kind] == nil { order.append(kind); listed[kind] = [] }
-        if listed[kind]!.count < limit {
-            listed[kind]!.append(line.replacingOccurrences(of: "\n", with: " "))
+        if listed[kind] == nil { order.append(kind) }
+        if listed[kind, default: []].count < limit {
+            listed[kind, default: []].append(line.replacingOccurrences(of: "\n", with: " "))
         } else {
             extra[kind, default: 0] += 1
         }
@@ -175,7 +175,7 @@ struct ProblemList {
 
     var lines: [String] {
         order.flatMap { kind in
-            listed[kind]! + (extra[kind].map { ["… and \($0) more problems like the one above"] } ?? [])
+            listed[kind, default: []] + (extra[kind].map { ["… and \($0) more problems like the one above"] } ?? [])
         }
     }
 }

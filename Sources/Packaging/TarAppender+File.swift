@@ -45,8 +45,17 @@ extension TarAppender {
                     chunk = inlineBuffer.isEmpty ? [UInt8](repeating: 0, count: Self.fileChunkSize) : inlineBuffer
                     inlineBuffer = []
                 }
-                let got = try Self.read(fd: fd, path: source, into: &chunk, count: want)
-                if got == 0 { break }
+                let got: Int
+                do {
+                    got = try Self.read(fd: fd, path: source, into: &chunk, count: want)
+                } catch {
+                    if pooled { sink.giveBack(chunk) }
+                    throw error
+                }
+                if got == 0 {
+                    if pooled { sink.giveBack(chunk) }
+                    break
+                }
                 try sink.lending(chunk, count: got, pooled: pooled) { buffer in
                     try writeData(buffer, archive: archive, member: member)
                 }

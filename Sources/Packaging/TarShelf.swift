@@ -18,6 +18,8 @@ public final class TarShelf {
     }
 
     private var slots: [String: Slot] = [:]
+    /// Tars finished by this shelf: never reopened (that would truncate a published tar).
+    private var finished: Set<String> = []
     private var clock: UInt64 = 0
     private var openCount = 0
 
@@ -37,6 +39,9 @@ public final class TarShelf {
     /// on its first append. `md5State` nil means "rebuild it by reading the committed bytes".
     public func register(name: String, committedLength: Int64, md5State: [UInt8]?) throws {
         if let problem = MemberName.tarFileProblem(name) { throw PackagingError(.unsafeName, problem) }
+        if finished.contains(name) {
+            throw PackagingError(.misuse, "the tar \(name) was already finished; add new images to an addendum tar (ItemNaming.tarName(date:avoiding:))")
+        }
         if let old = slots[name], old.appender != nil {
             throw PackagingError(.misuse, "the tar \(name) is already open on this shelf; register tars before appending to them")
         }
@@ -84,6 +89,7 @@ public final class TarShelf {
         let summary = try appender.finish()
         openCount -= 1
         slots[name] = nil
+        finished.insert(name)
         return summary
     }
 

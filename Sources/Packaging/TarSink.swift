@@ -17,7 +17,7 @@ final class TarSink {
     private(set) var offset: Int64
     /// When true, writes are swallowed (used to free libarchive without an end-of-archive trailer).
     var discard = false
-    /// The first write failure since the last ``clearFailure()``.
+    /// The first write failure since the last ``rewind(to:)``.
     private(set) var failure: FileError?
 
     private var pending: [UInt8] = []
@@ -62,6 +62,11 @@ final class TarSink {
             defer { borrowed = nil }
             return try body(buffer)
         }
+    }
+
+    /// Returns a buffer from ``takeReadBuffer(size:)`` that was not lent (nothing was read into it).
+    func giveBack(_ buffer: [UInt8]) {
+        hasher?.submit(buffer, range: 0..<0, pooled: true)
     }
 
     /// True when hashing runs on a worker thread.

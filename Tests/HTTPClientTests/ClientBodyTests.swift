@@ -158,6 +158,62 @@ struct ClientBodyTests {
         #expect(delete.header("x-method") == "DELETE")
     }
 
+    @Test("POST of a file region and a custom method with a body send exact bytes with Content-Length")
+    func postFileAndCustomMethod() async throws {
+        let dir = try TemporaryDirectory("http-post")
+        defer { dir.remove() }
+        let path = dir.file("form.bin")
+        let content = patternBytes(count: 300_000)
+        try DurableFile.write(content, to: path)
+        let seen = Shared<[String]>([])
+        let server = try HTTPServer { request, response in
+            let body = try request.readBody(limit: 1 << 20)
+            seen.update { $0.append("\(request.method) \(request.header("content-length") ?? "none") \(MD5.hex(of: body))") }
+            response.send(status: 200)
+        }
+        defer { server.stop() }
+        let client = HTTPClient()
+        let post = HTTPRequest(method: "POST", url: server.baseURL + "/form",
+                               headers: [HTTPHeader("Content-Type", "application/octet-stream")],
+                               body: .file(path: path, offset: 100, length: 200_000))
+        #expect(try await client.send(post).status == 200)
+        let patch = HTTPRequest(method: "PATCH", url: server.baseURL + "/meta", body: .bytes(Array(content[0..<5_000])))
+        #expect(try await client.send(patch).status == 200)
+        #expect(seen.current == ["POST 200000 \(MD5.hex(of: Array(content[100..<200_100])))",
+                                 "PATCH 5000 \(MD5.hex(of: Array(content[0..<5_000])))"])
+    }
+
+    @Test("compressed responses are decoded only when the request accepts compression")
+    func compression() async throws {
+        let dir = try TemporaryDirectory("http-gzip")
+        defer { dir.remove() }
+        let json = "{\"data\":[" + (0..<300).map { "{\"id\":\($0)}" }.joined(separator: ",") + "]}"
+        let plain = dir.file("page.json")
+        try DurableFile.write(Array(json.utf8), to: plain)
+        #expect(try ExternalTool.run("gzip", ["-k", "-n", plain]).ok)
+        let offered = Shared<[String]>([])
+        let server = try HTTPServer { request, response in
+            let accepts = request.header("accept-encoding") ?? ""
+            offered.update { $0.append(accepts) }
+            if accepts.contains("gzip") {
+                try response.sendFile(status: 200, headers: [("Content-Encoding", "gzip")], path: plain + ".gz")
+            } else {
+                try response.sendFile(status: 200, path: plain)
+            }
+        }
+        defer { server.stop() }
+        let client = HTTPClient()
+        var compressed = HTTPRequest(url: server.baseURL + "/images", response: .memory(limit: 1 << 20))
+        compressed.acceptsCompression = true
+        let decoded = try await client.send(compressed)
+        #expect(decoded.text == json)
+        #expect(decoded.header("content-encoding") == "gzip")
+        let raw = try await client.send(HTTPRequest(url: server.baseURL + "/images"))
+        #expect(raw.text == json)
+        #expect(offered.current.first?.contains("gzip") == true)
+        #expect(offered.current.last == "")
+    }
+
     @Test("the progress callback reports every uploaded byte")
     func uploadProgress() async throws {
         let server = try HTTPServer { request, response in

@@ -42,11 +42,11 @@ struct ServerLifecycleTests {
 
     @Test("hundreds of servers started and stopped leak neither sockets, threads nor descriptors")
     func noLeaks() throws {
-        // Process-wide counts move with parallel tests; a leak of one per server would move them by 300.
+        // Process-wide counts move with parallel tests (by up to ~160 under TSan); a leak of one per server moves them by 400.
         let descriptorsBefore = openDescriptors()
         let threadsBefore = runningThreads()
         var portsLeft: [Int] = []
-        for round in 0..<300 {
+        for round in 0..<400 {
             var server: HTTPServer? = try HTTPServer { _, response in response.send(status: 200, body: [1, 2]) }
             let port = server!.port
             let connection = try RawHTTPConnection(port: port)
@@ -57,8 +57,8 @@ struct ServerLifecycleTests {
             if liveSockets(port: port) > 0 { portsLeft.append(port) }
         }
         #expect(portsLeft.isEmpty, "sockets still open on ports \(portsLeft)")
-        #expect(openDescriptors() - descriptorsBefore < 150, "descriptors: \(descriptorsBefore) → \(openDescriptors())")
-        #expect(runningThreads() - threadsBefore < 150, "threads: \(threadsBefore) → \(runningThreads())")
+        #expect(openDescriptors() - descriptorsBefore < 250, "descriptors: \(descriptorsBefore) → \(openDescriptors())")
+        #expect(runningThreads() - threadsBefore < 250, "threads: \(threadsBefore) → \(runningThreads())")
     }
 
     @Test("clients created and dropped leave no loop threads behind")

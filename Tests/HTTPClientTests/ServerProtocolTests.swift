@@ -27,6 +27,10 @@ struct ServerProtocolTests {
         #expect(lines.contains("path=/a b/c+d+e"))
         #expect(lines.contains("raw=/a%20b/c%2Bd+e"))
         #expect(lines.filter { $0.hasPrefix("q:") } == ["q:x=1 2", "q:y=a b", "q:x=3", "q:flag="])
+        try connection.send("GET http://proxy.example:8080/abs%2Fpath?k=%E2%9C%93 HTTP/1.1\r\nHost: t\r\n\r\n")
+        let absolute = try connection.readResponse().text.split(separator: "\n").map(String.init)
+        #expect(absolute.contains("path=/abs/path"))
+        #expect(absolute.contains("q:k=✓"))
     }
 
     @Test("a chunked body is decoded, and the connection stays open for the next request")

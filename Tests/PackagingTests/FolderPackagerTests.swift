@@ -95,6 +95,23 @@ struct FolderPackagerTests {
         #expect(ItemVerifier.verify(item: loose.item) == [])
     }
 
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/shm"), "needs a second file system"))
+    func filesFromAnotherFileSystemAreCopiedAndALinkedInputKeepsItsName() throws {
+        let dir = try TemporaryDirectory("pkg")
+        defer { dir.remove() }
+        let other = "/dev/shm/mapillary-archiver-pkg-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let input = try Fixtures.pythonNoTarFolder(in: other, name: "stored-elsewhere")
+        try FileManager.default.createSymbolicLink(atPath: dir.file("mapillary-linked-1024"), withDestinationPath: input)
+        let result = try FolderPackager.package(dir.file("mapillary-linked-1024"), options: PackageOptions(output: dir.file("out")))
+        #expect(result.identifier == "mapillary-linked-1024")
+        #expect(try Files.read(result.item + "/progress.json") == (try Files.read(input + "/progress.json")))
+        let linkCount = try FileManager.default.attributesOfItem(atPath: result.item + "/progress.json")[.referenceCount] as? Int
+        #expect(linkCount == 1)  // a copy, not a hard link
+        #expect(try MetaFolder.read(item: result.item)?["mapillary_user"] == ["linked"])
+        #expect(ItemVerifier.verify(item: result.item) == [])
+    }
+
     @Test func progressReachesTheTotals() throws {
         let dir = try TemporaryDirectory("pkg")
         defer { dir.remove() }

@@ -98,6 +98,18 @@ struct ItemVerifierTests {
         #expect(problems.contains { $0.contains("2024-02-02.tar: not in the manifest") })
     }
 
+    @Test func manyProblemsOfOneKindEndInASummaryLine() throws {
+        let dir = try TemporaryDirectory("verify")
+        defer { dir.remove() }
+        let item = try item(in: dir)
+        let extra = try TarAppender(path: item + "/2024-02-02.tar")
+        for id in 500..<510 { try extra.append(member: "2024-02-02/s/\(id).webp", bytes: [1], mtime: 0) }
+        _ = try extra.finish()
+        let problems = ItemVerifier.verify(item: item, options: VerifyOptions(maxListedPerKind: 3))
+        #expect(problems.count == 4)
+        #expect(problems.last == "… and 7 more problems like the one above")
+    }
+
     @Test func aForeignTarWithNonASCIINamesIsReportedWithoutCrashing() throws {
         let dir = try TemporaryDirectory("verify")
         defer { dir.remove() }

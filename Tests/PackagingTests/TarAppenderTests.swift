@@ -38,6 +38,22 @@ struct TarAppenderTests {
         }
     }
 
+    @Test func longNamesUpToTheLimitReadBackExactly() throws {
+        let dir = try TemporaryDirectory("tar")
+        defer { dir.remove() }
+        let tar = dir.file("t.tar")
+        let split = "2024-01-15/" + String(repeating: "s", count: 120) + "/" + String(repeating: "i", count: 90) + ".webp"
+        let unsplittable = "d/" + String(repeating: "x", count: 253)  // needs a pax 'path' record
+        let appender = try TarAppender(path: tar)
+        try appender.append(member: split, bytes: [1], mtime: 1)
+        try appender.append(member: unsplittable, bytes: [2], mtime: 2)
+        let summary = try appender.finish()
+        #expect(try TarReaders.python(tar).map(\.name) == [split, unsplittable])
+        #expect(try TarReaders.gnuNames(tar) == [split, unsplittable])
+        #expect(try TarReaders.bsdNames(tar) == [split, unsplittable])
+        #expect(summary.md5 == (try TarReaders.md5sum(tar)))
+    }
+
     @Test func suspendAndReopenContinuesTheSameTarAndChecksum() throws {
         let dir = try TemporaryDirectory("tar")
         defer { dir.remove() }

@@ -57,6 +57,19 @@ struct TarShelfTests {
         }
     }
 
+    @Test func aFinishedTarIsNeverReopened() throws {
+        let dir = try TemporaryDirectory("shelf")
+        defer { dir.remove() }
+        let shelf = TarShelf(directory: dir.path)
+        try shelf.append(tar: "2024-01-01.tar", member: "2024-01-01/1.jpg", bytes: [1, 2], mtime: 0)
+        let summary = try shelf.finish("2024-01-01.tar")
+        let error = #expect(throws: PackagingError.self) {
+            try shelf.append(tar: "2024-01-01.tar", member: "2024-01-01/2.jpg", bytes: [3], mtime: 0)
+        }
+        #expect(error?.description.contains("addendum") == true)
+        #expect(try Files.size(dir.file("2024-01-01.tar")) == summary.size)
+    }
+
     @Test func tarNamesThatWouldEscapeTheFolderAreRefused() throws {
         let dir = try TemporaryDirectory("shelf")
         defer { dir.remove() }

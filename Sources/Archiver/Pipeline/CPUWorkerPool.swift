@@ -33,6 +33,7 @@ public final class CPUWorkerPool: Sendable {
     }
 
     /// Runs `work` on one of the pool's threads and returns its result.
+    @discardableResult
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             enqueue {

@@ -95,9 +95,14 @@ final class ServerListener: Sendable {
         close(wakeWrite)
     }
 
+    /// Wakes the accept loop. Once the descriptors are closed their numbers may belong to other sockets,
+    /// so the write happens under the lock and only while they are still ours.
     private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
+        state.withLock { state in
+            guard !state.descriptorsClosed else { return }
+            var byte: UInt8 = 1
+            _ = write(wakeWrite, &byte, 1)
+        }
     }
 
     private func acceptLoop() {

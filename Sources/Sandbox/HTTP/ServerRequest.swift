@@ -39,8 +39,8 @@ public final class ServerRequest {
         self.io = io
         framing = head.framing
         var pathPart = Substring(head.target)
-        if head.target.hasPrefix("http://") || head.target.hasPrefix("https://") { // absolute-form: drop the authority
-            let afterScheme = pathPart[pathPart.firstRange(of: "://")!.upperBound...]
+        if !pathPart.hasPrefix("/"), let scheme = pathPart.firstRange(of: "://") { // absolute-form: drop the authority
+            let afterScheme = pathPart[scheme.upperBound...]
             pathPart = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
         }
         var queryPart: Substring = ""

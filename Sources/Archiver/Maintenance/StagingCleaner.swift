@@ -1,0 +1,111 @@
+import Essentials
+import Foundation
+
+/// `clean-up`: finds staging folders in the cache that are safe to remove, and removes them when asked.
+///
+/// Removable: folders holding only logs (a run that found nothing), folders whose item already exists
+/// in the output folder (left over), and folders older than a given age. A folder with committed images
+/// that were never published is kept unless `force` is set: removing it would throw away downloads.
+public struct StagingCleaner: Sendable {
+    public struct Candidate: Sendable, Equatable {
+        public enum Reason: String, Sendable {
+            case onlyLogs = "holds only logs"
+            case published = "its item is already in the output folder"
+            case old = "older than the limit"
+        }
+
+        public let path: String
+        public let reason: Reason?
+        public let unpublishedImages: Int
+        public let bytes: Int64
+        /// Why it is kept (nil when it will be removed).
+        public let keptBecause: String?
+    }
+
+    public let cacheDirectory: String
+    public let outputDirectory: String
+    public let olderThan: TimeInterval?
+    public let force: Bool
+
+    public init(cacheDirectory: String, outputDirectory: String, olderThan: TimeInterval? = nil, force: Bool = false) {
+        self.cacheDirectory = cacheDirectory
+        self.outputDirectory = outputDirectory
+        self.olderThan = olderThan
+        self.force = force
+    }
+
+    /// Every staging folder with the decision about it, sorted by name.
+    public func survey(now: Date = Date()) -> [Candidate] {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: cacheDirectory) else { return [] }
+        var result: [Candidate] = []
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = cacheDirectory + "/" + name
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { continue }
+            let entries = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { $0 != ".mapillary-archiver" }
+            let counts = ItemStateReader.counts(item: path)
+            let unpublished = counts?.done ?? Self.countLooseImages(path)
+            let onlyLogs = entries.allSatisfy { $0.hasPrefix("download.log.") } && unpublished == 0
+            let published = fm.fileExists(atPath: outputDirectory + "/" + name)
+            let modified = Self.newestModification(path)
+            let old = olderThan.map { now.timeIntervalSince(modified) > $0 } ?? false
+            let reason: Candidate.Reason? = onlyLogs ? .onlyLogs : (published ? .published : (old ? .old : nil))
+            var kept: String?
+            if reason == nil {
+                kept = "in progress or waiting to be finished"
+            } else if unpublished > 0 && reason != .published && !force {
+                kept = "\(unpublished) archived images were never published (run the same download again to finish it, or use --force)"
+            }
+            result.append(Candidate(path: path, reason: reason, unpublishedImages: unpublished,
+                                    bytes: Self.size(path), keptBecause: kept))
+        }
+        return result
+    }
+
+    /// Removes the folders the survey marks removable; returns what was removed.
+    public func remove(_ candidates: [Candidate]) throws -> [Candidate] {
+        var removed: [Candidate] = []
+        for candidate in candidates where candidate.reason != nil && candidate.keptBecause == nil {
+            try FileManager.default.removeItem(atPath: candidate.path)
+            removed.append(candidate)
+        }
+        return removed
+    }
+
+    static func countLooseImages(_ path: String) -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var n = 0
+        for case let entry as String in walker where entry.hasSuffix(".webp") || entry.hasSuffix(".jpg") {
+            if !entry.hasPrefix(".") && !entry.contains("/.") { n += 1 }
+        }
+        return n
+    }
+
+    static func newestModification(_ path: String) -> Date {
+        let fm = FileManager.default
+        var newest = (try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
+        for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] {
+            if let date = try? fm.attributesOfItem(atPath: path + "/" + name)[.modificationDate] as? Date, date > newest {
+                newest = date
+            }
+        }
+        for name in ["state.sqlite", "state.sqlite-wal"] {
+            if let date = try? fm.attributesOfItem(atPath: path + "/.mapillary-archiver/" + name)[.modificationDate] as? Date, date > newest {
+                newest = date
+            }
+        }
+        return newest
+    }
+
+    static func size(_ path: String) -> Int64 {
+        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var total: Int64 = 0
+        for case let entry as String in walker {
+            if let size = try? FileManager.default.attributesOfItem(atPath: path + "/" + entry)[.size] as? NSNumber {
+                total += size.int64Value
+            }
+        }
+        return total
+    }
+}

@@ -1,0 +1,16 @@
+import Packaging
+
+/// An image ready for its tar or folder: final bytes and where they go.
+struct ProcessedImage: Sendable {
+    let id: String
+    let date: String                   // UTC capture date, or ItemNaming.unknownDate
+    let sequence: String?
+    let format: ItemNaming.ImageFormat
+    let bytes: [UInt8]
+    let md5: String
+    let mtime: Int64                   // seconds since epoch (0 when unknown)
+
+    var memberName: String {
+        ItemNaming.memberName(date: date, sequence: sequence, id: id, format: format)
+    }
+}

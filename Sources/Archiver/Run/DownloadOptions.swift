@@ -1,0 +1,66 @@
+import Foundation
+import InternetArchive
+import Mapillary
+import Packaging
+
+/// Everything `download` needs, as the command line gave it.
+public struct DownloadOptions: Sendable {
+    public var usernames: [String]
+    public var token: String
+    public var outputDirectory: String
+    public var cacheDirectory: String
+    public var quality: Quality
+    public var bbox: BoundingBox?
+    public var webp: Bool
+    public var webpQuality: Float
+    /// Transfers in flight; nil lets the downloader tune it (starting at 16) while throughput grows.
+    public var concurrency: Int?
+    public var tar: Bool
+    public var checkIA: Bool
+    public var upload: Bool
+    public var apiURL: String
+    public var endpoints: IAEndpoints
+    public var templateDirectory: String?
+    public var metaOverrides: [MetaOverride]
+    public var uploadOptions: UploadOptions
+    public var credentials: IACredentials?
+
+    public init(usernames: [String], token: String, outputDirectory: String = "./mapillary_data",
+                cacheDirectory: String = DownloadOptions.defaultCacheDirectory(), quality: Quality = .original,
+                bbox: BoundingBox? = nil, webp: Bool = true, webpQuality: Float = 75, concurrency: Int? = nil,
+                tar: Bool = true, checkIA: Bool = true, upload: Bool = false,
+                apiURL: String = MapillaryClient.defaultAPIBase, endpoints: IAEndpoints = IAEndpoints(),
+                templateDirectory: String? = nil, metaOverrides: [MetaOverride] = [],
+                uploadOptions: UploadOptions = UploadOptions(), credentials: IACredentials? = nil) {
+        self.usernames = usernames
+        self.token = token
+        self.outputDirectory = outputDirectory
+        self.cacheDirectory = cacheDirectory
+        self.quality = quality
+        self.bbox = bbox
+        self.webp = webp
+        self.webpQuality = webpQuality
+        self.concurrency = concurrency
+        self.tar = tar
+        self.checkIA = checkIA
+        self.upload = upload
+        self.apiURL = apiURL
+        self.endpoints = endpoints
+        self.templateDirectory = templateDirectory
+        self.metaOverrides = metaOverrides
+        self.uploadOptions = uploadOptions
+        self.credentials = credentials
+    }
+
+    /// `$XDG_CACHE_HOME/mapillary-archiver`, else `~/.cache/mapillary-archiver`.
+    public static func defaultCacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/mapillary-archiver" }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.cache/mapillary-archiver"
+    }
+
+    /// The IA identifier (and item folder name) for `user` with these options.
+    public func identifier(for user: String) -> String {
+        IdentifierRule.mapillaryIdentifier(user: user, quality: quality.rawValue, webp: webp)
+    }
+}

@@ -1,0 +1,234 @@
+import Essentials
+import Foundation
+import Imaging
+import Mapillary
+import Packaging
+import Synchronization
+
+extension UserDownload {
+    /// How far the listing may run ahead of finished images (bounded memory and fresh signed URLs).
+    static let listingWindow = 4_000
+    /// Largest image body accepted from the CDN.
+    static let maxImageBytes = 200 << 20
+
+    /// Lists and downloads concurrently until every listed image is done or failed.
+    func runPipeline(state: DownloadState, counters: RunCounters) async throws {
+        let disk = CPUWorkerPool(threadCount: 1)
+        defer { disk.shutdown() }
+        let writer = try await disk.run { try ImageWriter(staging: staging, state: state, tarMode: options.tar) }
+        let fixed = options.concurrency
+        let netSlots = AsyncSemaphore(limit: fixed ?? 16)
+        let cpuSlots = AsyncSemaphore(limit: env.cpu.threadCount * 2)
+        let needThumbnail = !FileManager.default.fileExists(atPath: staging + "/__ia_thumb__.jpg")
+        let context = PipelineContext(state: state, counters: counters, disk: disk, writer: writer,
+                                      netSlots: netSlots, cpuSlots: cpuSlots, needThumbnail: needThumbnail)
+
+        let progress = Task { await showProgress(counters: counters, slots: netSlots) }
+        let tuner = Task {
+            guard fixed == nil else { return }
+            await ConcurrencyTuner(slots: netSlots).run(
+                bytes: { counters.bytesDownloaded.load(ordering: .relaxed) },
+                cpuBound: { cpuSlots.inUse >= cpuSlots.limit },
+                onChange: { logger.debug("\(user): \($0) transfers in flight") })
+        }
+        let flusher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                _ = try? await disk.run { try writer.commitIfDue() }
+            }
+        }
+        defer {
+            progress.cancel()
+            tuner.cancel()
+            flusher.cancel()
+        }
+        do {
+            counters.stage = "listing"
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await list(context) }
+                group.addTask { try await fetchAll(context) }
+                try await group.waitForAll()
+            }
+            try await disk.run { try writer.commit() }
+        } catch {
+            await disk.runQuietly { writer.abandon() }
+            throw error
+        }
+    }
+
+    /// Pages through the user's images, recording each page and the cursor in one transaction.
+    private func list(_ c: PipelineContext) async throws {
+        if try c.state.listingComplete() {
+            c.counters.listingComplete.store(true, ordering: .releasing)
+            return
+        }
+        var url = try c.state.cursor() ?? client.firstPageURL(user: user, quality: options.quality, bbox: options.bbox)
+        while true {
+            while c.counters.listed.load(ordering: .relaxed) - c.counters.finished > Self.listingWindow {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let page = try await client.fetchPage(url: url)
+            for rejected in page.rejected {
+                c.counters.refused.add(1, ordering: .relaxed)
+                logger.warning("\(user): refused a record from the API: \(rejected.reason)")
+            }
+            let listed = page.records.map { record in
+                DownloadState.Listed(id: record.id, raw: record.rawJSON,
+                                     captureDate: ItemNaming.dateName(capturedAtMilliseconds: record.capturedAt),
+                                     capturedAtMillis: record.capturedAt, sequence: record.sequence,
+                                     thumbURL: record.thumbURL)
+            }
+            try await c.disk.run { try c.state.recordPage(listed, next: page.next) }
+            c.counters.listed.add(listed.count, ordering: .relaxed)
+            logger.debug("\(user): listed a page of \(listed.count) records (limit \(page.limitUsed)); \(page.next == nil ? "last page" : "more to come")")
+            guard let next = page.next else { break }
+            url = next
+        }
+        c.counters.listingComplete.store(true, ordering: .releasing)
+        logger.info("\(user): listing complete: \(c.counters.listed.load(ordering: .relaxed)) images")
+    }
+
+    /// Hands pending images to download tasks, bounded by the transfer slots.
+    private func fetchAll(_ c: PipelineContext) async throws {
+        var lastSeq: Int64 = 0
+        try await withThrowingDiscardingTaskGroup { group in
+            while true {
+                try Task.checkCancellation()
+                let complete = c.counters.listingComplete.load(ordering: .acquiring)
+                let after = lastSeq
+                let batch = try await c.disk.run { try c.state.pending(after: after, limit: 256) }
+                if batch.isEmpty {
+                    if complete { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                    continue
+                }
+                if c.counters.stage == "listing" || c.counters.stage == "starting" { c.counters.stage = "downloading" }
+                for item in batch {
+                    lastSeq = item.seq
+                    await c.netSlots.acquire()
+                    group.addTask { try await process(item, c) }
+                }
+            }
+        }
+    }
+
+    /// Downloads, transforms and writes one image. Image-level failures are recorded, not thrown.
+    private func process(_ item: DownloadState.Pending, _ c: PipelineContext) async throws {
+        var holdsNetSlot = true
+        defer { if holdsNetSlot { c.netSlots.release() } }
+        let record: ImageRecord
+        do {
+            record = try ImageRecord(rawJSON: item.raw, quality: options.quality)
+        } catch {
+            try await fail(item.id, "its stored record no longer parses (\(error))", permanent: true, c)
+            return
+        }
+        let download: ImageDownload
+        do {
+            download = try await client.downloadImage(id: item.id, url: item.thumbURL, quality: options.quality,
+                                                       maxBytes: Self.maxImageBytes)
+        } catch let error as MapillaryError where error.code == .tokenRejected {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            let permanent = (error as? MapillaryError)?.isPermanentForImage ?? false
+            try await fail(item.id, "\(error)", permanent: permanent, c)
+            return
+        }
+        c.counters.bytesDownloaded.add(download.bytes.count, ordering: .relaxed)
+        if download.url != item.thumbURL {
+            let url = download.url
+            try await c.disk.run { try c.state.updateThumbURL(id: item.id, url: url) } as Void
+        }
+
+        await c.cpuSlots.acquire()
+        c.netSlots.release()
+        holdsNetSlot = false
+        let processed: ProcessedImage
+        do {
+            defer { c.cpuSlots.release() }
+            let metadata = captureMetadata(record)
+            let transcoder = self.transcoder
+            let bytes = download.bytes
+            let date = ItemNaming.dateName(capturedAtMilliseconds: record.capturedAt)
+            let mtime = record.capturedAt.map { $0 / 1000 - ($0 % 1000 < 0 ? 1 : 0) } ?? 0
+            processed = try await env.cpu.run {
+                let result = try transcoder.transcode(bytes, metadata: metadata)
+                return ProcessedImage(id: record.id, date: date, sequence: record.sequence,
+                                      format: result.format == .webp ? .webp : .jpg, bytes: result.bytes,
+                                      md5: MD5.hex(of: result.bytes), mtime: mtime)
+            }
+            if c.needThumbnail.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged {
+                try await makeThumbnail(from: bytes, c)
+            }
+        } catch let error as ImagingError {
+            try await fail(item.id, "the image could not be processed: \(error)", permanent: true, c)
+            return
+        }
+        try await c.disk.run { try c.writer.write(processed) }
+        c.counters.done.add(1, ordering: .relaxed)
+        c.counters.bytesWritten.add(processed.bytes.count, ordering: .relaxed)
+    }
+
+    private func fail(_ id: String, _ reason: String, permanent: Bool, _ c: PipelineContext) async throws {
+        if permanent {
+            c.counters.unavailable.add(1, ordering: .relaxed)
+        } else {
+            c.counters.failed.add(1, ordering: .relaxed)
+        }
+        logger.warning("\(user): image \(id) \(permanent ? "is unavailable" : "failed"): \(reason)")
+        try await c.disk.run { try c.state.markFailed(id: id, reason: reason, permanent: permanent) }
+    }
+
+    private func makeThumbnail(from jpeg: [UInt8], _ c: PipelineContext) async throws {
+        let path = staging + "/__ia_thumb__.jpg"
+        do {
+            let thumb = try await env.cpu.run { try Thumbnail.jpeg(from: jpeg) }
+            try await c.disk.run { try DurableFile.write(thumb, to: path) }
+        } catch let error as FileError {
+            throw error
+        } catch {
+            logger.warning("\(user): could not make the item thumbnail from the first image (\(error)); trying the next one")
+            c.needThumbnail.store(true, ordering: .relaxed)
+        }
+    }
+
+    /// What the Imaging module writes into the file, from the API record (API preferences applied here).
+    func captureMetadata(_ record: ImageRecord) -> CaptureMetadata {
+        let position = record.preferredPosition
+        return CaptureMetadata(make: record.make, model: record.model, width: record.width, height: record.height,
+                               capturedAtMillis: record.capturedAt, latitude: position?.latitude,
+                               longitude: position?.longitude, altitude: record.preferredAltitude,
+                               heading: record.preferredHeading, isPano: record.isPanorama)
+    }
+}
+
+/// The shared pieces of one user's pipeline.
+final class PipelineContext: Sendable {
+    let state: DownloadState
+    let counters: RunCounters
+    let disk: CPUWorkerPool
+    let writer: ImageWriter
+    let netSlots: AsyncSemaphore
+    let cpuSlots: AsyncSemaphore
+    let needThumbnail: Atomic<Bool>
+
+    init(state: DownloadState, counters: RunCounters, disk: CPUWorkerPool, writer: ImageWriter,
+         netSlots: AsyncSemaphore, cpuSlots: AsyncSemaphore, needThumbnail: Bool) {
+        self.state = state
+        self.counters = counters
+        self.disk = disk
+        self.writer = writer
+        self.netSlots = netSlots
+        self.cpuSlots = cpuSlots
+        self.needThumbnail = Atomic(needThumbnail)
+    }
+}
+
+extension CPUWorkerPool {
+    /// Runs work whose failure is already handled (cleanup after another failure).
+    func runQuietly(_ work: @escaping @Sendable () -> Void) async {
+        _ = try? await run { work() }
+    }
+}

@@ -1,0 +1,179 @@
+import Essentials
+import Foundation
+import HTTPClient
+import Imaging
+import InternetArchive
+import Logging
+import Mapillary
+import Packaging
+import SQLiteStore
+
+/// One user of a `download` batch: list, fetch, transform and package into the staging folder, then
+/// publish the item into the output folder (and upload it with `--upload`).
+///
+/// The staging folder is `{cache}/{identifier}` and holds `.mapillary-archiver/state.sqlite`; it becomes
+/// the item by one rename. Running the same command again after any interruption continues where the
+/// last committed batch ended.
+struct UserDownload: Sendable {
+    let user: String
+    let options: DownloadOptions
+    let env: RunEnvironment
+    let client: MapillaryClient
+    let transcoder: ImageTranscoder
+
+    var identifier: String { options.identifier(for: user) }
+    var staging: String { options.cacheDirectory + "/" + identifier }
+    var finalPath: String { options.outputDirectory + "/" + identifier }
+    var privateFolder: String { staging + "/.mapillary-archiver" }
+    var logger: Logger { env.logger }
+
+    init(user: String, options: DownloadOptions, env: RunEnvironment) {
+        self.user = user
+        self.options = options
+        self.env = env
+        client = MapillaryClient(http: env.http, apiBase: options.apiURL, token: options.token,
+                                 logger: env.hub.logger("mapillary"))
+        transcoder = ImageTranscoder(format: options.webp ? .webp(quality: options.webpQuality) : .jpeg)
+    }
+
+    /// Runs the user to the end. Throws only errors that must stop the whole batch (``ArchiverError/stopsBatch``);
+    /// everything else ends up in the report.
+    func run() async throws -> UserReport {
+        let started = Date()
+        var report = UserReport(user: user, identifier: identifier, outcome: .failed(reason: "not started"))
+        defer { env.console.status(user, nil) }
+        do {
+            report = try await runStages(report)
+        } catch let error as ArchiverError where error.stopsBatch {
+            throw error
+        } catch let error as FileError where error.isDiskFull {
+            throw ArchiverError(.diskFull, error.description)
+        } catch let error as SQLiteError where error.isDiskFull {
+            throw ArchiverError(.diskFull, error.description)
+        } catch let error as MapillaryError where error.code == .tokenRejected {
+            throw ArchiverError(.tokenRejected, error.description)
+        } catch {
+            logger.error("\(user): \(error)")
+            report.outcome = .failed(reason: "\(error)")
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    private func runStages(_ initial: UserReport) async throws -> UserReport {
+        var report = initial
+        let fm = FileManager.default
+        restoreMovedAsideItem()
+        let update = fm.fileExists(atPath: finalPath)
+        if update && !fm.fileExists(atPath: finalPath + "/.mapillary-archiver/state.sqlite") {
+            logger.notice("\(user): \(finalPath) already exists and was not made by `mapillary-archiver download`; skipping (move it away to download again)")
+            report.outcome = .skippedExisting(path: finalPath)
+            return report
+        }
+        if options.checkIA && !update, let existing = await checkInternetArchive() {
+            logger.notice("\(user): \(identifier) is already on the Internet Archive (\(existing)); skipping (use --no-check-ia to download anyway)")
+            report.outcome = .skippedOnIA(identifier: identifier)
+            return report
+        }
+
+        try DurableFile.makeDirectories(privateFolder)
+        let lock = try StagingLock(folder: staging)
+        defer { lock.release() }
+
+        let logName = "download.log." + Self.logTimestamp()
+        try env.hub.openFile(key: user, path: staging + "/" + logName)
+        defer { env.hub.closeFile(key: user) }
+        logger.info("\(user): archiving into \(identifier) (staging \(staging))")
+
+        if update { try seedUpdate() }
+        let database = try SQLiteDatabase(path: privateFolder + "/state.sqlite")
+        defer { database.close() }
+        let state = try DownloadState(database: database)
+        try checkSettings(state)
+        try state.retryFailed()
+
+        let counters = RunCounters()
+        let before = try state.counts()
+        counters.listed.store(before.listed, ordering: .relaxed)
+        counters.alreadyDone.store(before.done, ordering: .relaxed)
+        counters.unavailable.store(before.unavailable, ordering: .relaxed)
+        if before.done > 0 {
+            logger.info("\(user): resuming: \(before.done) images already archived, \(before.pending + before.failed) to go so far")
+        }
+
+        try await runPipeline(state: state, counters: counters)
+
+        let after = try state.counts()
+        report.downloaded = counters.done.load(ordering: .relaxed)
+        report.alreadyDone = before.done
+        report.failed = after.failed + after.pending
+        report.unavailable = after.unavailable
+        report.refused = counters.refused.load(ordering: .relaxed)
+        report.bytes = after.doneBytes
+        report.failureReasons = try state.failureReasons().map { ($0.reason, $0.count) }
+
+        if after.listed == 0 {
+            logger.warning("\(user): Mapillary lists no images for this user (check the spelling); nothing was published")
+            report.outcome = .noImages
+            return report
+        }
+        if after.failed + after.pending > 0 {
+            let reason = "\(after.failed + after.pending) images could not be downloaded yet; run the same command again to retry them"
+            logger.error("\(user): \(reason)")
+            report.outcome = .incomplete(reason: reason)
+            return report
+        }
+        if after.done == 0 {
+            logger.warning("\(user): none of the \(after.listed) listed images could be archived; nothing was published")
+            report.outcome = .noImages
+            return report
+        }
+        if update, let published = try state.value("published_done").flatMap(Int.init), after.done == published {
+            logger.info("\(user): no new images since \(finalPath) was made; it is up to date")
+            try? FileManager.default.removeItem(atPath: staging)
+            report.outcome = .upToDate(path: finalPath)
+            return report
+        }
+
+        counters.stage = "packaging"
+        let path = try await finalize(state: state, counts: after, update: update, logName: logName)
+        report.outcome = .published(path: path)
+        logger.info("\(user): published \(path) (\(after.done) images, \(ByteFormat.size(after.doneBytes)))")
+        return report
+    }
+
+    /// Asks the metadata API whether the item exists (and is not dark). Any failure counts as "no" with a warning.
+    private func checkInternetArchive() async -> String? {
+        let metadata = ArchiveMetadataClient(http: env.http, endpoints: options.endpoints, credentials: nil)
+        do {
+            if let item = try await metadata.item(identifier), item.exists {
+                return options.endpoints.archive + "/details/" + identifier
+            }
+        } catch {
+            logger.warning("\(user): could not ask the Internet Archive whether \(identifier) exists (\(error)); downloading anyway")
+        }
+        return nil
+    }
+
+    /// The options that shape the staging folder must not change between runs of the same item.
+    private func checkSettings(_ state: DownloadState) throws {
+        let wanted: [(String, String)] = [("user", user), ("quality", options.quality.rawValue),
+                                          ("webp", options.webp ? "1" : "0"), ("tar", options.tar ? "1" : "0")]
+        for (key, value) in wanted {
+            if let stored = try state.value(key), stored != value {
+                let flag = key == "tar" ? "--no-tar" : key
+                throw ArchiverError(.stagingMismatch, "the staging folder \(staging) was started with a different \(flag) setting; run again with the same options or remove that folder to start over")
+            }
+        }
+        for (key, value) in wanted { try state.setValue(key, value) }
+    }
+
+    static func logTimestamp(_ date: Date = Date()) -> String {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ v: Int32, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
+        return pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2) + "-"
+            + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2)
+    }
+}

@@ -1,0 +1,118 @@
+import Essentials
+import Foundation
+import InternetArchive
+import Logging
+
+/// Uploads items with a live status line and log lines; one failed item never stops the others.
+public struct UploadRunner: Sendable {
+    /// The result of one item, for the summary.
+    public struct Outcome: Sendable {
+        public let item: String
+        public let ok: Bool
+        /// One short phrase: "uploaded and verified (12 files, 1.2 GB)", "failed: …".
+        public let summary: String
+        public let report: UploadReport?
+    }
+
+    public let env: RunEnvironment
+    public let endpoints: IAEndpoints
+    public let credentials: IACredentials
+    public let options: UploadOptions
+
+    public init(env: RunEnvironment, endpoints: IAEndpoints, credentials: IACredentials, options: UploadOptions) {
+        self.env = env
+        self.endpoints = endpoints
+        self.credentials = credentials
+        self.options = options
+    }
+
+    /// Uploads every item in turn.
+    public func uploadAll(paths: [String]) async -> [Outcome] {
+        var outcomes: [Outcome] = []
+        for path in paths {
+            if Task.isCancelled {
+                outcomes.append(Outcome(item: path, ok: false, summary: "not started: interrupted", report: nil))
+                continue
+            }
+            outcomes.append(await uploadOne(path: path, label: Self.name(of: path)))
+        }
+        return outcomes
+    }
+
+    /// Uploads one item and waits (bounded) for IA to list every file with its md5.
+    public func uploadOne(path: String, label: String) async -> Outcome {
+        let console = env.console
+        let started = Date()
+        let uploader = ItemUploader(credentials: credentials, endpoints: endpoints, http: env.http,
+                                    logger: env.hub.logger("upload"),
+                                    progress: { console.status("upload " + label, Self.line(label: label, $0, started: started)) })
+        defer { console.status("upload " + label, nil) }
+        env.logger.info("\(label): uploading \(path) to \(endpoints.s3)")
+        do {
+            let report = try await uploader.upload(itemPath: path, options: options)
+            for warning in report.warnings { env.logger.warning("\(label): \(warning)") }
+            if options.dryRun {
+                for request in report.plannedRequests { print(request) }
+                return Outcome(item: path, ok: true, summary: "dry run: \(report.plannedRequests.count) requests printed", report: report)
+            }
+            let sent = "\(report.uploaded.count) files sent, \(ByteFormat.size(report.bytesUploaded))"
+            let skipped = report.skippedFromJournal.count + report.alreadyOnIA.count
+            let skippedText = skipped > 0 ? ", \(skipped) already there" : ""
+            if let verification = report.verification, !verification.isComplete {
+                env.logger.warning("\(label): uploaded, but \(report.notYetVisible) files are not yet listed by IA with the right md5 (\(verification.summary)); run `mapillary-archiver verify --remote \(path)` later")
+                return Outcome(item: path, ok: true, summary: "uploaded (\(sent)\(skippedText)); \(report.notYetVisible) files not yet visible on IA", report: report)
+            }
+            let verified = report.verification == nil ? "uploaded" : "uploaded and verified"
+            env.logger.info("\(label): \(verified): \(sent)\(skippedText)")
+            return Outcome(item: path, ok: true, summary: "\(verified) (\(sent)\(skippedText))", report: report)
+        } catch {
+            env.logger.error("\(label): upload failed: \(error)")
+            return Outcome(item: path, ok: false, summary: "failed: \(error)", report: nil)
+        }
+    }
+
+    static func name(of path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    static func line(label: String, _ p: UploadProgress, started: Date) -> String {
+        let elapsed = max(0.001, Date().timeIntervalSince(started))
+        var parts = [label, p.stage.rawValue]
+        if let file = p.file { parts.append(file) }
+        if p.itemBytesTotal > 0 {
+            parts.append("\(ByteFormat.size(p.itemBytesSent))/\(ByteFormat.size(p.itemBytesTotal)) (\(p.itemBytesSent * 100 / p.itemBytesTotal)%)")
+            parts.append(ByteFormat.size(Int64(Double(p.itemBytesSent) / elapsed)) + "/s")
+        }
+        if p.retries > 0 { parts.append("\(p.retries) retries") }
+        if let note = p.note { parts.append(note) }
+        return parts.joined(separator: "  ")
+    }
+}
+
+/// `verify --remote`: compares an item with what the Internet Archive lists for it.
+public struct RemoteCheck: Sendable {
+    public let env: RunEnvironment
+    public let endpoints: IAEndpoints
+
+    public init(env: RunEnvironment, endpoints: IAEndpoints) {
+        self.env = env
+        self.endpoints = endpoints
+    }
+
+    /// One line per file that IA lacks or holds with another md5 (empty when all match).
+    public func problems(item: String, timeout: Duration = .zero) async -> [String] {
+        let credentials = try? IACredentials.resolve(environment: ProcessInfo.processInfo.environment, home: NSHomeDirectory())
+        do {
+            let anonymous = try IACredentials(accessKey: "anonymous", secretKey: "anonymous", source: "none")
+            let uploader = ItemUploader(credentials: credentials ?? anonymous, endpoints: endpoints, http: env.http,
+                                        logger: env.hub.logger("verify"))
+            let verification = try await uploader.verifyRemote(itemPath: item, timeout: timeout)
+            if !verification.itemFound { return ["\(item): the Internet Archive has no item \(verification.identifier) (or it is dark)"] }
+            if verification.unreachable { return ["\(item): the Internet Archive's metadata API could not be reached; try again later"] }
+            return verification.pending.map { "\(item)/\($0): not on the Internet Archive (yet)" }
+                + verification.mismatched.map { "\(item)/\($0.key): md5 differs (local \($0.localMD5), IA \($0.remoteMD5))" }
+        } catch {
+            return ["\(item): \(error)"]
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Archiver
+import Foundation
+import InternetArchive
+import Packaging
+
+/// Option mapping shared by several commands.
+enum CommandSupport {
+    static func endpoints(_ options: ArchiveEndpointOptions, environment: [String: String]) -> IAEndpoints {
+        let fromEnvironment = IAEndpoints.from(environment: environment)
+        return IAEndpoints(s3: options.s3URL ?? fromEnvironment.s3, archive: options.archiveURL ?? fromEnvironment.archive)
+    }
+
+    /// Resolves IA keys: flags, else environment, else the ia client's config file. A usage error when none are found.
+    static func credentials(_ options: CredentialOptions, environment: [String: String]) throws -> IACredentials {
+        do {
+            return try IACredentials.resolve(accessKey: options.accessKey, secretKey: options.secretKey,
+                                             environment: environment, home: NSHomeDirectory())
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    static func uploadOptions(_ tuning: UploadTuningOptions) -> UploadOptions {
+        var options = UploadOptions()
+        options.derive = !tuning.noDerive
+        options.multipartThreshold = Int64(max(1, tuning.multipartThreshold)) << 20
+        options.partSize = Int64(max(1, tuning.partSize)) << 20
+        options.verifyTimeout = .seconds(max(0, tuning.verifyTimeout))
+        return options
+    }
+
+    /// Fails early (usage error) when a given template folder cannot be used.
+    static func checkTemplates(_ directory: String?) throws {
+        guard let directory else { return }
+        do { _ = try ItemTemplates.load(from: directory) } catch { throw ValidationError("\(error)") }
+    }
+
+    /// Runs `body` in a task that the first Ctrl-C (SIGINT) or SIGTERM cancels: work in progress is
+    /// committed, the summary is printed, and the same command continues later. A second signal exits at once.
+    static func withInterruptHandling<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
+        let task = Task { await body() }
+        let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            let seen = SignalCount()
+            source.setEventHandler {
+                if seen.increment() > 1 { exit(130) }
+                FileHandle.standardError.write(Data("\ninterrupted: saving work in progress (press Ctrl-C again to quit at once)\n".utf8))
+                task.cancel()
+            }
+            source.resume()
+            return source
+        }
+        let result = await task.value
+        sources.forEach { $0.cancel() }
+        return result
+    }
+}
+
+/// Counts signals across the handlers' queue.
+private final class SignalCount: @unchecked Sendable {
+    // Only touched from the signal source's serial event handler.
+    private var count = 0
+    func increment() -> Int {
+        count += 1
+        return count
+    }
+}

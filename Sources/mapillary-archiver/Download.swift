@@ -1,0 +1,131 @@
+import ArgumentParser
+import Archiver
+import Foundation
+import InternetArchive
+import Mapillary
+import Packaging
+
+struct Download: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Download contributors' images into Internet Archive items (the default command).",
+        discussion: """
+            For each USERNAME: list the images through the Mapillary Graph API, download them (many at once),
+            write EXIF (GPS, UTC time, camera, heading) and panorama XMP into each, convert to WebP, and stream
+            them into one tar per capture date. When the user is complete, the item appears in --output in one
+            rename: mapillary-USER-QUALITY[-webp]/ with .meta/, metadata.jsonl.gz, __ia_thumb__.jpg, the tars
+            and the run's log. Work in progress lives in $XDG_CACHE_HOME/mapillary-archiver (else
+            ~/.cache/mapillary-archiver); interrupt at any time and run the same command again to continue.
+            A user whose item is already on the Internet Archive is skipped (--no-check-ia to download anyway);
+            an item already in --output is updated with new images in addendum tars (DATE.1.tar, …).
+            """)
+
+    @Argument(help: ArgumentHelp("Mapillary usernames to archive.", valueName: "username"))
+    var usernames: [String] = []
+
+    @Option(help: ArgumentHelp("A file with one username per line (# comments allowed), for batch jobs.", valueName: "file"))
+    var usersFile: String?
+
+    @Option(help: ArgumentHelp("Mapillary access token (MLY|…). Env: MAPILLARY_TOKEN.", valueName: "token"))
+    var token: String?
+
+    @Option(help: ArgumentHelp("Where finished items appear.", valueName: "dir"))
+    var output = "./mapillary_data"
+
+    @Option(help: ArgumentHelp("Image size: 256, 1024, 2048 or original.", valueName: "quality"))
+    var quality = "original"
+
+    @Option(help: ArgumentHelp("Only images inside W,S,E,N (degrees; area below 0.01 square degrees).", valueName: "W,S,E,N"))
+    var bbox: String?
+
+    @Flag(help: "Keep JPEGs (with the EXIF/XMP written in) instead of converting to WebP.")
+    var noWebp = false
+
+    @Option(help: ArgumentHelp("WebP quality, 0–100 (cwebp's default is 75).", valueName: "q"))
+    var webpQuality: Float = 75
+
+    @Option(name: [.customLong("concurrency"), .customLong("max-workers")],
+            help: ArgumentHelp("Transfers in flight. Default: tuned automatically, starting at 16, raised while throughput grows.", valueName: "n"))
+    var concurrency: Int?
+
+    @Flag(help: "Write loose files DATE/SEQUENCE/ID.ext instead of per-date tars.")
+    var noTar = false
+
+    @Flag(help: "Do not ask the Internet Archive whether the item already exists.")
+    var noCheckIa = false
+
+    @Flag(help: "Upload each finished item to the Internet Archive and verify it.")
+    var upload = false
+
+    @Option(help: ArgumentHelp("Mapillary Graph API base. Env: MAPILLARY_API_URL.", valueName: "url"))
+    var apiURL: String?
+
+    @Option(help: ArgumentHelp("Folder for work in progress. Default: $XDG_CACHE_HOME/mapillary-archiver.", valueName: "dir"))
+    var cacheDir: String?
+
+    @Option(help: ArgumentHelp("Folder of item metadata templates (rip .meta layout), instead of the built-in ones.", valueName: "dir"))
+    var templateDir: String?
+
+    @Option(help: ArgumentHelp("Set an item metadata key (repeat a key to make a list).", valueName: "key=value"))
+    var meta: [String] = []
+
+    @OptionGroup var endpoints: ArchiveEndpointOptions
+    @OptionGroup var credentials: CredentialOptions
+    @OptionGroup var tuning: UploadTuningOptions
+    @OptionGroup var logging: OutputOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var users = usernames
+        if let usersFile { users += try Self.readUsers(usersFile) }
+        guard !users.isEmpty else {
+            throw ValidationError("give at least one Mapillary username (or --users-file)")
+        }
+        guard let token = token ?? environment["MAPILLARY_TOKEN"], !token.isEmpty else {
+            throw ValidationError("no Mapillary token: give --token or set MAPILLARY_TOKEN (get one at https://www.mapillary.com/dashboard/developers)")
+        }
+        guard let quality = Quality(argument: quality) else {
+            throw ValidationError("--quality must be 256, 1024, 2048 or original, not '\(self.quality)'")
+        }
+        var box: BoundingBox?
+        if let bbox {
+            do { box = try BoundingBox(parsing: bbox) } catch { throw ValidationError("\(error)") }
+        }
+        guard (0...100).contains(webpQuality) else { throw ValidationError("--webp-quality must be between 0 and 100") }
+        if let concurrency, !(1...512).contains(concurrency) {
+            throw ValidationError("--concurrency must be between 1 and 512")
+        }
+        let overrides: [MetaOverride]
+        do { overrides = try meta.map { try MetaOverride(parsing: $0) } } catch { throw ValidationError("\(error)") }
+        let apiBase = apiURL ?? environment["MAPILLARY_API_URL"] ?? MapillaryClient.defaultAPIBase
+        do { try MapillaryClient.validate(apiBase: apiBase) } catch { throw ValidationError("\(error)") }
+
+        let iaEndpoints = CommandSupport.endpoints(endpoints, environment: environment)
+        var keys: IACredentials?
+        if upload {
+            keys = try CommandSupport.credentials(credentials, environment: environment)
+        }
+        let options = DownloadOptions(
+            usernames: users, token: token, outputDirectory: output,
+            cacheDirectory: cacheDir ?? DownloadOptions.defaultCacheDirectory(), quality: quality, bbox: box,
+            webp: !noWebp, webpQuality: webpQuality, concurrency: concurrency, tar: !noTar, checkIA: !noCheckIa,
+            upload: upload, apiURL: apiBase, endpoints: iaEndpoints, templateDirectory: templateDir,
+            metaOverrides: overrides, uploadOptions: CommandSupport.uploadOptions(tuning), credentials: keys)
+        try CommandSupport.checkTemplates(templateDir)
+
+        let env = logging.environment()
+        defer { env.shutdown() }
+        let report = await CommandSupport.withInterruptHandling { await DownloadBatch(options: options, env: env).run() }
+        env.console.clearAllStatus()
+        print(report.table(), terminator: "")
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    static func readUsers(_ path: String) throws -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read the users file \(path)")
+        }
+        return text.split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+}

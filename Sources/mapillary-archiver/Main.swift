@@ -1,0 +1,43 @@
+import ArgumentParser
+import Archiver
+import Foundation
+
+/// Parses, runs, and maps failures to the documented exit codes: 1 for a failed run, 2 for a usage error.
+@main
+enum Main {
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        setlocale(LC_ALL, "C.UTF-8")
+        do {
+            var command = try MapillaryArchiver.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ArchiverError {
+            printError(error.description)
+            exit(error.code == .usage ? 2 : 1)
+        } catch let error as ExitCode {
+            exit(error.rawValue)
+        } catch {
+            let code = MapillaryArchiver.exitCode(for: error)
+            let message = MapillaryArchiver.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                exit(0)
+            }
+            if code == .validationFailure {
+                printError(message)
+                exit(2)
+            }
+            printError(message.isEmpty ? "\(error)" : message)
+            exit(1)
+        }
+    }
+
+    static func printError(_ text: String) {
+        let line = text.hasPrefix("Error:") || text.hasPrefix("error:") ? text : "error: " + text
+        FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
+    }
+}

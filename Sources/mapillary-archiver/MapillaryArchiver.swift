@@ -1,0 +1,25 @@
+import ArgumentParser
+import Essentials
+
+/// The root command: `download` is the default, so `mapillary-archiver USER` works like the Python tool.
+struct MapillaryArchiver: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mapillary-archiver",
+        abstract: "Archive Mapillary contributors' images as Internet Archive items, and upload them.",
+        discussion: """
+            Typical use:
+              export MAPILLARY_TOKEN='MLY|…'
+              mapillary-archiver alice bob --upload       # download, package, upload, verify
+              mapillary-archiver package ./folder         # any folder into an IA item
+              mapillary-archiver upload ./mapillary_data/mapillary-alice-original-webp
+              mapillary-archiver demo                     # everything, offline, against the sandbox
+
+            Every command is safe to interrupt and run again: it continues where it stopped.
+            Exit status: 0 all done; 1 some user or item failed (the others were still processed);
+            2 usage error. Documentation: docs/user-guide.md.
+            """,
+        version: ToolVersion.current,
+        subcommands: [Download.self, Package.self, Upload.self, Verify.self, Stats.self, CleanUp.self,
+                      SandboxCommand.self, Demo.self],
+        defaultSubcommand: Download.self)
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Archiver
+import Foundation
+import InternetArchive
+
+struct Upload: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Upload item folders to the Internet Archive through its S3 API, resumably, and verify them.",
+        discussion: """
+            The folder name is the IA identifier; .meta/ holds the item metadata (rip format). Every file is
+            uploaded except top-level dot entries. Files above --multipart-threshold go up in parts; an
+            interrupted upload resumes with the missing parts only, and finished files are never sent twice
+            (a journal in ITEM/.mapillary-archiver, plus IA's own md5s). SlowDown answers wait for IA's
+            check_limit; resets, timeouts and 5xx are retried with backoff. After the last file, the command
+            waits (up to --verify-timeout) until IA lists every file with the local md5.
+            Keys: --access-key/--secret-key, else IA_ACCESS_KEY_ID/IA_SECRET_ACCESS_KEY, else the ia client's
+            ia.ini (~/.config/internetarchive/ia.ini, ~/.config/ia.ini, ~/.ia).
+            """)
+
+    @Argument(help: ArgumentHelp("Item folders to upload.", valueName: "item-dir"))
+    var items: [String]
+
+    @Flag(help: "Print the requests (secrets masked) instead of sending them.")
+    var dryRun = false
+
+    @OptionGroup var credentials: CredentialOptions
+    @OptionGroup var tuning: UploadTuningOptions
+    @OptionGroup var endpoints: ArchiveEndpointOptions
+    @OptionGroup var logging: OutputOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let keys = try CommandSupport.credentials(credentials, environment: environment)
+        var options = CommandSupport.uploadOptions(tuning)
+        options.dryRun = dryRun
+        let env = logging.environment()
+        defer { env.shutdown() }
+        let runner = UploadRunner(env: env, endpoints: CommandSupport.endpoints(endpoints, environment: environment),
+                                  credentials: keys, options: options)
+        let paths = items.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        let outcomes = await CommandSupport.withInterruptHandling { await runner.uploadAll(paths: paths) }
+        env.console.clearAllStatus()
+        for outcome in outcomes { print("\(outcome.item): \(outcome.summary)") }
+        let failed = outcomes.filter { !$0.ok }
+        if !failed.isEmpty {
+            print("failed: " + failed.map(\.item).joined(separator: " "))
+            throw ExitCode(1)
+        }
+    }
+}

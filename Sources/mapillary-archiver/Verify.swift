@@ -1,0 +1,43 @@
+import ArgumentParser
+import Archiver
+import Foundation
+import InternetArchive
+import Packaging
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check an item: every tar reads to its end, members unique and matching metadata.jsonl.gz, .meta well-formed.",
+        discussion: """
+            Prints one line per problem and exits 1 if there is any. With --remote, also asks the Internet
+            Archive's metadata API whether every file of the item is there with the same md5.
+            """)
+
+    @Argument(help: ArgumentHelp("The item folder.", valueName: "item-dir"))
+    var item: String
+
+    @Flag(help: "Also compare the item with what the Internet Archive lists for it.")
+    var remote = false
+
+    @OptionGroup var endpoints: ArchiveEndpointOptions
+    @OptionGroup var logging: OutputOptions
+
+    func run() async throws {
+        let path = item.hasSuffix("/") && item.count > 1 ? String(item.dropLast()) : item
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("\(path) does not exist")
+        }
+        let env = logging.environment()
+        defer { env.shutdown() }
+        var problems = await ItemVerifier.verify(item: path, options: VerifyOptions(expectedIDs: ItemStateReader.doneIDs(item: path)))
+        if remote {
+            let endpoints = CommandSupport.endpoints(self.endpoints, environment: ProcessInfo.processInfo.environment)
+            problems += await RemoteCheck(env: env, endpoints: endpoints).problems(item: path)
+        }
+        for problem in problems { print(problem) }
+        if problems.isEmpty {
+            print("\(path): OK" + (remote ? " (and every file is on the Internet Archive with the same md5)" : ""))
+        } else {
+            throw ExitCode(1)
+        }
+    }
+}
