@@ -26,6 +26,9 @@ struct DedicatedThread: Sendable {
         let result = pthread_create(&handle, nil, { raw in
             guard let raw else { return nil }
             let entry = Unmanaged<Entry>.fromOpaque(raw).takeRetainedValue()
+            #if os(Linux)
+            nameCurrentThread("http-loop")   // shows in top/gdb; tests count loop threads by it
+            #endif
             entry.body()
             return nil
         }, context)
@@ -52,3 +55,13 @@ struct DedicatedThread: Sendable {
         }
     }
 }
+
+#if os(Linux)
+/// Names the calling thread (pthread_setname_np is not visible from Swift's Glibc module).
+private func nameCurrentThread(_ name: String) {
+    let fd = open("/proc/thread-self/comm", O_WRONLY)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    _ = name.withCString { write(fd, $0, strlen($0)) }
+}
+#endif

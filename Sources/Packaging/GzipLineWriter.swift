@@ -39,19 +39,11 @@ public final class GzipLineWriter {
         stream.initialize(to: z_stream())
         output = [UInt8](repeating: 0, count: Self.outputSize)
         // Raw deflate (negative window bits): this writer adds the gzip header and trailer itself.
+        // On a failure below, deinit runs (every property is set) and frees the stream and the descriptor once.
         guard czlib_deflate_init2(stream, level, -15, 8) == Z_OK else {
-            close(fd)
-            stream.deallocate()
             throw PackagingError(.compression, "zlib could not start compressing \(path); the system is out of memory")
         }
-        do {
-            try writeOut(Self.header)
-        } catch {
-            deflateEnd(stream)
-            stream.deallocate()
-            close(fd)
-            throw error
-        }
+        try writeOut(Self.header)
     }
 
     deinit {

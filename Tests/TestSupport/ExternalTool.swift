@@ -39,11 +39,14 @@ public enum ExternalTool {
         }
         // Read both pipes concurrently so a chatty child cannot block on a full pipe.
         let errBox = DataBox()
-        let reader = Thread { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
+        let errDone = DispatchSemaphore(value: 0)
+        Thread {
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            errDone.signal()
+        }.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
+        errDone.wait()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errBox.data, as: UTF8.self))
@@ -56,6 +59,6 @@ public enum ExternalTool {
 }
 
 private final class DataBox: @unchecked Sendable {
-    // Written by the reader thread before it finishes; read only after `isFinished`.
+    // Written by the reader thread before it signals; read only after the semaphore wait (which orders the two).
     var data = Data()
 }

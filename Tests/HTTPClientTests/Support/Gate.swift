@@ -39,10 +39,12 @@ final class Shared<Value: Sendable>: Sendable {
 }
 
 /// Waits (without blocking the test's thread) until `condition` holds or `limit` passes.
-func eventually(limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+/// The limit is generous on purpose: with the whole suite running on 2 cores, a task can wait many seconds for
+/// a thread; a short limit would report a slow machine as a broken feature.
+func eventually(limit: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + limit
     while !condition() {
-        if ContinuousClock.now >= deadline { return false }
+        if ContinuousClock.now >= deadline { return condition() }
         try? await Task.sleep(for: .milliseconds(2))
     }
     return true
