@@ -8,10 +8,7 @@ struct CleanUp: ParsableCommand {
         commandName: "clean-up",
         abstract: "List (and with --yes remove) leftover staging folders in the cache.",
         discussion: """
-            Removable: staging folders that hold only logs (a run that found nothing), folders whose item is
-            already in --output, and folders older than --older-than days. A folder with archived images that
-            were never published is never removed without --force: run the same download again to finish it.
-            Without --yes nothing is removed; the list says what would be.
+            Removable: staging folders that hold only logs (a run that found nothing), folders whose item is already in --output, and folders older than --older-than days. A folder with archived images that were never published is never removed without --force: run the same download again to finish it. Without --yes nothing is removed; the list says what would be.
             """)
 
     @Flag(help: "Remove the folders listed as removable.")

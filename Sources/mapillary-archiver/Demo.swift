@@ -7,9 +7,7 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the whole toolkit offline against the sandbox: two contributors downloaded, packaged, uploaded, verified.",
         discussion: """
-            Starts the sandbox in this process, archives two sample contributors end to end and prints what
-            each step did. Everything goes into --dir (a new temp folder by default), which is kept so you can
-            look at the items.
+            Starts the sandbox in this process, archives two sample contributors end to end and prints what each step did. Everything goes into --dir (a new temp folder by default), which is kept so you can look at the items.
             """)
 
     @Option(help: ArgumentHelp("Folder for the demo's sandbox data, cache and items.", valueName: "dir"))

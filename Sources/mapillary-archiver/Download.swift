@@ -9,14 +9,7 @@ struct Download: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Download contributors' images into Internet Archive items (the default command).",
         discussion: """
-            For each USERNAME: list the images through the Mapillary Graph API, download them (many at once),
-            write EXIF (GPS, UTC time, camera, heading) and panorama XMP into each, convert to WebP, and stream
-            them into one tar per capture date. When the user is complete, the item appears in --output in one
-            rename: mapillary-USER-QUALITY[-webp]/ with .meta/, metadata.jsonl.gz, __ia_thumb__.jpg, the tars
-            and the run's log. Work in progress lives in $XDG_CACHE_HOME/mapillary-archiver (else
-            ~/.cache/mapillary-archiver); interrupt at any time and run the same command again to continue.
-            A user whose item is already on the Internet Archive is skipped (--no-check-ia to download anyway);
-            an item already in --output is updated with new images in addendum tars (DATE.1.tar, …).
+            For each USERNAME: list the images through the Mapillary Graph API, download them (many at once), write EXIF (GPS, UTC time, camera, heading) and panorama XMP into each, convert to WebP, and stream them into one tar per capture date. When the user is complete, the item appears in --output in one rename: mapillary-USER-QUALITY[-webp]/ with .meta/, metadata.jsonl.gz, __ia_thumb__.jpg, the tars and the run's log. Work in progress lives in $XDG_CACHE_HOME/mapillary-archiver (else ~/.cache/mapillary-archiver); interrupt at any time and run the same command again to continue. A user whose item is already on the Internet Archive is skipped (--no-check-ia to download anyway); an item already in --output is updated with new images in addendum tars (DATE.1.tar, …).
             """)
 
     @Argument(help: ArgumentHelp("Mapillary usernames to archive.", valueName: "username"))

@@ -28,7 +28,10 @@ enum Main {
                 exit(0)
             }
             if code == .validationFailure {
-                printError(message)
+                // One sentence, not the usage screen: the user fixes the one thing named.
+                var sentence = MapillaryArchiver.message(for: error)
+                if sentence.hasPrefix("Error: ") { sentence.removeFirst(7) }
+                printError(sentence + "\n(see `mapillary-archiver help` or `mapillary-archiver COMMAND --help`)")
                 exit(2)
             }
             printError(message.isEmpty ? "\(error)" : message)

@@ -10,10 +10,7 @@ struct SandboxCommand: ParsableCommand {
         discussion: """
             Serves on loopback until interrupted and prints the URLs, token and IA keys to use, e.g.
               eval "$(mapillary-archiver sandbox --env-file /tmp/sb.env & sleep 1; cat /tmp/sb.env)"
-            Images are real JPEGs generated per image (photo-like texture, camera EXIF), or the JPEGs of
-            --images-from. Signed CDN URLs expire after --url-lifetime; faults, latency and rate limits can be
-            injected to rehearse bad days. With --port P the Graph API listens on P, the CDN on P+1, IAS3 on P+2
-            and archive.org on P+3.
+            Images are real JPEGs generated per image (photo-like texture, camera EXIF), or the JPEGs of --images-from. Signed CDN URLs expire after --url-lifetime; faults, latency and rate limits can be injected to rehearse bad days. With --port P the Graph API listens on P, the CDN on P+1, IAS3 on P+2 and archive.org on P+3.
             """)
 
     @Option(help: ArgumentHelp("Graph API port (others follow it); 0 picks free ports.", valueName: "port"))

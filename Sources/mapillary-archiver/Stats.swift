@@ -8,9 +8,7 @@ struct Stats: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Count the Mapillary items on the Internet Archive made by this tool and by mapillary_downloader.",
         discussion: """
-            Searches IA (scrape API, q=mapillary_archiver:* OR mapillary_downloader:*) and prints, per collection
-            and in total: items, images (from the item descriptions), bytes and the users covered. Results are
-            cached for an hour in the cache folder; --refresh asks IA again.
+            Searches IA (scrape API, q=mapillary_archiver:* OR mapillary_downloader:*) and prints, per collection and in total: items, images (from the item descriptions), bytes and the users covered. Results are cached for an hour in the cache folder; --refresh asks IA again.
             """)
 
     @Flag(help: "Print JSON for scripts.")

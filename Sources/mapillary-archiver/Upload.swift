@@ -7,14 +7,7 @@ struct Upload: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Upload item folders to the Internet Archive through its S3 API, resumably, and verify them.",
         discussion: """
-            The folder name is the IA identifier; .meta/ holds the item metadata (rip format). Every file is
-            uploaded except top-level dot entries. Files above --multipart-threshold go up in parts; an
-            interrupted upload resumes with the missing parts only, and finished files are never sent twice
-            (a journal in ITEM/.mapillary-archiver, plus IA's own md5s). SlowDown answers wait for IA's
-            check_limit; resets, timeouts and 5xx are retried with backoff. After the last file, the command
-            waits (up to --verify-timeout) until IA lists every file with the local md5.
-            Keys: --access-key/--secret-key, else IA_ACCESS_KEY_ID/IA_SECRET_ACCESS_KEY, else the ia client's
-            ia.ini (~/.config/internetarchive/ia.ini, ~/.config/ia.ini, ~/.ia).
+            The folder name is the IA identifier; .meta/ holds the item metadata (rip format). Every file is uploaded except top-level dot entries. Files above --multipart-threshold go up in parts; an interrupted upload resumes with the missing parts only, and finished files are never sent twice (a journal in ITEM/.mapillary-archiver, plus IA's own md5s). SlowDown answers wait for IA's check_limit; resets, timeouts and 5xx are retried with backoff. After the last file, the command waits (up to --verify-timeout) until IA lists every file with the local md5. Keys: --access-key/--secret-key, else IA_ACCESS_KEY_ID/IA_SECRET_ACCESS_KEY, else the ia client's ia.ini (~/.config/internetarchive/ia.ini, ~/.config/ia.ini, ~/.ia).
             """)
 
     @Argument(help: ArgumentHelp("Item folders to upload.", valueName: "item-dir"))

@@ -47,7 +47,9 @@ extension UserDownload {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await list(context) }
                 group.addTask { try await fetchAll(context) }
-                try await group.waitForAll()
+                // `waitForAll()` would wait for the other child after one failed; this stops at the first error,
+                // and leaving the scope cancels the other.
+                for try await _ in group {}
             }
             try await disk.run { try writer.commit() }
         } catch {
@@ -171,13 +173,16 @@ extension UserDownload {
         c.counters.bytesWritten.add(processed.bytes.count, ordering: .relaxed)
     }
 
-    private func fail(_ id: String, _ reason: String, permanent: Bool, _ c: PipelineContext) async throws {
+    private func fail(_ id: String, _ message: String, permanent: Bool, _ c: PipelineContext) async throws {
+        // Without the id, equal reasons group in the summary ("12 × the CDN answered … not a JPEG").
+        let reason = message.replacingOccurrences(of: id, with: "…")
+            .replacingOccurrences(of: #"\(\d+ bytes"#, with: "(N bytes", options: .regularExpression)
         if permanent {
             c.counters.unavailable.add(1, ordering: .relaxed)
         } else {
             c.counters.failed.add(1, ordering: .relaxed)
         }
-        logger.warning("\(user): image \(id) \(permanent ? "is unavailable" : "failed"): \(reason)")
+        logger.warning("\(user): image \(id) \(permanent ? "is unavailable" : "failed"): \(message)")
         try await c.disk.run { try c.state.markFailed(id: id, reason: reason, permanent: permanent) }
     }
 
