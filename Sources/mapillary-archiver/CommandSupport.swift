@@ -46,7 +46,7 @@ enum CommandSupport {
             let seen = SignalCount()
             source.setEventHandler {
                 if seen.increment() > 1 { exit(130) }
-                FileHandle.standardError.write(Data("\ninterrupted: saving work in progress (press Ctrl-C again to quit at once)\n".utf8))
+                try? FileHandle.standardError.write(contentsOf: Data("\ninterrupted: saving work in progress (press Ctrl-C again to quit at once)\n".utf8))
                 task.cancel()
             }
             source.resume()

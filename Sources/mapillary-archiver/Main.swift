@@ -41,6 +41,7 @@ enum Main {
 
     static func printError(_ text: String) {
         let line = text.hasPrefix("Error:") || text.hasPrefix("error:") ? text : "error: " + text
-        FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
+        // `write(contentsOf:)` throws where `write(_:)` would trap (stderr closed, full disk): nothing to do then.
+        try? FileHandle.standardError.write(contentsOf: Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
     }
 }

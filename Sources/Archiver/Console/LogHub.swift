@@ -54,7 +54,19 @@ public final class LogHub: Sendable {
         if level >= fileLevel {
             let line = "\(time) \(name) \(message)\(suffix)\n"
             let data = Data(line.utf8)
-            files.withLock { for handle in $0.values { handle.write(data) } }
+            // `FileHandle.write(_:)` traps on a full disk; a log file that cannot be written is given up instead
+            // (the console still shows every record, and the images already committed are safe).
+            let failed: [(key: String, error: any Error)] = files.withLock { handles in
+                var failed: [(key: String, error: any Error)] = []
+                for (key, handle) in handles {
+                    do { try handle.write(contentsOf: data) } catch { failed.append((key, error)) }
+                }
+                for entry in failed { try? handles.removeValue(forKey: entry.key)?.close() }
+                return failed
+            }
+            for entry in failed {
+                console.line("\(time) \(LogHub.levelName(.warning)) \(entry.key): stopped writing the run's log file (\(entry.error.localizedDescription)); the console shows the rest")
+            }
         }
         if level >= consoleLevel {
             let shownName = console.options.color ? LogHub.colored(name, level) : name
