@@ -37,7 +37,7 @@ public struct DownloadBatch: Sendable {
                 }
                 reports.append(report)
             } catch {
-                env.logger.error("\(error)")
+                env.logger.error("\(user): \(error)")
                 stopped = "\(error)"
                 reports.append(UserReport(user: user, identifier: options.identifier(for: user),
                                           outcome: .failed(reason: "\(error)")))

@@ -50,6 +50,9 @@ struct UserDownload: Sendable {
             throw ArchiverError(.diskFull, error.description)
         } catch let error as SQLiteError where error.isDiskFull {
             throw ArchiverError(.diskFull, error.description)
+        } catch let error as PackagingError where error.isDiskFull {
+            // Tar appends fail this way: every later user would fail the same, so the batch stops too.
+            throw ArchiverError(.diskFull, error.description)
         } catch let error as MapillaryError where error.code == .tokenRejected {
             throw ArchiverError(.tokenRejected, error.description)
         } catch {
