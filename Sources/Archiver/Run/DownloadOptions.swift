@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import InternetArchive
 import Mapillary
 import Packaging
@@ -24,6 +25,8 @@ public struct DownloadOptions: Sendable {
     public var metaOverrides: [MetaOverride]
     public var uploadOptions: UploadOptions
     public var credentials: IACredentials?
+    /// Back-off between retries of Mapillary API and CDN requests (tests shorten it).
+    public var retry: RetryPolicy
 
     public init(usernames: [String], token: String, outputDirectory: String = "./mapillary_data",
                 cacheDirectory: String = DownloadOptions.defaultCacheDirectory(), quality: Quality = .original,
@@ -31,7 +34,8 @@ public struct DownloadOptions: Sendable {
                 tar: Bool = true, checkIA: Bool = true, upload: Bool = false,
                 apiURL: String = MapillaryClient.defaultAPIBase, endpoints: IAEndpoints = IAEndpoints(),
                 templateDirectory: String? = nil, metaOverrides: [MetaOverride] = [],
-                uploadOptions: UploadOptions = UploadOptions(), credentials: IACredentials? = nil) {
+                uploadOptions: UploadOptions = UploadOptions(), credentials: IACredentials? = nil,
+                retry: RetryPolicy = .standard) {
         self.usernames = usernames
         self.token = token
         self.outputDirectory = outputDirectory
@@ -50,6 +54,7 @@ public struct DownloadOptions: Sendable {
         self.metaOverrides = metaOverrides
         self.uploadOptions = uploadOptions
         self.credentials = credentials
+        self.retry = retry
     }
 
     /// `$XDG_CACHE_HOME/mapillary-archiver`, else `~/.cache/mapillary-archiver`.

@@ -31,7 +31,7 @@ struct UserDownload: Sendable {
         self.user = user
         self.options = options
         self.env = env
-        client = MapillaryClient(http: env.http, apiBase: options.apiURL, token: options.token,
+        client = MapillaryClient(http: env.http, apiBase: options.apiURL, token: options.token, retry: options.retry,
                                  logger: env.hub.logger("mapillary"))
         transcoder = ImageTranscoder(format: options.webp ? .webp(quality: options.webpQuality) : .jpeg)
     }
