@@ -1,0 +1,67 @@
+import Archiver
+import Foundation
+import HTTPClient
+import Sandbox
+import Testing
+import TestSupport
+
+/// Faults, rate limits and expired URLs: the run still ends complete and verified.
+@Suite struct BadDayTests {
+    @Test func tenPercentFaultsAndARateLimitStillEndCompleteAndVerified() async throws {
+        let h = try DownloadHarness(users: [.init(name: "alice", imageCount: 150)]) {
+            $0.faultRate = 0.1
+            $0.rateLimit = 10
+            $0.maxRecordsPerResponse = 50
+        }
+        defer { h.close() }
+        var options = h.options(["alice"])
+        // Back-offs long enough to outlast the rate limit's 100 ms between API requests.
+        options.retry = RetryPolicy(maxAttempts: 12, baseDelay: .milliseconds(10), maxDelay: .milliseconds(250))
+        let report = await h.run(options)
+        let item = h.item("alice", options)
+
+        #expect(report.exitCode == 0, "\(report.table())")
+        let counters = h.mapillary.counters
+        #expect(counters.injected5xx + counters.injectedResets > 5, "faults were injected")
+        #expect(counters.rateLimited > 0, "the rate limit was hit")
+        let members = try TarListing.members(item: item)
+        #expect(members.count == 150)
+        #expect(Set(members.map(\.imageID)) == h.archivableIDs("alice"))
+        #expect(await h.verify(item) == [])
+    }
+
+    @Test func urlsThatExpiredBeforeTheDownloadAreRefreshed() async throws {
+        // Every listed URL is already expired: each image needs a fresh URL from `/{id}`.
+        let h = try DownloadHarness(users: [.init(name: "alice", imageCount: 20)]) { $0.urlLifetime = .zero }
+        defer { h.close() }
+        let options = h.options(["alice"])
+        let report = await h.run(options)
+        #expect(report.exitCode == 0)
+        let counters = h.mapillary.counters
+        #expect(counters.expiredURLs == 20)
+        #expect(counters.lookupRequests == 20)
+        #expect(counters.cdnRequestsWithCredentials == 0, "the token never goes to the CDN")
+        let members = try TarListing.members(item: h.item("alice", options))
+        #expect(Set(members.map(\.imageID)) == h.archivableIDs("alice"))
+    }
+
+    @Test func aRejectedTokenStopsTheWholeBatchAtOnce() async throws {
+        let h = try DownloadHarness(users: [.init(name: "alice", imageCount: 10), .init(name: "bob", imageCount: 10)])
+        defer { h.close() }
+        var options = h.options(["alice", "bob"])
+        options.token = "MLY|123|not-the-token"
+        let report = await h.run(options)
+        #expect(report.exitCode == 1)
+        guard report.users.count == 2, case .failed(let reason) = report.users[0].outcome,
+              case .failed(let second) = report.users[1].outcome else {
+            Issue.record("both users fail: \(report.users.map(\.outcome))")
+            return
+        }
+        #expect(reason.hasPrefix("the Mapillary token was rejected"))
+        #expect(reason.hasSuffix("check --token or MAPILLARY_TOKEN"))
+        #expect(!reason.contains("not-the-token"), "the token never appears in an error")
+        #expect(second.hasPrefix("not started: the Mapillary token was rejected"))
+        #expect(h.mapillary.counters.unauthorized == 1, "one refused request, no retries, bob never tried")
+        #expect(h.mapillary.counters.cdnRequests == 0)
+    }
+}
