@@ -85,6 +85,14 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: f.unpublished), "kept without force")
         #expect(!FileManager.default.fileExists(atPath: f.stale))
 
+        // Reading a folder's state does not make it look recent to the next survey.
+        let old = Date().addingTimeInterval(-10 * 86_400)
+        for name in ["", "/2020-01-01.tar", "/.mapillary-archiver", "/.mapillary-archiver/state.sqlite"] {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: f.unpublished + name)
+        }
+        #expect(week.survey().first { $0.path == f.unpublished }?.reason == .old)
+        #expect(week.survey().first { $0.path == f.unpublished }?.reason == .old, "still old after a survey read it")
+
         let forced = StagingCleaner(cacheDirectory: f.cache, outputDirectory: f.output, olderThan: 0, force: true)
         let removed = try forced.remove(forced.survey(now: Date().addingTimeInterval(60)))
         #expect(removed.map(\.path) == [f.unpublished])

@@ -44,11 +44,13 @@ public struct StagingCleaner: Sendable {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { continue }
             let entries = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { $0 != ".mapillary-archiver" }
+            // Before the state is read: opening the database after a crash checkpoints its WAL, which would make
+            // the folder look touched just now.
+            let modified = Self.newestModification(path)
             let counts = ItemStateReader.counts(item: path)
             let unpublished = counts?.done ?? Self.countLooseImages(path)
             let onlyLogs = entries.allSatisfy { $0.hasPrefix("download.log.") } && unpublished == 0
             let published = fm.fileExists(atPath: outputDirectory + "/" + name)
-            let modified = Self.newestModification(path)
             let old = olderThan.map { now.timeIntervalSince(modified) > $0 } ?? false
             let reason: Candidate.Reason? = onlyLogs ? .onlyLogs : (published ? .published : (old ? .old : nil))
             var kept: String?
@@ -85,7 +87,9 @@ public struct StagingCleaner: Sendable {
     static func newestModification(_ path: String) -> Date {
         let fm = FileManager.default
         var newest = (try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
-        for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] {
+        // The private folder's own mtime is left out: SQLite creates and removes its -wal/-shm files there
+        // whenever anyone (this survey included) opens the database.
+        for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where name != ".mapillary-archiver" {
             if let date = try? fm.attributesOfItem(atPath: path + "/" + name)[.modificationDate] as? Date, date > newest {
                 newest = date
             }
