@@ -16,7 +16,7 @@ import TestSupport
 
         let images = h.mapillary.expectedImages(user: "alice")
         #expect(images.contains { $0.capturedAt == nil }, "the sample has an image without a capture time")
-        let members = try TarListing.members(item: item)
+        let members = try await TarListing.members(item: item)
         #expect(members.count == images.count)
         let byID = Dictionary(uniqueKeysWithValues: members.map { ($0.imageID, $0) })
         for image in images {
@@ -35,8 +35,8 @@ import TestSupport
         #expect(tars.contains("unknown-date.tar"))
         for tar in tars {
             let expected = members.filter { $0.tar == tar }.map(\.name)
-            #expect(try TarListing.gnuNames(item + "/" + tar) == expected)
-            #expect(try TarListing.bsdNames(item + "/" + tar) == expected)
+            #expect(try await TarListing.gnuNames(item + "/" + tar) == expected)
+            #expect(try await TarListing.bsdNames(item + "/" + tar) == expected)
         }
         #expect(await h.verify(item) == [])
     }
@@ -50,15 +50,15 @@ import TestSupport
         let extracted = h.temp.file("extracted")
         try FileManager.default.createDirectory(atPath: extracted, withIntermediateDirectories: true)
         for tar in try FileManager.default.contentsOfDirectory(atPath: item) where tar.hasSuffix(".tar") {
-            try #require(try ExternalTool.run("bsdtar", ["-xf", item + "/" + tar, "-C", extracted]).ok)
+            try #require(try await ExternalTool.runDetached("bsdtar", ["-xf", item + "/" + tar, "-C", extracted]).ok)
         }
         // A plain image, one with a panorama sequence's camera, and the last one.
         let images = h.mapillary.expectedImages(user: "alice")
         let sample = [images[0], images.first { $0.isPano }!, images[images.count - 1]]
         for image in sample {
             let file = extracted + "/" + image.memberName(ext: "webp")
-            #expect(try ExternalTool.run("webpinfo", ["-quiet", file]).ok, "\(file) is a valid WebP")
-            let tags = try Exif.read(file)
+            #expect(try await ExternalTool.runDetached("webpinfo", ["-quiet", file]).ok, "\(file) is a valid WebP")
+            let tags = try await Exif.read(file)
             let lat = image.computedPosition?.latitude ?? image.latitude
             let lon = image.computedPosition?.longitude ?? image.longitude
             #expect(abs((tags["Composite:GPSLatitude"] as? Double ?? 999) - lat) < 1e-6, "latitude of \(image.id)")
@@ -89,7 +89,7 @@ import TestSupport
         let extracted = h.temp.file("extracted")
         try FileManager.default.createDirectory(atPath: extracted, withIntermediateDirectories: true)
         for tar in try FileManager.default.contentsOfDirectory(atPath: item) where tar.hasSuffix(".tar") {
-            try #require(try ExternalTool.run("tar", ["-xf", item + "/" + tar, "-C", extracted]).ok)
+            try #require(try await ExternalTool.runDetached("tar", ["-xf", item + "/" + tar, "-C", extracted]).ok)
         }
         for image in h.mapillary.expectedImages(user: "alice") {
             let archived = Array(try Data(contentsOf: URL(fileURLWithPath: extracted + "/" + image.memberName(ext: "jpg"))))
@@ -100,7 +100,7 @@ import TestSupport
             #expect(a == s, "apart from APPn segments, \(image.id) is what the CDN served")
         }
         let first = h.mapillary.expectedImages(user: "alice")[0]
-        let tags = try Exif.read(extracted + "/" + first.memberName(ext: "jpg"))
+        let tags = try await Exif.read(extracted + "/" + first.memberName(ext: "jpg"))
         #expect(tags["Composite:SubSecDateTimeOriginal"] as? String == Exif.utcText(milliseconds: first.capturedAt!))
     }
 
@@ -130,15 +130,15 @@ import TestSupport
             let mtime = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
             #expect(Int64(mtime) == image.expectedMTime, "mtime of \(image.memberName(ext: "webp"))")
         }
-        #expect(Set(try h.recordIDs(item)) == Set(images.map(\.id)))
+        #expect(Set(try await h.recordIDs(item)) == Set(images.map(\.id)))
         #expect(await h.verify(item) == [])
     }
 }
 
 /// exiftool's reading of a file: `-G1 -n` tags as "Group:Tag".
 enum Exif {
-    static func read(_ path: String) throws -> [String: Any] {
-        let result = try ExternalTool.run("exiftool", ["-j", "-n", "-G1", path])
+    static func read(_ path: String) async throws -> [String: Any] {
+        let result = try await ExternalTool.runDetached("exiftool", ["-j", "-n", "-G1", path])
         guard result.ok, let list = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]],
               let tags = list.first
         else { throw TarListingError(message: "exiftool could not read \(path): \(result.stderr)") }

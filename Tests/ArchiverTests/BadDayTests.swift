@@ -10,13 +10,15 @@ import TestSupport
     @Test func tenPercentFaultsAndARateLimitStillEndCompleteAndVerified() async throws {
         let h = try DownloadHarness(users: [.init(name: "alice", imageCount: 150)]) {
             $0.faultRate = 0.1
-            $0.rateLimit = 10
-            $0.maxRecordsPerResponse = 50
+            // One API request in four seconds: the immediate retry with a smaller page runs into it even on a
+            // machine so busy that requests take a second.
+            $0.rateLimit = 0.25
+            $0.maxRecordsPerResponse = 1000
         }
         defer { h.close() }
         var options = h.options(["alice"])
-        // Back-offs long enough to outlast the rate limit's 100 ms between API requests.
-        options.retry = RetryPolicy(maxAttempts: 12, baseDelay: .milliseconds(10), maxDelay: .milliseconds(250))
+        // Back-offs that add up to well over the rate limit's four seconds between API requests.
+        options.retry = RetryPolicy(maxAttempts: 20, baseDelay: .milliseconds(50), maxDelay: .seconds(1))
         let report = await h.run(options)
         let item = h.item("alice", options)
 
@@ -24,7 +26,7 @@ import TestSupport
         let counters = h.mapillary.counters
         #expect(counters.injected5xx + counters.injectedResets > 5, "faults were injected")
         #expect(counters.rateLimited > 0, "the rate limit was hit")
-        let members = try TarListing.members(item: item)
+        let members = try await TarListing.members(item: item)
         #expect(members.count == 150)
         #expect(Set(members.map(\.imageID)) == h.archivableIDs("alice"))
         #expect(await h.verify(item) == [])
@@ -41,7 +43,7 @@ import TestSupport
         #expect(counters.expiredURLs == 20)
         #expect(counters.lookupRequests == 20)
         #expect(counters.cdnRequestsWithCredentials == 0, "the token never goes to the CDN")
-        let members = try TarListing.members(item: h.item("alice", options))
+        let members = try await TarListing.members(item: h.item("alice", options))
         #expect(Set(members.map(\.imageID)) == h.archivableIDs("alice"))
     }
 

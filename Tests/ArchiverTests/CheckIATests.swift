@@ -39,6 +39,6 @@ import TestSupport
         options.checkIA = false
         let again = await h.run(options)
         #expect(again.users[0].outcome == .published(path: h.item("alice", options)))
-        #expect(Set(try TarListing.members(item: h.item("alice", options)).map(\.imageID)) == aliceIDs)
+        #expect(Set(try await TarListing.members(item: h.item("alice", options)).map(\.imageID)) == aliceIDs)
     }
 }

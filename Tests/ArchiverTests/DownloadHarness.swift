@@ -79,12 +79,12 @@ final class DownloadHarness: Sendable {
     }
 
     /// The record ids in `metadata.jsonl.gz`, in file order (read with Python's gzip).
-    func recordIDs(_ item: String) throws -> [String] {
+    func recordIDs(_ item: String) async throws -> [String] {
         let script = """
         import gzip, json, sys
         print(json.dumps([json.loads(line)["id"] for line in gzip.open(sys.argv[1], "rt", encoding="utf-8") if line.strip()]))
         """
-        let result = try ExternalTool.run("python3", ["-c", script, item + "/metadata.jsonl.gz"])
+        let result = try await ExternalTool.runDetached("python3", ["-c", script, item + "/metadata.jsonl.gz"])
         guard result.ok else { throw TarListingError(message: "python gzip failed: \(result.stderr)") }
         return try JSONDecoder().decode([String].self, from: Data(result.stdout.utf8))
     }

@@ -41,7 +41,7 @@ import TestSupport
         }
         let archived: [String]
         if tarred {
-            archived = try TarListing.members(item: item).map(\.name)
+            archived = try await TarListing.members(item: item).map(\.name)
         } else {
             var names: [String] = []
             for case let path as String in FileManager.default.enumerator(atPath: item)! where path.hasSuffix(".webp") {

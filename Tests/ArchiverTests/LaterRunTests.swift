@@ -12,7 +12,7 @@ import TestSupport
         let first = h.options(["alice"])
         let item = h.item("alice", first)
         #expect(await h.run(first).users.first?.outcome == .published(path: item))
-        let before = try TarListing.sha256(item: item)
+        let before = try await TarListing.sha256(item: item)
         let firstTars = Set(before.keys.filter { $0.hasSuffix(".tar") })
         let firstLogs = before.keys.filter { $0.hasPrefix("download.log.") }
 
@@ -31,13 +31,13 @@ import TestSupport
         #expect(report.users.first?.outcome == .published(path: item), "\(report.table())")
         #expect(report.users.first?.downloaded == 15)
 
-        let after = try TarListing.sha256(item: item)
+        let after = try await TarListing.sha256(item: item)
         for tar in firstTars {
             #expect(after[tar] == before[tar], "\(tar) was not rewritten")
         }
         for log in firstLogs { #expect(after[log] == before[log], "the first run's log is kept") }
         #expect(after.keys.filter { $0.hasPrefix("download.log.") }.count == firstLogs.count + 1)
-        let members = try TarListing.members(item: item)
+        let members = try await TarListing.members(item: item)
         let newMembers = members.filter { !firstTars.contains($0.tar) }
         let newIDs = Set(images.suffix(15).map(\.id))
         #expect(Set(newMembers.map(\.imageID)) == newIDs, "the new tars hold exactly the new images")
@@ -48,7 +48,7 @@ import TestSupport
             #expect(tar == (firstDates.contains(date) ? date + ".1.tar" : date + ".tar"), "addendum name \(tar)")
         }
         #expect(newMembers.contains { $0.tar == "unknown-date.1.tar" }, "image 44 has no capture time, like image 13")
-        #expect(try h.recordIDs(item) == images.map(\.id))
+        #expect(try await h.recordIDs(item) == images.map(\.id))
         #expect(await h.verify(item) == [])
 
         // Nothing new: the item is up to date and left alone.
@@ -56,7 +56,7 @@ import TestSupport
         #expect(third.users.first?.outcome == .upToDate(path: item))
         #expect(third.exitCode == 0)
         #expect(third.table().contains("up to date " + item))
-        #expect(try TarListing.sha256(item: item) == after)
+        #expect(try await TarListing.sha256(item: item) == after)
         #expect(!FileManager.default.fileExists(atPath: h.cache + "/" + second.identifier(for: "alice")),
                 "no staging folder is left behind")
         #expect(h.consoleLines.contains { $0.contains("alice: no new images since \(item) was made; it is up to date") })

@@ -22,12 +22,12 @@ import TestSupport
         #expect(followed.allSatisfy { $0.queryValue("limit") == "25" })
         #expect(h.mapillary.counters.reduceDataAnswers > 0)
 
-        let members = try TarListing.members(item: item)
+        let members = try await TarListing.members(item: item)
         let ids = members.map(\.imageID)
         #expect(ids.count == Set(ids).count, "no image is in the tars twice")
         #expect(Set(ids) == h.archivableIDs("alice"))
         let expectedOrder = h.mapillary.expectedImages(user: "alice").map(\.id)
-        #expect(try h.recordIDs(item) == expectedOrder, "metadata.jsonl.gz holds every record once, in listing order")
+        #expect(try await h.recordIDs(item) == expectedOrder, "metadata.jsonl.gz holds every record once, in listing order")
         #expect(await h.verify(item) == [])
     }
 
@@ -47,7 +47,7 @@ import TestSupport
         #expect(table.contains("no images"))
         #expect(h.consoleLines.contains { $0.contains("nobody: Mapillary lists no images for this user (check the spelling); nothing was published") })
         for user in ["alice", "bob"] {
-            let members = try TarListing.members(item: h.item(user, options))
+            let members = try await TarListing.members(item: h.item(user, options))
             #expect(Set(members.map(\.imageID)) == h.archivableIDs(user))
         }
         let published = try FileManager.default.contentsOfDirectory(atPath: h.output).sorted()

@@ -39,32 +39,36 @@ public enum TarListing {
     """
 
     /// Every member of every top-level `*.tar` of `item`, tars in name order, members in tar order.
-    public static func members(item: String) throws -> [TarListingMember] {
-        let result = try ExternalTool.run("python3", ["-c", pythonLister, item])
+    public static func members(item: String) async throws -> [TarListingMember] {
+        let result = try await ExternalTool.runDetached("python3", ["-c", pythonLister, item])
         guard result.ok else { throw TarListingError(message: "python tarfile failed on \(item): \(result.stderr)") }
         return try JSONDecoder().decode([TarListingMember].self, from: Data(result.stdout.utf8))
     }
 
     /// Member names as GNU tar lists them (throws on a damaged tar).
-    public static func gnuNames(_ tar: String) throws -> [String] {
-        let result = try ExternalTool.run("tar", ["--list", "--file", tar])
+    public static func gnuNames(_ tar: String) async throws -> [String] {
+        let result = try await ExternalTool.runDetached("tar", ["--list", "--file", tar])
         guard result.ok else { throw TarListingError(message: "GNU tar failed on \(tar): \(result.stderr)") }
         return result.stdout.split(separator: "\n").map(String.init)
     }
 
     /// Member names as bsdtar lists them (throws on a damaged tar).
-    public static func bsdNames(_ tar: String) throws -> [String] {
-        let result = try ExternalTool.run("bsdtar", ["-tf", tar])
+    public static func bsdNames(_ tar: String) async throws -> [String] {
+        let result = try await ExternalTool.runDetached("bsdtar", ["-tf", tar])
         guard result.ok else { throw TarListingError(message: "bsdtar failed on \(tar): \(result.stderr)") }
         return result.stdout.split(separator: "\n").map(String.init)
     }
 
     /// `sha256sum` of every top-level file of `item` (name → digest).
-    public static func sha256(item: String) throws -> [String: String] {
+    public static func sha256(item: String) async throws -> [String: String] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: item).filter { !$0.hasPrefix(".") }.sorted()
+        let result = try await ExternalTool.runDetached("sha256sum", names.map { item + "/" + $0 })
+        guard result.ok else { throw TarListingError(message: "sha256sum failed in \(item): \(result.stderr)") }
         var digests: [String: String] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: item) where !name.hasPrefix(".") {
-            let result = try ExternalTool.run("sha256sum", [item + "/" + name])
-            digests[name] = String(result.stdout.prefix(64))
+        for line in result.stdout.split(separator: "\n") {
+            let digest = String(line.prefix(64))
+            let path = String(line.dropFirst(66))
+            digests[String(path.dropFirst(item.count + 1))] = digest
         }
         return digests
     }

@@ -1,0 +1,124 @@
+import Foundation
+import Sandbox
+import Testing
+import TestSupport
+
+/// Every bad input: one clear sentence, a non-zero exit (2 for usage errors, 1 for failed users), and
+/// nothing already archived is lost.
+@Suite(.timeLimit(.minutes(3)))
+struct BadInputTests {
+    struct UsageCase: Sendable, CustomTestStringConvertible {
+        let arguments: [String]
+        let withoutToken: Bool
+        let sentence: String
+        var testDescription: String { (withoutToken ? "no token: " : "") + arguments.joined(separator: " ") }
+    }
+
+    static let usageCases: [UsageCase] = [
+        .init(arguments: ["alice"], withoutToken: true,
+              sentence: "no Mapillary token: give --token or set MAPILLARY_TOKEN (get one at https://www.mapillary.com/dashboard/developers)"),
+        .init(arguments: ["alice", "--bbox", "13.4,52.5,13.41"], withoutToken: false,
+              sentence: "the bounding box \"13.4,52.5,13.41\" is not four numbers; give it as W,S,E,N, e.g. 13.40,52.51,13.45,52.53"),
+        .init(arguments: ["alice", "--bbox", "13.4,52.5,abc,52.51"], withoutToken: false,
+              sentence: "the bounding box \"13.4,52.5,abc,52.51\" is not four numbers; give it as W,S,E,N, e.g. 13.40,52.51,13.45,52.53"),
+        .init(arguments: ["alice", "--bbox", "13.45,52.5,13.4,52.51"], withoutToken: false,
+              sentence: "the bounding box's west edge 13.45 is not less than its east edge 13.4; give it as W,S,E,N"),
+        .init(arguments: ["alice", "--bbox", "13.4,52.51,13.41,52.5"], withoutToken: false,
+              sentence: "the bounding box's south edge 52.51 is not less than its north edge 52.5; give it as W,S,E,N"),
+        .init(arguments: ["alice", "--bbox", "13.0,52.0,13.2,52.1"], withoutToken: false,
+              sentence: "the bounding box covers 0.0200 square degrees but Mapillary accepts less than 0.01; use a smaller box"),
+        .init(arguments: ["alice", "--quality", "512"], withoutToken: false,
+              sentence: "--quality must be 256, 1024, 2048 or original, not '512'"),
+        .init(arguments: ["alice", "--concurrency", "0"], withoutToken: false,
+              sentence: "--concurrency must be between 1 and 512"),
+        .init(arguments: ["--output", "x"], withoutToken: false,
+              sentence: "give at least one Mapillary username (or --users-file)"),
+    ]
+
+    @Test(arguments: usageCases)
+    func usageErrorsAreOneSentenceAndExitTwo(_ c: UsageCase) async throws {
+        let temp = try TemporaryDirectory("usage")
+        defer { temp.remove() }
+        var environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "HOME": temp.path, "XDG_CACHE_HOME": temp.file("xdg"),
+            // Nothing listens here: a usage error must stop the run before any request.
+            "MAPILLARY_API_URL": "http://127.0.0.1:9", "IA_ARCHIVE_URL": "http://127.0.0.1:9",
+        ]
+        if !c.withoutToken { environment["MAPILLARY_TOKEN"] = "MLY|1|token" }
+        let run = try BinaryProcess(arguments: c.arguments + ["--output", temp.file("out")], environment: environment,
+                                    outputPrefix: temp.file("run"), currentDirectory: temp.path)
+        let result = await run.wait(timeout: .seconds(30))
+        #expect(result.status == 2, "\(result.transcript)")
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first == "error: " + c.sentence, "\(result.stderr)")
+        #expect(lines.count == 2 && lines.last?.hasPrefix("(see `mapillary-archiver help`") == true, "one sentence and a pointer to help")
+        #expect(!FileManager.default.fileExists(atPath: temp.file("out")) && !FileManager.default.fileExists(atPath: temp.file("xdg")),
+                "nothing was created")
+    }
+
+    @Test func failingUsersExitOneWithTheirSentenceAndTheArchiveIsUntouched() async throws {
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 12), .init(name: "mallory", imageCount: 30, kind: .hostile),
+                                       .init(name: "nj", imageCount: 4, kind: .nonJPEG)])
+        defer { h.close() }
+        let first = try await h.download(["alice"])
+        try #require(first.status == 0, "\(first.transcript)")
+        let archived = try await TarListing.sha256(item: h.item("alice"))
+        let html = try HTTPServer { _, response in
+            response.send(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")],
+                          body: Array("<!doctype html><title>Portal</title>".utf8))
+        }
+        defer { html.stop() }
+
+        let cases: [(arguments: [String], line: String)] = [
+            (["nobody"], "no images"),
+            (["alice", "--api-url", html.baseURL],
+             "FAILED: the Mapillary API answered with something that is not JSON (HTTP 200, content-type text/html; charset=utf-8); check --api-url"),
+            (["alice", "--token", "MLY|9|rejected"],
+             "FAILED: the Mapillary token was rejected (Invalid OAuth access token - Cannot parse access token (OAuthException, code 190)); check --token or MAPILLARY_TOKEN"),
+            (["nj"], "4 × the CDN answered with something that is not a JPEG for image … (N bytes, content-type image/jpeg)"),
+        ]
+        for c in cases {
+            let result = try await h.download(c.arguments)
+            #expect(result.status == 1, "\(c.arguments): \(result.transcript)")
+            #expect(result.stdout.contains(c.line), "\(c.arguments): \(result.stdout)")
+            #expect(result.stdout.contains("failed: " + c.arguments[0]), "\(c.arguments)")
+            #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Backtrace"))
+            #expect(try await TarListing.sha256(item: h.item("alice")) == archived, "\(c.arguments) left the archived item alone")
+        }
+        let unknown = try await h.download(["nobody"])
+        #expect(unknown.stderr.contains("nobody: Mapillary lists no images for this user (check the spelling); nothing was published"))
+        #expect(!FileManager.default.fileExists(atPath: h.item("nobody")) && !FileManager.default.fileExists(atPath: h.item("nj")))
+
+        // Hostile records: refused and logged, the rest archived, exit 0.
+        let hostile = try await h.download(["mallory"])
+        #expect(hostile.status == 0, "\(hostile.transcript)")
+        let unsafe = h.mapillary.expectedImages(user: "mallory").filter { $0.hostility?.makesRecordUnsafe == true }
+        let refusals = hostile.stderr.split(separator: "\n").filter { $0.contains("mallory: refused a record from the API") }
+        #expect(refusals.count == unsafe.count)
+        #expect(Set(try await TarListing.members(item: h.item("mallory")).map(\.imageID)) == h.archivableIDs("mallory"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: h.output).sorted()
+                == ["mapillary-alice-256-webp", "mapillary-mallory-256-webp"])
+        let verify = try await h.verify(h.item("alice"))
+        #expect(verify.status == 0, "\(verify.transcript)")
+    }
+
+    @Test func severalUsersInOneRunAFailedOneIsListedAtTheEndAndTheOthersArePublished() async throws {
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 8), .init(name: "bob", imageCount: 6)])
+        defer { h.close() }
+        let list = h.temp.file("users.txt")
+        try Data("# contributors\nbob\n\n".utf8).write(to: URL(fileURLWithPath: list))
+        let result = try await h.download(["alice", "nobody", "--users-file", list])
+        #expect(result.status == 1, "\(result.transcript)")
+        let rows = result.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.first?.hasPrefix("user ") == true)
+        #expect(rows.contains { $0.hasPrefix("alice ") && $0.contains("published " + h.item("alice")) })
+        #expect(rows.contains { $0.hasPrefix("bob ") && $0.contains("published " + h.item("bob")) })
+        #expect(rows.contains { $0.hasPrefix("nobody ") && $0.contains("no images") })
+        #expect(rows.last == "failed: nobody")
+        for user in ["alice", "bob"] {
+            #expect(Set(try await TarListing.members(item: h.item(user)).map(\.imageID)) == h.archivableIDs(user))
+        }
+    }
+}

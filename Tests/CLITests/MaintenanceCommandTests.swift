@@ -1,0 +1,109 @@
+import Foundation
+import Sandbox
+import Testing
+import TestSupport
+
+/// `clean-up`, `stats` and `download --upload` as a user types them.
+@Suite(.timeLimit(.minutes(3)))
+struct MaintenanceCommandTests {
+    @Test func cleanUpRemovesLeftoversButRefusesAKilledDownloadWithoutForce() async throws {
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 200)]) { $0.cdnLatency = .milliseconds(30) }
+        defer { h.close() }
+        let killed = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "2"])
+        let reached = await h.kill(killed, user: "alice") { $0.done >= 10 }
+        _ = await killed.wait()
+        try #require(reached, "images were committed before the kill")
+        let committed = try #require(try h.state("alice")).done
+        let nobody = try await h.download(["nobody"])
+        #expect(nobody.status == 1)
+        let alice = h.cache + "/mapillary-alice-256-webp"
+        let logsOnly = h.cache + "/mapillary-nobody-256-webp"
+
+        let dry = try await h.run(["clean-up", "--output", h.output])
+        #expect(dry.status == 0, "\(dry.transcript)")
+        #expect(dry.stdout.contains("would remove \(logsOnly) (") && dry.stdout.contains("): holds only logs"))
+        #expect(dry.stdout.contains("keep    \(alice) (") && dry.stdout.contains("in progress or waiting to be finished"))
+        #expect(dry.stdout.contains("run again with --yes to remove them"))
+        #expect(FileManager.default.fileExists(atPath: logsOnly), "nothing is removed without --yes")
+
+        let yes = try await h.run(["clean-up", "--output", h.output, "--yes", "--older-than", "0"])
+        #expect(yes.status == 0, "\(yes.transcript)")
+        #expect(yes.stdout.contains("\(committed) archived images were never published (run the same download again to finish it, or use --force)"),
+                "\(yes.stdout)")
+        #expect(yes.stdout.contains("removed 1 folder(s)"))
+        #expect(!FileManager.default.fileExists(atPath: logsOnly))
+        #expect(FileManager.default.fileExists(atPath: alice), "unpublished downloads are kept without --force")
+
+        let forced = try await h.run(["clean-up", "--output", h.output, "--yes", "--older-than", "0", "--force"])
+        #expect(forced.status == 0, "\(forced.transcript)")
+        #expect(forced.stdout.contains("remove \(alice) ("))
+        #expect(!FileManager.default.fileExists(atPath: alice))
+        let empty = try await h.run(["clean-up", "--output", h.output])
+        #expect(empty.stdout == "no staging folders in \(h.cache)\n")
+    }
+
+    @Test func statsCountsBothToolsItemsPerCollectionAndPrintsJSON() async throws {
+        func item(_ id: String, tool: String, collection: String, images: Int, size: Int64, user: String)
+            -> InternetArchiveSandboxConfiguration.Item {
+            .init(identifier: id, metadata: ["collection": [collection], tool: ["1.0"], "creator": [user],
+                                             "description": ["Street-level imagery by \(user). Contains \(images) images."]],
+                  itemSize: size)
+        }
+        let h = try CLIHarness(users: []) {
+            var ia = InternetArchiveSandboxConfiguration()
+            ia.items = [
+                item("mapillary-alice-original-webp", tool: "mapillary_archiver", collection: "mapillary-images", images: 120, size: 1000, user: "alice"),
+                item("mapillary-bob-2048-webp", tool: "mapillary_archiver", collection: "mapillary-images", images: 30, size: 300, user: "bob"),
+                item("mapillary-carol-original", tool: "mapillary_downloader", collection: "mapillary-images", images: 7, size: 70, user: "carol"),
+                item("mapillary-dave-original", tool: "mapillary_downloader", collection: "opensource", images: 1, size: 5, user: "dave"),
+                .init(identifier: "something-else", metadata: ["title": ["unrelated"]], itemSize: 99),
+            ]
+            $0.internetArchive = ia
+        }
+        defer { h.close() }
+        let result = try await h.run(["stats", "--json"])
+        #expect(result.status == 0, "\(result.transcript)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let total = try #require(json["total"] as? [String: Any])
+        #expect(total["items"] as? Int == 4)
+        #expect(total["archiver_items"] as? Int == 2)
+        #expect(total["downloader_items"] as? Int == 2)
+        #expect(total["images"] as? Int == 158)
+        #expect(total["bytes"] as? Int == 1375)
+        #expect(total["users"] as? [String] == ["alice", "bob", "carol", "dave"])
+        let collections = try #require(json["collections"] as? [[String: Any]])
+        #expect(collections.map { $0["name"] as? String } == ["mapillary-images", "opensource"])
+        #expect(collections.map { $0["items"] as? Int } == [3, 1])
+        #expect(FileManager.default.fileExists(atPath: h.cache + "/.stats.json"), "the result is cached")
+
+        h.ia.clearRequestLog()
+        let table = try await h.run(["stats"])
+        #expect(table.status == 0)
+        let rows = table.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.contains { $0.hasPrefix("mapillary-images") && $0.contains("157") })
+        #expect(rows.contains { $0.hasPrefix("total") && $0.contains("158") })
+        #expect(rows.last?.hasPrefix("cached; fetched from IA at") == true)
+        #expect(h.ia.requestLog().isEmpty, "the cached result was used")
+    }
+
+    @Test func downloadWithUploadPutsEveryFileOnIAAndVerifyRemoteAgrees() async throws {
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 14)])
+        defer { h.close() }
+        let result = try await h.download(["alice", "--upload"])
+        #expect(result.status == 0, "\(result.transcript)")
+        #expect(result.stdout.contains("published " + h.item("alice") + "; upload: uploaded and verified"), "\(result.stdout)")
+        let identifier = "mapillary-alice-256-webp"
+        let remote = try #require(h.ia.item(identifier))
+        let local = try FileManager.default.contentsOfDirectory(atPath: h.item("alice")).filter { !$0.hasPrefix(".") }
+        #expect(Set(remote.files.keys).isSuperset(of: local))
+        for name in local {
+            let md5 = String(try await ExternalTool.runDetached("md5sum", [h.item("alice") + "/" + name]).stdout.prefix(32))
+            #expect(remote.files[name]?.md5 == md5, "\(name) is on IA with the local md5")
+        }
+        #expect(!remote.values("title").isEmpty)
+        #expect(!(result.stdout + result.stderr).contains(h.ia.secretKey), "the secret key is never printed")
+        let verify = try await h.run(["verify", "--remote", h.item("alice")])
+        #expect(verify.status == 0, "\(verify.transcript)")
+        #expect(verify.stdout.contains("OK (and every file is on the Internet Archive with the same md5)"))
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Sandbox
+import Testing
+import TestSupport
+
+/// `kill -9` at any point, then the same command again: no image lost, none fetched again once committed,
+/// none twice in the tars, and `verify` passes.
+@Suite(.timeLimit(.minutes(3)))
+struct ResumeAfterKillTests {
+    /// Checks the finished item of `user` against the sandbox with independent readers and `verify`.
+    static func expectComplete(_ h: CLIHarness, _ user: String) async throws {
+        let item = h.item(user)
+        let members = try await TarListing.members(item: item)
+        let ids = members.map(\.imageID)
+        #expect(ids.count == Set(ids).count, "no image is in the tars twice")
+        #expect(Set(ids) == h.archivableIDs(user), "every image is archived")
+        let verify = try await h.verify(item)
+        #expect(verify.status == 0, "\(verify.transcript)")
+        #expect(verify.stdout.contains("\(item): OK"))
+    }
+
+    /// Images that were committed before a kill and fetched from the CDN again afterwards.
+    static func refetched(_ committed: [String], _ h: CLIHarness) -> [String] {
+        let fetched = h.cdnRequestsPerImage()
+        return committed.filter { fetched[$0] != nil }
+    }
+
+    @Test func killedWhileListingItContinuesFromTheSavedCursor() async throws {
+        // 25 records a page and 80 ms per API answer: the listing takes about two seconds.
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 300)]) {
+            $0.maxRecordsPerResponse = 25
+            $0.apiLatency = .milliseconds(80)
+        }
+        defer { h.close() }
+        let first = try h.start(["alice", "--output", h.output, "--quality", "256"])
+        let reached = await h.kill(first, user: "alice") { $0.listed >= 25 && !$0.listingComplete }
+        _ = await first.wait()
+        try #require(reached, "the listing was caught in the middle")
+        let killed = try #require(try h.state("alice"))
+        #expect(!killed.listingComplete && killed.cursor, "killed mid-listing, with a cursor saved")
+        #expect(killed.listed < 300)
+
+        h.mapillary.clearRequestLog()
+        let resumed = try await h.download(["alice"])
+        #expect(resumed.status == 0, "\(resumed.transcript)")
+        let pages = h.mapillary.requestLog().filter { $0.origin == .api && $0.path == "/images" }
+        #expect(pages.first?.queryValue("after") != nil, "the listing continued from its cursor")
+        #expect(Self.refetched(killed.doneIDs, h) == [], "committed images are not fetched again")
+        try await Self.expectComplete(h, "alice")
+    }
+
+    @Test func killedWhileDownloadingItResumesDaysLaterWithFreshURLsAndABadTokenStopsAtOnce() async throws {
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 160), .init(name: "bob", imageCount: 5)]) {
+            $0.cdnLatency = .milliseconds(15)
+        }
+        defer { h.close() }
+        let first = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "2"])
+        let reached = await h.kill(first, user: "alice") { $0.done >= 20 }
+        _ = await first.wait()
+        try #require(reached, "some images were committed before the kill")
+        let killed = try #require(try h.state("alice"))
+        #expect(killed.listingComplete && killed.done < 160, "killed in the middle of the images")
+
+        // Days later every signed URL has expired. A wrong token fails at once (it used to hang), keeping
+        // everything committed.
+        h.mapillary.expireAllURLs()
+        h.mapillary.clearRequestLog()
+        let refused = try await h.download(["alice", "bob", "--token", "MLY|1|wrong-token"], timeout: .seconds(60))
+        #expect(!refused.timedOut, "a rejected token stops the run")
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("FAILED: the Mapillary token was rejected"))
+        #expect(refused.stdout.contains("not started: the Mapillary token was rejected"))
+        #expect(refused.stdout.contains("failed: alice bob"))
+        #expect(!(refused.stdout + refused.stderr).contains("wrong-token"), "the token is never printed")
+        let afterRefusal = try #require(try h.state("alice"))
+        #expect(Set(afterRefusal.doneIDs).isSuperset(of: killed.doneIDs), "nothing committed was lost")
+
+        h.mapillary.clearRequestLog()
+        let resumed = try await h.download(["alice"])
+        #expect(resumed.status == 0, "\(resumed.transcript)")
+        #expect(h.mapillary.counters.expiredURLs > 0 && h.mapillary.counters.lookupRequests > 0, "URLs were refreshed")
+        #expect(Self.refetched(afterRefusal.doneIDs, h) == [], "committed images are not fetched again")
+        try await Self.expectComplete(h, "alice")
+    }
+
+    @Test func fiveHundredImagesKilledAtRandomPointsEndCompleteAndVerified() async throws {
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 500)]) {
+            $0.maxRecordsPerResponse = 100
+            $0.apiLatency = .milliseconds(40)
+            $0.cdnLatency = .milliseconds(4)
+        }
+        defer { h.close() }
+        var delays: [Int] = []
+        var committed: [String] = []
+        for _ in 0..<4 {
+            h.mapillary.clearRequestLog()
+            let run = try h.start(["alice", "--output", h.output, "--quality", "256"])
+            let delay = Int.random(in: 300...2000)
+            delays.append(delay)
+            run.kill(after: .milliseconds(delay))
+            _ = await run.wait()
+            #expect(Self.refetched(committed, h) == [], "committed images are not fetched again (kills after \(delays) ms)")
+            let state = try h.state("alice")
+            let done = state?.doneIDs ?? []
+            #expect(Set(done).isSuperset(of: committed), "no committed image was lost (kills after \(delays) ms)")
+            committed = done
+        }
+        h.mapillary.clearRequestLog()
+        let last = try await h.download(["alice"])
+        #expect(last.status == 0, "kills after \(delays) ms: \(last.transcript)")
+        #expect(Self.refetched(committed, h) == [], "committed images are not fetched again (kills after \(delays) ms)")
+        try await Self.expectComplete(h, "alice")
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import SQLiteStore
+import TestSupport
+
+/// What a download's state database says.
+struct StateSnapshot: Sendable {
+    let listed: Int
+    let done: Int
+    let listingComplete: Bool
+    let cursor: Bool
+    let doneIDs: [String]
+}
+
+/// Reads a download's state database from outside the binary (a second SQLite connection, the way another
+/// process would), while the binary runs or after it died.
+enum StateProbe {
+    /// The state of the item `identifier`: in its staging folder in `cache`, else in the published item in
+    /// `output`; nil before the database has its tables.
+    static func read(identifier: String, cache: String, output: String) throws -> StateSnapshot? {
+        let staging = cache + "/" + identifier + "/.mapillary-archiver/state.sqlite"
+        let published = output + "/" + identifier + "/.mapillary-archiver/state.sqlite"
+        let path = FileManager.default.fileExists(atPath: staging) ? staging : published
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let database = try SQLiteDatabase(path: path)
+        defer { database.close() }
+        let rows: [SQLiteRow]
+        let meta: [SQLiteRow]
+        do {
+            meta = try database.query("SELECT key, value FROM download_meta")
+            rows = try database.query("SELECT status, id FROM download_images")
+        } catch let error as SQLiteError where error.message.contains("no such table") {
+            return nil
+        }
+        let keys = Dictionary(meta.map { ($0[0].string ?? "", $0[1].string ?? "") }, uniquingKeysWith: { a, _ in a })
+        let done = rows.filter { $0[0].int == 1 }.compactMap { $0[1].string }
+        return StateSnapshot(listed: rows.count, done: done.count, listingComplete: keys["listing_complete"] == "1",
+                             cursor: keys["cursor"] != nil, doneIDs: done)
+    }
+
+    /// Polls the state on a thread of its own (so a busy test process cannot make it late) and kills `process` with
+    /// SIGKILL the moment `condition` holds. Returns true when it did; false when the process ended first or
+    /// `timeout` passed.
+    static func kill(_ process: BinaryProcess, identifier: String, cache: String, output: String,
+                     timeout: Duration = .seconds(60), when condition: @escaping @Sendable (StateSnapshot) -> Bool) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                let clock = ContinuousClock()
+                let deadline = clock.now + timeout
+                while clock.now < deadline && process.isRunning {
+                    // A read can fail while the item is being published (its folder renamed away): just ask again.
+                    if let state = try? read(identifier: identifier, cache: cache, output: output), condition(state) {
+                        process.kill()
+                        continuation.resume(returning: true)
+                        return
+                    }
+                    usleep(10_000)
+                }
+                continuation.resume(returning: false)
+            }
+            thread.name = "state-probe"
+            thread.start()
+        }
+    }
+}
+
+extension CLIHarness {
+    func state(_ user: String) throws -> StateSnapshot? {
+        try StateProbe.read(identifier: "mapillary-\(user)-256-webp", cache: cache, output: output)
+    }
+
+    /// Kills `process` (SIGKILL) as soon as the state of `user`'s item satisfies `condition`; true when it did.
+    func kill(_ process: BinaryProcess, user: String,
+              when condition: @escaping @Sendable (StateSnapshot) -> Bool) async -> Bool {
+        await StateProbe.kill(process, identifier: "mapillary-\(user)-256-webp", cache: cache, output: output, when: condition)
+    }
+}
