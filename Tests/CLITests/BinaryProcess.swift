@@ -78,7 +78,12 @@ final class BinaryProcess: Sendable {
 
     /// Sends SIGKILL (a crash at an arbitrary instant) unless the process has ended already.
     func kill() {
-        if isRunning { _ = Glibc.kill(pid, SIGKILL) }
+        send(SIGKILL)
+    }
+
+    /// Sends `signal` (SIGINT is Ctrl-C) unless the process has ended already.
+    func send(_ signal: Int32) {
+        if isRunning { _ = Glibc.kill(pid, signal) }
     }
 
     /// Sends SIGKILL after `delay`, timed on a thread of its own (a busy test process cannot make it late).

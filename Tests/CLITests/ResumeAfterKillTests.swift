@@ -83,6 +83,27 @@ struct ResumeAfterKillTests {
         try await Self.expectComplete(h, "alice")
     }
 
+    @Test func ctrlCSavesTheWorkInProgressPrintsTheSummaryAndTheSameCommandContinues() async throws {
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 160)]) { $0.cdnLatency = .milliseconds(15) }
+        defer { h.close() }
+        let first = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "2"])
+        let reached = await h.kill(first, user: "alice", with: SIGINT) { $0.done >= 10 }
+        let interrupted = await first.wait()
+        try #require(reached, "the run was interrupted in the middle")
+        #expect(!interrupted.killedBySignal && interrupted.status == 1, "\(interrupted.transcript)")
+        #expect(interrupted.stderr.contains("interrupted: saving work in progress"))
+        #expect(interrupted.stdout.contains("incomplete: interrupted; run the same command again to continue"),
+                "the summary is printed: \(interrupted.stdout)")
+        let saved = try #require(try h.state("alice"))
+        #expect(saved.done >= 10 && saved.done < 160)
+
+        h.mapillary.clearRequestLog()
+        let resumed = try await h.download(["alice"])
+        #expect(resumed.status == 0, "\(resumed.transcript)")
+        #expect(Self.refetched(saved.doneIDs, h) == [], "saved images are not fetched again")
+        try await Self.expectComplete(h, "alice")
+    }
+
     @Test func fiveHundredImagesKilledAtRandomPointsEndCompleteAndVerified() async throws {
         let h = try CLIHarness(users: [.init(name: "alice", imageCount: 500)]) {
             $0.maxRecordsPerResponse = 100

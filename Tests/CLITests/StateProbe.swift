@@ -37,11 +37,12 @@ enum StateProbe {
                              cursor: keys["cursor"] != nil, doneIDs: done)
     }
 
-    /// Polls the state on a thread of its own (so a busy test process cannot make it late) and kills `process` with
-    /// SIGKILL the moment `condition` holds. Returns true when it did; false when the process ended first or
+    /// Polls the state on a thread of its own (so a busy test process cannot make it late) and sends `signal` to
+    /// `process` the moment `condition` holds. Returns true when it did; false when the process ended first or
     /// `timeout` passed.
-    static func kill(_ process: BinaryProcess, identifier: String, cache: String, output: String,
-                     timeout: Duration = .seconds(60), when condition: @escaping @Sendable (StateSnapshot) -> Bool) async -> Bool {
+    static func signal(_ process: BinaryProcess, _ signal: Int32, identifier: String, cache: String, output: String,
+                       timeout: Duration = .seconds(60),
+                       when condition: @escaping @Sendable (StateSnapshot) -> Bool) async -> Bool {
         await withCheckedContinuation { continuation in
             let thread = Thread {
                 let clock = ContinuousClock()
@@ -49,7 +50,7 @@ enum StateProbe {
                 while clock.now < deadline && process.isRunning {
                     // A read can fail while the item is being published (its folder renamed away): just ask again.
                     if let state = try? read(identifier: identifier, cache: cache, output: output), condition(state) {
-                        process.kill()
+                        process.send(signal)
                         continuation.resume(returning: true)
                         return
                     }
@@ -68,9 +69,11 @@ extension CLIHarness {
         try StateProbe.read(identifier: "mapillary-\(user)-256-webp", cache: cache, output: output)
     }
 
-    /// Kills `process` (SIGKILL) as soon as the state of `user`'s item satisfies `condition`; true when it did.
-    func kill(_ process: BinaryProcess, user: String,
+    /// Sends `signal` (SIGKILL unless told) to `process` as soon as the state of `user`'s item satisfies
+    /// `condition`; true when it did.
+    func kill(_ process: BinaryProcess, user: String, with signal: Int32 = SIGKILL,
               when condition: @escaping @Sendable (StateSnapshot) -> Bool) async -> Bool {
-        await StateProbe.kill(process, identifier: "mapillary-\(user)-256-webp", cache: cache, output: output, when: condition)
+        await StateProbe.signal(process, signal, identifier: "mapillary-\(user)-256-webp", cache: cache, output: output,
+                                when: condition)
     }
 }
