@@ -112,7 +112,9 @@ import TestSupport
     }
 
     @Test func filesNotYetIngestedArePendingNotAnErrorAndVerifyRemoteSeesThemLater() async throws {
-        let h = try IAHarness { $0.ingestDelay = .milliseconds(1500) }
+        // Long enough that both files are still pending when the upload's short verification gives up, even when a
+        // loaded full-suite run on 2 cores takes several seconds over the upload (6 s was not always enough).
+        let h = try IAHarness { $0.ingestDelay = .seconds(15) }
         defer { h.close() }
         let item = try h.makeItem("slow-ingest", files: ["a": pattern(10), "b": pattern(20)])
         var options = fastOptions()
@@ -122,7 +124,7 @@ import TestSupport
         #expect(report.notYetVisible == 2)
         #expect(report.verification?.pending == ["a", "b"])
 
-        let later = try await h.uploader().verifyRemote(itemPath: item, timeout: .seconds(20))
+        let later = try await h.uploader().verifyRemote(itemPath: item, timeout: .seconds(60))
         #expect(later.isComplete)
         #expect(later.verified == ["a", "b"])
     }

@@ -63,9 +63,11 @@ import Testing
     }
 
     @Test func rateLimitAnswersAreRetriedUntilTheListingCompletes() async throws {
-        // 50 requests/s with bursts of 5: sixty one-record pages run into the limit.
-        let patient = RetryPolicy(maxAttempts: 12, baseDelay: .milliseconds(5), maxDelay: .milliseconds(60))
-        let h = try Harness(retry: patient) { $0.users = [.init(name: "alice", imageCount: 60)]; $0.rateLimit = 50 }
+        // One request in four seconds: every one-record page after the first runs into the limit, however busy the
+        // machine (in a loaded full-suite run on 2 cores, consecutive requests were over a second apart, so that
+        // faster limits were never reached).
+        let patient = RetryPolicy(maxAttempts: 20, baseDelay: .milliseconds(50), maxDelay: .seconds(1))
+        let h = try Harness(retry: patient) { $0.users = [.init(name: "alice", imageCount: 3)]; $0.rateLimit = 0.25 }
         defer { h.close() }
         let listing = try await h.listAll(user: "alice", limit: 1)
         #expect(listing.ids == h.archivableIDs("alice"))
