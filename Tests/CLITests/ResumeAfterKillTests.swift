@@ -104,6 +104,34 @@ struct ResumeAfterKillTests {
         try await Self.expectComplete(h, "alice")
     }
 
+    @Test func anItemMovedAsideByAnUpdateThatDiedIsPutBackButNotOneOfARunningProcess() async throws {
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 8)])
+        defer { h.close() }
+        let first = try h.start(["alice", "--output", h.output, "--quality", "256"])
+        let published = await first.wait()
+        try #require(published.status == 0, "\(published.transcript)")
+        let before = try await TarListing.sha256(item: h.item("alice"))
+
+        // An update publishing right now (this test process stands in for it) has moved the item aside.
+        let running = h.output + "/.mapillary-alice-256-webp.previous-\(getpid())"
+        try FileManager.default.moveItem(atPath: h.item("alice"), toPath: running)
+        let beside = try await h.download(["alice"])
+        #expect(beside.status == 0, "\(beside.transcript)")
+        #expect(!beside.stderr.contains("restored"), "the running update's item is left alone")
+        #expect(FileManager.default.fileExists(atPath: running))
+
+        // An update killed while its item was moved aside (the first run's process is gone): put back.
+        try FileManager.default.removeItem(atPath: h.item("alice"))
+        let orphan = h.output + "/.mapillary-alice-256-webp.previous-\(first.pid)"
+        try FileManager.default.moveItem(atPath: running, toPath: orphan)
+        let restored = try await h.download(["alice"])
+        #expect(restored.status == 0, "\(restored.transcript)")
+        #expect(restored.stderr.contains("alice: restored \(h.item("alice")) after an interrupted update"))
+        #expect(restored.stdout.contains("up to date " + h.item("alice")))
+        #expect(!FileManager.default.fileExists(atPath: orphan))
+        #expect(try await TarListing.sha256(item: h.item("alice")) == before)
+    }
+
     @Test func fiveHundredImagesKilledAtRandomPointsEndCompleteAndVerified() async throws {
         let h = try CLIHarness(users: [.init(name: "alice", imageCount: 500)]) {
             $0.maxRecordsPerResponse = 100

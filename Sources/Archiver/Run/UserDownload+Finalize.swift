@@ -98,12 +98,19 @@ extension UserDownload {
         logger.info("\(user): \(finalPath) exists; looking for images added since (new ones go into addendum tars)")
     }
 
-    /// An interrupted update can leave the published item moved aside: put it back.
+    /// An interrupted update can leave the published item moved aside: put it back. An item moved aside by a
+    /// process that still runs is left alone: that process is publishing its update right now (this check runs
+    /// before the staging lock is taken).
     func restoreMovedAsideItem() {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: finalPath),
               let names = try? fm.contentsOfDirectory(atPath: options.outputDirectory) else { return }
-        if let aside = names.first(where: { $0.hasPrefix("." + identifier + ".previous-") }) {
+        let prefix = "." + identifier + ".previous-"
+        let orphans = names.filter { name in
+            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)) else { return false }
+            return !(kill(pid, 0) == 0 || errno == EPERM)
+        }
+        if let aside = orphans.first {
             if rename(options.outputDirectory + "/" + aside, finalPath) == 0 {
                 logger.warning("\(user): restored \(finalPath) after an interrupted update")
             }
