@@ -107,10 +107,6 @@ final class CapturedLines: Sendable {
     var all: [String] { lines.withLock { $0 } }
 }
 
-extension Quality {
-    var sandbox: SandboxQuality { SandboxQuality(rawValue: rawValue)! }
-}
-
 extension SandboxImage {
     /// The `{date}/{sequence}/{id}.ext` member an archiver must write for this image.
     func memberName(ext: String) -> String {

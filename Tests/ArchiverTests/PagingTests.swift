@@ -1,5 +1,6 @@
 import Archiver
 import Foundation
+import Mapillary
 import Sandbox
 import Testing
 import TestSupport
@@ -29,6 +30,26 @@ import TestSupport
         let expectedOrder = h.mapillary.expectedImages(user: "alice").map(\.id)
         #expect(try await h.recordIDs(item) == expectedOrder, "metadata.jsonl.gz holds every record once, in listing order")
         #expect(await h.verify(item) == [])
+    }
+
+    @Test func aBoundingBoxArchivesOnlyTheImagesInsideIt() async throws {
+        let h = try DownloadHarness(users: [.init(name: "alice", imageCount: 60)])
+        defer { h.close() }
+        let images = h.mapillary.expectedImages(user: "alice")
+        let first = images.prefix(5)
+        let pad = 0.00001
+        let box = try BoundingBox(west: first.map(\.longitude).min()! - pad, south: first.map(\.latitude).min()! - pad,
+                                  east: first.map(\.longitude).max()! + pad, north: first.map(\.latitude).max()! + pad)
+        let inside = images.filter { box.contains(longitude: $0.longitude, latitude: $0.latitude) }
+        try #require(inside.count >= 5 && inside.count < images.count)
+        var options = h.options(["alice"])
+        options.bbox = box
+        let report = await h.run(options)
+        #expect(report.exitCode == 0)
+        let pages = h.mapillary.requestLog().filter { $0.origin == .api && $0.path == "/images" }
+        #expect(pages.allSatisfy { $0.queryValue("bbox") == box.queryValue })
+        let members = try await TarListing.members(item: h.item("alice", options))
+        #expect(Set(members.map(\.imageID)) == Set(inside.map(\.id)))
     }
 
     @Test func severalUsersInOneRunEachGetTheirOwnItemAndAFailedUserDoesNotStopTheOthers() async throws {

@@ -108,6 +108,23 @@ struct BadInputTests {
         #expect(verify.status == 0, "\(verify.transcript)")
     }
 
+    @Test func aSecondRunForTheSameUserWhileTheFirstRunsStopsAtOnceAndDisturbsNothing() async throws {
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 100)]) { $0.cdnLatency = .milliseconds(30) }
+        defer { h.close() }
+        let first = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "1"])
+        let started = await h.wait(for: first, user: "alice") { $0.listed > 0 }
+        try #require(started)
+        let second = try await h.download(["alice"])
+        #expect(first.isRunning, "the second run ended while the first still runs")
+        #expect(second.status == 1, "\(second.transcript)")
+        #expect(second.stdout.contains("FAILED: another mapillary-archiver process is already working on \(h.cache)/mapillary-alice-256-webp; wait for it to finish"))
+        let done = await first.wait()
+        #expect(done.status == 0, "\(done.transcript)")
+        #expect(Set(try await TarListing.members(item: h.item("alice")).map(\.imageID)) == h.archivableIDs("alice"))
+        let verify = try await h.verify(h.item("alice"))
+        #expect(verify.status == 0, "\(verify.transcript)")
+    }
+
     @Test func severalUsersInOneRunAFailedOneIsListedAtTheEndAndTheOthersArePublished() async throws {
         let h = try CLIHarness(users: [.init(name: "alice", imageCount: 8), .init(name: "bob", imageCount: 6)])
         defer { h.close() }

@@ -69,6 +69,13 @@ extension CLIHarness {
         try StateProbe.read(identifier: "mapillary-\(user)-256-webp", cache: cache, output: output)
     }
 
+    /// Waits (while `process` runs) until the state of `user`'s item satisfies `condition`; true when it did.
+    func wait(for process: BinaryProcess, user: String,
+              until condition: @escaping @Sendable (StateSnapshot) -> Bool) async -> Bool {
+        // Signal 0 only checks that the process exists.
+        await kill(process, user: user, with: 0, when: condition)
+    }
+
     /// Sends `signal` (SIGKILL unless told) to `process` as soon as the state of `user`'s item satisfies
     /// `condition`; true when it did.
     func kill(_ process: BinaryProcess, user: String, with signal: Int32 = SIGKILL,
