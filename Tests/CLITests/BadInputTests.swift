@@ -37,6 +37,10 @@ struct BadInputTests {
               sentence: "--concurrency must be between 1 and 512"),
         .init(arguments: ["--output", "x"], withoutToken: false,
               sentence: "give at least one Mapillary username (or --users-file)"),
+        .init(arguments: ["alice", "--api-url", "ftp://example.org"], withoutToken: false,
+              sentence: "the Mapillary API URL \"ftp://example.org\" is not an http(s) URL; check --api-url or MAPILLARY_API_URL"),
+        .init(arguments: ["alice", "--upload"], withoutToken: false,
+              sentence: "no Internet Archive keys were found; pass --access-key and --secret-key, set IA_ACCESS_KEY_ID and IA_SECRET_ACCESS_KEY, or run `ia configure` (keys are at https://archive.org/account/s3.php)"),
     ]
 
     @Test(arguments: usageCases)
