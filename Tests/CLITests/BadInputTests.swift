@@ -113,7 +113,8 @@ struct BadInputTests {
     }
 
     @Test func aSecondRunForTheSameUserWhileTheFirstRunsStopsAtOnceAndDisturbsNothing() async throws {
-        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 100)]) { $0.cdnLatency = .milliseconds(30) }
+        // 150 images one at a time, 60 ms each: the first run takes about ten seconds.
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 150)]) { $0.cdnLatency = .milliseconds(60) }
         defer { h.close() }
         let first = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "1"])
         let started = await h.wait(for: first, user: "alice") { $0.listed > 0 }
@@ -122,7 +123,10 @@ struct BadInputTests {
         #expect(first.isRunning, "the second run ended while the first still runs")
         #expect(second.status == 1, "\(second.transcript)")
         #expect(second.stdout.contains("FAILED: another mapillary-archiver process is already working on \(h.cache)/mapillary-alice-256-webp; wait for it to finish"))
-        let done = await first.wait()
+        // The first run is interrupted (Ctrl-C) and finished by a third: the second disturbed nothing.
+        first.send(SIGINT)
+        _ = await first.wait()
+        let done = try await h.download(["alice"])
         #expect(done.status == 0, "\(done.transcript)")
         #expect(Set(try await TarListing.members(item: h.item("alice")).map(\.imageID)) == h.archivableIDs("alice"))
         let verify = try await h.verify(h.item("alice"))

@@ -63,11 +63,10 @@ import Testing
     }
 
     @Test func rateLimitAnswersAreRetriedUntilTheListingCompletes() async throws {
-        // One request in four seconds: every one-record page after the first runs into the limit, however busy the
-        // machine (in a loaded full-suite run on 2 cores, consecutive requests were over a second apart, so that
-        // faster limits were never reached).
-        let patient = RetryPolicy(maxAttempts: 20, baseDelay: .milliseconds(50), maxDelay: .seconds(1))
-        let h = try Harness(retry: patient) { $0.users = [.init(name: "alice", imageCount: 3)]; $0.rateLimit = 0.25 }
+        // One request in ten seconds: the second one-record page runs into the limit, however busy the machine (in a
+        // loaded full-suite run on 2 cores, consecutive requests were seconds apart, so faster limits were never hit).
+        let patient = RetryPolicy(maxAttempts: 30, baseDelay: .milliseconds(50), maxDelay: .seconds(2))
+        let h = try Harness(retry: patient) { $0.users = [.init(name: "alice", imageCount: 2)]; $0.rateLimit = 0.1 }
         defer { h.close() }
         let listing = try await h.listAll(user: "alice", limit: 1)
         #expect(listing.ids == h.archivableIDs("alice"))
