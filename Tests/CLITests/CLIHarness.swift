@@ -45,24 +45,21 @@ final class CLIHarness: Sendable {
         return env
     }
 
-    /// Starts `mapillary-archiver ARGS`; `change` edits the environment first (e.g. removes the token).
-    func start(_ arguments: [String], _ change: (inout [String: String]) -> Void = { _ in }) throws -> BinaryProcess {
-        var env = environment
-        change(&env)
+    /// Starts `mapillary-archiver ARGS`.
+    func start(_ arguments: [String]) throws -> BinaryProcess {
         let number = runs.add(1, ordering: .relaxed).newValue
-        return try BinaryProcess(arguments: arguments, environment: env, outputPrefix: temp.file("run-\(number)"),
+        return try BinaryProcess(arguments: arguments, environment: environment, outputPrefix: temp.file("run-\(number)"),
                                  currentDirectory: temp.path)
     }
 
     /// Runs `mapillary-archiver ARGS` to its end.
-    func run(_ arguments: [String], timeout: Duration = .seconds(120),
-             _ change: (inout [String: String]) -> Void = { _ in }) async throws -> BinaryProcess.Result {
-        try await start(arguments, change).wait(timeout: timeout)
+    func run(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> BinaryProcess.Result {
+        try await start(arguments).wait(timeout: timeout)
     }
 
-    /// `download USER… --output OUTPUT --quality 256` plus `extra`.
-    func download(_ users: [String], _ extra: [String] = [], timeout: Duration = .seconds(120)) async throws -> BinaryProcess.Result {
-        try await run(users + ["--output", output, "--quality", "256"] + extra, timeout: timeout)
+    /// Runs `mapillary-archiver ARGS… --output OUTPUT --quality 256` (a download) plus `extra`.
+    func download(_ arguments: [String], _ extra: [String] = [], timeout: Duration = .seconds(120)) async throws -> BinaryProcess.Result {
+        try await run(arguments + ["--output", output, "--quality", "256"] + extra, timeout: timeout)
     }
 
     func item(_ user: String, quality: String = "256", webp: Bool = true) -> String {
@@ -85,7 +82,7 @@ final class CLIHarness: Sendable {
         return counts
     }
 
-    /// `mapillary-archiver verify ITEM` passes.
+    /// Runs `mapillary-archiver verify ITEM`.
     func verify(_ item: String) async throws -> BinaryProcess.Result {
         try await run(["verify", item])
     }
