@@ -58,7 +58,7 @@ struct Package: AsyncParsableCommand {
             let result = try await FolderPackager.package(directory, options: options)
             console.clearAllStatus()
             for note in result.notes { env.logger.notice("\(note)") }
-            print("packaged \(result.imageCount) files into \(result.item) (\(result.tars.count) tars, \(ByteFormat.duration(seconds: Date().timeIntervalSince(started))))")
+            print("packaged \(result.imageCount) images into \(result.item) (\(result.tars.count) tars, \(ByteFormat.duration(seconds: Date().timeIntervalSince(started))))")
         } catch {
             console.clearAllStatus()
             throw ArchiverError(.publish, "\(error)")

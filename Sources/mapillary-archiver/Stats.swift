@@ -33,7 +33,7 @@ struct Stats: AsyncParsableCommand {
                                        cachePath: cache, logger: env.hub.logger("stats"))
         do {
             let report = try await collector.collect(refresh: refresh)
-            print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
+            print(json ? report.json() : report.table())
         } catch {
             throw ArchiverError(.io, "\(error)")
         }
