@@ -27,15 +27,13 @@ final class BinaryProcess: Sendable {
         var timedOut = false
     }
 
-    /// The state, in a box the termination handler can capture.
+    /// The state, in a box the waiting thread can capture.
     private final class Box: Sendable {
         let state = Mutex(State())
     }
 
     let pid: Int32
     let arguments: [String]
-    /// Kept so that the process object lives as long as its run.
-    private let process: Process
     private let stdoutPath: String
     private let stderrPath: String
     private let box = Box()
@@ -43,35 +41,26 @@ final class BinaryProcess: Sendable {
     /// Starts the binary with exactly `environment` (nothing inherited), output into `outputPrefix`.out/.err.
     init(arguments: [String], environment: [String: String], outputPrefix: String,
          currentDirectory: String? = nil) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuiltBinary.path)
-        process.arguments = arguments
-        process.environment = environment
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         stdoutPath = outputPrefix + ".out"
         stderrPath = outputPrefix + ".err"
-        for path in [stdoutPath, stderrPath] {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw TarListingError(message: "cannot create \(path)")
-            }
-        }
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        process.standardInput = FileHandle.nullDevice
+        let child = try ChildProcess(executable: BuiltBinary.path, arguments: arguments, environment: environment,
+                                     currentDirectory: currentDirectory, stdout: .file(stdoutPath), stderr: .file(stderrPath))
+        self.arguments = arguments
+        pid = child.pid
+        // A thread of its own waits for the end. The pid is reaped under the lock, so `send(_:)` never signals a
+        // reused pid.
         let box = self.box
-        process.terminationHandler = { finished in
-            let signaled = finished.terminationReason == .uncaughtSignal
+        let waiter = Thread {
+            child.waitForExit()
             let waiters = box.state.withLock { s in
-                s.exit = (finished.terminationStatus, signaled)
+                s.exit = child.reap()
                 defer { s.waiters.removeAll() }
                 return s.waiters
             }
             for waiter in waiters { waiter.resume() }
         }
-        self.arguments = arguments
-        self.process = process
-        try process.run()
-        pid = process.processIdentifier
+        waiter.name = "binary-waiter"
+        waiter.start()
     }
 
     var isRunning: Bool { box.state.withLock { $0.exit == nil } }
@@ -83,7 +72,9 @@ final class BinaryProcess: Sendable {
 
     /// Sends `signal` (SIGINT is Ctrl-C) unless the process has ended already.
     func send(_ signal: Int32) {
-        if isRunning { _ = Glibc.kill(pid, signal) }
+        box.state.withLock { s in
+            if s.exit == nil { _ = Glibc.kill(pid, signal) }
+        }
     }
 
     /// Sends SIGKILL after `delay`, timed on a thread of its own (a busy test process cannot make it late).

@@ -7,7 +7,8 @@ import TestSupport
 @Suite(.timeLimit(.minutes(3)))
 struct MaintenanceCommandTests {
     @Test func cleanUpRemovesLeftoversButRefusesAKilledDownloadWithoutForce() async throws {
-        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 200)]) { $0.cdnLatency = .milliseconds(30) }
+        // Two transfers of 40 ms each: about four seconds of downloading, time enough to be killed in the middle.
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 200)]) { $0.cdnLatency = .milliseconds(40) }
         defer { h.close() }
         let killed = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "2"])
         let reached = await h.kill(killed, user: "alice") { $0.done >= 10 }

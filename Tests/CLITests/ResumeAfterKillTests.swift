@@ -51,7 +51,8 @@ struct ResumeAfterKillTests {
 
     @Test func killedWhileDownloadingItResumesDaysLaterWithFreshURLsAndABadTokenStopsAtOnce() async throws {
         let h = try CLIHarness(users: [.init(name: "alice", imageCount: 160), .init(name: "bob", imageCount: 5)]) {
-            $0.cdnLatency = .milliseconds(15)
+            // Two transfers of 50 ms each: about four seconds of downloading, however busy the machine.
+            $0.cdnLatency = .milliseconds(50)
         }
         defer { h.close() }
         let first = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "2"])
@@ -84,7 +85,8 @@ struct ResumeAfterKillTests {
     }
 
     @Test func ctrlCSavesTheWorkInProgressPrintsTheSummaryAndTheSameCommandContinues() async throws {
-        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 160)]) { $0.cdnLatency = .milliseconds(15) }
+        // Two transfers of 50 ms each: about four seconds of downloading, however busy the machine.
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 160)]) { $0.cdnLatency = .milliseconds(50) }
         defer { h.close() }
         let first = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "2"])
         let reached = await h.kill(first, user: "alice", with: SIGINT) { $0.done >= 10 }
