@@ -30,24 +30,20 @@ public struct DownloadBatch: Sendable {
             if options.usernames.count > 1 {
                 env.logger.info("user \(index + 1)/\(options.usernames.count): \(user)")
             }
-            do {
-                var report = try await UserDownload(user: user, options: options, env: env).run()
-                if options.upload && !Task.isCancelled {
-                    switch report.outcome {
-                    case .published(let path), .upToDate(let path):
-                        // An up-to-date item may still be missing on IA; the upload journal skips what is there.
-                        report.upload = await upload(path: path, user: user)
-                    default:
-                        break
-                    }
+            var report = await UserDownload(user: user, options: options, env: env).run()
+            if let stop = report.stopsBatch {
+                env.logger.error("\(user): \(stop)")
+                stopped = stop.description
+            } else if options.upload && !Task.isCancelled {
+                switch report.outcome {
+                case .published(let path), .upToDate(let path):
+                    // An up-to-date item may still be missing on IA; the upload journal skips what is there.
+                    report.upload = await upload(path: path, user: user)
+                default:
+                    break
                 }
-                reports.append(report)
-            } catch {
-                env.logger.error("\(user): \(error)")
-                stopped = "\(error)"
-                reports.append(UserReport(user: user, identifier: options.identifier(for: user),
-                                          outcome: .failed(reason: "\(error)")))
             }
+            reports.append(report)
         }
         return BatchReport(users: reports)
     }

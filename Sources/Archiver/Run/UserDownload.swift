@@ -36,50 +36,53 @@ struct UserDownload: Sendable {
         transcoder = ImageTranscoder(format: options.webp ? .webp(quality: options.webpQuality) : .jpeg)
     }
 
-    /// Runs the user to the end. Throws only errors that must stop the whole batch (``ArchiverError/stopsBatch``);
-    /// everything else ends up in the report.
-    func run() async throws -> UserReport {
+    /// Runs the user to the end. Errors end up in the report with the counts reached so far; an error that must
+    /// stop the whole batch is also set as ``UserReport/stopsBatch``.
+    func run() async -> UserReport {
         let started = Date()
         var report = UserReport(user: user, identifier: identifier, outcome: .failed(reason: "not started"))
         defer { env.console.status(user, nil) }
         do {
-            report = try await runStages(report)
-        } catch let error as ArchiverError where error.stopsBatch {
-            throw error
-        } catch let error as FileError where error.isDiskFull {
-            throw ArchiverError(.diskFull, error.description)
-        } catch let error as SQLiteError where error.isDiskFull {
-            throw ArchiverError(.diskFull, error.description)
-        } catch let error as PackagingError where error.isDiskFull {
-            // Tar appends fail this way: every later user would fail the same, so the batch stops too.
-            throw ArchiverError(.diskFull, error.description)
-        } catch let error as MapillaryError where error.code == .tokenRejected {
-            throw ArchiverError(.tokenRejected, error.description)
-        } catch is CancellationError {
-            logger.notice("\(user): interrupted; work so far is saved, run the same command again to continue")
-            report.outcome = .incomplete(reason: "interrupted; run the same command again to continue")
+            try await runStages(&report)
         } catch {
-            logger.error("\(user): \(error)")
-            report.outcome = .failed(reason: "\(error)")
+            let stop: ArchiverError?
+            switch error {
+            case let error as ArchiverError where error.stopsBatch: stop = error
+            case let error as FileError where error.isDiskFull: stop = ArchiverError(.diskFull, error.description)
+            case let error as SQLiteError where error.isDiskFull: stop = ArchiverError(.diskFull, error.description)
+            // Tar appends fail this way: every later user would fail the same, so the batch stops too.
+            case let error as PackagingError where error.isDiskFull: stop = ArchiverError(.diskFull, error.description)
+            case let error as MapillaryError where error.code == .tokenRejected: stop = ArchiverError(.tokenRejected, error.description)
+            default: stop = nil
+            }
+            if let stop {
+                report.stopsBatch = stop
+                report.outcome = .failed(reason: stop.description)
+            } else if error is CancellationError {
+                logger.notice("\(user): interrupted; work so far is saved, run the same command again to continue")
+                report.outcome = .incomplete(reason: "interrupted; run the same command again to continue")
+            } else {
+                logger.error("\(user): \(error)")
+                report.outcome = .failed(reason: "\(error)")
+            }
         }
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
 
-    private func runStages(_ initial: UserReport) async throws -> UserReport {
-        var report = initial
+    private func runStages(_ report: inout UserReport) async throws {
         let fm = FileManager.default
         restoreMovedAsideItem()
         let update = fm.fileExists(atPath: finalPath)
         if update && !fm.fileExists(atPath: finalPath + "/.mapillary-archiver/state.sqlite") {
             logger.notice("\(user): \(finalPath) already exists and was not made by `mapillary-archiver download`; skipping (move it away to download again)")
             report.outcome = .skippedExisting(path: finalPath)
-            return report
+            return
         }
         if options.checkIA && !update, let existing = await checkInternetArchive() {
             logger.notice("\(user): \(identifier) is already on the Internet Archive (\(existing)); skipping (use --no-check-ia to download anyway)")
             report.outcome = .skippedOnIA(identifier: identifier)
-            return report
+            return
         }
 
         try DurableFile.makeDirectories(privateFolder)
@@ -107,45 +110,52 @@ struct UserDownload: Sendable {
             logger.info("\(user): resuming: \(before.done) images already archived, \(before.pending + before.failed) to go so far")
         }
 
-        try await runPipeline(state: state, counters: counters)
-
+        func fillCounts(_ after: DownloadState.Counts) throws {
+            report.downloaded = counters.done.load(ordering: .relaxed)
+            report.alreadyDone = before.done
+            report.failed = after.failed + after.pending
+            report.unavailable = after.unavailable
+            report.refused = counters.refused.load(ordering: .relaxed)
+            report.bytes = after.doneBytes
+            report.failureReasons = try state.failureReasons().map { ($0.reason, $0.count) }
+        }
+        do {
+            try await runPipeline(state: state, counters: counters)
+        } catch {
+            // The summary still shows what this run saved before it stopped.
+            if let counts = try? state.counts() { try? fillCounts(counts) }
+            throw error
+        }
         let after = try state.counts()
-        report.downloaded = counters.done.load(ordering: .relaxed)
-        report.alreadyDone = before.done
-        report.failed = after.failed + after.pending
-        report.unavailable = after.unavailable
-        report.refused = counters.refused.load(ordering: .relaxed)
-        report.bytes = after.doneBytes
-        report.failureReasons = try state.failureReasons().map { ($0.reason, $0.count) }
+        try fillCounts(after)
 
         if after.listed == 0 {
             logger.warning("\(user): Mapillary lists no images for this user (check the spelling); nothing was published")
             report.outcome = .noImages
-            return report
+            return
         }
         if after.failed + after.pending > 0 {
             let reason = "\(after.failed + after.pending) images could not be downloaded yet; run the same command again to retry them"
             logger.error("\(user): \(reason)")
             report.outcome = .incomplete(reason: reason)
-            return report
+            return
         }
         if after.done == 0 {
             logger.warning("\(user): none of the \(after.listed) listed images could be archived; nothing was published")
             report.outcome = .noImages
-            return report
+            return
         }
         if update, let published = try state.value("published_done").flatMap(Int.init), after.done == published {
             logger.info("\(user): no new images since \(finalPath) was made; it is up to date")
             try? FileManager.default.removeItem(atPath: staging)
             report.outcome = .upToDate(path: finalPath)
-            return report
+            return
         }
 
         counters.stage = "packaging"
         let path = try await finalize(state: state, counts: after, update: update, logName: logName)
         report.outcome = .published(path: path)
         logger.info("\(user): published \(path) (\(after.done) images, \(ByteFormat.size(after.doneBytes)))")
-        return report
     }
 
     /// Asks the metadata API whether the item exists (and is not dark). Any failure counts as "no" with a warning.

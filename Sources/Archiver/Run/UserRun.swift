@@ -32,6 +32,8 @@ public struct UserReport: Sendable {
     public var bytes: Int64 = 0
     public var seconds: Double = 0
     public var upload: String?
+    /// Set when this user met an error that stops the whole batch (rejected token, full disk).
+    public var stopsBatch: ArchiverError?
 
     public var succeeded: Bool {
         switch outcome {
