@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: ["CSQLite"], swiftSettings: swift6),
         .target(name: "Mapillary", dependencies: ["HTTPClient", "Essentials",
                                                   .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
-        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP"], swiftSettings: swift6),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP", "Essentials"], swiftSettings: swift6),
         .target(name: "Packaging", dependencies: ["CArchive", "CZlib", "Essentials", "Imaging"], swiftSettings: swift6),
         .target(name: "InternetArchive", dependencies: ["HTTPClient", "SQLiteStore", "Essentials", "Packaging",
                                                         .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),

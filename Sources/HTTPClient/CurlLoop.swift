@@ -1,3 +1,4 @@
+import Essentials
 import CCurl
 import Synchronization
 #if canImport(Glibc)
@@ -52,7 +53,7 @@ final class CurlLoop: @unchecked Sendable {
             inbox.withLock { $0.stopping = true; $0.closed = true }
             return
         }
-        let thread = DedicatedThread.start { [self] in run() }
+        let thread = DedicatedThread.start(name: "http-loop") { [self] in run() }
         if let thread {
             inbox.withLock { $0.thread = thread }
         } else {

@@ -1,3 +1,4 @@
+import Essentials
 /// The checked, normalised form of ``CaptureMetadata``: only values safe to write, plus why others were dropped.
 struct CaptureFacts: Sendable, Equatable {
     /// A UTC instant split into EXIF's fields.
@@ -117,24 +118,9 @@ struct CaptureFacts: Sendable, Equatable {
         let minMillis: Int64 = -62_135_596_800_000      // 0001-01-01T00:00:00Z
         let maxMillis: Int64 = 253_402_300_799_999      // 9999-12-31T23:59:59.999Z
         guard millis >= minMillis, millis <= maxMillis else { return nil }
-        let msPerDay: Int64 = 86_400_000
-        var days = millis / msPerDay
-        var msOfDay = millis % msPerDay
-        if msOfDay < 0 { msOfDay += msPerDay; days -= 1 }
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        let seconds = msOfDay / 1000
-        return Timestamp(year: Int(year), month: Int(month), day: Int(day), hour: Int(seconds / 3600),
-                         minute: Int(seconds / 60 % 60), second: Int(seconds % 60),
-                         millisecond: Int(msOfDay % 1000))
+        let f = UTCCalendar.fields(milliseconds: millis)
+        return Timestamp(year: Int(f.year), month: Int(f.month), day: Int(f.day), hour: Int(f.hour),
+                         minute: Int(f.minute), second: Int(f.second), millisecond: Int(f.millisecond))
     }
 }
 

@@ -1,3 +1,4 @@
+import Essentials
 /// A point in WGS84 degrees, as GeoJSON gives it (`[lon, lat]`).
 public struct GeoPoint: Sendable, Equatable {
     public let longitude: Double
@@ -65,28 +66,9 @@ public struct ImageRecord: Sendable, Equatable {
 
     /// `YYYY-MM-DD` (UTC) of a time in milliseconds since 1970, without locale or calendar objects.
     public static func utcDate(milliseconds: Int64) -> String {
-        let msPerDay: Int64 = 86_400_000
-        var days = milliseconds / msPerDay
-        if milliseconds % msPerDay < 0 { days -= 1 }
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+        UTCCalendar.dateString(milliseconds: milliseconds)
     }
 
     /// The range of capture times accepted as plausible: 1900-01-01 to 9999-12-31 (UTC).
     public static let plausibleCaptureTimes: ClosedRange<Int64> = -2_208_988_800_000...253_402_300_799_999
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        var text = String(value)
-        while text.count < width { text = "0" + text }
-        return text
-    }
 }

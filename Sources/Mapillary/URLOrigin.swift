@@ -1,3 +1,4 @@
+import Essentials
 /// The scheme, host and port of an http(s) URL: the unit the token may be sent to.
 ///
 /// Parsing is deliberately narrow: http and https only, no user info (`user@host` is refused:
@@ -49,20 +50,7 @@ struct URLOrigin: Equatable, Sendable, CustomStringConvertible {
 /// Small helpers for the query part of the URLs this module builds and edits.
 enum URLQuery {
     /// Percent-encodes everything except RFC 3986 unreserved characters.
-    static func encode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                 UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0x0F, radix: 16, uppercase: true)
-            }
-        }
-        return out
-    }
+    static func encode(_ text: String) -> String { PercentEncoding.encode(text) }
 
     /// The raw (still encoded) value of the first `name=` parameter in `url`'s query.
     static func value(of name: String, in url: String) -> String? {

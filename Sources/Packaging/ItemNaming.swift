@@ -1,3 +1,5 @@
+import Essentials
+
 /// Names inside an item: one tar per capture date (UTC), members `{date}/{sequence}/{id}.{ext}`.
 public enum ItemNaming {
     /// The folder and tar stem for images without a capture time.
@@ -63,21 +65,9 @@ public enum ItemNaming {
         return true
     }
 
-    /// Year, month, day of a day count since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm).
     static func civilDate(daysSince1970: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = daysSince1970 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        UTCCalendar.civil(daysSince1970: daysSince1970)
     }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-    }
+    private static func pad(_ value: Int64, _ width: Int) -> String { UTCCalendar.pad(value, width) }
 }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import Synchronization
 
@@ -40,22 +41,9 @@ public final class SandboxClock: Sendable {
     }
 
     static func civil(milliseconds: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        var days = milliseconds / 86_400_000
-        if milliseconds % 86_400_000 < 0 { days -= 1 }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let f = UTCCalendar.fields(milliseconds: milliseconds)
+        return (f.year, f.month, f.day)
     }
 
-    static func pad(_ value: Int64, _ width: Int) -> String {
-        var text = String(value)
-        while text.count < width { text = "0" + text }
-        return text
-    }
+    static func pad(_ value: Int64, _ width: Int) -> String { UTCCalendar.pad(value, width) }
 }

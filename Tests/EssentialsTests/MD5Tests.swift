@@ -27,3 +27,19 @@ struct MD5Tests {
         #expect(ByteFormat.grouped(1234567) == "1,234,567")
     }
 }
+
+struct SharedPiecesTests {
+    @Test func percentEncodingMatchesPythonsQuote() {
+        #expect(PercentEncoding.encode("dir/hé llo#?.txt", keeping: "/") == "dir/h%C3%A9%20llo%23%3F.txt")
+        #expect(PercentEncoding.encode("a b/c") == "a%20b%2Fc")
+        #expect(PercentEncoding.decode("a%20b+c%zz", plusIsSpace: true) == "a b c%zz")
+    }
+
+    @Test func utcCalendarHandlesEpochsLeapDaysAndTimesBefore1970() {
+        #expect(UTCCalendar.dateString(milliseconds: 0) == "1970-01-01")
+        #expect(UTCCalendar.dateString(milliseconds: 951_782_400_000) == "2000-02-29")
+        #expect(UTCCalendar.dateString(milliseconds: -1) == "1969-12-31")
+        let f = UTCCalendar.fields(milliseconds: 1_507_560_881_007)
+        #expect([f.year, f.month, f.day, f.hour, f.minute, f.second, f.millisecond] == [2017, 10, 9, 14, 54, 41, 7])
+    }
+}

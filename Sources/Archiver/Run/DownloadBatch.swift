@@ -32,8 +32,14 @@ public struct DownloadBatch: Sendable {
             }
             do {
                 var report = try await UserDownload(user: user, options: options, env: env).run()
-                if options.upload, case .published(let path) = report.outcome {
-                    report.upload = await upload(path: path, user: user)
+                if options.upload && !Task.isCancelled {
+                    switch report.outcome {
+                    case .published(let path), .upToDate(let path):
+                        // An up-to-date item may still be missing on IA; the upload journal skips what is there.
+                        report.upload = await upload(path: path, user: user)
+                    default:
+                        break
+                    }
                 }
                 reports.append(report)
             } catch {

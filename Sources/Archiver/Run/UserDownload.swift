@@ -52,6 +52,9 @@ struct UserDownload: Sendable {
             throw ArchiverError(.diskFull, error.description)
         } catch let error as MapillaryError where error.code == .tokenRejected {
             throw ArchiverError(.tokenRejected, error.description)
+        } catch is CancellationError {
+            logger.notice("\(user): interrupted; work so far is saved, run the same command again to continue")
+            report.outcome = .incomplete(reason: "interrupted; run the same command again to continue")
         } catch {
             logger.error("\(user): \(error)")
             report.outcome = .failed(reason: "\(error)")

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Essentials
 import Synchronization
 
 /// The listening socket, its accept thread and the registry of connection threads.
@@ -10,7 +11,7 @@ import Synchronization
 final class ServerListener: Sendable {
     private struct Connection {
         let socket: ServerSocket
-        var thread: ServerThread?
+        var thread: DedicatedThread?
         var finished = false
     }
 
@@ -19,7 +20,7 @@ final class ServerListener: Sendable {
         var connections: [Int: Connection] = [:]
         var nextID = 0
         var accepted = 0
-        var acceptThread: ServerThread?
+        var acceptThread: DedicatedThread?
         var descriptorsClosed = false
     }
 
@@ -51,7 +52,7 @@ final class ServerListener: Sendable {
         self.wakeWrite = pipeEnds[1]
         self.maxConnections = max(1, maxConnections)
         self.handler = handler
-        guard let thread = ServerThread.start({ [self] in acceptLoop() }) else {
+        guard let thread = DedicatedThread.start(name: "sandbox-accept", { [self] in acceptLoop() }) else {
             closeDescriptors()
             throw HTTPServerError(.resourceFailed, "could not start the HTTP server's accept thread; "
                                   + "reduce the number of running threads and retry")
@@ -68,7 +69,7 @@ final class ServerListener: Sendable {
 
     /// Closes the listener and every connection, and joins all threads. Safe to call more than once.
     func stop() {
-        let acceptThread = state.withLock { state -> ServerThread? in
+        let acceptThread = state.withLock { state -> DedicatedThread? in
             state.stopping = true
             defer { state.acceptThread = nil }
             return state.acceptThread
@@ -108,8 +109,8 @@ final class ServerListener: Sendable {
     private func acceptLoop() {
         var drain = [UInt8](repeating: 0, count: 64)
         while true {
-            let (stopping, finished, open) = state.withLock { state -> (Bool, [ServerThread], Int) in
-                var finished: [ServerThread] = []
+            let (stopping, finished, open) = state.withLock { state -> (Bool, [DedicatedThread], Int) in
+                var finished: [DedicatedThread] = []
                 for (id, connection) in state.connections where connection.finished {
                     if let thread = connection.thread { finished.append(thread) }
                     state.connections[id] = nil
@@ -164,7 +165,7 @@ final class ServerListener: Sendable {
                 return
             }
             let connection = ServerConnection(socket: socket, handler: handler)
-            let thread = ServerThread.start { [self] in
+            let thread = DedicatedThread.start(name: "sandbox-http") { [self] in
                 connection.run()
                 state.withLock { $0.connections[id]?.finished = true }
                 wake()

@@ -4,20 +4,24 @@ import Glibc
 import Darwin
 #endif
 
-/// A joinable OS thread for work that blocks in C (libcurl's poll loop); never a cooperative-pool thread.
-struct DedicatedThread: Sendable {
+/// A joinable OS thread for work that blocks in C (libcurl's poll loop, a server's sockets); never a
+/// cooperative-pool thread.
+public struct DedicatedThread: Sendable {
     private let handle: pthread_t
 
     private final class Entry {
+        let name: String?
         let body: @Sendable () -> Void
-        init(body: @escaping @Sendable () -> Void) {
+        init(name: String?, body: @escaping @Sendable () -> Void) {
+            self.name = name
             self.body = body
         }
     }
 
-    /// Starts `body` on a new thread. Returns nil when the system refuses.
-    static func start(_ body: @escaping @Sendable () -> Void) -> DedicatedThread? {
-        let context = Unmanaged.passRetained(Entry(body: body)).toOpaque()
+    /// Starts `body` on a new thread named `name` (shown by top and gdb; at most 15 bytes are kept).
+    /// Returns nil when the system refuses (too many threads).
+    public static func start(name: String? = nil, _ body: @escaping @Sendable () -> Void) -> DedicatedThread? {
+        let context = Unmanaged.passRetained(Entry(name: name, body: body)).toOpaque()
         #if canImport(Glibc)
         var handle = pthread_t()
         #else
@@ -26,9 +30,7 @@ struct DedicatedThread: Sendable {
         let result = pthread_create(&handle, nil, { raw in
             guard let raw else { return nil }
             let entry = Unmanaged<Entry>.fromOpaque(raw).takeRetainedValue()
-            #if os(Linux)
-            nameCurrentThread("http-loop")   // shows in top/gdb; tests count loop threads by it
-            #endif
+            if let name = entry.name { nameCurrentThread(name) }
             entry.body()
             return nil
         }, context)
@@ -44,10 +46,10 @@ struct DedicatedThread: Sendable {
     }
 
     /// True when called on this thread.
-    var isCurrent: Bool { pthread_equal(handle, pthread_self()) != 0 }
+    public var isCurrent: Bool { pthread_equal(handle, pthread_self()) != 0 }
 
     /// Waits for the thread to end. From the thread itself, detaches instead (it cleans up when it returns).
-    func join() {
+    public func join() {
         if isCurrent {
             pthread_detach(handle)
         } else {
@@ -56,12 +58,12 @@ struct DedicatedThread: Sendable {
     }
 }
 
-#if os(Linux)
-/// Names the calling thread (pthread_setname_np is not visible from Swift's Glibc module).
+/// Names the calling thread (pthread_setname_np is not visible from Swift's Glibc module on Linux).
 private func nameCurrentThread(_ name: String) {
+    #if os(Linux)
     let fd = open("/proc/thread-self/comm", O_WRONLY)
     guard fd >= 0 else { return }
     defer { close(fd) }
     _ = name.withCString { write(fd, $0, strlen($0)) }
+    #endif
 }
-#endif
