@@ -341,13 +341,17 @@ def summarize(scenario, runs, net, cpu, total_bytes):
     for row in rows:
         row["vs_net"] = row["ips"] / row["net_ips"]
         row["vs_cpu"] = row["ips"] / row["cpu_ips"]
+        # The CPU limit counts CPU time, which other processes on the machine do not take away; a run's wall
+        # time does suffer from them. "x CPU avail" compares with the share of the machine that was left.
+        row["vs_cpu_avail"] = row["vs_cpu"] / max(0.05, 1 - row["others"])
     if scenario.target == "best-fixed":
         best = max((r for r in rows if r["config"] != "default"), key=lambda r: r["ips"])
         for row in rows:
             row["vs_best"] = row["ips"] / best["ips"]
         rows[0]["verdict"] = f"default = {rows[0]['vs_best']:.2f} x best fixed ({best['config']}); target >= 0.80"
     elif scenario.target == "cpu":
-        rows[0]["verdict"] = f"{rows[0]['vs_cpu']:.2f} x CPU limit; target >= 0.90"
+        rows[0]["verdict"] = (f"{rows[0]['vs_cpu']:.2f} x CPU limit ({rows[0]['vs_cpu_avail']:.2f} x the CPU "
+                              f"other processes left); target >= 0.90")
     elif scenario.target == "net":
         rows[0]["verdict"] = f"{rows[0]['vs_net']:.2f} x network limit; target >= 0.85"
     return rows
@@ -355,12 +359,13 @@ def summarize(scenario, runs, net, cpu, total_bytes):
 
 def print_table(rows):
     header = ["scenario", "config", "img/s (min/med/max)", "MB/s", "CPU ms/img", "peak RSS", "net limit (N)",
-              "x net", "CPU limit", "x CPU", "others"]
+              "x net", "CPU limit", "x CPU", "others", "x CPU avail"]
     lines = [header]
     for r in rows:
         lines.append([r["scenario"], r["config"], f"{r['ips']:.1f} ({r['ips_spread']})", f"{r['mbps']:.1f}",
                       f"{r['cpu_ms']:.1f}", f"{r['rss_mb']:.0f} MB", f"{r['net_ips']:.1f} ({r['net_n']})",
-                      f"{r['vs_net']:.2f}", f"{r['cpu_ips']:.1f}", f"{r['vs_cpu']:.2f}", f"{r['others'] * 100:.0f}%"])
+                      f"{r['vs_net']:.2f}", f"{r['cpu_ips']:.1f}", f"{r['vs_cpu']:.2f}", f"{r['others'] * 100:.0f}%",
+                      f"{r['vs_cpu_avail']:.2f}"])
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for line in lines:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip())
@@ -416,6 +421,7 @@ def main():
     parser.add_argument("--only", help="comma-separated scenario keys (a-photos,a-gen,b-photos,b-gen,c,c-nowebp,"
                                        "d1k,d10k,e); prefixes match (a = a-photos,a-gen)")
     parser.add_argument("--configs", help="for c: comma-separated configs to run (default,c8,c16,c32,c64,c128)")
+    parser.add_argument("--count", type=int, help="images per scenario instead of the scenario's own count")
     parser.add_argument("--smoke", action="store_true", help="tiny counts, one round: checks the harness works")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args()
@@ -431,6 +437,9 @@ def main():
         for s in chosen:
             s.configs = [c for c in s.configs if c.name in wanted] or s.configs
             s.limit_concurrency = sorted({c.concurrency or 16 for c in s.configs})
+    if args.count:
+        for s in chosen:
+            s.count = args.count
     if any(s.corpus == "photos" for s in chosen) and not args.photos:
         raise SystemExit("the photos corpus needs --photos DIR (scripts/bench.sh makes one from the wallpapers)")
 

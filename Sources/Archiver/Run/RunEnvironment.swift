@@ -11,7 +11,9 @@ public final class RunEnvironment: Sendable {
 
     public init(console: Console = Console(), debug: Bool = false, quiet: Bool = false,
                 cpuThreads: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        http = HTTPClient()
+        // As many connections as `--concurrency` allows: a lower cap would queue transfers inside libcurl,
+        // where neither the flag nor the tuner can see them.
+        http = HTTPClient(maxTotalConnections: 512)
         cpu = CPUWorkerPool(threadCount: cpuThreads)
         hub = LogHub(console: console, debug: debug, quiet: quiet)
         logger = hub.logger("mapillary-archiver")
