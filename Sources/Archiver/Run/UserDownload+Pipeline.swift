@@ -26,7 +26,9 @@ extension UserDownload {
         let cpuSlots = AsyncSemaphore(limit: env.cpu.threadCount * 2)
         let tuner = fixed != nil ? nil : ConcurrencyTuner(
             slots: netSlots, maximum: Self.maximumConcurrency,
-            cpuBound: { cpuSlots.inUse >= cpuSlots.limit },
+            // Images queue for an encoder thread: more transfers would only wait. (Images waiting for the disk
+            // do not count: a commit's fsync stalls the disk thread for a moment without bounding throughput.)
+            cpuBound: { [cpu = env.cpu] in cpu.load > cpu.threadCount },
             onChange: { [user, logger] in logger.debug("\(user): \($0) transfers in flight") })
         let needThumbnail = !FileManager.default.fileExists(atPath: staging + "/__ia_thumb__.jpg")
         let context = PipelineContext(state: state, counters: counters, disk: disk, writer: writer,
