@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 
 CORES = os.cpu_count() or 1
+SMOKE = False
 
 
 def log(message):
@@ -371,7 +372,7 @@ def print_table(rows):
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip())
     for r in rows:
         if "verdict" in r:
-            print(f"  {r['scenario']}: {r['verdict']}")
+            print(f"  {r['scenario']}: {r['verdict']}" + (" (smoke run: not judged)" if SMOKE else ""))
 
 
 def memory_verdict(rows):
@@ -427,6 +428,8 @@ def main():
     args = parser.parse_args()
     if args.smoke:
         args.runs = 1
+        global SMOKE
+        SMOKE = True
 
     chosen = scenarios(args.smoke)
     keys = [k.strip() for k in args.only.split(",")] if args.only else None
