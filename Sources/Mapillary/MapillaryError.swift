@@ -47,7 +47,8 @@ public struct MapillaryError: Error, Sendable, CustomStringConvertible, Equatabl
     /// True for failures about one image that a later run will meet again (not worth retrying now).
     public var isPermanentForImage: Bool {
         switch code {
-        case .imageGone, .renditionMissing, .notJPEG, .downloadRefused, .imageTooLarge, .recordRefused: true
+        // A CDN that keeps refusing (downloadRefused) may answer tomorrow: the next run tries again.
+        case .imageGone, .renditionMissing, .notJPEG, .imageTooLarge, .recordRefused: true
         default: false
         }
     }

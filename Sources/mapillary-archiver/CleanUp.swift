@@ -20,7 +20,7 @@ struct CleanUp: ParsableCommand {
     @Flag(help: "Also remove folders with archived but unpublished images (their downloads are lost).")
     var force = false
 
-    @Option(help: ArgumentHelp("The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver.", valueName: "dir"))
+    @Option(help: ArgumentHelp("The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.", valueName: "dir"))
     var cacheDir: String?
 
     @Option(help: ArgumentHelp("The output folder where finished items are.", valueName: "dir"))

@@ -15,7 +15,7 @@ enum CommandSupport {
     static func credentials(_ options: CredentialOptions, environment: [String: String]) throws -> IACredentials {
         do {
             return try IACredentials.resolve(accessKey: options.accessKey, secretKey: options.secretKey,
-                                             environment: environment, home: NSHomeDirectory())
+                                             environment: environment, home: environment["HOME"] ?? NSHomeDirectory())
         } catch {
             throw ValidationError("\(error)")
         }

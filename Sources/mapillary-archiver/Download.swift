@@ -9,7 +9,7 @@ struct Download: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Download contributors' images into Internet Archive items (the default command).",
         discussion: """
-            For each USERNAME: list the images through the Mapillary Graph API, download them (many at once), write EXIF (GPS, UTC time, camera, heading) and panorama XMP into each, convert to WebP, and stream them into one tar per capture date. When the user is complete, the item appears in --output in one rename: mapillary-USER-QUALITY[-webp]/ with .meta/, metadata.jsonl.gz, __ia_thumb__.jpg, the tars and the run's log. Work in progress lives in $XDG_CACHE_HOME/mapillary-archiver (else ~/.cache/mapillary-archiver); interrupt at any time and run the same command again to continue. A user whose item is already on the Internet Archive is skipped (--no-check-ia to download anyway); an item already in --output is updated with new images in addendum tars (DATE.1.tar, …).
+            For each USERNAME: list the images through the Mapillary Graph API, download them (many at once), write EXIF (GPS, UTC time, camera, heading) and panorama XMP into each, convert to WebP, and stream them into one tar per capture date. When the user is complete, the item appears in --output in one rename: mapillary-USER-QUALITY[-webp]/ with .meta/, metadata.jsonl.gz, __ia_thumb__.jpg, the tars and the run's log. Work in progress lives in $XDG_CACHE_HOME/mapillary-archiver (else ~/.cache/mapillary-archiver); interrupt at any time and run the same command again to continue. A user whose item is already on the Internet Archive is skipped (--no-check-ia to download anyway); an item that download made earlier in --output is updated with the new images in addendum tars (DATE.1.tar, …), and any other folder of that name there makes the user skip. A failed user does not stop the others; the command exits 1 and lists the failed users at the end.
             """)
 
     @Argument(help: ArgumentHelp("Mapillary usernames to archive.", valueName: "username"))
@@ -27,7 +27,7 @@ struct Download: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Image size: 256, 1024, 2048 or original.", valueName: "quality"))
     var quality = "original"
 
-    @Option(help: ArgumentHelp("Only images inside W,S,E,N (degrees; area below 0.01 square degrees).", valueName: "W,S,E,N"))
+    @Option(help: ArgumentHelp("Only images inside W,S,E,N (degrees; area below 0.01 square degrees). Write --bbox=W,S,E,N when W is negative.", valueName: "W,S,E,N"))
     var bbox: String?
 
     @Flag(help: "Keep JPEGs (with the EXIF/XMP written in) instead of converting to WebP.")
@@ -52,10 +52,10 @@ struct Download: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Mapillary Graph API base. Env: MAPILLARY_API_URL.", valueName: "url"))
     var apiURL: String?
 
-    @Option(help: ArgumentHelp("Folder for work in progress. Default: $XDG_CACHE_HOME/mapillary-archiver.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder for work in progress. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.", valueName: "dir"))
     var cacheDir: String?
 
-    @Option(help: ArgumentHelp("Folder of item metadata templates (rip .meta layout), instead of the built-in ones.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder of item metadata templates (rip .meta layout), instead of the default ones (docs/templates.md).", valueName: "dir"))
     var templateDir: String?
 
     @Option(help: ArgumentHelp("Set an item metadata key (repeat a key to make a list).", valueName: "key=value"))

@@ -3,7 +3,7 @@ import Archiver
 
 /// `--debug` and `--quiet`, shared by every command that logs.
 struct OutputOptions: ParsableArguments {
-    @Flag(help: "Also log API paging details and per-image decisions.")
+    @Flag(help: "Also log debug details (API paging, per-image decisions, retries), on the console and in the run's log file.")
     var debug = false
 
     @Flag(help: "Show only warnings, errors and the final summary (no progress line).")

@@ -8,7 +8,7 @@ struct Package: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn any folder into an Internet Archive item (tars, .meta, thumbnail, manifest).",
         discussion: """
-            The item is written to OUTPUT/IDENTIFIER and appears there in one rename; the input folder is left untouched. The Python tool's --no-tar output (YYYY-MM-DD/ and unknown-date/ folders) becomes one tar per date; other folders get one tar per top-level folder (--tar-by top-level) or none (--tar-by none). Files beside those folders (metadata.jsonl.gz, logs, the thumbnail) are carried as they are. Tars are deterministic: the same input gives byte-identical tars. An existing .meta/ in the input is kept (with --meta overrides); otherwise the metadata comes from the templates.
+            The item is written to OUTPUT/IDENTIFIER and appears there in one rename; the input folder is left untouched. The Python tool's --no-tar output (YYYY-MM-DD/ and unknown-date/ folders) becomes one tar per date; other folders get one tar per top-level folder (--tar-by top-level) or none (--tar-by none). Files beside those folders (metadata.jsonl.gz, logs, the thumbnail) are carried as they are. Tars are deterministic: the same input gives byte-identical tars. An existing .meta/ in the input is kept (with --meta overrides); otherwise the metadata comes from the templates (docs/templates.md). Top-level dot entries of the input other than .meta are not carried.
             """)
 
     @Argument(help: ArgumentHelp("The folder to package.", valueName: "dir"))
@@ -58,7 +58,7 @@ struct Package: AsyncParsableCommand {
             let result = try await FolderPackager.package(directory, options: options)
             console.clearAllStatus()
             for note in result.notes { env.logger.notice("\(note)") }
-            print("packaged \(result.imageCount) files into \(result.item) (\(result.tars.count) tars, \(ByteFormat.duration(seconds: Date().timeIntervalSince(started))))")
+            print("packaged \(result.imageCount) images into \(result.item) (\(result.tars.count) tars, \(ByteFormat.duration(seconds: Date().timeIntervalSince(started))))")
         } catch {
             console.clearAllStatus()
             throw ArchiverError(.publish, "\(error)")

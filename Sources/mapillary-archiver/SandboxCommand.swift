@@ -8,8 +8,9 @@ struct SandboxCommand: ParsableCommand {
         commandName: "sandbox",
         abstract: "Run local stand-ins for Mapillary (Graph API + CDN) and the Internet Archive (S3 + metadata + search).",
         discussion: """
-            Serves on loopback until interrupted and prints the URLs, token and IA keys to use, e.g.
-              eval "$(mapillary-archiver sandbox --env-file /tmp/sb.env & sleep 1; cat /tmp/sb.env)"
+            Serves on loopback until interrupted and prints the URLs, token and IA keys to use. To use it from the same shell:
+              mapillary-archiver sandbox --env-file /tmp/sb.env > /tmp/sb.log &
+              sleep 1; . /tmp/sb.env
             Images are real JPEGs generated per image (photo-like texture, camera EXIF), or the JPEGs of --images-from. Signed CDN URLs expire after --url-lifetime; faults, latency and rate limits can be injected to rehearse bad days. With --port P the Graph API listens on P, the CDN on P+1, IAS3 on P+2 and archive.org on P+3.
             """)
 

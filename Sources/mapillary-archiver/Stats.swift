@@ -17,7 +17,7 @@ struct Stats: AsyncParsableCommand {
     @Flag(help: "Ignore the cached result.")
     var refresh = false
 
-    @Option(help: ArgumentHelp("The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver.", valueName: "dir"))
+    @Option(help: ArgumentHelp("The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.", valueName: "dir"))
     var cacheDir: String?
 
     @OptionGroup var endpoints: ArchiveEndpointOptions
@@ -33,7 +33,7 @@ struct Stats: AsyncParsableCommand {
                                        cachePath: cache, logger: env.hub.logger("stats"))
         do {
             let report = try await collector.collect(refresh: refresh)
-            print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
+            print(json ? report.json() : report.table())
         } catch {
             throw ArchiverError(.io, "\(error)")
         }

@@ -8,7 +8,7 @@ struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check an item: every tar reads to its end, members unique and matching metadata.jsonl.gz, .meta well-formed.",
         discussion: """
-            Prints one line per problem and exits 1 if there is any. With --remote, also asks the Internet Archive's metadata API whether every file of the item is there with the same md5.
+            Also checks that the folder name is a valid IA identifier, that every image the download state marks as done is in the item, and that the files match .mapillary-archiver/manifest.json (sizes and md5s). Prints one line per problem and exits 1 if there is any, else prints ITEM: OK. With --remote, also asks the Internet Archive's metadata API whether every file of the item is there with the same md5.
             """)
 
     @Argument(help: ArgumentHelp("The item folder.", valueName: "item-dir"))

@@ -169,6 +169,7 @@ extension UserDownload {
             let mtime = record.capturedAt.map { $0 / 1000 - ($0 % 1000 < 0 ? 1 : 0) } ?? 0
             processed = try await env.cpu.run {
                 let result = try transcoder.transcode(bytes, metadata: metadata)
+                for warning in result.warnings { logger.warning("\(user): image \(record.id): \(warning)") }
                 return ProcessedImage(id: record.id, date: date, sequence: record.sequence,
                                       format: result.format == .webp ? .webp : .jpg, bytes: result.bytes,
                                       mtime: mtime)

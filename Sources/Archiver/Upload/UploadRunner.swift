@@ -101,7 +101,8 @@ public struct RemoteCheck: Sendable {
 
     /// One line per file that IA lacks or holds with another md5 (empty when all match).
     public func problems(item: String, timeout: Duration = .zero) async -> [String] {
-        let credentials = try? IACredentials.resolve(environment: ProcessInfo.processInfo.environment, home: NSHomeDirectory())
+        let environment = ProcessInfo.processInfo.environment
+        let credentials = try? IACredentials.resolve(environment: environment, home: environment["HOME"] ?? NSHomeDirectory())
         do {
             let anonymous = try IACredentials(accessKey: "anonymous", secretKey: "anonymous", source: "none")
             let uploader = ItemUploader(credentials: credentials ?? anonymous, endpoints: endpoints, http: env.http,
