@@ -8,7 +8,7 @@ struct ConcurrencyTunerTests {
     /// Replays `transfers` downloads and returns the limits the tuner set, in order. Each transfer takes 80 ms
     /// while at most `capacity` run; more share the link, so each takes proportionally longer. A finished
     /// transfer's slot is refilled at once (more images are always waiting).
-    private func replay(capacity: Int, transfers: Int, cpuBound: Bool = false,
+    private func replay(capacity: Int, transfers: Int, bytes: Int = 200_000, cpuBound: Bool = false,
                         probeInterval: Duration = .seconds(3600)) async -> (final: Int, changes: [Int]) {
         let slots = AsyncSemaphore(limit: 16)
         let changes = Mutex<[Int]>([])
@@ -26,7 +26,7 @@ struct ConcurrencyTunerTests {
             finishing.sort()
             now = finishing.removeFirst()
             // As in the pipeline: reported while the transfer still holds its slot.
-            tuner.transferFinished(bytes: 200_000, at: start + .seconds(now))
+            tuner.transferFinished(bytes: bytes, at: start + .seconds(now))
             slots.release()
         }
         return (slots.limit, changes.withLock { $0 })
@@ -54,6 +54,13 @@ struct ConcurrencyTunerTests {
     @Test func reachesTheMaximumOnAWideLink() async {
         let result = await replay(capacity: 1000, transfers: 3000)
         #expect(result.final == 256)
+    }
+
+    @Test func keepsLargeImagesInFlightWithinTheMemoryBudget() async {
+        // 8 MB originals: 512 MB allow 64 in flight, however wide the link.
+        let result = await replay(capacity: 1000, transfers: 3000, bytes: 8 << 20)
+        #expect(result.final == 64)
+        #expect(result.changes == [32, 64])
     }
 
     @Test func probesUpwardLaterAndUndoesAProbeThatDidNotPay() async {

@@ -11,6 +11,9 @@ import Synchronization
 final class ConcurrencyTuner: Sendable {
     let slots: AsyncSemaphore
     let maximum: Int
+    /// Bytes the transfers in flight may hold between them, at the average size seen so far: a limit of 256 is
+    /// fine for 200 KB images but not for 10 MB panoramas.
+    let memoryBudget: Int
     /// Time between upward probes once doubling has stopped.
     let probeInterval: Duration
     private let cpuBound: @Sendable () -> Bool
@@ -44,13 +47,17 @@ final class ConcurrencyTuner: Sendable {
         /// Rounds to let pass before judging a change (the first one mixes old and new limits).
         var settling = 0
         var lastProbe: ContinuousClock.Instant
+        /// Every transfer so far, for the average size.
+        var totalBytes = 0
+        var totalCount = 0
     }
 
-    init(slots: AsyncSemaphore, maximum: Int = 256, probeInterval: Duration = .seconds(3),
-         start: ContinuousClock.Instant = .now,
+    init(slots: AsyncSemaphore, maximum: Int = 256, memoryBudget: Int = 512 << 20,
+         probeInterval: Duration = .seconds(3), start: ContinuousClock.Instant = .now,
          cpuBound: @escaping @Sendable () -> Bool, onChange: @escaping @Sendable (Int) -> Void) {
         self.slots = slots
         self.maximum = max(slots.limit, maximum)
+        self.memoryBudget = memoryBudget
         self.probeInterval = probeInterval
         self.cpuBound = cpuBound
         self.onChange = onChange
@@ -69,6 +76,8 @@ final class ConcurrencyTuner: Sendable {
         let change = state.withLock { s -> Int? in
             s.round.bytes += bytes
             s.round.count += 1
+            s.totalBytes += bytes
+            s.totalCount += 1
             // At least 16 transfers per round: fewer are too noisy to judge a change by.
             guard s.round.count >= max(limit, 16), now > s.round.start else { return nil }
             let seconds = Self.seconds(now - s.round.start)
@@ -106,15 +115,16 @@ final class ConcurrencyTuner: Sendable {
             }
         }
         // Raise only when every slot is busy and the encoder keeps up: otherwise more transfers would wait.
-        guard limit < maximum, slots.inUse >= limit, !cpuBound() else { return nil }
+        let ceiling = min(maximum, max(limit, memoryBudget / max(1, s.totalBytes / max(1, s.totalCount))))
+        guard limit < ceiling, slots.inUse >= limit, !cpuBound() else { return nil }
         let raised: Int
         switch s.phase {
         case .doubling:
-            raised = min(maximum, limit * 2)
+            raised = min(ceiling, limit * 2)
         case .steady:
             guard now - s.lastProbe >= probeInterval else { return nil }
             s.lastProbe = now
-            raised = min(maximum, max(limit + 4, limit * 5 / 4))
+            raised = min(ceiling, max(limit + 4, limit * 5 / 4))
         }
         s.baseline = (rate, limit)
         // A doubling is judged on the very next round, though that round still mixes in transfers started
