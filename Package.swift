@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         // Libraries: all logic lives here.
         .target(name: "Essentials", dependencies: ["COpenSSL"], swiftSettings: swift6),
@@ -34,7 +35,7 @@ let package = Package(
         .target(name: "InternetArchive", dependencies: ["HTTPClient", "SQLiteStore", "Essentials", "Packaging",
                                                         .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Archiver", dependencies: ["Mapillary", "Imaging", "Packaging", "InternetArchive", "SQLiteStore",
-                                                 "HTTPClient", "Essentials",
+                                                 "HTTPClient", "Essentials", "CMalloc",
                                                  .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Sandbox", dependencies: ["Imaging", "Essentials", "CTurboJPEG",
                                                 .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),

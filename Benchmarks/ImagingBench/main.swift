@@ -2,6 +2,8 @@
 // image and output size ratio. Built only when MAPILLARY_ARCHIVER_BENCH is set (see scripts/bench-imaging.sh).
 //
 // usage: imaging-bench [--count N] [--quality Q] [--sizes 1024x768,2048x1536,4000x3000] [--work DIR] [JPEG...]
+//        imaging-bench transcode [--threads N] [--no-webp] [--quality Q] [--list FILE] [JPEG or folder...]
+//        (the CPU limit of a download, for scripts/bench.sh: see FolderTranscode.swift)
 import Foundation
 import Imaging
 
@@ -97,6 +99,10 @@ func bench(name: String, jpeg: [UInt8], options: Options) throws {
     fflush(nil)
 }
 
+if CommandLine.arguments.dropFirst().first == "transcode" {
+    try FolderTranscode(Array(CommandLine.arguments.dropFirst(2))).run()
+    exit(0)
+}
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
 print("CPU seconds per image (median of \(options.count) interleaved runs), cwebp -q \(options.quality) -m 4 -metadata all")

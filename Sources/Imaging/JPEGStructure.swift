@@ -70,13 +70,16 @@ struct JPEGStructure: Sendable {
     }
 
     /// Whether an EOI marker follows the first scan, i.e. the compressed data is complete.
+    ///
+    /// Searched from the end: a complete file has its EOI in the last bytes (or before a short trailer), so this
+    /// costs nothing per image, while a forward scan would read every compressed byte.
     func hasEndOfImage(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
-            var index = scanStart + 2
-            let last = buffer.count - 1
-            while index < last {
+            let first = scanStart + 2
+            var index = buffer.count - 2
+            while index >= first {
                 if buffer[index] == 0xFF, buffer[index + 1] == 0xD9 { return true }
-                index += 1
+                index -= 1
             }
             return false
         }

@@ -44,7 +44,8 @@ final class TarSink {
         self.md5 = md5
         self.checkpointMD5 = md5
         self.hasher = hashOnSeparateThread ? BackgroundMD5(starting: md5) : nil
-        pending.reserveCapacity(Self.pendingLimit)
+        // `pending` grows only as needed: a download keeps dozens of tars open, and its members' data is lent,
+        // so only headers and padding gather here (a 256 KiB reserve per open tar was most of its memory).
     }
 
     /// Runs `body` with the first `count` bytes of `owner`; while it runs, libarchive writes from
@@ -168,7 +169,6 @@ final class TarSink {
         guard let hasher, !pending.isEmpty else { return }
         let full = pending
         pending = []
-        pending.reserveCapacity(Self.pendingLimit)
         hasher.submit(full, range: 0..<full.count)
     }
 

@@ -7,7 +7,9 @@ import Synchronization
 /// disk tasks keep running; at most `threadCount` jobs compute at once, the rest wait in FIFO order.
 public final class CPUWorkerPool: Sendable {
     private struct Queue: ~Copyable {
-        var jobs: [@Sendable () -> Void] = []
+        /// Jobs from `head` on are waiting; taken ones are set to nil at once, so the data a finished job
+        /// captured (a whole image) is freed with it rather than when the array is next compacted.
+        var jobs: [(@Sendable () -> Void)?] = []
         var head = 0
         var stopping = false
     }
@@ -61,8 +63,12 @@ public final class CPUWorkerPool: Sendable {
         queue.withLock { q in
             guard q.head < q.jobs.count else { return nil }
             let job = q.jobs[q.head]
+            q.jobs[q.head] = nil
             q.head += 1
-            if q.head > 1024 && q.head * 2 > q.jobs.count {
+            if q.head == q.jobs.count {
+                q.jobs.removeAll(keepingCapacity: true)
+                q.head = 0
+            } else if q.head > 1024 && q.head * 2 > q.jobs.count {
                 q.jobs.removeFirst(q.head)
                 q.head = 0
             }

@@ -7,7 +7,6 @@ struct ProcessedImage: Sendable {
     let sequence: String?
     let format: ItemNaming.ImageFormat
     let bytes: [UInt8]
-    let md5: String
     let mtime: Int64                   // seconds since epoch (0 when unknown)
 
     var memberName: String {

@@ -8,8 +8,17 @@ import Synchronization
 extension UserDownload {
     /// How far the listing may run ahead of finished images (bounded memory and fresh signed URLs).
     static let listingWindow = 4_000
+    /// Records asked for per listing page. A page is held three times while it is stored (body, parsed records,
+    /// rows), so 2,000-record pages cost about 5 MB more at peak than 1,000-record ones; the listing still runs
+    /// far ahead of the downloads (the listing window) at one page per round trip.
+    static let pageSize = 1_000
     /// Largest image body accepted from the CDN.
     static let maxImageBytes = 200 << 20
+    /// Transfers in flight at the start when `--concurrency` is not given; the tuner raises it up to the maximum.
+    static let initialConcurrency = 16
+    static let maximumConcurrency = 256
+    /// Finished images that may wait for the disk thread; beyond that the encoder waits (memory stays bounded).
+    static let writeQueue = 32
 
     /// Lists and downloads concurrently until every listed image is done or failed.
     func runPipeline(state: DownloadState, counters: RunCounters) async throws {
@@ -17,20 +26,21 @@ extension UserDownload {
         defer { disk.shutdown() }
         let writer = try await disk.run { try ImageWriter(staging: staging, state: state, tarMode: options.tar) }
         let fixed = options.concurrency
-        let netSlots = AsyncSemaphore(limit: fixed ?? 16)
+        let netSlots = AsyncSemaphore(limit: fixed ?? Self.initialConcurrency)
         let cpuSlots = AsyncSemaphore(limit: env.cpu.threadCount * 2)
+        let tuner = fixed != nil ? nil : ConcurrencyTuner(
+            slots: netSlots, maximum: Self.maximumConcurrency,
+            // Images queue for an encoder thread: more transfers would only wait. (Images waiting for the disk
+            // do not count: a commit's fsync stalls the disk thread for a moment without bounding throughput.)
+            cpuBound: { [cpu = env.cpu] in cpu.load > cpu.threadCount },
+            onChange: { [user, logger] in logger.debug("\(user): \($0) transfers in flight") })
         let needThumbnail = !FileManager.default.fileExists(atPath: staging + "/__ia_thumb__.jpg")
         let context = PipelineContext(state: state, counters: counters, disk: disk, writer: writer,
-                                      netSlots: netSlots, cpuSlots: cpuSlots, needThumbnail: needThumbnail)
+                                      netSlots: netSlots, cpuSlots: cpuSlots,
+                                      writeSlots: AsyncSemaphore(limit: Self.writeQueue), tuner: tuner,
+                                      needThumbnail: needThumbnail)
 
         let progress = Task { await showProgress(counters: counters, slots: netSlots) }
-        let tuner = Task {
-            guard fixed == nil else { return }
-            await ConcurrencyTuner(slots: netSlots).run(
-                bytes: { counters.bytesDownloaded.load(ordering: .relaxed) },
-                cpuBound: { cpuSlots.inUse >= cpuSlots.limit },
-                onChange: { logger.debug("\(user): \($0) transfers in flight") })
-        }
         let flusher = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))
@@ -39,7 +49,6 @@ extension UserDownload {
         }
         defer {
             progress.cancel()
-            tuner.cancel()
             flusher.cancel()
         }
         do {
@@ -64,7 +73,8 @@ extension UserDownload {
             c.counters.listingComplete.store(true, ordering: .releasing)
             return
         }
-        var url = try c.state.cursor() ?? client.firstPageURL(user: user, quality: options.quality, bbox: options.bbox)
+        var url = try c.state.cursor()
+            ?? client.firstPageURL(user: user, quality: options.quality, bbox: options.bbox, limit: Self.pageSize)
         while true {
             while c.counters.listed.load(ordering: .relaxed) - c.counters.finished > Self.listingWindow {
                 try await Task.sleep(for: .milliseconds(50))
@@ -139,6 +149,7 @@ extension UserDownload {
             return
         }
         c.counters.bytesDownloaded.add(download.bytes.count, ordering: .relaxed)
+        c.tuner?.transferFinished(bytes: download.bytes.count)
         if download.url != item.thumbURL {
             let url = download.url
             try await c.disk.run { try c.state.updateThumbURL(id: item.id, url: url) } as Void
@@ -147,9 +158,10 @@ extension UserDownload {
         await c.cpuSlots.acquire()
         c.netSlots.release()
         holdsNetSlot = false
+        var holdsCPUSlot = true
+        defer { if holdsCPUSlot { c.cpuSlots.release() } }
         let processed: ProcessedImage
         do {
-            defer { c.cpuSlots.release() }
             let metadata = captureMetadata(record)
             let transcoder = self.transcoder
             let bytes = download.bytes
@@ -160,7 +172,7 @@ extension UserDownload {
                 for warning in result.warnings { logger.warning("\(user): image \(record.id): \(warning)") }
                 return ProcessedImage(id: record.id, date: date, sequence: record.sequence,
                                       format: result.format == .webp ? .webp : .jpg, bytes: result.bytes,
-                                      md5: MD5.hex(of: result.bytes), mtime: mtime)
+                                      mtime: mtime)
             }
             if c.needThumbnail.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged {
                 try await makeThumbnail(from: bytes, c)
@@ -169,6 +181,11 @@ extension UserDownload {
             try await fail(item.id, "the image could not be processed: \(error)", permanent: true, c)
             return
         }
+        // The CPU slot is held until the disk thread has room: a slow disk slows the encoder, not the memory.
+        await c.writeSlots.acquire()
+        c.cpuSlots.release()
+        holdsCPUSlot = false
+        defer { c.writeSlots.release() }
         try await c.disk.run { try c.writer.write(processed) }
         c.counters.done.add(1, ordering: .relaxed)
         c.counters.bytesWritten.add(processed.bytes.count, ordering: .relaxed)
@@ -216,18 +233,26 @@ final class PipelineContext: Sendable {
     let counters: RunCounters
     let disk: CPUWorkerPool
     let writer: ImageWriter
+    /// Transfers in flight (raised by `tuner` when the run has no `--concurrency`).
     let netSlots: AsyncSemaphore
+    /// Images encoding or waiting for an encoder thread.
     let cpuSlots: AsyncSemaphore
+    /// Finished images waiting for the disk thread.
+    let writeSlots: AsyncSemaphore
+    let tuner: ConcurrencyTuner?
     let needThumbnail: Atomic<Bool>
 
     init(state: DownloadState, counters: RunCounters, disk: CPUWorkerPool, writer: ImageWriter,
-         netSlots: AsyncSemaphore, cpuSlots: AsyncSemaphore, needThumbnail: Bool) {
+         netSlots: AsyncSemaphore, cpuSlots: AsyncSemaphore, writeSlots: AsyncSemaphore, tuner: ConcurrencyTuner?,
+         needThumbnail: Bool) {
         self.state = state
         self.counters = counters
         self.disk = disk
         self.writer = writer
         self.netSlots = netSlots
         self.cpuSlots = cpuSlots
+        self.writeSlots = writeSlots
+        self.tuner = tuner
         self.needThumbnail = Atomic(needThumbnail)
     }
 }
