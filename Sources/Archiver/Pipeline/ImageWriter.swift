@@ -67,11 +67,11 @@ final class ImageWriter: @unchecked Sendable {
             let end = try shelf.append(tar: tar, member: image.memberName, bytes: image.bytes, mtime: image.mtime)
             touched.insert(tar)
             pending.append(.init(id: image.id, container: tar, endOffset: end, bytes: Int64(image.bytes.count),
-                                 format: image.format.rawValue))
+                                 md5: image.md5, format: image.format.rawValue))
         } else {
             try writeLoose(image)
             pending.append(.init(id: image.id, container: image.memberName, endOffset: 0,
-                                 bytes: Int64(image.bytes.count), format: image.format.rawValue))
+                                 bytes: Int64(image.bytes.count), md5: image.md5, format: image.format.rawValue))
         }
         return try commitIfDue()
     }

@@ -7,6 +7,8 @@ struct ProcessedImage: Sendable {
     let sequence: String?
     let format: ItemNaming.ImageFormat
     let bytes: [UInt8]
+    /// MD5 of `bytes`, computed on the encoder thread (in parallel), recorded per image in the state.
+    let md5: String
     let mtime: Int64                   // seconds since epoch (0 when unknown)
 
     var memberName: String {

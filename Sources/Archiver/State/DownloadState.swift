@@ -47,9 +47,8 @@ public final class DownloadState: Sendable {
         public let container: String       // tar name, or the loose file's relative path
         public let endOffset: Int64        // end of the member in its tar; 0 for loose files
         public let bytes: Int64
-        /// The image's own MD5 when the caller has one. The download pipeline leaves it nil: the tar's running
-        /// MD5, committed with every batch, already covers these bytes, and a second MD5 pass cost a quarter of
-        /// the CPU of a `--no-webp` run (docs/benchmarks.md).
+        /// The image's own MD5 (the pipeline computes it on the encoder threads, in parallel; nil only for
+        /// rows written by callers that have none).
         public let md5: String?
         public let format: String          // "webp" or "jpg"
 
