@@ -8,7 +8,7 @@
 #   MANIFEST=1 scripts/bench-upload.sh      # whole-file MD5s known from .mapillary-archiver/manifest.json (as
 #                                           # after `package`/`download`): single PUTs need no hashing, parts
 #                                           # still need their own MD5 for Content-MD5
-#   REPEAT=5 PORT=47300                     # runs (best one counts), sandbox port
+#   REPEAT=5 PORT=47300                     # runs, sandbox port (default 0: any free port)
 #   UPLOAD_ARGS="--multipart-threshold 100000"    # extra `upload` options (here: one PUT per file)
 #
 # curl and the uploader take turns on the same sandbox; each run's objects are deleted before the next
@@ -23,7 +23,7 @@ set -euo pipefail
 BIN=${BIN:-.build/release/mapillary-archiver}
 FILES=${FILES:-4}
 SIZE_MB=${SIZE_MB:-512}
-PORT=${PORT:-47300}
+PORT=${PORT:-0}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-upload-XXXXXX")
 # The sandbox keeps what it receives in RAM (tmpfs) when it can, so disk writeback does not blur the numbers.
 SANDBOX_DIR=$(mktemp -d "${SANDBOX_TMP:-$( [ -d /dev/shm ] && echo /dev/shm || echo "$WORK")}/bench-sandbox-XXXXXX")

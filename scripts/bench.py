@@ -434,7 +434,9 @@ def main():
     chosen = scenarios(args.smoke)
     keys = [k.strip() for k in args.only.split(",")] if args.only else None
     if keys:
-        chosen = [s for s in chosen if any(s.key == k or s.key.startswith(k + "-") for k in keys)]
+        chosen = [s for s in chosen if any(s.key.startswith(k) for k in keys)]
+        if not chosen:
+            raise SystemExit(f"no scenario matches --only {args.only}; the keys are in docs/benchmarks.md")
     if args.configs:
         wanted = set(args.configs.split(","))
         for s in chosen:
