@@ -21,7 +21,7 @@ struct Demo: AsyncParsableCommand {
             folder = dir
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } else {
-            var template = Array((NSTemporaryDirectory() + "/mapillary-archiver-demo-XXXXXX").utf8CString)
+            var template = Array((URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("mapillary-archiver-demo-XXXXXX").path).utf8CString)
             guard let made = mkdtemp(&template) else { throw ArchiverError(.io, "could not create a temp folder for the demo") }
             folder = String(cString: made)
         }
