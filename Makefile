@@ -33,9 +33,11 @@ bench: setup-test
 bench-smoke: setup-test
 	scripts/bench.sh --smoke
 
+# A debug build: it compiles in half the time of a release build (about 30 s against 70 s on 2 cores), which
+# matters more for a first run than the demo's own few seconds; `make test` leaves it already built.
 demo: setup
-	$(SWIFT) build -c release --product mapillary-archiver
-	.build/release/mapillary-archiver demo
+	$(SWIFT) build --product mapillary-archiver
+	.build/debug/mapillary-archiver demo
 
 clean:
 	rm -rf .build
