@@ -25,7 +25,7 @@ test: setup-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# `make bench`: every scenario of scripts/bench.sh (release build, about 30 minutes; see docs/benchmarks.md).
+# `make bench`: every scenario of scripts/bench.sh (release build, about 45 minutes on 2 cores; see docs/benchmarks.md).
 # `make bench-smoke`: the same harness on tiny data with the debug build of `make test` (seconds; no timing checks).
 bench: setup-test
 	scripts/bench.sh $(BENCH_ARGS)
