@@ -24,16 +24,17 @@ final class CurlLoop: @unchecked Sendable {
         /// The multi handle is gone: nobody may wake it any more.
         var closed = false
         var thread: DedicatedThread?
+        /// Why the loop could not start, if it could not (libcurl, or the loop thread).
+        var startupFailure: String?
     }
 
     private let multi: UnsafeMutableRawPointer?
     private let inbox = Mutex(Inbox())
     /// Loop thread only: transfers whose easy handle is in the multi handle, keyed by that handle.
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
-    /// Why the loop could not start, if it could not.
-    let startupFailure: String?
 
     init(maxTotalConnections: Int) {
+        var startupFailure: String?
         if let failure = CurlGlobal.startupFailure {
             multi = nil
             startupFailure = "libcurl could not start (\(failure))"
@@ -44,13 +45,12 @@ final class CurlLoop: @unchecked Sendable {
             _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAX_TOTAL_CONNECTIONS, connections)
             _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, connections)
             _ = ccurl_multi_setopt_long(handle, CURLMOPT_PIPELINING, Int(CURLPIPE_NOTHING))
-            startupFailure = nil
         } else {
             multi = nil
             startupFailure = "libcurl could not create its transfer loop"
         }
         guard let multi else {
-            inbox.withLock { $0.stopping = true; $0.closed = true }
+            inbox.withLock { $0.stopping = true; $0.closed = true; $0.startupFailure = startupFailure }
             return
         }
         let thread = DedicatedThread.start(name: "http-loop") { [self] in run() }
@@ -58,22 +58,26 @@ final class CurlLoop: @unchecked Sendable {
             inbox.withLock { $0.thread = thread }
         } else {
             curl_multi_cleanup(multi)
-            inbox.withLock { $0.stopping = true; $0.closed = true }
+            inbox.withLock {
+                $0.stopping = true
+                $0.closed = true
+                $0.startupFailure = "the HTTP client could not start its network thread (the system refused a new thread)"
+            }
         }
     }
 
     /// Queues `transfer`; resumes `continuation` at once with `.cancelled` when the loop has stopped.
     func submit(_ transfer: Transfer, _ continuation: CheckedContinuation<HTTPResponse, any Error>) {
-        let accepted = inbox.withLock { state -> Bool in
-            guard !state.stopping else { return false }
+        let (accepted, startupFailure) = inbox.withLock { state -> (Bool, String?) in
+            guard !state.stopping else { return (false, state.startupFailure) }
             state.commands.append(.add(transfer, continuation))
             _ = curl_multi_wakeup(multi)
-            return true
+            return (true, nil)
         }
         guard !accepted else { return }
         if let startupFailure {
-            continuation.resume(throwing: HTTPError(.other, "\(startupFailure), so \(transfer.subject) cannot be sent; "
-                                                    + "check the libcurl installation"))
+            continuation.resume(throwing: HTTPError(.unavailable, "\(startupFailure), so \(transfer.subject) cannot "
+                                                    + "be sent; check the libcurl installation and the system's limits"))
         } else {
             continuation.resume(throwing: HTTPError(.cancelled, "the HTTP client was shut down before "
                                                     + "\(transfer.subject) could start; create a new client"))

@@ -19,6 +19,9 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         public static let fileAccess = Code("fileAccess")
         /// The request itself cannot be sent as written (bad URL, method, header or region).
         public static let invalidRequest = Code("invalidRequest")
+        /// The client could not start (libcurl's initialisation, or its loop thread): no request can be sent, and
+        /// retrying cannot help.
+        public static let unavailable = Code("unavailable")
         /// Anything else (TLS, protocol errors, libcurl failures).
         public static let other = Code("other")
 

@@ -56,6 +56,7 @@ public struct ArchiveMetadataClient: Sendable {
                 }
                 failure = InternetArchiveError(.network, "archive.org could not be reached for \(what) (\(error)); "
                                                + "check the network and try again")
+                if error.code == .unavailable { throw failure }
             }
             guard retry.allows(attempt: attempt + 1), !Task.isCancelled else { throw failure }
             attempt += 1

@@ -45,6 +45,8 @@ struct S3Exchange: Sendable {
                 case .cancelled: throw cancelled(what)
                 case .fileAccess, .invalidRequest, .bodyTooLarge:
                     throw InternetArchiveError(.badItem, error.message)
+                case .unavailable:
+                    throw InternetArchiveError(.network, error.message)
                 default:
                     reason = error.message
                     serverSide = false

@@ -10,17 +10,14 @@ extension UploadSession {
 
     /// Uploads `file` in parts, resuming a multipart upload of an earlier run when IA still has it.
     /// Returns the bytes sent in this run.
-    /// `firstPart`: part 1 hashed ahead (used only for a fresh upload that hashes the way it was started).
+    /// `firstPart`: part 1 hashed ahead (used only by the first attempt, for a fresh upload that hashes the way it
+    /// was started); the caller owns its task and cancels it when the file is done with.
     func uploadMultipart(_ file: ItemFile, itemHeaders: [HTTPHeader],
                          firstPart: (withRunning: Bool, task: Task<Hashing.PartResult, any Error>)? = nil) async throws -> Int64 {
         var restarted = false
-        var firstPart = firstPart
-        defer { firstPart?.task.cancel() }
         while true {
             do {
-                let ahead = firstPart
-                firstPart = nil
-                return try await multipartAttempt(file, itemHeaders: itemHeaders, firstPart: ahead)
+                return try await multipartAttempt(file, itemHeaders: itemHeaders, firstPart: restarted ? nil : firstPart)
             } catch let error as InternetArchiveError where error.code == .noSuchUpload && !restarted {
                 restarted = true
                 logger.warning("\(error)")
