@@ -98,4 +98,35 @@ import TestSupport
         #expect(removed.map(\.path) == [f.unpublished])
         #expect(!FileManager.default.fileExists(atPath: f.unpublished))
     }
+
+    @Test func aFolderAnotherProcessIsWorkingOnIsKeptEvenWithForce() throws {
+        let f = try Fixture()
+        // What a running download holds: an flock on the folder's lock file (a second open file description
+        // conflicts with it even inside one process).
+        let fd = open(f.onlyLogs + "/.mapillary-archiver/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        try #require(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        defer { close(fd) }
+        let cleaner = StagingCleaner(cacheDirectory: f.cache, outputDirectory: f.output, olderThan: 0, force: true)
+        let survey = cleaner.survey(now: Date().addingTimeInterval(60))
+        #expect(survey.first { $0.path == f.onlyLogs }?.keptBecause == "another mapillary-archiver process is working on it")
+        _ = try cleaner.remove(survey)
+        #expect(FileManager.default.fileExists(atPath: f.onlyLogs + "/download.log.20250101-000000"))
+        #expect(!FileManager.default.fileExists(atPath: f.published), "the others still go")
+    }
+
+    @Test func imagesOfALaterRunNotYetMergedIntoThePublishedItemStayWithoutForce() throws {
+        let f = try Fixture()
+        // Alice's item is in the output folder; her staging folder holds an update: 2 images merged before, 5 now.
+        try Fixture.commitImages(5, staging: f.published)
+        let database = try SQLiteDatabase(path: f.published + "/.mapillary-archiver/state.sqlite")
+        try DownloadState(database: database).setValue("published_done", "2")
+        database.close()
+        let cleaner = StagingCleaner(cacheDirectory: f.cache, outputDirectory: f.output)
+        let alice = try #require(cleaner.survey().first { $0.path == f.published })
+        #expect(alice.reason == .published)
+        #expect(alice.unpublishedImages == 3)
+        #expect(alice.keptBecause == "3 archived images were never published (run the same download again to finish it, or use --force)")
+        _ = try cleaner.remove([alice])
+        #expect(FileManager.default.fileExists(atPath: f.published + "/2020-01-01.tar"))
+    }
 }

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Removable: folders holding only logs (a run that found nothing), folders whose item already exists
 /// in the output folder (left over), and folders older than a given age. A folder with committed images
-/// that were never published is kept unless `force` is set: removing it would throw away downloads.
+/// that were never published is kept unless `force` is set: removing it would throw away downloads. A folder
+/// another process is working on (its staging lock is held) is never removed, `force` or not.
 public struct StagingCleaner: Sendable {
     public struct Candidate: Sendable, Equatable {
         public enum Reason: String, Sendable {
@@ -47,16 +48,18 @@ public struct StagingCleaner: Sendable {
             // Before the state is read: opening the database after a crash checkpoints its WAL, which would make
             // the folder look touched just now.
             let modified = Self.newestModification(path)
-            let counts = ItemStateReader.counts(item: path)
-            let unpublished = counts?.done ?? Self.countLooseImages(path)
+            let unpublished = ItemStateReader.unpublishedImages(item: path) ?? Self.countLooseImages(path)
             let onlyLogs = entries.allSatisfy { $0.hasPrefix("download.log.") } && unpublished == 0
             let published = fm.fileExists(atPath: outputDirectory + "/" + name)
             let old = olderThan.map { now.timeIntervalSince(modified) > $0 } ?? false
             let reason: Candidate.Reason? = onlyLogs ? .onlyLogs : (published ? .published : (old ? .old : nil))
             var kept: String?
-            if reason == nil {
+            if Self.inUse(path) {
+                kept = Self.inUseReason
+            } else if reason == nil {
                 kept = "in progress or waiting to be finished"
-            } else if unpublished > 0 && reason != .published && !force {
+            } else if unpublished > 0 && !force {
+                // Also when its item is in the output folder: a later run's images not yet merged into it.
                 kept = "\(unpublished) archived images were never published (run the same download again to finish it, or use --force)"
             }
             result.append(Candidate(path: path, reason: reason, unpublishedImages: unpublished,
@@ -69,10 +72,34 @@ public struct StagingCleaner: Sendable {
     public func remove(_ candidates: [Candidate]) throws -> [Candidate] {
         var removed: [Candidate] = []
         for candidate in candidates where candidate.reason != nil && candidate.keptBecause == nil {
+            // Held while removing: a download starting on this folder meanwhile waits or stops with "busy".
+            let lock: StagingLock?
+            if FileManager.default.fileExists(atPath: candidate.path + "/.mapillary-archiver") {
+                guard let held = try? StagingLock(folder: candidate.path) else { continue }   // in use since the survey
+                lock = held
+            } else {
+                lock = nil
+            }
+            defer { lock?.release() }
             try FileManager.default.removeItem(atPath: candidate.path)
             removed.append(candidate)
         }
         return removed
+    }
+
+    static let inUseReason = "another mapillary-archiver process is working on it"
+
+    /// Whether another process holds the folder's staging lock (a running download or update).
+    static func inUse(_ path: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: path + "/.mapillary-archiver/lock") else { return false }
+        do {
+            try StagingLock(folder: path).release()
+            return false
+        } catch let error as ArchiverError where error.code == .busy {
+            return true
+        } catch {
+            return false
+        }
     }
 
     static func countLooseImages(_ path: String) -> Int {

@@ -11,19 +11,31 @@ public enum ItemStateReader {
 
     /// Ids the state records as archived, or nil when the folder has no readable download state.
     public static func doneIDs(item: String) -> Set<String>? {
-        guard let path = databasePath(item: item),
-              let database = try? SQLiteDatabase(path: path) else { return nil }
-        defer { database.close() }
-        guard let tables = try? database.query("SELECT name FROM sqlite_master WHERE name = 'download_images'"),
-              !tables.isEmpty else { return nil }
-        return try? DownloadState(database: database).doneIDs()
+        reading(item) { try $0.doneIDs() }
     }
 
     /// Image counts of a folder's download state, or nil without one.
     public static func counts(item: String) -> DownloadState.Counts? {
+        reading(item) { try $0.counts() }
+    }
+
+    /// Archived images not yet in a published item (all of them before a first publish; those of a later run
+    /// not yet merged, after one), or nil without a download state.
+    public static func unpublishedImages(item: String) -> Int? {
+        reading(item) { state in
+            let done = try state.counts().done
+            let published = try state.value("published_done").flatMap(Int.init) ?? 0
+            return max(0, done - published)
+        }
+    }
+
+    /// Runs `body` on the folder's state when it has a download state; never creates or migrates one.
+    private static func reading<T>(_ item: String, _ body: (DownloadState) throws -> T) -> T? {
         guard let path = databasePath(item: item),
               let database = try? SQLiteDatabase(path: path) else { return nil }
         defer { database.close() }
-        return try? DownloadState(database: database).counts()
+        guard let tables = try? database.query("SELECT name FROM sqlite_master WHERE name = 'download_images'"),
+              !tables.isEmpty, let state = try? DownloadState(database: database) else { return nil }
+        return try? body(state)
     }
 }
