@@ -61,4 +61,47 @@ import TestSupport
                 "no staging folder is left behind")
         #expect(h.consoleLines.contains { $0.contains("alice: no new images since \(item) was made; it is up to date") })
     }
+
+    @Test func aLaterNoTarRunKeepsEveryPublishedLooseImage() async throws {
+        let h = try DownloadHarness(users: [.init(name: "alice", imageCount: 30)], seed: 7)
+        defer { h.close() }
+        var first = h.options(["alice"])
+        first.tar = false
+        let item = h.item("alice", first)
+        #expect(await h.run(first).users.first?.outcome == .published(path: item))
+        let before = Self.looseImages(item)
+        #expect(before.count == 30)
+
+        var later = SandboxConfiguration()
+        later.users = [.init(name: "alice", imageCount: 45)]
+        later.seed = 7
+        later.dataDirectory = h.temp.file("sandbox-later")
+        let sandbox = try Sandbox(later)
+        defer { sandbox.stop() }
+        var second = first
+        second.apiURL = sandbox.apiURL
+        let report = await h.run(second)
+        #expect(report.users.first?.outcome == .published(path: item), "\(report.table())")
+        #expect(report.users.first?.downloaded == 15)
+
+        let after = Self.looseImages(item)
+        #expect(Set(after.keys) == Set(sandbox.mapillary.expectedImages(user: "alice").map(\.id)), "all 45 images")
+        for (id, path) in before {
+            #expect(after[id] == path, "image \(id) kept at \(path)")
+        }
+        let firstDates = Set(before.values.map { $0.prefix { $0 != "/" } })
+        let newDates = after.filter { before[$0.key] == nil }.map { $0.value.prefix { $0 != "/" } }
+        #expect(newDates.contains { firstDates.contains($0) }, "some new images share a date folder with published ones")
+    }
+
+    /// Image id → path relative to the item, for every loose image file.
+    static func looseImages(_ item: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for case let path as String in FileManager.default.enumerator(atPath: item) ?? .init()
+        where !path.hasPrefix(".") && (path.hasSuffix(".webp") || path.hasSuffix(".jpg")) && path.contains("/") {
+            let name = (path as NSString).lastPathComponent
+            result[String(name.prefix { $0 != "." })] = path
+        }
+        return result
+    }
 }

@@ -49,11 +49,8 @@ extension UserDownload {
     private func carryPublishedFiles() throws {
         let fm = FileManager.default
         for name in try fm.contentsOfDirectory(atPath: finalPath).sorted() where !Self.regenerated.contains(name) {
-            let from = finalPath + "/" + name
-            let to = staging + "/" + name
-            if name == "__ia_thumb__.jpg" { try? fm.removeItem(atPath: to) }
-            guard !fm.fileExists(atPath: to) else { continue }
-            try Self.linkOrCopy(from, to)
+            if name == "__ia_thumb__.jpg" { try? fm.removeItem(atPath: staging + "/" + name) }
+            try Self.merge(finalPath + "/" + name, into: staging + "/" + name)
         }
     }
 
@@ -117,14 +114,21 @@ extension UserDownload {
         }
     }
 
-    static func linkOrCopy(_ from: String, _ to: String) throws {
+    /// Hard-links (else copies) `from` to `to` unless `to` exists; a folder is merged entry by entry, since a
+    /// later `--no-tar` run creates date and sequence folders that the published item has too.
+    static func merge(_ from: String, into to: String) throws {
+        let fm = FileManager.default
         var info = stat()
         guard lstat(from, &info) == 0 else { throw FileError(operation: "read", path: from, errno: errno) }
+        var existing = stat()
+        let exists = lstat(to, &existing) == 0
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            try FileManager.default.copyItem(atPath: from, toPath: to)
+            if !exists { try fm.createDirectory(atPath: to, withIntermediateDirectories: false) }
+            for name in try fm.contentsOfDirectory(atPath: from) { try merge(from + "/" + name, into: to + "/" + name) }
             return
         }
+        guard !exists else { return }
         if link(from, to) == 0 { return }
-        try FileManager.default.copyItem(atPath: from, toPath: to)
+        try fm.copyItem(atPath: from, toPath: to)
     }
 }
