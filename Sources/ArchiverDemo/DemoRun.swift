@@ -74,7 +74,7 @@ public struct DemoRun: Sendable {
                   + names.filter { !$0.hasSuffix(".tar") }.joined(separator: ", "))
             if let title = (try? MetaFolder.read(item: path))??["title"].first { print("     .meta/title/0: \(title)") }
             var problems = await ItemVerifier.verify(item: path, options: VerifyOptions(expectedIDs: ItemStateReader.doneIDs(item: path)))
-            problems += await RemoteCheck(env: env, endpoints: endpoints).problems(item: path)
+            problems += await RemoteCheck(env: env, endpoints: endpoints, credentials: options.credentials).problems(item: path)
             if problems.isEmpty {
                 print("     verify: every tar reads to its end, members match metadata.jsonl.gz, and IA lists every file with the same md5")
             } else {

@@ -29,8 +29,11 @@ struct Verify: AsyncParsableCommand {
         defer { env.shutdown() }
         var problems = await ItemVerifier.verify(item: path, options: VerifyOptions(expectedIDs: ItemStateReader.doneIDs(item: path)))
         if remote {
-            let endpoints = CommandSupport.endpoints(self.endpoints, environment: ProcessInfo.processInfo.environment)
-            problems += await RemoteCheck(env: env, endpoints: endpoints).problems(item: path)
+            let environment = ProcessInfo.processInfo.environment
+            let endpoints = CommandSupport.endpoints(self.endpoints, environment: environment)
+            // The user's keys when they have some (environment or ia.ini); else an anonymous read.
+            let keys = try? IACredentials.resolve(environment: environment, home: environment["HOME"] ?? NSHomeDirectory())
+            problems += await RemoteCheck(env: env, endpoints: endpoints, credentials: keys).problems(item: path)
         }
         for problem in problems { print(problem) }
         if problems.isEmpty {

@@ -93,16 +93,18 @@ public struct UploadRunner: Sendable {
 public struct RemoteCheck: Sendable {
     public let env: RunEnvironment
     public let endpoints: IAEndpoints
+    /// Keys for the metadata API (a dark or private item needs its owner's); nil reads it anonymously.
+    public let credentials: IACredentials?
 
-    public init(env: RunEnvironment, endpoints: IAEndpoints) {
+    /// The caller picks the keys: the user's for archive.org, the sandbox's for the sandbox (never the user's).
+    public init(env: RunEnvironment, endpoints: IAEndpoints, credentials: IACredentials?) {
         self.env = env
         self.endpoints = endpoints
+        self.credentials = credentials
     }
 
     /// One line per file that IA lacks or holds with another md5 (empty when all match).
     public func problems(item: String, timeout: Duration = .zero) async -> [String] {
-        let environment = ProcessInfo.processInfo.environment
-        let credentials = try? IACredentials.resolve(environment: environment, home: environment["HOME"] ?? NSHomeDirectory())
         do {
             let anonymous = try IACredentials(accessKey: "anonymous", secretKey: "anonymous", source: "none")
             let uploader = ItemUploader(credentials: credentials ?? anonymous, endpoints: endpoints, http: env.http,
