@@ -4,7 +4,7 @@ import Sandbox
 import Testing
 import TestSupport
 
-/// `--check-ia` (the default): a user whose item is already on IA is skipped; a dark item does not count.
+/// The IA check (on by default; `--no-check-ia` turns it off): a user whose item is already on IA is skipped; a dark item does not count.
 @Suite struct CheckIATests {
     @Test func anItemAlreadyOnIAIsSkippedADarkOneIsNotAndNoCheckIADownloadsAnyway() async throws {
         let h = try DownloadHarness(users: [.init(name: "alice", imageCount: 6), .init(name: "bob", imageCount: 5)]) {

@@ -170,14 +170,17 @@ final class ImageWriter: @unchecked Sendable {
         for file in looseFiles {
             guard fsync(file.fd) == 0 else { throw FileError(operation: "fsync", path: file.partial, errno: errno) }
         }
-        for file in looseFiles {
-            close(file.fd)
+        // Closed once, here, whatever happens next (`abandon` must not close the numbers again: another thread
+        // may have them by then). A partial left by a failed rename is rewritten when its image is retried.
+        let files = looseFiles
+        looseFiles.removeAll()
+        for file in files { close(file.fd) }
+        for file in files {
             guard rename(file.partial, file.final) == 0 else {
                 throw FileError(operation: "rename", path: file.final, errno: errno)
             }
             directories.insert(file.directory)
         }
-        looseFiles.removeAll()
         for directory in directories { try DurableFile.syncDirectory(directory) }
     }
 }
