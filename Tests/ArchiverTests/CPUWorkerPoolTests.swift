@@ -32,6 +32,13 @@ struct CPUWorkerPoolTests {
         }
         #expect(sums == (1...50).map { $0 * ($0 + 1) / 2 }.reduce(0, +))
     }
+
+    @Test func aJobSubmittedAfterShutdownFailsInsteadOfWaitingForever() async throws {
+        let pool = CPUWorkerPool(threadCount: 1)
+        #expect(try await pool.run { 7 } == 7)
+        pool.shutdown()
+        await #expect(throws: CancellationError.self) { try await pool.run { 8 } }
+    }
 }
 
 /// Counts live ``Image``s.

@@ -38,13 +38,15 @@ public final class CPUWorkerPool: Sendable {
     @discardableResult
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            enqueue {
+            let accepted = enqueue {
                 do { continuation.resume(returning: try work()) } catch { continuation.resume(throwing: error) }
             }
+            // A job submitted after `shutdown` would never run: its caller would wait forever.
+            if !accepted { continuation.resume(throwing: CancellationError()) }
         }
     }
 
-    /// Stops the threads once the queued jobs are done. Later submissions never run.
+    /// Stops the threads once the queued jobs are done. Later submissions fail with `CancellationError`.
     public func shutdown() {
         queue.withLock { $0.stopping = true }
         condition.lock()
@@ -52,11 +54,18 @@ public final class CPUWorkerPool: Sendable {
         condition.unlock()
     }
 
-    private func enqueue(_ job: @escaping @Sendable () -> Void) {
-        queue.withLock { $0.jobs.append(job) }
+    /// Queues `job`; false (and not queued) once the pool is stopping.
+    private func enqueue(_ job: @escaping @Sendable () -> Void) -> Bool {
+        let accepted = queue.withLock { q -> Bool in
+            guard !q.stopping else { return false }
+            q.jobs.append(job)
+            return true
+        }
+        guard accepted else { return false }
         condition.lock()
         condition.signal()
         condition.unlock()
+        return true
     }
 
     private func next() -> (@Sendable () -> Void)? {

@@ -42,8 +42,8 @@ extension UserDownload {
 
         let progress = Task { await showProgress(counters: counters, slots: netSlots) }
         let flusher = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(500))
+            while true {
+                do { try await Task.sleep(for: .milliseconds(500)) } catch { break }   // cancelled: the run is over
                 _ = try? await disk.run { try writer.commitIfDue() }
             }
         }
