@@ -12,7 +12,13 @@ if command -v dpkg-query >/dev/null 2>&1; then
   [ -z "$missing" ] && exit 0
   echo "installing:$missing"
   SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || {
+      echo "missing Debian packages:$missing; run as root, or install them: apt-get install$missing" >&2
+      exit 1
+    }
+    SUDO="sudo"
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
 elif [ "$(uname)" = "Darwin" ]; then

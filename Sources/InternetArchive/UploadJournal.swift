@@ -68,7 +68,8 @@ final class UploadJournal: Sendable {
             try DurableFile.makeDirectories(item + "/" + folder)
             let database = try SQLiteDatabase(path: path(item: item))
             // Commits survive a killed process without an fsync each (WAL, NORMAL). What a power loss could
-            // take back is recovered on the next run: IA's MD5s and ListParts show what arrived.
+            // take back is recovered on the next run from IA's MD5s (finished files) and ListParts (parts of an
+            // upload whose id was kept); a lost upload id sends that file again, leaving the old parts on IA.
             try database.execute("PRAGMA synchronous=NORMAL")
             try database.migrate(component: "upload", steps: schema)
             return UploadJournal(database: database, target: target)

@@ -28,7 +28,7 @@ public struct MapillaryError: Error, Sendable, CustomStringConvertible, Equatabl
         case renditionMissing
         /// The CDN answered 200 with bytes that are not a JPEG.
         case notJPEG
-        /// The CDN refused the image for a reason that retrying cannot fix.
+        /// The CDN kept refusing the image (after its retries and URL refreshes); the next run tries it again.
         case downloadRefused
         /// The image is larger than the caller's byte limit.
         case imageTooLarge

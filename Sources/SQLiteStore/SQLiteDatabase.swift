@@ -6,7 +6,7 @@ import Synchronization
 /// Every call takes a lock, so the object is safe to use from any thread; calls block on disk I/O, so async
 /// callers should make them from a thread that may block (a writer thread), not in tight loops on the
 /// cooperative pool. The database runs in WAL mode with `synchronous=FULL`: a committed transaction survives
-/// a crash of the process and of the machine.
+/// a crash of the process and of the machine (the upload journal lowers it to NORMAL: see `UploadJournal`).
 public final class SQLiteDatabase: Sendable {
     public let path: String
     private let connection: Mutex<SQLiteConnection>

@@ -17,7 +17,7 @@ struct Package: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the item folder is created.", valueName: "dir"))
     var output = "."
 
-    @Option(help: ArgumentHelp("The IA identifier (default: the folder's name).", valueName: "id"))
+    @Option(help: ArgumentHelp("The IA identifier (default: the folder's name as given, so a symbolic link's own name).", valueName: "id"))
     var identifier: String?
 
     @Option(help: ArgumentHelp("date, top-level or none (default: date when the folder has date folders, else top-level).", valueName: "grouping"))

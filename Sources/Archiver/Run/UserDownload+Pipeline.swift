@@ -34,7 +34,9 @@ extension UserDownload {
             // do not count: a commit's fsync stalls the disk thread for a moment without bounding throughput.)
             cpuBound: { [cpu = env.cpu] in cpu.load > cpu.threadCount },
             onChange: { [user, logger] in logger.debug("\(user): \($0) transfers in flight") })
+        // A later run of a published item keeps that item's thumbnail (finalize carries it over).
         let needThumbnail = !FileManager.default.fileExists(atPath: staging + "/__ia_thumb__.jpg")
+            && !FileManager.default.fileExists(atPath: finalPath + "/__ia_thumb__.jpg")
         let context = PipelineContext(state: state, counters: counters, disk: disk, writer: writer,
                                       netSlots: netSlots, cpuSlots: cpuSlots,
                                       writeSlots: AsyncSemaphore(limit: Self.writeQueue), tuner: tuner,

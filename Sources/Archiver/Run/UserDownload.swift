@@ -184,12 +184,10 @@ struct UserDownload: Sendable {
         for (key, value) in wanted { try state.setValue(key, value) }
     }
 
+    /// `YYYYMMDD-HHMMSS` in UTC, for `download.log.{timestamp}`.
     static func logTimestamp(_ date: Date = Date()) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ v: Int32, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
-        return pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2) + "-"
-            + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2)
+        let f = UTCCalendar.fields(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
+        let pad = UTCCalendar.pad
+        return pad(f.year, 4) + pad(f.month, 2) + pad(f.day, 2) + "-" + pad(f.hour, 2) + pad(f.minute, 2) + pad(f.second, 2)
     }
 }
