@@ -18,7 +18,8 @@ import TestSupport
         #expect(images.contains { $0.capturedAt == nil }, "the sample has an image without a capture time")
         let members = try await TarListing.members(item: item)
         #expect(members.count == images.count)
-        let byID = Dictionary(uniqueKeysWithValues: members.map { ($0.imageID, $0) })
+        #expect(Set(members.map(\.imageID)).count == members.count, "no image is archived twice")
+        let byID = Dictionary(members.map { ($0.imageID, $0) }, uniquingKeysWith: { first, _ in first })
         for image in images {
             let member = try #require(byID[image.id], "image \(image.id) is archived")
             #expect(member.name == image.memberName(ext: "webp"))
@@ -54,7 +55,7 @@ import TestSupport
         }
         // A plain image, one with a panorama sequence's camera, and the last one.
         let images = h.mapillary.expectedImages(user: "alice")
-        let sample = [images[0], images.first { $0.isPano }!, images[images.count - 1]]
+        let sample = [images[0], try #require(images.first { $0.isPano }, "the sample has a panorama"), images[images.count - 1]]
         for image in sample {
             let file = extracted + "/" + image.memberName(ext: "webp")
             #expect(try await ExternalTool.runDetached("webpinfo", ["-quiet", file]).ok, "\(file) is a valid WebP")

@@ -143,19 +143,23 @@ struct ResumeAfterKillTests {
         defer { h.close() }
         var delays: [Int] = []
         var committed: [String] = []
+        var resumedFromTheMiddle = 0
         for _ in 0..<4 {
             h.mapillary.clearRequestLog()
             let run = try h.start(["alice", "--output", h.output, "--quality", "256"])
             let delay = Int.random(in: 300...2000)
             delays.append(delay)
             run.kill(after: .milliseconds(delay))
-            _ = await run.wait()
+            let result = await run.wait()
             #expect(Self.refetched(committed, h) == [], "committed images are not fetched again (kills after \(delays) ms)")
             let state = try h.state("alice")
             let done = state?.doneIDs ?? []
             #expect(Set(done).isSuperset(of: committed), "no committed image was lost (kills after \(delays) ms)")
+            if result.killedBySignal && !done.isEmpty && done.count < 500 { resumedFromTheMiddle += 1 }
             committed = done
         }
+        // Otherwise the runs finished before their kills and nothing above tested a resume.
+        #expect(resumedFromTheMiddle >= 1, "a kill landed between the first and the last image (kills after \(delays) ms)")
         h.mapillary.clearRequestLog()
         let last = try await h.download(["alice"])
         #expect(last.status == 0, "kills after \(delays) ms: \(last.transcript)")
