@@ -350,10 +350,14 @@ def summarize(scenario, runs, net, cpu, total_bytes):
         # time does suffer from them. "x CPU avail" compares with the share of the machine that was left.
         row["vs_cpu_avail"] = row["vs_cpu"] / max(0.05, 1 - row["others"])
     if scenario.target == "best-fixed":
-        best = max((r for r in rows if r["config"] != "default"), key=lambda r: r["ips"])
-        for row in rows:
-            row["vs_best"] = row["ips"] / best["ips"]
-        rows[0]["verdict"] = f"default = {rows[0]['vs_best']:.2f} x best fixed ({best['config']}); target >= 0.80"
+        # Judged only when both sides ran (--configs may have left out the default or every fixed one).
+        default = next((r for r in rows if r["config"] == "default"), None)
+        fixed = [r for r in rows if r["config"] != "default"]
+        if default and fixed:
+            best = max(fixed, key=lambda r: r["ips"])
+            for row in rows:
+                row["vs_best"] = row["ips"] / best["ips"]
+            default["verdict"] = f"default = {default['vs_best']:.2f} x best fixed ({best['config']}); target >= 0.80"
     elif scenario.target == "cpu":
         rows[0]["verdict"] = (f"{rows[0]['vs_cpu']:.2f} x CPU limit ({rows[0]['vs_cpu_avail']:.2f} x the CPU "
                               f"other processes left); target >= 0.90")
