@@ -12,8 +12,8 @@ struct MaintenanceCommandTests {
         defer { h.close() }
         let killed = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "2"])
         let reached = await h.kill(killed, user: "alice") { $0.done >= 10 }
-        _ = await killed.wait()
-        try #require(reached, "images were committed before the kill")
+        let ended = await killed.wait()
+        try #require(reached, "images were committed before the kill: \(ended.transcript)")
         let committed = try #require(try h.state("alice")).done
         let nobody = try await h.download(["nobody"])
         #expect(nobody.status == 1)

@@ -141,14 +141,19 @@ struct ResumeAfterKillTests {
             $0.cdnLatency = .milliseconds(4)
         }
         defer { h.close() }
-        var delays: [Int] = []
+        var delays: [String] = []
         var committed: [String] = []
         var resumedFromTheMiddle = 0
         for _ in 0..<4 {
             h.mapillary.clearRequestLog()
             let run = try h.start(["alice", "--output", h.output, "--quality", "256"])
-            let delay = Int.random(in: 300...2000)
-            delays.append(delay)
+            // A random point of the run however fast or loaded the machine: a random number of images past what
+            // the last run committed, then a random moment (mid-batch, between commits).
+            let target = min(300, committed.count + Int.random(in: 10...60))
+            let delay = Int.random(in: 0...150)
+            delays.append("\(target) images + \(delay)")
+            let reached = await h.wait(for: run, user: "alice") { $0.done >= target }
+            #expect(reached, "the run reached \(target) images")
             run.kill(after: .milliseconds(delay))
             let result = await run.wait()
             #expect(Self.refetched(committed, h) == [], "committed images are not fetched again (kills after \(delays) ms)")

@@ -8,7 +8,7 @@ extension UserDownload {
     static let regenerated: Set<String> = [".meta", ".mapillary-archiver", "metadata.jsonl.gz"]
 
     /// Closes the tars, writes `metadata.jsonl.gz`, `.meta`, the manifest, and publishes the item.
-    func finalize(state: DownloadState, counts: DownloadState.Counts, update: Bool, logName: String) async throws -> String {
+    func finalize(state: DownloadState, counts: DownloadState.Counts, update: Bool) async throws -> String {
         let disk = CPUWorkerPool(threadCount: 1)
         defer { disk.shutdown() }
         return try await disk.run {

@@ -153,7 +153,7 @@ struct UserDownload: Sendable {
         }
 
         counters.stage = "packaging"
-        let path = try await finalize(state: state, counts: after, update: update, logName: logName)
+        let path = try await finalize(state: state, counts: after, update: update)
         report.outcome = .published(path: path)
         logger.info("\(user): published \(path) (\(after.done) images, \(ByteFormat.size(after.doneBytes)))")
     }

@@ -47,12 +47,11 @@ public final class DownloadState: Sendable {
         public let container: String       // tar name, or the loose file's relative path
         public let endOffset: Int64        // end of the member in its tar; 0 for loose files
         public let bytes: Int64
-        /// The image's own MD5 (the pipeline computes it on the encoder threads, in parallel; nil only for
-        /// rows written by callers that have none).
-        public let md5: String?
+        /// The image's own MD5 (the pipeline computes it on the encoder threads, in parallel).
+        public let md5: String
         public let format: String          // "webp" or "jpg"
 
-        public init(id: String, container: String, endOffset: Int64, bytes: Int64, md5: String? = nil, format: String) {
+        public init(id: String, container: String, endOffset: Int64, bytes: Int64, md5: String, format: String) {
             self.id = id
             self.container = container
             self.endOffset = endOffset
@@ -198,7 +197,7 @@ public final class DownloadState: Sendable {
                 try conn.run("""
                     UPDATE download_images SET status = 1, container = ?, end_offset = ?, bytes = ?, md5 = ?,
                     format = ?, reason = NULL WHERE id = ?
-                    """, [.text(image.container), .integer(image.endOffset), .integer(image.bytes), SQLiteValue(image.md5),
+                    """, [.text(image.container), .integer(image.endOffset), .integer(image.bytes), .text(image.md5),
                           .text(image.format), .text(image.id)])
             }
             for tar in tars {
