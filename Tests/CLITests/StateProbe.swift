@@ -84,3 +84,22 @@ extension CLIHarness {
                                 when: condition)
     }
 }
+
+extension CLIHarness {
+    /// Sends SIGKILL to `process` `delay` after the sandbox's CDN has served `count` more images than it had
+    /// when this was called. Counted in this process and watched on a thread of its own, so the kill lands in
+    /// the middle of the run however loaded the machine (a state read can be late under load).
+    func kill(_ process: BinaryProcess, afterImagesServed count: Int, delay: Duration = .zero) {
+        let mapillary = self.mapillary
+        let before = mapillary.counters.imagesServed
+        let (seconds, attoseconds) = delay.components
+        let micros = UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
+        let killer = Thread {
+            while process.isRunning && mapillary.counters.imagesServed - before < count { usleep(2_000) }
+            usleep(micros)
+            process.kill()
+        }
+        killer.name = "kill-after-images-served"
+        killer.start()
+    }
+}
