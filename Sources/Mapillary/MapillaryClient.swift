@@ -25,6 +25,8 @@ public struct MapillaryClient: Sendable {
     let retry: RetryPolicy
     let logger: Logger
     let apiOrigin: URLOrigin?
+    /// Shared by every client of a batch: a rate-limited answer pauses all of their API requests.
+    let gate: APIGate
     /// Longest wait for one API answer (a page of 2000 records can take a while to come).
     public var apiTimeout: Duration = .seconds(120)
     /// Longest wait for one image download.
@@ -33,7 +35,8 @@ public struct MapillaryClient: Sendable {
     public var downloadStallTimeout: Duration = .seconds(60)
 
     /// Builds a client. An unusable `apiBase` is reported by ``validate(apiBase:)`` and by every call.
-    public init(http: HTTPClient, apiBase: String, token: String, retry: RetryPolicy = .standard, logger: Logger) {
+    public init(http: HTTPClient, apiBase: String, token: String, retry: RetryPolicy = .standard,
+                gate: APIGate = APIGate(), logger: Logger) {
         var base = apiBase
         while base.hasSuffix("/") { base.removeLast() }
         self.apiBase = base
@@ -41,6 +44,7 @@ public struct MapillaryClient: Sendable {
         self.token = token
         self.retry = retry
         self.logger = logger
+        self.gate = gate
         self.apiOrigin = URLOrigin(base)
     }
 
@@ -82,7 +86,7 @@ public struct MapillaryClient: Sendable {
         return try await retrying("listing images") {
             logger.debug("Mapillary page request", metadata: ["url": .string(URLQuery.redacted(current))])
             let response: HTTPResponse
-            switch try await send(apiRequest(current)) {
+            switch try await sendAPI(current) {
             case .response(let r): response = r
             case .transient(let reason): return .retry(reason, after: nil)
             }

@@ -40,6 +40,9 @@ struct Download: AsyncParsableCommand {
             help: ArgumentHelp("Transfers in flight. Default: tuned automatically, starting at 16, raised while throughput grows.", valueName: "n"))
     var concurrency: Int?
 
+    @Option(help: ArgumentHelp("Users archived at once; they share the transfers of --concurrency. Default: \(DownloadOptions.defaultJobs).", valueName: "n"))
+    var jobs: Int?
+
     @Flag(help: "Write loose files DATE/SEQUENCE/ID.ext instead of per-date tars.")
     var noTar = false
 
@@ -87,6 +90,9 @@ struct Download: AsyncParsableCommand {
         if let concurrency, !(1...512).contains(concurrency) {
             throw ValidationError("--concurrency must be between 1 and 512")
         }
+        if let jobs, !(1...64).contains(jobs) {
+            throw ValidationError("--jobs must be between 1 and 64")
+        }
         let overrides: [MetaOverride]
         do { overrides = try meta.map { try MetaOverride(parsing: $0) } } catch { throw ValidationError("\(error)") }
         let apiBase = apiURL ?? environment["MAPILLARY_API_URL"] ?? MapillaryClient.defaultAPIBase
@@ -100,7 +106,7 @@ struct Download: AsyncParsableCommand {
         let options = DownloadOptions(
             usernames: users, token: token, outputDirectory: output,
             cacheDirectory: cacheDir ?? DownloadOptions.defaultCacheDirectory(), quality: quality, bbox: box,
-            webp: !noWebp, webpQuality: webpQuality, concurrency: concurrency, tar: !noTar, checkIA: !noCheckIa,
+            webp: !noWebp, webpQuality: webpQuality, concurrency: concurrency, jobs: jobs, tar: !noTar, checkIA: !noCheckIa,
             upload: upload, apiURL: apiBase, endpoints: iaEndpoints, templateDirectory: templateDir,
             metaOverrides: overrides, uploadOptions: CommandSupport.uploadOptions(tuning), credentials: keys)
         try CommandSupport.checkTemplates(templateDir)

@@ -14,35 +14,21 @@ extension UserDownload {
     static let pageSize = 2_000
     /// Largest image body accepted from the CDN.
     static let maxImageBytes = 200 << 20
-    /// Transfers in flight at the start when `--concurrency` is not given; the tuner raises it up to the maximum.
-    static let initialConcurrency = 16
-    static let maximumConcurrency = 256
-    /// Finished images that may wait for the disk thread; beyond that the encoder waits (memory stays bounded).
-    static let writeQueue = 32
 
     /// Lists and downloads concurrently until every listed image is done or failed.
     func runPipeline(state: DownloadState, counters: RunCounters) async throws {
         let disk = CPUWorkerPool(threadCount: 1)
         defer { disk.shutdown() }
         let writer = try await disk.run { try ImageWriter(staging: staging, state: state, tarMode: options.tar) }
-        let fixed = options.concurrency
-        let netSlots = AsyncSemaphore(limit: fixed ?? Self.initialConcurrency)
-        let cpuSlots = AsyncSemaphore(limit: env.cpu.threadCount * 2)
-        let tuner = fixed != nil ? nil : ConcurrencyTuner(
-            slots: netSlots, maximum: Self.maximumConcurrency,
-            // Images queue for an encoder thread: more transfers would only wait. (Images waiting for the disk
-            // do not count: a commit's fsync stalls the disk thread for a moment without bounding throughput.)
-            cpuBound: { [cpu = env.cpu] in cpu.load > cpu.threadCount },
-            onChange: { [user, logger] in logger.debug("\(user): \($0) transfers in flight") })
         // A later run of a published item keeps that item's thumbnail (finalize carries it over).
         let needThumbnail = !FileManager.default.fileExists(atPath: staging + "/__ia_thumb__.jpg")
             && !FileManager.default.fileExists(atPath: finalPath + "/__ia_thumb__.jpg")
         let context = PipelineContext(state: state, counters: counters, disk: disk, writer: writer,
-                                      netSlots: netSlots, cpuSlots: cpuSlots,
-                                      writeSlots: AsyncSemaphore(limit: Self.writeQueue), tuner: tuner,
+                                      netSlots: budget.netSlots, cpuSlots: budget.cpuSlots,
+                                      writeSlots: AsyncSemaphore(limit: budget.writeQueue), tuner: budget.tuner,
                                       needThumbnail: needThumbnail)
 
-        let progress = Task { await showProgress(counters: counters, slots: netSlots) }
+        let progress = Task { await showProgress(counters: counters, slots: budget.netSlots) }
         let flusher = Task {
             while true {
                 do { try await Task.sleep(for: .milliseconds(500)) } catch { break }   // cancelled: the run is over

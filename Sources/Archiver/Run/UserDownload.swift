@@ -18,21 +18,28 @@ struct UserDownload: Sendable {
     let user: String
     let options: DownloadOptions
     let env: RunEnvironment
+    /// Transfer and encoder places shared with the other users of the batch.
+    let budget: TransferBudget
     let client: MapillaryClient
     let transcoder: ImageTranscoder
+    /// Records tagged with this user: they go to this user's run log only, never to another user's.
+    let logger: Logger
+    /// This user's live numbers (the batch's totals line reads them too).
+    let counters = RunCounters()
 
     var identifier: String { options.identifier(for: user) }
     var staging: String { options.cacheDirectory + "/" + identifier }
     var finalPath: String { options.outputDirectory + "/" + identifier }
     var privateFolder: String { staging + "/.mapillary-archiver" }
-    var logger: Logger { env.logger }
 
-    init(user: String, options: DownloadOptions, env: RunEnvironment) {
+    init(user: String, options: DownloadOptions, env: RunEnvironment, budget: TransferBudget) {
         self.user = user
         self.options = options
         self.env = env
+        self.budget = budget
+        logger = env.hub.logger("mapillary-archiver", job: user)
         client = MapillaryClient(http: env.http, apiBase: options.apiURL, token: options.token, retry: options.retry,
-                                 logger: env.hub.logger("mapillary"))
+                                 gate: env.mapillaryGate, logger: env.hub.logger("mapillary", job: user))
         transcoder = ImageTranscoder(format: options.webp ? .webp(quality: options.webpQuality) : .jpeg)
     }
 
@@ -101,7 +108,6 @@ struct UserDownload: Sendable {
         try checkSettings(state)
         try state.retryFailed()
 
-        let counters = RunCounters()
         let before = try state.counts()
         counters.listed.store(before.listed, ordering: .relaxed)
         counters.alreadyDone.store(before.done, ordering: .relaxed)
