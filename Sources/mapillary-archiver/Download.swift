@@ -43,6 +43,9 @@ struct Download: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Users archived at once; they share the transfers of --concurrency. Default: \(DownloadOptions.defaultJobs).", valueName: "n"))
     var jobs: Int?
 
+    @Option(help: ArgumentHelp("Append one JSON line per user to this file as each user ends (fsynced; see the user guide, \"Reports\").", valueName: "file.jsonl"))
+    var report: String?
+
     @Flag(help: "Write loose files DATE/SEQUENCE/ID.ext instead of per-date tars.")
     var noTar = false
 
@@ -113,7 +116,10 @@ struct Download: AsyncParsableCommand {
 
         let env = logging.environment()
         defer { env.shutdown() }
-        let report = await CommandSupport.withInterruptHandling { await DownloadBatch(options: options, env: env).run() }
+        let log = try report.map { try ReportLog(path: $0, logger: env.logger) }
+        let report = await CommandSupport.withInterruptHandling {
+            await DownloadBatch(options: options, env: env, log: log).run()
+        }
         env.console.clearAllStatus()
         print(report.table(), terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }

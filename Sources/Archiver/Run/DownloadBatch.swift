@@ -9,10 +9,13 @@ import Synchronization
 public struct DownloadBatch: Sendable {
     public let options: DownloadOptions
     public let env: RunEnvironment
+    /// `--report`: one line per user, written as each user ends.
+    public let log: ReportLog?
 
-    public init(options: DownloadOptions, env: RunEnvironment) {
+    public init(options: DownloadOptions, env: RunEnvironment, log: ReportLog? = nil) {
         self.options = options
         self.env = env
+        self.log = log
     }
 
     /// Runs every user and returns their reports, in the order the users were given. A batch-stopping error
@@ -48,11 +51,15 @@ public struct DownloadBatch: Sendable {
                         switch report.outcome {
                         case .published(let path), .upToDate(let path):
                             // An up-to-date item may still be missing on IA; the upload journal skips what is there.
-                            report.upload = await upload(path: path, user: user)
+                            let started = Date()
+                            await upload(path: path, user: user, into: &report)
+                            report.uploadSeconds = Date().timeIntervalSince(started)
+                            report.seconds += report.uploadSeconds
                         default:
                             break
                         }
                     }
+                    log?.append(report)
                     return (index, report)
                 }
             }
@@ -71,8 +78,10 @@ public struct DownloadBatch: Sendable {
         let notStarted = "not started: " + (stopped ?? "interrupted")
         return BatchReport(users: reports.enumerated().map { index, report in
             guard var report else {
-                return UserReport(user: users[index], identifier: options.identifier(for: users[index]),
-                                  outcome: .failed(reason: notStarted))
+                let report = UserReport(user: users[index], identifier: options.identifier(for: users[index]),
+                                        outcome: .failed(reason: notStarted))
+                log?.append(report)
+                return report
             }
             // A user interrupted because another one stopped the batch says why.
             if let stopped, report.stopsBatch == nil, case .incomplete = report.outcome {
@@ -82,14 +91,19 @@ public struct DownloadBatch: Sendable {
         })
     }
 
-    /// Uploads a freshly published item and waits for IA to list it; returns the summary's upload column.
-    private func upload(path: String, user: String) async -> String {
+    /// Uploads a freshly published item and waits for IA to list it; sets the report's upload columns.
+    private func upload(path: String, user: String, into report: inout UserReport) async {
         guard let credentials = options.credentials else {
-            return "failed: no IA keys (give --access-key/--secret-key, IA_ACCESS_KEY_ID/IA_SECRET_ACCESS_KEY, or an ia.ini)"
+            report.upload = "failed: no IA keys (give --access-key/--secret-key, IA_ACCESS_KEY_ID/IA_SECRET_ACCESS_KEY, or an ia.ini)"
+            report.uploadState = .failed
+            return
         }
         let runner = UploadRunner(env: env, endpoints: options.endpoints, credentials: credentials,
                                   options: options.uploadOptions)
-        return await runner.uploadOne(path: path, label: user).summary
+        let outcome = await runner.uploadOne(path: path, label: user)
+        report.upload = outcome.summary
+        report.uploadState = !outcome.ok ? .failed
+            : outcome.report?.verification?.isComplete == true ? .verified : .uploaded
     }
 
     /// Redraws the batch's totals line until cancelled.

@@ -159,6 +159,8 @@ struct UserDownload: Sendable {
         }
 
         counters.stage = "packaging"
+        let packaging = Date()
+        defer { report.packageSeconds = Date().timeIntervalSince(packaging) }
         let path = try await finalize(state: state, counts: after, update: update)
         report.outcome = .published(path: path)
         logger.info("\(user): published \(path) (\(after.done) images, \(ByteFormat.size(after.doneBytes)))")
