@@ -36,9 +36,11 @@ struct Download: AsyncParsableCommand {
     @Option(help: ArgumentHelp("WebP quality, 0–100 (cwebp's default is 75).", valueName: "q"))
     var webpQuality: Float = 75
 
-    @Option(name: [.customLong("concurrency"), .customLong("max-workers")],
-            help: ArgumentHelp("Transfers in flight. Default: tuned automatically, starting at 16, raised while throughput grows.", valueName: "n"))
+    @Option(help: ArgumentHelp("Transfers in flight, fixed. Default: tuned automatically, starting at 16, raised while throughput grows.", valueName: "n"))
     var concurrency: Int?
+
+    @Option(help: ArgumentHelp("The most transfers in flight the tuning may reach (as the Python tool's --max-workers). Default: 256.", valueName: "n"))
+    var maxWorkers: Int?
 
     @Option(help: ArgumentHelp("Users archived at once; they share the transfers of --concurrency. Default: \(DownloadOptions.defaultJobs).", valueName: "n"))
     var jobs: Int?
@@ -93,6 +95,12 @@ struct Download: AsyncParsableCommand {
         if let concurrency, !(1...512).contains(concurrency) {
             throw ValidationError("--concurrency must be between 1 and 512")
         }
+        if let maxWorkers, !(1...512).contains(maxWorkers) {
+            throw ValidationError("--max-workers must be between 1 and 512")
+        }
+        if concurrency != nil && maxWorkers != nil {
+            throw ValidationError("give --concurrency (a fixed number of transfers) or --max-workers (a ceiling for the tuning), not both")
+        }
         if let jobs, !(1...64).contains(jobs) {
             throw ValidationError("--jobs must be between 1 and 64")
         }
@@ -109,7 +117,7 @@ struct Download: AsyncParsableCommand {
         let options = DownloadOptions(
             usernames: users, token: token, outputDirectory: output,
             cacheDirectory: cacheDir ?? DownloadOptions.defaultCacheDirectory(), quality: quality, bbox: box,
-            webp: !noWebp, webpQuality: webpQuality, concurrency: concurrency, jobs: jobs, tar: !noTar, checkIA: !noCheckIa,
+            webp: !noWebp, webpQuality: webpQuality, concurrency: concurrency, maxConcurrency: maxWorkers, jobs: jobs, tar: !noTar, checkIA: !noCheckIa,
             upload: upload, apiURL: apiBase, endpoints: iaEndpoints, templateDirectory: templateDir,
             metaOverrides: overrides, uploadOptions: CommandSupport.uploadOptions(tuning), credentials: keys)
         try CommandSupport.checkTemplates(templateDir)

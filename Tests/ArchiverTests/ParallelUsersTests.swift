@@ -85,4 +85,30 @@ import TestSupport
             #expect(report.users.first { $0.user == user }?.outcome == .published(path: h.item(user, options)))
         }
     }
+
+    @Test func usersRunningAtOnceShareOneBudgetOfTransfers() async throws {
+        let h = try DownloadHarness(users: Self.names.map { .init(name: $0, imageCount: 8) }) {
+            $0.cdnLatency = .milliseconds(40)
+        }
+        defer { h.close() }
+        var options = h.options(Self.names)
+        options.jobs = 6
+        options.concurrency = 3
+        let report = await h.run(options)
+        #expect(report.exitCode == 0)
+        let peak = h.mapillary.counters.cdnPeakInFlight
+        #expect(peak >= 2 && peak <= 3, "six users together never have more than --concurrency transfers: \(peak)")
+    }
+
+    @Test func maxWorkersIsACeilingForTheTunedConcurrency() async throws {
+        let h = try DownloadHarness(users: [.init(name: "alpha", imageCount: 150)]) { $0.cdnLatency = .milliseconds(30) }
+        defer { h.close() }
+        var options = h.options(["alpha"])
+        options.maxConcurrency = 6
+        let report = await h.run(options)
+        #expect(report.exitCode == 0)
+        let peak = h.mapillary.counters.cdnPeakInFlight
+        // The tuner starts at 16 without a ceiling.
+        #expect(peak >= 3 && peak <= 6, "the tuning stays under --max-workers: \(peak)")
+    }
 }

@@ -87,6 +87,14 @@ struct MaintenanceCommandTests {
         #expect(rows.contains { $0.hasPrefix("total") && $0.contains("158") })
         #expect(rows.last?.hasPrefix("cached; fetched from IA at") == true)
         #expect(h.ia.requestLog().isEmpty, "the cached result was used")
+
+        // The Python tool's spelling: `--stats` (and `--clean-up`) as flags of the one command.
+        let legacy = try await h.run(["--stats", "--json"])
+        #expect(legacy.status == 0 && legacy.stdout == result.stdout, "\(legacy.transcript)")
+        let cleanUp = try await h.run(["--clean-up", "--output", h.output])
+        #expect(cleanUp.status == 0 && cleanUp.stdout.hasPrefix("no staging folders in"), "\(cleanUp.transcript)")
+        let help = try await h.run(["--help"])
+        #expect(!help.stdout.contains("--stats") && !help.stdout.contains("--clean-up"), "not in --help")
     }
 
     @Test func downloadWithUploadPutsEveryFileOnIAAndVerifyRemoteAgrees() async throws {

@@ -23,14 +23,16 @@ final class TransferBudget: Sendable {
 
     /// - Parameters:
     ///   - fixed: `--concurrency`, which turns the tuner off; nil tunes from ``initialConcurrency``.
+    ///   - ceiling: `--max-workers`, the most the tuner may reach (``maximumConcurrency`` when nil).
     ///   - jobs: users run at once.
-    init(fixed: Int?, jobs: Int, cpu: CPUWorkerPool, logger: Logger) {
+    init(fixed: Int?, ceiling: Int? = nil, jobs: Int, cpu: CPUWorkerPool, logger: Logger) {
         writeQueue = max(4, 32 / max(1, jobs))
-        let netSlots = AsyncSemaphore(limit: fixed ?? Self.initialConcurrency)
+        let maximum = ceiling ?? Self.maximumConcurrency
+        let netSlots = AsyncSemaphore(limit: fixed ?? min(Self.initialConcurrency, maximum))
         self.netSlots = netSlots
         cpuSlots = AsyncSemaphore(limit: cpu.threadCount * 2)
         tuner = fixed != nil ? nil : ConcurrencyTuner(
-            slots: netSlots, maximum: Self.maximumConcurrency,
+            slots: netSlots, maximum: maximum,
             // Images queue for an encoder thread: more transfers would only wait. (Images waiting for the disk
             // do not count: a commit's fsync stalls a disk thread for a moment without bounding throughput.)
             cpuBound: { cpu.load > cpu.threadCount },

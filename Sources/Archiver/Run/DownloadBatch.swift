@@ -24,7 +24,7 @@ public struct DownloadBatch: Sendable {
     public func run() async -> BatchReport {
         let users = options.usernames
         let jobs = options.effectiveJobs
-        let budget = TransferBudget(fixed: options.concurrency, jobs: jobs, cpu: env.cpu, logger: env.logger)
+        let budget = TransferBudget(fixed: options.concurrency, ceiling: options.maxConcurrency, jobs: jobs, cpu: env.cpu, logger: env.logger)
         let progress = BatchProgress(users: users.count)
         let totals = users.count > 1 ? Task { await showTotals(progress, budget: budget) } : nil
         defer {

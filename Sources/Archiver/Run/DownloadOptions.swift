@@ -16,6 +16,8 @@ public struct DownloadOptions: Sendable {
     public var webpQuality: Float
     /// Transfers in flight; nil lets the downloader tune it (starting at 16) while throughput grows.
     public var concurrency: Int?
+    /// `--max-workers`: the most transfers the tuner may reach (without ``concurrency``); nil = 256.
+    public var maxConcurrency: Int?
     /// Users archived at once (they share the transfers of ``concurrency``); nil picks ``defaultJobs``.
     public var jobs: Int?
     public var tar: Bool
@@ -33,7 +35,7 @@ public struct DownloadOptions: Sendable {
     public init(usernames: [String], token: String, outputDirectory: String = "./mapillary_data",
                 cacheDirectory: String = DownloadOptions.defaultCacheDirectory(), quality: Quality = .original,
                 bbox: BoundingBox? = nil, webp: Bool = true, webpQuality: Float = 75, concurrency: Int? = nil,
-                jobs: Int? = nil,
+                maxConcurrency: Int? = nil, jobs: Int? = nil,
                 tar: Bool = true, checkIA: Bool = true, upload: Bool = false,
                 apiURL: String = MapillaryClient.defaultAPIBase, endpoints: IAEndpoints = IAEndpoints(),
                 templateDirectory: String? = nil, metaOverrides: [MetaOverride] = [],
@@ -48,6 +50,7 @@ public struct DownloadOptions: Sendable {
         self.webp = webp
         self.webpQuality = webpQuality
         self.concurrency = concurrency
+        self.maxConcurrency = maxConcurrency
         self.jobs = jobs
         self.tar = tar
         self.checkIA = checkIA
