@@ -128,6 +128,9 @@ public final class InternetArchiveSandbox: SandboxComponent {
     /// Files stored from now on appear in the metadata API after `delay`.
     public func setIngestDelay(_ delay: Duration) { controls.ingestDelay = delay }
 
+    /// Ends the ingest delay of every file of `identifier` stored so far: the metadata API lists them now.
+    public func finishIngest(of identifier: String) { store.finishIngest(of: identifier) }
+
     /// While on, the metadata API (`/metadata/{id}`) answers 503, as archive.org does when it is overloaded.
     public func setMetadataAPIFailing(_ failing: Bool) { controls.metadataAPIFailing = failing }
 

@@ -113,9 +113,9 @@ import TestSupport
     }
 
     @Test func filesNotYetIngestedArePendingNotAnErrorAndVerifyRemoteSeesThemLater() async throws {
-        // Long enough that both files are still pending when the upload's short verification gives up, even when a
-        // loaded full-suite run on 2 cores takes several seconds over the upload (6 s was not always enough).
-        let h = try IAHarness { $0.ingestDelay = .seconds(15) }
+        // Far longer than any run, however loaded the machine: both files are still pending when the upload's short
+        // verification gives up (15 s was not always enough); the test then ends the ingest itself.
+        let h = try IAHarness { $0.ingestDelay = .seconds(3600) }
         defer { h.close() }
         let item = try h.makeItem("slow-ingest", files: ["a": pattern(10), "b": pattern(20)])
         var options = fastOptions()
@@ -125,7 +125,13 @@ import TestSupport
         #expect(report.notYetVisible == 2)
         #expect(report.verification?.pending == ["a", "b"])
 
+        // IA finishes its ingest while verify --remote is waiting.
+        let ingest = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            h.ia.finishIngest(of: "slow-ingest")
+        }
         let later = try await h.uploader().verifyRemote(itemPath: item, timeout: .seconds(60))
+        try await ingest.value
         #expect(later.isComplete)
         #expect(later.verified == ["a", "b"])
     }
