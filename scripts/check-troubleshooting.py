@@ -61,6 +61,7 @@ SENTENCE_FUNCTIONS = {
     "Sources/Archiver/Run/UserDownload.swift": ["runStages"],
     "Sources/Archiver/Run/DownloadBatch.swift": ["run", "upload"],
     "Sources/Archiver/Upload/UploadRunner.swift": ["problems", "uploadAll"],
+    "Sources/InternetArchive/RemoteVerification.swift": ["summary", "nextStep"],
     "Sources/mapillary-archiver/CommandSupport.swift": ["withInterruptHandling"],
     "Sources/mapillary-archiver/Main.swift": ["main"],
 }

@@ -12,6 +12,12 @@ public struct UploadOptions: Sendable {
     public var partSize: Int64 = 64 << 20
     /// Ask the metadata API first and skip files IA already holds with the same MD5.
     public var checkRemote = true
+    /// How long the journal's word that a file was uploaded outweighs IA not listing it: IA lists a file only
+    /// once its ingest task has run, sometimes hours later. A file IA still does not list after this is sent
+    /// again (IA lost it, or its ingest failed). Only applies when the metadata API could be read.
+    public var ingestGrace: Duration = .seconds(6 * 3600)
+    /// Ignore the journal's finished files for this run: send every file IA does not list with the local MD5.
+    public var resend = false
     /// After the last file, wait for the metadata API to list every file with its local MD5.
     public var verify = true
     /// Longest wait for that listing; files not listed by then are reported as pending.
@@ -38,7 +44,8 @@ public struct UploadOptions: Sendable {
         guard multipartThreshold >= 0 else { throw bad("the multipart threshold \(multipartThreshold) is negative") }
         guard retry.maxAttempts >= 1 else { throw bad("the retry policy allows no attempt; allow at least one") }
         guard verifyInterval > .zero, verifyMaxInterval > .zero, slowDownInitialDelay >= .zero,
-              slowDownMaxDelay >= .zero, verifyTimeout >= .zero, slowDownMaxWait >= .zero, stallTimeout > .zero else {
+              slowDownMaxDelay >= .zero, verifyTimeout >= .zero, slowDownMaxWait >= .zero,
+              ingestGrace >= .zero, stallTimeout > .zero else {
             throw bad("an upload wait or interval is negative or zero; give positive durations")
         }
     }

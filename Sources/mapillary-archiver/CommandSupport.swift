@@ -27,6 +27,7 @@ enum CommandSupport {
         options.multipartThreshold = Int64(max(1, tuning.multipartThreshold)) << 20
         options.partSize = Int64(max(1, tuning.partSize)) << 20
         options.verifyTimeout = .seconds(max(0, tuning.verifyTimeout))
+        options.ingestGrace = .seconds(max(0, tuning.ingestGrace))
         return options
     }
 
