@@ -64,6 +64,7 @@ struct Download: AsyncParsableCommand {
     @OptionGroup var endpoints: ArchiveEndpointOptions
     @OptionGroup var credentials: CredentialOptions
     @OptionGroup var tuning: UploadTuningOptions
+    @OptionGroup var limits: DownloadLimitOptions
     @OptionGroup var logging: OutputOptions
 
     func run() async throws {
@@ -97,12 +98,12 @@ struct Download: AsyncParsableCommand {
         if upload {
             keys = try CommandSupport.credentials(credentials, environment: environment)
         }
-        let options = DownloadOptions(
+        let options = limits.applied(to: DownloadOptions(
             usernames: users, token: token, outputDirectory: output,
             cacheDirectory: cacheDir ?? DownloadOptions.defaultCacheDirectory(), quality: quality, bbox: box,
             webp: !noWebp, webpQuality: webpQuality, concurrency: concurrency, tar: !noTar, checkIA: !noCheckIa,
             upload: upload, apiURL: apiBase, endpoints: iaEndpoints, templateDirectory: templateDir,
-            metaOverrides: overrides, uploadOptions: CommandSupport.uploadOptions(tuning), credentials: keys)
+            metaOverrides: overrides, uploadOptions: CommandSupport.uploadOptions(tuning), credentials: keys))
         try CommandSupport.checkTemplates(templateDir)
 
         let env = logging.environment()
