@@ -65,8 +65,9 @@ struct SlowCDNTests {
         #expect(report.users.first?.downloaded == 5)
         #expect(report.users.first?.failed == 0, "the image that never came is not counted as failed: the next run takes it")
         #expect(h.consoleLines.contains { $0.contains("ERROR stan: " + sentence) })
-        #expect((report.users.first?.seconds ?? 0) < 60, "given up after the no-progress time, before the stall timeout")
-        #expect(!h.consoleLines.contains { $0.contains("retrying the download") }, "the silent transfer was not retried")
+        // A stalled transfer (60 s without a byte) would have been retried with a warning first.
+        #expect(!h.consoleLines.contains { $0.contains("retrying the download") },
+                "given up by the no-progress rule, before the stall timeout")
         #expect(report.table().contains("failed: stan"))
     }
 

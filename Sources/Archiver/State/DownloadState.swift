@@ -100,7 +100,7 @@ public final class DownloadState: Sendable {
             CREATE TABLE download_tars(name TEXT PRIMARY KEY, committed_length INTEGER NOT NULL,
                 md5_state BLOB, published INTEGER NOT NULL DEFAULT 0);
             """,
-            // The listing pass that last listed each image (see `listingPass`).
+            // The listing pass that last listed each image (the `listing_pass` value; `restartListing` starts one).
             "ALTER TABLE download_images ADD COLUMN listed_pass INTEGER NOT NULL DEFAULT 0;",
         ])
     }
