@@ -111,4 +111,15 @@ import TestSupport
         // The tuner starts at 16 without a ceiling.
         #expect(peak >= 3 && peak <= 6, "the tuning stays under --max-workers: \(peak)")
     }
+
+    @Test func aUserGivenTwiceIsArchivedOnce() async throws {
+        let h = try DownloadHarness(users: [.init(name: "alpha", imageCount: 4), .init(name: "bravo", imageCount: 3)])
+        defer { h.close() }
+        let options = h.options(["alpha", "bravo", "alpha"])
+        let report = await h.run(options)
+        #expect(report.exitCode == 0)
+        #expect(report.users.map(\.user) == ["alpha", "bravo"])
+        #expect(h.consoleLines.contains { $0.contains("1 usernames were given more than once; each user is archived once") })
+        #expect(h.mapillary.counters.pageRequests == 2, "one listing per user")
+    }
 }

@@ -22,7 +22,12 @@ public struct DownloadBatch: Sendable {
     /// (rejected token, full disk) ends the batch early: users still running are interrupted (their work so far is
     /// saved) and the users not reached are reported as not started.
     public func run() async -> BatchReport {
-        let users = options.usernames
+        // A user given twice would run twice at once, on one staging folder: once is what was meant.
+        var seen = Set<String>()
+        let users = options.usernames.filter { seen.insert($0).inserted }
+        if users.count < options.usernames.count {
+            env.logger.notice("\(options.usernames.count - users.count) usernames were given more than once; each user is archived once")
+        }
         let jobs = options.effectiveJobs
         let budget = TransferBudget(fixed: options.concurrency, ceiling: options.maxConcurrency, jobs: jobs, cpu: env.cpu, logger: env.logger)
         let progress = BatchProgress(users: users.count)
