@@ -9,10 +9,11 @@ extension UserDownload {
 
     /// Closes the tars, writes `metadata.jsonl.gz`, `.meta`, the manifest, and publishes the item.
     func finalize(state: DownloadState, counts: DownloadState.Counts, update: Bool) async throws -> String {
-        let disk = CPUWorkerPool(threadCount: 1)
-        defer { disk.shutdown() }
-        return try await disk.run {
-            let writer = try ImageWriter(staging: staging, state: state, tarMode: options.tar)
+        let writer = try ImageWriter(staging: staging, state: state, tarMode: options.tar)
+        defer { writer.shutdown() }
+        // One sequence of blocking writes, on the writer's thread.
+        return try await writer.perform { writer in
+            try writer.openTars()
             var summaries = try writer.finish()
 
             let gzip = try GzipLineWriter(path: staging + "/metadata.jsonl.gz")
