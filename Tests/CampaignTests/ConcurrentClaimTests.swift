@@ -1,0 +1,50 @@
+import Campaign
+import Foundation
+import Synchronization
+import Testing
+
+/// Many workers, each on its own connection (as separate processes or machines would be), hammer one queue.
+@Suite struct ConcurrentClaimTests {
+    @Test(arguments: Backend.allCases)
+    func concurrentClaimersNeverGetTheSameJob(_ backend: Backend) throws {
+        let harness = try QueueHarness(backend)
+        defer { harness.close() }
+        let jobs = 400, workers = 8
+        try harness.add((0..<jobs).map { "user\($0)" })
+
+        let claimed = Mutex<[Int64: [String]]>([:])
+        let failures = Mutex<[String]>([])
+        let group = DispatchGroup()
+        for index in 0..<workers {
+            let queue: JobQueue
+            do { queue = try harness.connect() } catch { Issue.record(error); return }
+            group.enter()
+            Thread {
+                defer { queue.close(); group.leave() }
+                do {
+                    while let job = try queue.claim(worker: "w\(index)", host: "h") {
+                        claimed.withLock { $0[job.id, default: []].append("w\(index)") }
+                        // Half the jobs are given back once, so released jobs are claimed again under contention.
+                        if job.id % 2 == 0 && job.attempt == 1 && job.generation == 1 {
+                            try queue.release(job)
+                        } else {
+                            try queue.complete(job, result: sampleResult)
+                        }
+                    }
+                } catch {
+                    failures.withLock { $0.append("w\(index): \(error)") }
+                }
+            }.start()
+        }
+        group.wait()
+
+        #expect(failures.withLock { $0 }.isEmpty)
+        let holders = claimed.withLock { $0 }
+        #expect(holders.count == jobs)
+        // A job given back is claimed exactly twice (generation 1, then 2); every other job exactly once.
+        let wrong = holders.filter { id, names in names.count != (id % 2 == 0 ? 2 : 1) }
+        #expect(wrong.isEmpty, "claimed too often: \(wrong.prefix(5))")
+        let status = try harness.queue.status()
+        #expect(status.counts.done == jobs && status.counts.total == jobs)
+    }
+}
