@@ -68,4 +68,6 @@ let package = Package(
 if Context.environment["MAPILLARY_ARCHIVER_BENCH"] != nil {
     package.targets.append(.executableTarget(name: "imaging-bench", dependencies: ["Imaging"],
                                              path: "Benchmarks/ImagingBench", swiftSettings: swift6))
+    package.targets.append(.executableTarget(name: "queue-bench", dependencies: ["Campaign"],
+                                             path: "Benchmarks/QueueBench", swiftSettings: swift6))
 }

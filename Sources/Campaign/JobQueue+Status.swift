@@ -2,7 +2,7 @@ extension JobQueue {
     /// A consistent snapshot of the queue (one transaction), with up to `failures` recent failures.
     public func status(failures: Int = 10) throws -> QueueStatus {
         // Built inside the transaction, which PostgreSQL may run again after a lost connection.
-        var status = try store.transaction(durable: false) { session in
+        var status = try store.transaction { session in
             var status = QueueStatus(queue: displayName)
             for row in try session.rows("""
                 SELECT state, SUM(CASE WHEN state = 'pending' AND not_before > {now} THEN 1 ELSE 0 END), COUNT(*)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The campaign's work queue: jobs (one contributor at one quality and format) that workers claim under a
 /// lease, renew, and complete or fail; on a SQLite file (one machine) or a PostgreSQL database (several),
 /// with one schema and one behaviour. It knows nothing of Mapillary or the Internet Archive.
@@ -8,6 +10,8 @@ public final class JobQueue: Sendable {
     public let location: QueueLocation
     public let policy: QueuePolicy
     let store: any QueueStore
+    /// When ``claim(worker:host:)`` last failed the jobs out of attempts.
+    let lastSweep = Mutex<ContinuousClock.Instant?>(nil)
 
     /// Opens the queue at `location`, bringing its schema up to date. `create`: a missing SQLite file is made
     /// (else refused); a PostgreSQL database must exist, its tables are made on first use.
@@ -29,7 +33,7 @@ public final class JobQueue: Sendable {
     /// reported); `again` puts a done one back to pending for an update run. A failed one goes back to pending.
     /// Adding again does not change a queued job's priority.
     public func add(_ specs: [JobSpec], again: Bool = false) throws -> [AddOutcome] {
-        try store.transaction(durable: true) { session in
+        try store.transaction { session in
             try specs.map { spec in
                 let key: [QueueValue] = [.text(spec.username), .text(spec.quality), .init(spec.webp), .init(spec.priority)]
                 let inserted = try session.rows("""
@@ -57,7 +61,7 @@ public final class JobQueue: Sendable {
             UPDATE campaign_jobs SET state = 'pending', attempts = 0, not_before = 0, last_error = NULL, finished_at = NULL
             WHERE state = 'failed' AND (username = $1 OR $2 = 1) RETURNING username, quality, webp, priority, 'failed', worker
             """
-        return try store.transaction(durable: true) { session in
+        return try store.transaction { session in
             guard let usernames else { return try session.rows(sql, [.text(""), .integer(1)]).map(JobChange.init(row:)) }
             return try usernames.flatMap { try session.rows(sql, [.text($0), .integer(0)]).map(JobChange.init(row:)) }
         }
@@ -66,7 +70,7 @@ public final class JobQueue: Sendable {
     /// Deletes every job of `usernames`, whatever its state. A worker holding one finds its lease gone at its
     /// next renewal or check, and stops it. Returns the jobs it removed.
     public func remove(usernames: [String]) throws -> [JobChange] {
-        try store.transaction(durable: true) { session in
+        try store.transaction { session in
             try usernames.flatMap { username in
                 try session.rows("DELETE FROM campaign_jobs WHERE username = $1 RETURNING username, quality, webp, priority, state, worker",
                                  [.text(username)]).map(JobChange.init(row:))

@@ -33,7 +33,7 @@ final class PostgresConnection {
             self.handle = nil
             throw error
         }
-        clibpq_silence_notices(handle)
+        do { try startSession() } catch let failure as PostgresFailure { throw failure.error }
     }
 
     deinit { close() }
@@ -57,7 +57,16 @@ final class PostgresConnection {
             if failure.error.code == .unreachable { throw PostgresFailure(.broken, lost(failure.reason)) }
             throw PostgresFailure(.fatal, failure.error)
         }
+        try startSession()
+    }
+
+    /// Keeps server notices off stderr, and lets commits return before the WAL reaches the disk: a crash of
+    /// the server may take back its last fraction of a second of commits, as a power loss may for SQLite
+    /// (``JobQueue/claim(worker:host:)`` says why no generation is then handed out twice).
+    private func startSession() throws {
+        guard let handle else { return }
         clibpq_silence_notices(handle)
+        try execute("SET synchronous_commit = off")
     }
 
     /// Runs statements without parameters or results (BEGIN, COMMIT, schema).

@@ -2,8 +2,7 @@ import Foundation
 import Synchronization
 
 /// The queue in a PostgreSQL database, for workers on several machines. Claims lock their row with
-/// `FOR UPDATE SKIP LOCKED`, every statement is parameterised, and every commit is synchronous (a claim the
-/// server forgot after a crash could hand one generation to two workers).
+/// `FOR UPDATE SKIP LOCKED`, and every statement is parameterised.
 ///
 /// A connection that breaks mid-run (the server restarted, the network was cut) is made again with a growing
 /// pause, and the transaction runs again, for up to ``QueuePolicy/reconnectFor``; then the call fails with
@@ -23,27 +22,40 @@ final class PostgresQueueStore: QueueStore {
         self.connection = Mutex(connection)
     }
 
-    func transaction<T>(durable: Bool, _ body: (QueueSession) throws -> T) throws -> T {
+    func transaction<T: Sendable>(_ body: (QueueSession) throws -> T) throws -> T {
+        try withConnection { connection in
+            try connection.execute("BEGIN")
+            do {
+                let result = try body(Session(connection: connection))
+                try connection.execute("COMMIT")
+                return result
+            } catch {
+                if !connection.isBroken { try? connection.execute("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    /// One round trip: the statement commits on its own.
+    func statement(_ sql: String, _ parameters: [QueueValue]) throws -> [QueueRow] {
+        try withConnection { try Session(connection: $0).rows(sql, parameters) }
+    }
+
+    /// Runs `work`; after a broken connection, connects again and runs it again (at once, then after a pause
+    /// that doubles up to 5 s) until ``QueuePolicy/reconnectFor`` has passed.
+    private func withConnection<T: Sendable>(_ work: (PostgresConnection) throws -> T) throws -> T {
         try connection.withLock { connection in
             let clock = ContinuousClock()
             let deadline = clock.now + reconnectFor
-            var pause = Duration.milliseconds(200)
+            var pause = Duration.zero
             while true {
                 do {
                     if connection.isBroken { try connection.reconnect() }
-                    try connection.execute("BEGIN")
-                    do {
-                        let result = try body(Session(connection: connection))
-                        try connection.execute("COMMIT")
-                        return result
-                    } catch {
-                        if !connection.isBroken { try? connection.execute("ROLLBACK") }
-                        throw error
-                    }
+                    return try work(connection)
                 } catch let failure as PostgresFailure {
                     guard failure.kind != .fatal, clock.now + pause < deadline else { throw failure.error }
-                    if failure.kind == .broken { Thread.sleep(forTimeInterval: pause.seconds) }
-                    pause = min(pause * 2, .seconds(5))
+                    Thread.sleep(forTimeInterval: pause.seconds)
+                    pause = pause == .zero ? .milliseconds(200) : min(pause * 2, .seconds(5))
                 }
             }
         }

@@ -10,17 +10,20 @@ protocol QueueStore: Sendable {
     /// The queue as messages name it (a path, or a URL with its password masked).
     var displayName: String { get }
 
-    /// Runs `body` in one transaction and commits it. `durable`: the commit survives a power loss before
-    /// this returns (SQLite otherwise only promises that for a crash of the process). PostgreSQL re-runs
-    /// `body` after a lost connection (within ``QueuePolicy/reconnectFor``), so bodies must be idempotent.
-    func transaction<T>(durable: Bool, _ body: (QueueSession) throws -> T) throws -> T
+    /// Runs `body` in one transaction and commits it. PostgreSQL runs `body` again after a lost connection
+    /// (within ``QueuePolicy/reconnectFor``), so bodies must give the same outcome when run twice.
+    func transaction<T: Sendable>(_ body: (QueueSession) throws -> T) throws -> T
+
+    /// Runs one statement in a transaction of its own (on PostgreSQL, one round trip); same retry as above.
+    @discardableResult
+    func statement(_ sql: String, _ parameters: [QueueValue]) throws -> [QueueRow]
 
     func close()
 }
 
-/// Runs statements inside a ``QueueStore/transaction(durable:_:)``.
+/// Runs statements inside a ``QueueStore/transaction(_:)``.
 protocol QueueSession {
-    /// Runs one statement (written with `$1…` parameters, `{now}` and `{skip_locked}`) and returns its rows.
+    /// Runs one statement (written with `$1…` parameters and the tokens of ``QueueDialect/spell(_:)``) and returns its rows.
     @discardableResult
     func rows(_ sql: String, _ parameters: [QueueValue]) throws -> [QueueRow]
 }
@@ -51,17 +54,19 @@ enum QueueDialect: Sendable {
 
     /// `sql` in this dialect: `{now}` becomes the database's clock in milliseconds since 1970 (the server's
     /// clock for PostgreSQL, so every machine sees one time), `{skip_locked}` PostgreSQL's row lock that
-    /// other claimers skip (SQLite's `BEGIN IMMEDIATE` already lets one writer in at a time), and SQLite
-    /// takes `?1` for `$1`.
+    /// other claimers skip (SQLite's `BEGIN IMMEDIATE` already lets one writer in at a time), `{greatest}`
+    /// the larger of two values, and SQLite takes `?1` for `$1`.
     func spell(_ sql: String) -> String {
         switch self {
         case .sqlite:
             return sql.replacingOccurrences(of: "{now}", with: "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)")
                 .replacingOccurrences(of: "{skip_locked}", with: "")
+                .replacingOccurrences(of: "{greatest}", with: "MAX")
                 .replacingOccurrences(of: "$", with: "?")
         case .postgres:
             return sql.replacingOccurrences(of: "{now}", with: "CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT)")
                 .replacingOccurrences(of: "{skip_locked}", with: "FOR UPDATE SKIP LOCKED")
+                .replacingOccurrences(of: "{greatest}", with: "GREATEST")
         }
     }
 

@@ -2,9 +2,10 @@ import Foundation
 import SQLiteStore
 
 /// The embedded queue: one SQLite file that several workers of one machine may share. Writers take turns
-/// (`BEGIN IMMEDIATE`, WAL, a 10 s busy timeout); claims commit without an fsync (`synchronous=NORMAL`
-/// survives a killed process; a power loss also stops this machine's workers, whose leases then run out),
-/// results with one (``QueueStore/transaction(durable:_:)``). The file must be on a local disk.
+/// (`BEGIN IMMEDIATE`, WAL, a 10 s busy timeout). Commits are not fsynced one by one (`synchronous=NORMAL`):
+/// they survive a killed process; a power loss may take back the last ones, but it also stops every worker of
+/// this machine, so a claim taken back is held by no one, and a result taken back is done again when that
+/// job's lease runs out (at-least-once work, never a job skipped). The file must be on a local disk.
 final class SQLiteQueueStore: QueueStore {
     let dialect = QueueDialect.sqlite
     let displayName: String
@@ -54,11 +55,12 @@ final class SQLiteQueueStore: QueueStore {
         }
     }
 
-    func transaction<T>(durable: Bool, _ body: (QueueSession) throws -> T) throws -> T {
-        try translate {
-            durable ? try database.syncedTransaction { try body(Session(connection: $0)) }
-                    : try database.transaction { try body(Session(connection: $0)) }
-        }
+    func transaction<T: Sendable>(_ body: (QueueSession) throws -> T) throws -> T {
+        try translate { try database.transaction { try body(Session(connection: $0)) } }
+    }
+
+    func statement(_ sql: String, _ parameters: [QueueValue]) throws -> [QueueRow] {
+        try transaction { try $0.rows(sql, parameters) }
     }
 
     func close() { database.close() }

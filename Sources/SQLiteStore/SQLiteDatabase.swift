@@ -47,22 +47,7 @@ public final class SQLiteDatabase: Sendable {
     /// Runs `body` inside one transaction (BEGIN IMMEDIATE … COMMIT); rolls back when it throws.
     @discardableResult
     public func transaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try transaction(synced: false, body)
-    }
-
-    /// Like ``transaction(_:)``, and the commit reaches the disk before it returns even on a connection that
-    /// runs with `synchronous=NORMAL` (which a power loss may take back): for the few commits that must last.
-    @discardableResult
-    public func syncedTransaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try transaction(synced: true, body)
-    }
-
-    private func transaction<T>(synced: Bool, _ body: (SQLiteConnection) throws -> T) throws -> T {
         try connection.withLock { conn in
-            // The safety level cannot change inside a transaction: raise it around this one, then restore it.
-            let level = synced ? try conn.query("PRAGMA synchronous").first?[0].int ?? 2 : 2
-            if level < 2 { try conn.execute("PRAGMA synchronous=FULL") }
-            defer { if level < 2 { try? conn.execute("PRAGMA synchronous=\(level)") } }
             try conn.execute("BEGIN IMMEDIATE")
             do {
                 let result = try body(conn)

@@ -12,7 +12,7 @@ import Testing
         let jobs = 400, workers = 8
         try harness.add((0..<jobs).map { "user\($0)" })
 
-        let claimed = Mutex<[Int64: [String]]>([:])
+        let claimed = Mutex<[Int64: [Int64]]>([:])
         let failures = Mutex<[String]>([])
         let group = DispatchGroup()
         for index in 0..<workers {
@@ -23,9 +23,12 @@ import Testing
                 defer { queue.close(); group.leave() }
                 do {
                     while let job = try queue.claim(worker: "w\(index)", host: "h") {
-                        claimed.withLock { $0[job.id, default: []].append("w\(index)") }
+                        let firstClaim = claimed.withLock { seen in
+                            defer { seen[job.id, default: []].append(job.generation) }
+                            return seen[job.id] == nil
+                        }
                         // Half the jobs are given back once, so released jobs are claimed again under contention.
-                        if job.id % 2 == 0 && job.attempt == 1 && job.generation == 1 {
+                        if job.id % 2 == 0 && firstClaim {
                             try queue.release(job)
                         } else {
                             try queue.complete(job, result: sampleResult)
@@ -41,8 +44,10 @@ import Testing
         #expect(failures.withLock { $0 }.isEmpty)
         let holders = claimed.withLock { $0 }
         #expect(holders.count == jobs)
-        // A job given back is claimed exactly twice (generation 1, then 2); every other job exactly once.
-        let wrong = holders.filter { id, names in names.count != (id % 2 == 0 ? 2 : 1) }
+        // A job given back is claimed exactly twice, with a higher generation the second time; every other job once.
+        let wrong = holders.filter { id, generations in
+            generations.count != (id % 2 == 0 ? 2 : 1) || generations != generations.sorted() || Set(generations).count != generations.count
+        }
         #expect(wrong.isEmpty, "claimed too often: \(wrong.prefix(5))")
         let status = try harness.queue.status()
         #expect(status.counts.done == jobs && status.counts.total == jobs)

@@ -32,7 +32,7 @@ import Testing
 
         let second = try #require(try other.claim(worker: "w2", host: "h2"))
         #expect(second.id == first.id)
-        #expect(second.generation == first.generation + 1)
+        #expect(second.generation > first.generation)
         #expect(second.attempt == 2)
 
         // Every call of the old holder is refused; none changes the job.
@@ -87,7 +87,7 @@ import Testing
 
         let again = try #require(try harness.queue.claim(worker: "w2", host: "h2"))
         #expect(again.attempt == 1)
-        #expect(again.generation == first.generation + 1)
+        #expect(again.generation > first.generation)
         #expect(throws: CampaignError.self) { try harness.queue.complete(first, result: sampleResult) }
     }
 
