@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Essentials", dependencies: ["COpenSSL"], swiftSettings: swift6),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Essentials"], swiftSettings: swift6),
         .target(name: "SQLiteStore", dependencies: ["CSQLite"], swiftSettings: swift6),
-        .target(name: "Campaign", dependencies: ["SQLiteStore", "CLibPQ"], swiftSettings: swift6),
+        .target(name: "Campaign", dependencies: ["SQLiteStore", "CLibPQ", "Essentials"], swiftSettings: swift6),
         .target(name: "Mapillary", dependencies: ["HTTPClient", "Essentials",
                                                   .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP", "Essentials"], swiftSettings: swift6),
@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "InternetArchiveTests", dependencies: ["InternetArchive", "Sandbox", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "ArchiverTests", dependencies: ["Archiver", "Sandbox", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "TestSupport"], swiftSettings: swift6),
-        .testTarget(name: "CLITests", dependencies: ["Sandbox", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "CLITests", dependencies: ["Sandbox", "SQLiteStore", "Campaign", "TestSupport"], swiftSettings: swift6),
     ]
 )
 

@@ -49,7 +49,7 @@ final class PostgresConnection {
 
     /// Connects again with the same settings; prepared statements are made again on first use.
     func reconnect() throws {
-        guard let handle else { throw PostgresFailure(.broken, CampaignError(.connectionLost, "the connection to the PostgreSQL queue \(displayName) is closed")) }
+        guard let handle else { throw PostgresFailure(.broken, lost("the connection is closed")) }
         prepared.removeAll()
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
