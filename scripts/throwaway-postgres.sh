@@ -29,16 +29,18 @@ if [ "$(id -u)" -eq 0 ]; then
   chown postgres "$DIR"
   AS="runuser -u postgres --"
 fi
+# Runs a server program as that account, from the cluster's folder (the caller's may be closed to it).
+server() { (cd "$DIR" && $AS "$@"); }
 
 stop() {
-  $AS "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  server "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$DIR"
 }
 
 PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$PASSWORD" > "$DIR/password"
 [ -z "$AS" ] || chown postgres "$DIR/password"
-if ! $AS "$BIN/initdb" -D "$DIR/data" -U archiver -E UTF8 --no-sync --auth-local=trust --auth-host=scram-sha-256 \
+if ! server "$BIN/initdb" -D "$DIR/data" -U archiver -E UTF8 --no-sync --auth-local=trust --auth-host=scram-sha-256 \
       --pwfile="$DIR/password" >"$DIR/initdb.log" 2>&1; then
   cat "$DIR/initdb.log" >&2; stop; exit 1
 fi
@@ -47,7 +49,7 @@ FSYNC=off
 started=0
 for try in 1 2 3; do
   PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  if $AS "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
+  if server "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$DIR -c max_connections=300 -c fsync=$FSYNC" \
       start >/dev/null 2>&1; then
     started=1; break

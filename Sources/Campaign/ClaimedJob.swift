@@ -11,7 +11,7 @@ public struct ClaimedJob: Sendable, Hashable {
 }
 
 /// What a finished job produced, kept with the job and shown by `queue status`.
-public struct JobResult: Sendable, Hashable, Codable {
+public struct JobResult: Sendable, Hashable {
     /// The Internet Archive identifier of the item.
     public var identifier: String
     public var images: Int

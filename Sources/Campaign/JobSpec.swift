@@ -29,6 +29,6 @@ public enum AddOutcome: Sendable, Equatable {
 }
 
 /// A job's state: `pending → running → done | failed`.
-public enum JobState: String, Sendable, Codable, CaseIterable {
+public enum JobState: String, Sendable, Encodable, CaseIterable {
     case pending, running, done, failed
 }

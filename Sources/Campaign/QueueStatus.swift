@@ -3,8 +3,8 @@ import Foundation
 /// A snapshot of the queue for `queue status`: counts per state, the running jobs, recent failures,
 /// the throughput of the last hour and an estimate of the time left. Its JSON shape is documented in
 /// docs/campaigns.md (keys in snake_case).
-public struct QueueStatus: Sendable, Codable, Equatable {
-    public struct Counts: Sendable, Codable, Equatable {
+public struct QueueStatus: Sendable, Encodable, Equatable {
+    public struct Counts: Sendable, Encodable, Equatable {
         /// Pending jobs, including those waiting for their retry backoff (``waiting``).
         public var pending = 0
         public var waiting = 0
@@ -14,7 +14,7 @@ public struct QueueStatus: Sendable, Codable, Equatable {
         public var total: Int { pending + running + done + failed }
     }
 
-    public struct RunningJob: Sendable, Codable, Equatable {
+    public struct RunningJob: Sendable, Encodable, Equatable {
         public var username: String
         public var quality: String
         public var webp: Bool
@@ -27,7 +27,7 @@ public struct QueueStatus: Sendable, Codable, Equatable {
         public var leaseLeftSeconds: Double
     }
 
-    public struct Failure: Sendable, Codable, Equatable {
+    public struct Failure: Sendable, Encodable, Equatable {
         public var username: String
         public var quality: String
         public var webp: Bool
@@ -43,7 +43,7 @@ public struct QueueStatus: Sendable, Codable, Equatable {
     }
 
     /// What the jobs done in the last hour produced, over the part of the hour they ran in.
-    public struct Throughput: Sendable, Codable, Equatable {
+    public struct Throughput: Sendable, Encodable, Equatable {
         public var jobs = 0
         public var images: Int64 = 0
         public var bytes: Int64 = 0
@@ -98,14 +98,5 @@ extension QueueStatus.Counts {
         try container.encode(done, forKey: .done)
         try container.encode(failed, forKey: .failed)
         try container.encode(total, forKey: .total)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        pending = try container.decode(Int.self, forKey: .pending)
-        waiting = try container.decode(Int.self, forKey: .waiting)
-        running = try container.decode(Int.self, forKey: .running)
-        done = try container.decode(Int.self, forKey: .done)
-        failed = try container.decode(Int.self, forKey: .failed)
     }
 }
