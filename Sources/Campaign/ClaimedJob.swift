@@ -4,13 +4,13 @@ public struct ClaimedJob: Sendable, Hashable {
     /// The job's row in the queue.
     public let id: Int64
     public let spec: JobSpec
-    /// Incremented by every claim; only the holder of the current generation may renew, complete or fail it.
+    /// Raised by every claim; only the holder of the current generation may renew, complete or fail the job.
     public let generation: Int64
     /// 1 for the first claim; a released job does not count.
     public let attempt: Int
 }
 
-/// What a finished job produced, kept with the job and shown by `queue status`.
+/// What a finished job produced, kept with the job (its images and bytes make `queue status`'s pace).
 public struct JobResult: Sendable, Hashable {
     /// The Internet Archive identifier of the item.
     public var identifier: String

@@ -8,7 +8,6 @@ import Synchronization
 /// pause, and the transaction runs again, for up to ``QueuePolicy/reconnectFor``; then the call fails with
 /// `connectionLost` and the caller decides whether to keep trying.
 final class PostgresQueueStore: QueueStore {
-    let dialect = QueueDialect.postgres
     let displayName: String
     private let connection: Mutex<PostgresConnection>
     private let reconnectFor: Duration

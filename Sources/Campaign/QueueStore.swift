@@ -6,7 +6,6 @@ import Foundation
 /// Calls block on disk or network I/O: workers make them from threads of their own, not from the
 /// cooperative pool. A store is safe to share between threads (one call at a time goes through).
 protocol QueueStore: Sendable {
-    var dialect: QueueDialect { get }
     /// The queue as messages name it (a path, or a URL with its password masked).
     var displayName: String { get }
 

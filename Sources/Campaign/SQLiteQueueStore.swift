@@ -7,7 +7,6 @@ import SQLiteStore
 /// this machine, so a claim taken back is held by no one, and a result taken back is done again when that
 /// job's lease runs out (at-least-once work, never a job skipped). The file must be on a local disk.
 final class SQLiteQueueStore: QueueStore {
-    let dialect = QueueDialect.sqlite
     let displayName: String
     private let database: SQLiteDatabase
 
@@ -30,7 +29,7 @@ final class SQLiteQueueStore: QueueStore {
             throw CampaignError(.database, "cannot create the queue \(path): \(error.localizedDescription)")
         }
         do {
-            try database.execute("PRAGMA synchronous=NORMAL")
+            try translate { try database.execute("PRAGMA synchronous=NORMAL") }
             try migrate(existed: exists)
         } catch {
             database.close()
@@ -40,7 +39,7 @@ final class SQLiteQueueStore: QueueStore {
 
     /// Brings the schema up to date; refuses a newer one, and a database of something else (an item's state).
     private func migrate(existed: Bool) throws {
-        let steps = QueueSchema.steps(for: dialect)
+        let steps = QueueSchema.steps(for: .sqlite)
         try translate {
             let tables = try database.query("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0].string }
             var version = 0
