@@ -33,7 +33,7 @@ final class QueueHarness: Sendable {
     }
 
     /// A policy with short times, so that leases and backoffs run out within a test.
-    static func quick(lease: Double = 0.3, maxAttempts: Int = 5, backoff: Double = 0.3) -> QueuePolicy {
+    static func quick(lease: Double = 1, maxAttempts: Int = 5, backoff: Double = 1) -> QueuePolicy {
         var policy = QueuePolicy()
         policy.lease = .milliseconds(Int(lease * 1000))
         policy.maxAttempts = maxAttempts
