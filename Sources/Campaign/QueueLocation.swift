@@ -57,46 +57,45 @@ public enum QueueLocation: Sendable, Equatable {
     /// `url` with the password of its user part and of a `password=` parameter replaced by `***`.
     static func mask(_ url: String) -> String {
         var text = url
-        if let start = text.range(of: "://") {
-            let authorityEnd = text[start.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? text.endIndex
-            if let at = text[start.upperBound..<authorityEnd].lastIndex(of: "@"),
-               let colon = text[start.upperBound..<at].firstIndex(of: ":") {
-                text.replaceSubrange(text.index(after: colon)..<at, with: "***")
-            }
-        }
-        for (range, _) in passwordParameters(text).reversed() { text.replaceSubrange(range, with: "***") }
+        for range in passwordRanges(text).reversed() { text.replaceSubrange(range, with: "***") }
         return text
     }
 
     /// The passwords written in a PostgreSQL URL (raw and percent-decoded), to scrub from server messages.
     static func passwords(in url: String) -> [String] {
-        var found: [String] = []
-        if let start = url.range(of: "://") {
-            let authorityEnd = url[start.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? url.endIndex
-            if let at = url[start.upperBound..<authorityEnd].lastIndex(of: "@"),
-               let colon = url[start.upperBound..<at].firstIndex(of: ":") {
-                found.append(String(url[url.index(after: colon)..<at]))
-            }
-        }
-        found += passwordParameters(url).map(\.value)
+        let found = passwordRanges(url).map { String(url[$0]) }
         let decoded = found.compactMap { $0.removingPercentEncoding }
         return Array(Set((found + decoded).filter { !$0.isEmpty }))
     }
 
+    /// Where passwords stand in `url`, in order: after `user:` in `scheme://user:password@host`, and in the
+    /// values of `password=` query parameters.
+    private static func passwordRanges(_ url: String) -> [Range<String.Index>] {
+        var ranges: [Range<String.Index>] = []
+        if let start = url.range(of: "://") {
+            let authorityEnd = url[start.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? url.endIndex
+            if let at = url[start.upperBound..<authorityEnd].lastIndex(of: "@"),
+               let colon = url[start.upperBound..<at].firstIndex(of: ":") {
+                ranges.append(url.index(after: colon)..<at)
+            }
+        }
+        return ranges + passwordParameters(url)
+    }
+
     /// The value ranges of `password=` query parameters.
-    private static func passwordParameters(_ url: String) -> [(range: Range<String.Index>, value: String)] {
+    private static func passwordParameters(_ url: String) -> [Range<String.Index>] {
         guard let query = url.firstIndex(of: "?") else { return [] }
-        var result: [(Range<String.Index>, String)] = []
+        var ranges: [Range<String.Index>] = []
         var position = url.index(after: query)
         while position < url.endIndex {
             let end = url[position...].firstIndex(of: "&") ?? url.endIndex
             let pair = url[position..<end]
             if pair.lowercased().hasPrefix("password="), let equals = pair.firstIndex(of: "=") {
                 let range = url.index(after: equals)..<end
-                if !range.isEmpty { result.append((range, String(url[range]))) }
+                if !range.isEmpty { ranges.append(range) }
             }
             position = end < url.endIndex ? url.index(after: end) : end
         }
-        return result
+        return ranges
     }
 }

@@ -26,4 +26,7 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
+
+    /// The duration in seconds, for APIs that take a TimeInterval.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

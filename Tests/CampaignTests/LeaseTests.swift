@@ -55,6 +55,22 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func abandonedJobsTakeTheirTurnByPriorityAmongPendingOnes(_ backend: Backend) throws {
+        let harness = try QueueHarness(backend, policy: QueueHarness.quick(lease: 1))
+        defer { harness.close() }
+        try harness.add(["urgent"], priority: 5)
+        try harness.add(["low"], priority: -1)
+        #expect(try harness.queue.claim(worker: "w1", host: "h1")?.spec.username == "urgent")
+        #expect(try harness.queue.claim(worker: "w1", host: "h1")?.spec.username == "low")
+        try harness.add(["normal"])
+        sleep(seconds: 1.2)
+
+        // Both leases ran out: the abandoned urgent job, then the pending normal one, then the abandoned low one.
+        let order = try (0..<3).map { _ in try harness.queue.claim(worker: "w2", host: "h2")?.spec.username }
+        #expect(order == ["urgent", "normal", "low"])
+    }
+
+    @Test(arguments: Backend.allCases)
     func aRenewedLeaseIsNotTakenOver(_ backend: Backend) throws {
         let harness = try QueueHarness(backend, policy: QueueHarness.quick(lease: 1.5))
         defer { harness.close() }
