@@ -49,7 +49,7 @@ final class PostgresConnection {
 
     /// Connects again with the same settings; prepared statements are made again on first use.
     func reconnect() throws {
-        guard let handle else { throw PostgresFailure(.broken, lost("the connection is closed")) }
+        guard let handle else { throw PostgresFailure(.fatal, lost("the connection is closed")) }
         prepared.removeAll()
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
@@ -71,14 +71,14 @@ final class PostgresConnection {
 
     /// Runs statements without parameters or results (BEGIN, COMMIT, schema).
     func execute(_ sql: String) throws {
-        guard let handle else { throw PostgresFailure(.broken, lost("the connection is closed")) }
+        guard let handle else { throw PostgresFailure(.fatal, lost("the connection is closed")) }
         PQclear(try check(PQexec(handle, sql)))
     }
 
     /// Runs one parameterised statement (prepared once per connection) and returns its rows as text.
     @discardableResult
     func rows(_ sql: String, _ parameters: [String?]) throws -> [QueueRow] {
-        guard let handle else { throw PostgresFailure(.broken, lost("the connection is closed")) }
+        guard let handle else { throw PostgresFailure(.fatal, lost("the connection is closed")) }
         let name: String
         if let known = prepared[sql] {
             name = known
