@@ -15,11 +15,12 @@ final class BatchProgress: Sendable {
         var finishedBytes = 0
     }
 
-    let users: Int
+    /// Users in the batch; nil for a worker, which does not know how many jobs it will run.
+    let users: Int?
     let started = Date()
     private let state = Mutex(State())
 
-    init(users: Int) {
+    init(users: Int?) {
         self.users = users
     }
 
@@ -36,20 +37,22 @@ final class BatchProgress: Sendable {
         }
     }
 
-    /// `all  12/200 users (1 failed, 8 running)  1,234 images  56.7 MB  41.2 img/s  12.3 MB/s  64 transfers`
-    func line(transfers: Int, paused: Bool) -> String {
+    /// `all  12/200 users (1 failed, 8 running)  1,234 images  56.7 MB  41.2 img/s  12.3 MB/s  64 transfers`, or for a
+    /// worker `worker NAME  12 jobs done (1 failed, 8 running)  …`.
+    func line(transfers: Int, paused: Bool, label: String = "all") -> String {
         let (finished, failed, running, images, bytes) = state.withLock { s in
             (s.succeeded + s.failed, s.failed, s.running.count,
              s.finishedImages + s.running.values.reduce(0) { $0 + $1.done.load(ordering: .relaxed) },
              s.finishedBytes + s.running.values.reduce(0) { $0 + $1.bytesDownloaded.load(ordering: .relaxed) })
         }
         let elapsed = max(0.001, Date().timeIntervalSince(started))
-        var users = "\(ByteFormat.grouped(finished))/\(ByteFormat.grouped(self.users)) users"
+        var users = self.users.map { "\(ByteFormat.grouped(finished))/\(ByteFormat.grouped($0)) users" }
+            ?? "\(ByteFormat.grouped(finished)) jobs done"
         var details: [String] = []
         if failed > 0 { details.append("\(ByteFormat.grouped(failed)) failed") }
         if running > 0 { details.append("\(running) running") }
         if !details.isEmpty { users += " (" + details.joined(separator: ", ") + ")" }
-        var parts = ["all", users, "\(ByteFormat.grouped(images)) images", ByteFormat.size(Int64(bytes)),
+        var parts = [label, users, "\(ByteFormat.grouped(images)) images", ByteFormat.size(Int64(bytes)),
                      ByteFormat.formatFixed(Double(images) / elapsed, decimals: 1) + " img/s",
                      ByteFormat.size(Int64(Double(bytes) / elapsed)) + "/s", "\(transfers) transfers"]
         if paused { parts.append("paused by Mapillary's rate limit") }

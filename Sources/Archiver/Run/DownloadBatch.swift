@@ -48,22 +48,10 @@ public struct DownloadBatch: Sendable {
                 if users.count > 1 {
                     env.logger.info("user \(index + 1)/\(users.count): \(user)")
                 }
-                let download = UserDownload(user: user, options: options, env: env, budget: budget)
-                progress.started(index, download.counters)
+                let job = UserJob(user: user, options: options, env: env, budget: budget)
+                progress.started(index, job.counters)
                 group.addTask {
-                    var report = await download.run()
-                    if report.stopsBatch == nil && options.upload && !Task.isCancelled {
-                        switch report.outcome {
-                        case .published(let path), .upToDate(let path):
-                            // An up-to-date item may still be missing on IA; the upload journal skips what is there.
-                            let started = Date()
-                            await upload(path: path, user: user, into: &report)
-                            report.uploadSeconds = Date().timeIntervalSince(started)
-                            report.seconds += report.uploadSeconds
-                        default:
-                            break
-                        }
-                    }
+                    let report = await job.run()
                     log?.append(report)
                     return (index, report)
                 }
@@ -94,21 +82,6 @@ public struct DownloadBatch: Sendable {
             }
             return report
         })
-    }
-
-    /// Uploads a freshly published item and waits for IA to list it; sets the report's upload columns.
-    private func upload(path: String, user: String, into report: inout UserReport) async {
-        guard let credentials = options.credentials else {
-            report.upload = "failed: no IA keys (give --access-key/--secret-key, IA_ACCESS_KEY_ID/IA_SECRET_ACCESS_KEY, or an ia.ini)"
-            report.uploadState = .failed
-            return
-        }
-        let runner = UploadRunner(env: env, endpoints: options.endpoints, credentials: credentials,
-                                  options: options.uploadOptions)
-        let outcome = await runner.uploadOne(path: path, label: user)
-        report.upload = outcome.summary
-        report.uploadState = !outcome.ok ? .failed
-            : outcome.report?.verification?.isComplete == true ? .verified : .uploaded
     }
 
     /// Redraws the batch's totals line until cancelled.

@@ -26,6 +26,9 @@ struct UserDownload: Sendable {
     let logger: Logger
     /// This user's live numbers (the batch's totals line reads them too).
     let counters = RunCounters()
+    /// Asked right before publishing: false stops the user with `leaseLost` (a campaign worker whose lease on the
+    /// job ran out must not publish). Nil for `download`.
+    var fence: (@Sendable () async -> Bool)?
 
     var identifier: String { options.identifier(for: user) }
     var staging: String { options.cacheDirectory + "/" + identifier }
@@ -68,16 +71,30 @@ struct UserDownload: Sendable {
             if let stop {
                 report.stopsBatch = stop
                 report.outcome = .failed(reason: stop.description)
+            } else if let error = error as? ArchiverError, error.code == .leaseLost {
+                logger.notice("\(user): \(error)")
+                report.leaseLost = true
+                report.outcome = .incomplete(reason: error.description)
             } else if error is CancellationError {
                 logger.notice("\(user): interrupted; work so far is saved, run the same command again to continue")
                 report.outcome = .incomplete(reason: "interrupted; run the same command again to continue")
             } else {
                 logger.error("\(user): \(error)")
                 report.outcome = .failed(reason: "\(error)")
+                report.permanent = Self.isPermanent(error)
             }
         }
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// Failures that another attempt would meet again, whatever the network does meanwhile.
+    static func isPermanent(_ error: any Error) -> Bool {
+        switch error {
+        case let error as MapillaryError: return error.code == .requestRefused || error.code == .foreignURL
+        case let error as ArchiverError: return error.code == .stagingMismatch || error.code == .usage
+        default: return false
+        }
     }
 
     private func runStages(_ report: inout UserReport) async throws {

@@ -40,8 +40,15 @@ public struct UserReport: Sendable {
     public var upload: String?
     /// How far the upload got; nil without `--upload`.
     public var uploadState: UploadState?
+    /// Why the upload failed, when it did.
+    public var uploadError: InternetArchiveError?
     /// Set when this user met an error that stops the whole batch (rejected token, full disk).
     public var stopsBatch: ArchiverError?
+    /// A campaign worker stopped this user because another worker took the job over.
+    public var leaseLost = false
+    /// The failure would happen again on another attempt (the API refused the username, the staging folder was
+    /// made with other settings): a campaign fails the job at once instead of retrying it.
+    public var permanent = false
 
     /// Where an upload ended.
     public enum UploadState: String, Sendable {
