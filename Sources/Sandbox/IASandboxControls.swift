@@ -17,6 +17,8 @@ final class IASandboxControls: Sendable {
         var accounts: [InternetArchiveSandboxConfiguration.Account]
         var random: SandboxRandom
         var counters = IASandboxCounters()
+        /// Writes being answered, per identifier.
+        var writing: [String: Int] = [:]
     }
 
     private let state: Mutex<State>
@@ -102,6 +104,22 @@ final class IASandboxControls: Sendable {
             state.counters.injected500s += 1
             return .status500
         }
+    }
+
+    /// Counts a write to `identifier` as under way until `body` returns; one that starts while another is under
+    /// way counts as overlapping.
+    func writing<T>(_ identifier: String, _ body: () throws -> T) rethrows -> T {
+        state.withLock { s in
+            if s.writing[identifier, default: 0] > 0 { s.counters.overlappingItemWrites += 1 }
+            s.writing[identifier, default: 0] += 1
+        }
+        defer {
+            state.withLock { s in
+                s.writing[identifier, default: 1] -= 1
+                if s.writing[identifier] == 0 { s.writing[identifier] = nil }
+            }
+        }
+        return try body()
     }
 
     func count(_ change: (inout IASandboxCounters) -> Void) {
