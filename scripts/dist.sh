@@ -50,6 +50,7 @@ man_pages() {
         [ -d "$folder" ] || { echo "$log" >&2; die "the generate-manual plugin did not say where it wrote the pages"; }
         if [ $pages = single ]; then
             cp "$folder/mapillary-archiver.1" "$OUT/man/"
+            rm -f "$folder"/mapillary-archiver.*.1    # pages of an earlier run, of commands that may be gone
         else
             for page in "$folder"/mapillary-archiver.*.1; do cp "$page" "$OUT/man/"; done
         fi
@@ -97,7 +98,7 @@ install_system_files() {
 # Normalised modes and dates, so that two builds of the same commit pack the same way.
 normalise() {
     find "$1" -type d -exec chmod 0755 {} +
-    find "$1" -path '*/templates/*' -type f -exec chmod 0644 {} +
+    find "$1" \( -path '*/templates/*' -o -path '*/examples/*' \) -type f -exec chmod 0644 {} +
     find "$1" -exec touch -h -d "@$EPOCH" {} +
 }
 
@@ -139,11 +140,8 @@ tar_package() {
     prefix="$OUT/build/tar/$name"
     install_files "$prefix" site-functions
     # The systemd units and their settings as examples (they name /usr/bin/mapillary-archiver).
-    install_system_files "$OUT/build/tar/system"
     mkdir -p "$prefix/share/doc/mapillary-archiver/examples"
-    cp -R "$OUT/build/tar/system/usr/lib/systemd/system" "$prefix/share/doc/mapillary-archiver/examples/systemd"
-    cp -R "$OUT/build/tar/system/etc" "$prefix/share/doc/mapillary-archiver/examples/etc"
-    rm -rf "$OUT/build/tar/system"
+    cp -R distribution/systemd distribution/etc "$prefix/share/doc/mapillary-archiver/examples/"
     {
         echo "mapillary-archiver $version needs these shared libraries (readelf -d bin/mapillary-archiver):"
         readelf -d "$OUT/build/mapillary-archiver" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/  \1/p'
