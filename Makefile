@@ -56,7 +56,7 @@ completions: setup
 	SWIFT="$(SWIFT)" scripts/dist.sh completions
 
 # `make dist-check`: installs the .deb with apt on a fresh minimal Debian (debootstrap, as root) without Swift, runs
-# the demo, package + verify, man, systemd-analyze there, and the download service under systemd (about 5 minutes).
+# the demo, package + verify, man, systemd-analyze there, and the download service under systemd (about 3 minutes).
 dist-check: dist
 	@scripts/install-packages.sh $(DIST_CHECK_PACKAGES)
 	scripts/dist-check.sh

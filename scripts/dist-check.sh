@@ -171,7 +171,7 @@ ExecStopPost=/usr/bin/systemctl --no-block poweroff
 EOF
 mkdir -p "$ROOT/etc/systemd/system/multi-user.target.wants"
 ln -s /etc/systemd/system/dist-check.service "$ROOT/etc/systemd/system/multi-user.target.wants/"
-timeout 300 systemd-nspawn --quiet --register=no --keep-unit --directory="$ROOT" --boot > "$CHECK/boot.log" 2>&1 \
+timeout 300 systemd-nspawn --quiet --register=no --keep-unit --console=read-only --directory="$ROOT" --boot > "$CHECK/boot.log" 2>&1 \
     || { tail -20 "$CHECK/boot.log" >&2; die "the booted system did not power off by itself (log: $CHECK/boot.log)"; }
 result() { cat "$ROOT/dist-check/$1" 2>/dev/null || true; }
 grep -q '^Result=success$' "$ROOT/dist-check/result" 2>/dev/null && [ "$(result start-status)" = 0 ] \
