@@ -8,7 +8,7 @@ struct MapillaryArchiver: AsyncParsableCommand {
         abstract: "Archive Mapillary contributors' images as Internet Archive items, and upload them.",
         discussion: """
             Typical use:
-              export MAPILLARY_TOKEN='MLY|…'
+              export MAPILLARY_TOKEN='MLY|...'
               mapillary-archiver alice bob --upload   # download, package, upload, verify
               mapillary-archiver package ./folder     # any folder into an IA item
               mapillary-archiver upload ./mapillary_data/mapillary-alice-original-webp

@@ -35,7 +35,7 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Delay before each Graph API and CDN answer, in milliseconds.", valueName: "ms"))
     var latencyMs = 0
 
-    @Option(help: ArgumentHelp("Fraction (0–1) of requests answered with a 5xx or a connection reset.", valueName: "rate"))
+    @Option(help: ArgumentHelp("Fraction (0-1) of requests answered with a 5xx or a connection reset.", valueName: "rate"))
     var faultRate = 0.0
 
     @Option(help: ArgumentHelp("Graph API requests per second before it answers 429.", valueName: "n"))
@@ -56,13 +56,13 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("IA: the next N uploads get 503 SlowDown.", valueName: "n"))
     var iaSlowDownBurst = 0
 
-    @Option(help: ArgumentHelp("IA: fraction (0–1) of requests failed (resets, 500s).", valueName: "rate"))
+    @Option(help: ArgumentHelp("IA: fraction (0-1) of requests failed (resets, 500s).", valueName: "rate"))
     var iaFaultRate = 0.0
 
     @Option(help: ArgumentHelp("IA: seconds before an uploaded file shows in the metadata API.", valueName: "seconds"))
     var iaIngestDelay = 0.0
 
-    @Option(help: ArgumentHelp("Also write the environment exports (MAPILLARY_API_URL=…) to this file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Also write the environment exports (MAPILLARY_API_URL=...) to this file.", valueName: "file"))
     var envFile: String?
 
     func run() throws {
