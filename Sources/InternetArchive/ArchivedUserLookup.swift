@@ -24,7 +24,7 @@ public struct ArchivedUserLookup: Sendable {
     }
 
     /// `items` matched to `users` (see the type's rule); identifiers sorted.
-    static func match(_ items: [ScrapedItem], users: [String]) -> [String: [String]] {
+    public static func match(_ items: [ScrapedItem], users: [String]) -> [String: [String]] {
         var byName: [String: String] = [:]
         var byIdentifierPart: [String: String] = [:]
         for user in users {

@@ -70,7 +70,8 @@ public struct DiscoveryReport: Sendable {
         if !rows.isEmpty {
             let table = [["rank", "username", "images", ""]] + rows.map { row in
                 [String(row.rank), Self.shown(row.username, usable: row.usable), ByteFormat.grouped(row.images),
-                 row.problem.map { "not usable: " + $0 } ?? ""]
+                 // The rule's sentence quotes the name with control characters escaped, not formatting ones.
+                 row.problem.map { "not usable: " + Self.escapingInvisibles($0, json: false) } ?? ""]
             }
             let widths = (0..<3).map { column in table.map { $0[column].count }.max() ?? 0 }
             for row in table {
