@@ -129,10 +129,10 @@ extension MapillaryService {
             return
         }
 
-        let candidates: [SandboxImage] = user.map { dataset.images[$0] ?? [] }
-            ?? dataset.userNames.flatMap { dataset.images[$0] ?? [] }
+        let lists: [[SandboxImage]] = user.map { [dataset.images[$0] ?? []] } ?? dataset.userNames.map { dataset.images[$0] ?? [] }
         let filtered = pano != nil || box != nil || window.start != nil || window.end != nil
-        let matching = !filtered ? candidates : candidates.filter { image in
+        // Only the matching images are copied: an area query looks through every user's.
+        let matching = !filtered ? lists.flatMap { $0 } : lists.flatMap { list in list.lazy.filter { image in
             if let pano, image.isPano != pano { return false }
             if window.start != nil || window.end != nil {
                 // Both ends included; an image without a capture time is in no window.
@@ -142,7 +142,7 @@ extension MapillaryService {
                 return image.longitude >= box.w && image.longitude <= box.e && image.latitude >= box.s && image.latitude <= box.n
             }
             return true
-        }
+        } }
         let scope = "images|u=\(user ?? "")|b=\(bboxText ?? "")|p=\(pano.map(String.init) ?? "")"
             + "|t=\(window.start.map(String.init) ?? "")-\(window.end.map(String.init) ?? "")"
         // The cap some report for the real API: a bbox query without a creator stops there, with no paging.
