@@ -129,7 +129,7 @@ extension MapillaryService {
             return
         }
 
-        let lists: [[SandboxImage]] = user.map { [dataset.images[$0] ?? []] } ?? dataset.userNames.map { dataset.images[$0] ?? [] }
+        let lists: [[SandboxImage]] = user.map { [listedRecords(user: $0)] } ?? dataset.userNames.map { listedRecords(user: $0) }
         let filtered = pano != nil || box != nil || window.start != nil || window.end != nil
         // Only the matching images are copied: an area query looks through every user's.
         let matching = !filtered ? lists.flatMap { $0 } : lists.flatMap { list in list.lazy.filter { image in
@@ -153,21 +153,23 @@ extension MapillaryService {
         }
         var start = 0
         if let after = request.queryValue("after") {
-            guard let position = cursors.decode(after, scope: scope), position <= matching.count else {
+            guard let position = cursors.decode(after, scope: scope),
+                  acceptsCursor(position: position, count: matching.count, user: user) else {
                 return badParameter(response, "(#100) The after cursor is invalid or does not belong to this query")
             }
             start = position
         }
-        let end = min(matching.count, start + limit)
+        let (range, next) = page(request, user: user, start: start, limit: limit, records: matching, scope: scope)
+        let end = start + range.count
         let lifetime = urlLifetimeSeconds(forLookup: false)
 
-        var json = GraphJSON(capacity: (end - start) * 900 + 512)
+        var json = GraphJSON(capacity: range.count * 900 + 512)
         json.beginObject()
         json.key("data")
         json.beginArray()
-        for image in matching[start..<end] { appendRecord(image, fields: fields, lifetime: lifetime, to: &json) }
+        for image in matching[range] { appendRecord(image, fields: fields, lifetime: lifetime, to: &json) }
         json.endArray()
-        if end > start && !capped {
+        if !range.isEmpty && !capped {
             json.key("paging")
             json.beginObject()
             json.key("cursors")
@@ -175,8 +177,8 @@ extension MapillaryService {
             json.key("before"); json.string(cursors.encode(position: start, scope: scope))
             json.key("after"); json.string(cursors.encode(position: end, scope: scope))
             json.endObject()
-            if end < matching.count {
-                json.key("next"); json.string(nextURL(request, after: cursors.encode(position: end, scope: scope)))
+            if let next {
+                json.key("next"); json.string(next)
             }
             json.endObject()
         }
@@ -194,13 +196,13 @@ extension MapillaryService {
         return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
-    /// The absolute next-page URL: the request's own query, in order, with `after` replaced.
-    private func nextURL(_ request: ServerRequest, after: String) -> String {
+    /// The absolute next-page URL: the request's own query, in order, with `after` replaced (or left out).
+    func nextURL(_ request: ServerRequest, after: String?) -> String {
         var base = apiBase.withLock { $0 }
         if base.isEmpty { base = "http://" + (request.header("Host") ?? "127.0.0.1") }
         var pairs = request.query.filter { $0.name != "after" }
             .map { CDNURLSigner.percentEncode($0.name) + "=" + Self.queryEncode($0.value) }
-        pairs.append("after=" + after)
+        if let after { pairs.append("after=" + after) }
         return base + "/images?" + pairs.joined(separator: "&")
     }
 
