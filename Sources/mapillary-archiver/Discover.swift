@@ -1,5 +1,6 @@
 import ArgumentParser
 import Archiver
+import Campaign
 import Essentials
 import Foundation
 import InternetArchive
@@ -15,6 +16,7 @@ struct Discover: AsyncParsableCommand {
               mapillary-archiver discover --bbox 13.2,52.4,13.7,52.9
               mapillary-archiver discover --bbox 13.2,52.4,13.7,52.9 --min-images 50 --json
               mapillary-archiver discover --bbox=-74.3,40.5,-73.7,40.9 --exclude-archived
+              mapillary-archiver discover --bbox 13.2,52.4,13.7,52.9 --min-images 50 --enqueue
               mapillary-archiver discover --bbox 179.5,-17,-179.5,-16   # across the antimeridian
             """)
 
@@ -32,6 +34,17 @@ struct Discover: AsyncParsableCommand {
 
     @Flag(help: "Leave out creators who have an item on the Internet Archive already (any quality, by this tool or by mapillary_downloader): one search of IA for all of them.")
     var excludeArchived = false
+
+    @Flag(help: "Add the reported creators whose usernames the tool accepts to the campaign's work queue, most images first (as queue add does: one already there is left as it is).")
+    var enqueue = false
+
+    @Option(help: ArgumentHelp("With --enqueue: the jobs' image size, 256, 1024, 2048 or original. Default: original.", valueName: "quality"))
+    var quality: String?
+
+    @Flag(help: "With --enqueue: the jobs keep JPEGs instead of converting to WebP.")
+    var noWebp = false
+
+    @OptionGroup var queue: QueueOptions
 
     @Flag(help: "Go ahead with an area of more than 1,000 tiles.")
     var yes = false
@@ -69,6 +82,18 @@ struct Discover: AsyncParsableCommand {
         if area.tileCount > DiscoveryArea.confirmationTileCount && !yes {
             throw ValidationError("the area \(area) covers \(ByteFormat.grouped(Int(area.area.rounded()))) square degrees: \(ByteFormat.grouped(area.tileCount)) tiles, so at least \(ByteFormat.grouped(area.tileCount)) requests to Mapillary (more where images are dense); add --yes to go ahead, or give a smaller area")
         }
+        guard enqueue || (queue.queue == nil && quality == nil && !noWebp) else {
+            throw ValidationError("--queue, --quality and --no-webp go with --enqueue; add it, or leave them out")
+        }
+        guard let jobQuality = Quality(argument: quality ?? "original")?.rawValue else {
+            throw ValidationError("--quality must be 256, 1024, 2048 or original, not '\(quality ?? "")'")
+        }
+        var location: QueueLocation?
+        if enqueue {
+            // Opened once now, so a queue that cannot be used stops the command before the survey.
+            location = try QueueLocation.resolve(queue.queue, environment: environment)
+            try queue.open(create: true).close()
+        }
         let cache = cacheDir ?? DownloadOptions.defaultCacheDirectory()
         let options = DiscoveryOptions(
             area: area, token: token, apiURL: apiBase,
@@ -81,17 +106,43 @@ struct Discover: AsyncParsableCommand {
 
         let env = logging.environment()
         defer { env.shutdown() }
+        // Printed, then queued, before the state goes: a failure here leaves the discovery for the next run.
+        let deliver: @Sendable (DiscoveryReport) throws -> Void = { [json, noWebp, location] report in
+            env.console.clearAllStatus()
+            print(json ? report.json() : report.table(), terminator: "")
+            fflush(nil)
+            guard let location else { return }
+            try Self.enqueue(report.usableUsernames, quality: jobQuality, webp: !noWebp, at: location, json: json)
+        }
         let outcome = await CommandSupport.withInterruptHandling { [minImages] () -> Result<DiscoveryReport, ArchiverError> in
             do {
                 return .success(try await AreaDiscovery(options: options, env: env)
-                    .report(minImages: minImages, excludeArchivedAt: iaEndpoints))
+                    .report(minImages: minImages, excludeArchivedAt: iaEndpoints, deliver: deliver))
             } catch {
                 return .failure(error as? ArchiverError ?? ArchiverError(.io, "\(error)"))
             }
         }
         env.console.clearAllStatus()
         let report = try outcome.get()
-        print(json ? report.json() : report.table(), terminator: "")
         if !report.result.incomplete.isEmpty { throw ExitCode(1) }
+    }
+
+    /// `--enqueue`: one `add` of every username the queue's rule accepts too; one line says what happened (on
+    /// standard error with `--json`, so standard output stays JSON).
+    static func enqueue(_ usernames: [String], quality: String, webp: Bool, at location: QueueLocation, json: Bool) throws {
+        var lines: [String] = []
+        var accepted: [String] = []
+        for name in usernames {
+            if let problem = UsernameRule.problem(with: name) { lines.append("not queued: " + problem) } else { accepted.append(name) }
+        }
+        let jobs = try JobQueue(location, create: true)
+        defer { jobs.close() }
+        let outcomes = try jobs.add(accepted.map { JobSpec(username: $0, quality: quality, webp: webp) })
+        let added = outcomes.filter { $0 == .added }.count
+        let requeued = outcomes.filter { if case .requeued = $0 { true } else { false } }.count
+        lines.append("Queued in \(jobs.displayName) (\(quality)\(webp ? ", webp" : ", jpeg")): \(added) added, \(requeued) queued again, "
+                     + "\(outcomes.count - added - requeued) already in the queue.")
+        let text = lines.joined(separator: "\n") + "\n"
+        if json { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
     }
 }

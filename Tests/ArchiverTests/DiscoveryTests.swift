@@ -5,6 +5,7 @@ import InternetArchive
 import Mapillary
 import Sandbox
 import SQLiteStore
+import Synchronization
 import Testing
 import TestSupport
 
@@ -219,6 +220,27 @@ struct DiscoveryTests {
         let asked = h.mapillary.counters.pageRequests
         let again = try await AreaDiscovery(options: options, env: h.env).report(minImages: 1, excludeArchivedAt: h.endpoints)
         #expect(again.rows.count == 3 && h.mapillary.counters.pageRequests == asked, "Mapillary is not asked again")
+    }
+
+    @Test func aReportThatCannotBeDeliveredKeepsTheDiscoveryForTheNextRun() async throws {
+        struct QueueDown: Error, CustomStringConvertible { var description: String { "the queue is down" } }
+        let h = try Self.harness(creators: 3, images: 60)
+        defer { h.close() }
+        let options = try Self.options(h)
+        do {
+            _ = try await AreaDiscovery(options: options, env: h.env).report(minImages: 1, excludeArchivedAt: nil) { _ in throw QueueDown() }
+            Issue.record("the failure was not reported")
+        } catch let error as ArchiverError {
+            #expect(error.description == "the queue is down; the discovery is kept in \(options.statePath): run the same command again to finish it")
+        }
+        let asked = h.mapillary.counters.pageRequests
+        let delivered = Mutex<[String]>([])
+        let report = try await AreaDiscovery(options: options, env: h.env).report(minImages: 1, excludeArchivedAt: nil) { report in
+            delivered.withLock { $0 = report.usableUsernames }
+        }
+        #expect(h.mapillary.counters.pageRequests == asked, "Mapillary is not asked again")
+        #expect(delivered.withLock { $0 } == report.usableUsernames && report.usableUsernames.count == 3)
+        #expect(!FileManager.default.fileExists(atPath: options.statePath))
     }
 
     @Test func minImagesLeavesOutSmallCreatorsAndTheJSONSaysHowMany() async throws {

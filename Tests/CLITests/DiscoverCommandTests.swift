@@ -65,6 +65,34 @@ struct DiscoverCommandTests {
         #expect(archived?.first?["identifiers"] as? [String] == ["mapillary-\(top)-original-webp"])
     }
 
+    @Test func enqueueAddsTheReportedCreatorsToTheQueueOnce() async throws {
+        let h = try Self.harness()
+        defer { h.close() }
+        let truth = h.mapillary.creatorCounts(in: Self.region)
+        let queue = h.temp.file("campaign/queue.sqlite")
+        let first = try await h.run(["discover", "--bbox", Self.area, "--min-images", "30", "--enqueue", "--queue", queue,
+                                     "--quality", "2048", "--quiet"])
+        #expect(first.status == 0, "\(first.transcript)")
+        let expected = truth.filter { $0.value >= 30 }
+        #expect(first.stdout.hasSuffix("Queued in \(queue) (2048, webp): \(expected.count) added, 0 queued again, 0 already in the queue.\n"))
+        let db = try SQLiteDatabase(path: queue)
+        let jobs = try db.query("SELECT username, quality, webp, state FROM campaign_jobs ORDER BY id")
+        db.close()
+        #expect(Set(jobs.compactMap { $0[0].string }) == Set(expected.keys))
+        #expect(jobs.allSatisfy { $0[1].string == "2048" && $0[2].int == 1 && $0[3].string == "pending" })
+        let order = jobs.compactMap { $0[0].string }.compactMap { truth[$0] }
+        #expect(order == order.sorted(by: >), "most images first")
+
+        let again = try await h.run(["discover", "--bbox", Self.area, "--min-images", "30", "--enqueue", "--queue", queue,
+                                     "--quality", "2048", "--json", "--quiet"])
+        #expect(again.status == 0, "\(again.transcript)")
+        #expect(again.stderr == "Queued in \(queue) (2048, webp): 0 added, 0 queued again, \(expected.count) already in the queue.\n")
+        #expect((try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any]) != nil, "stdout stays JSON")
+
+        let stray = try await h.run(["discover", "--bbox", Self.area, "--queue", queue])
+        #expect(stray.status == 2 && stray.stderr.hasPrefix("error: --queue, --quality and --no-webp go with --enqueue; add it, or leave them out\n"))
+    }
+
     @Test func aKilledDiscoverContinuesFromThePiecesItHadNotFinished() async throws {
         // Capped answers of 30 records: about 200 requests of 20 ms each, two at a time.
         let h = try Self.harness {

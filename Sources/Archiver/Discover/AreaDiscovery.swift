@@ -189,9 +189,11 @@ public final class AreaDiscovery: Sendable {
 
 extension AreaDiscovery {
     /// Surveys the area, asks IA which creators are archived already (with `excludeArchivedAt`, one scrape query
-    /// for all of them), and makes the report; the state file is removed once the report is made, so the next run
-    /// of the same area asks Mapillary afresh. On any failure the state stays for the same command to continue.
-    public func report(minImages: Int, excludeArchivedAt endpoints: IAEndpoints?) async throws -> DiscoveryReport {
+    /// for all of them), makes the report and hands it to `deliver` (on a thread that may block: `--enqueue` adds
+    /// ``DiscoveryReport/usableUsernames`` to the queue there). The state file is removed after that, so the next
+    /// run of the same area asks Mapillary afresh; on any failure it stays for the same command to continue.
+    public func report(minImages: Int, excludeArchivedAt endpoints: IAEndpoints?,
+                       deliver: @escaping @Sendable (DiscoveryReport) throws -> Void = { _ in }) async throws -> DiscoveryReport {
         let result = try await run()
         var archived: [String: [String]]?
         if let endpoints {
@@ -204,6 +206,13 @@ extension AreaDiscovery {
             }
         }
         let report = DiscoveryReport(result: result, minImages: minImages, archived: archived)
+        let thread = CPUWorkerPool(threadCount: 1)
+        defer { thread.shutdown() }
+        do {
+            try await thread.run { try deliver(report) }
+        } catch {
+            throw ArchiverError(.io, "\(error); the discovery is kept in \(result.statePath): run the same command again to finish it")
+        }
         DiscoveryState.remove(path: result.statePath)
         return report
     }
