@@ -10,7 +10,7 @@ struct Discover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List who made the images of an area, with the number of images each, most first.",
         discussion: """
-            The area (any size) is cut into tiles the Graph API accepts (under 0.01 square degrees: 0.099° a side at most), and every tile is listed with GET /images?bbox=…&fields=id,creator, page by page. An area answer may stop at the API's cap without a next link, so a page that comes back full without one is asked again in smaller boxes, then in capture-time windows, until every piece answers in full; each image counts once. West greater than east crosses the antimeridian (179.5,10,-179.5,11 is two boxes). Progress is saved in a state file (by default in the cache folder, one per area and API): interrupt at any time and run the same command again to continue; the file is removed once the report is printed. Rate limits and server errors are retried with back-off, as in download. A creator whose username the tool would refuse (a control or formatting character, spaces at an end) is listed with those characters escaped and marked not usable.
+            The area (any size) is cut into tiles the Graph API accepts (under 0.01 square degrees: 0.099 degrees a side at most), and every tile is listed with GET /images?bbox=...&fields=id,creator, page by page. An area answer may stop at the API's cap without a next link, so a page that comes back full without one is asked again in smaller boxes, then in capture-time windows, until every piece answers in full; each image counts once. West greater than east crosses the antimeridian (179.5,10,-179.5,11 is two boxes). Progress is saved in a state file (by default in the cache folder, one per area and API): interrupt at any time and run the same command again to continue; the file is removed once the report is printed. Rate limits and server errors are retried with back-off, as in download. A creator whose username the tool would refuse (a control or formatting character, spaces at an end) is listed with those characters escaped and marked not usable.
 
             Examples:
               mapillary-archiver discover --bbox 13.2,52.4,13.7,52.9
@@ -23,7 +23,7 @@ struct Discover: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The area, W,S,E,N in degrees, any size (west greater than east crosses the antimeridian). Write --bbox=W,S,E,N when W is negative.", valueName: "W,S,E,N"))
     var bbox: String
 
-    @Option(help: ArgumentHelp("Mapillary access token (MLY|…). Env: MAPILLARY_TOKEN.", valueName: "token"))
+    @Option(help: ArgumentHelp("Mapillary access token (MLY|...). Env: MAPILLARY_TOKEN.", valueName: "token"))
     var token: String?
 
     @Flag(help: "Print JSON for scripts.")
@@ -55,7 +55,7 @@ struct Discover: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.", valueName: "dir"))
     var cacheDir: String?
 
-    @Option(help: ArgumentHelp("Records asked per request, 25–2000 (the API's maximum and the cap of an area answer); a page this full without a next link is split.", valueName: "n"))
+    @Option(help: ArgumentHelp("Records asked per request, 25-2000 (the API's maximum and the cap of an area answer); a page this full without a next link is split.", valueName: "n"))
     var pageSize = MapillaryClient.maximumPageSize
 
     @Option(help: ArgumentHelp("Mapillary Graph API base. Env: MAPILLARY_API_URL.", valueName: "url"))
