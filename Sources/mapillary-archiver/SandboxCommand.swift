@@ -20,7 +20,7 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Contributors as NAME:COUNT[:KIND], comma-separated; KIND is one of " + SandboxConfiguration.UserKind.allCases.map(\.rawValue).joined(separator: ", ") + " (docs/sandbox.md).", valueName: "list"))
     var users = "alice:120,bob:40"
 
-    @Option(help: ArgumentHelp("An area populated by several contributors (mapper01, mapper02, …), as W,S,E,N:CREATORS:IMAGES; repeat for more areas. Write --area=W,… when W is negative.", valueName: "area"))
+    @Option(help: ArgumentHelp("An area populated by several contributors (mapper01, mapper02, ...), as W,S,E,N:CREATORS:IMAGES; repeat for more areas. Write --area=W,... when W is negative.", valueName: "area"))
     var area: [String] = []
 
     @Option(help: ArgumentHelp("Area queries (bbox without creator_username) answer at most N records and no next page, as some report the real API does.", valueName: "n"))
