@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "InternetArchiveTests", dependencies: ["InternetArchive", "Sandbox", "TestSupport"], swiftSettings: swift6),
-        .testTarget(name: "ArchiverTests", dependencies: ["Archiver", "Campaign", "Sandbox", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "ArchiverTests", dependencies: ["Archiver", "Campaign", "Sandbox", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "CLITests", dependencies: ["Sandbox", "SQLiteStore", "Campaign", "TestSupport"], swiftSettings: swift6),
     ]

@@ -13,6 +13,7 @@ final class IASandboxControls: Sendable {
         var overLimitChecks: Int
         var faultRate: Double
         var ingestDelay: Duration
+        var throttledScrapes = 0
         var spam: Set<String>
         var accounts: [InternetArchiveSandboxConfiguration.Account]
         var random: SandboxRandom
@@ -90,6 +91,18 @@ final class IASandboxControls: Sendable {
             state.overLimitChecks -= 1
             state.counters.overLimitAnswers += 1
             return 1
+        }
+    }
+
+    func throttleScrapes(count: Int) { state.withLock { $0.throttledScrapes += max(0, count) } }
+
+    /// True when this scrape request should get a 429 (the next N after ``throttleScrapes(count:)``).
+    func takeScrapeThrottle() -> Bool {
+        state.withLock { state in
+            guard state.throttledScrapes > 0 else { return false }
+            state.throttledScrapes -= 1
+            state.counters.throttledScrapes += 1
+            return true
         }
     }
 

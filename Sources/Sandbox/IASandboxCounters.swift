@@ -21,4 +21,6 @@ public struct IASandboxCounters: Sendable, Equatable {
     /// Writes (PUT, POST) to an item that began while another write to the same item was still being answered:
     /// two uploaders at work on one item at once (one uploader sends one request at a time).
     public var overlappingItemWrites = 0
+    /// Scrape requests answered 429 Too Many Requests (``InternetArchiveSandbox/throttleScrapes(count:)``).
+    public var throttledScrapes = 0
 }

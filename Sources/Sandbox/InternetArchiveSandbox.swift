@@ -123,6 +123,9 @@ public final class InternetArchiveSandbox: SandboxComponent {
 
     public func setFaultRate(_ rate: Double) { controls.setFaultRate(rate) }
 
+    /// The next `count` scrape API requests get 429 Too Many Requests (IA's answer to too many searches).
+    public func throttleScrapes(count: Int) { controls.throttleScrapes(count: count) }
+
     public func markSpam(_ identifier: String) { controls.markSpam(identifier) }
 
     /// Files stored from now on appear in the metadata API after `delay`.

@@ -20,6 +20,12 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Contributors as NAME:COUNT[:KIND], comma-separated; KIND is one of " + SandboxConfiguration.UserKind.allCases.map(\.rawValue).joined(separator: ", ") + " (docs/sandbox.md).", valueName: "list"))
     var users = "alice:120,bob:40"
 
+    @Option(help: ArgumentHelp("An area populated by several contributors (mapper01, mapper02, ...), as W,S,E,N:CREATORS:IMAGES; repeat for more areas. Write --area=W,... when W is negative.", valueName: "area"))
+    var area: [String] = []
+
+    @Option(help: ArgumentHelp("Area queries (bbox without creator_username) answer at most N records and no next page, as some report the real API does.", valueName: "n"))
+    var bboxCap: Int?
+
     @Option(help: ArgumentHelp("Seed for the generated records and images.", valueName: "n"))
     var seed: UInt64 = 1
 
@@ -92,6 +98,7 @@ struct SandboxCommand: ParsableCommand {
         var configuration = SandboxConfiguration()
         do {
             configuration.users = try c.users.split(separator: ",").map { try SandboxConfiguration.User(parsing: String($0)) }
+            configuration.areas = try c.area.map { try SandboxConfiguration.Area(parsing: $0) }
         } catch {
             throw ValidationError("\(error)")
         }
@@ -109,6 +116,7 @@ struct SandboxCommand: ParsableCommand {
         configuration.faultRate = c.faultRate
         configuration.rateLimit = c.rateLimit
         configuration.maxRecordsPerResponse = c.maxRecordsPerResponse
+        configuration.bboxCap = c.bboxCap
         configuration.urlLifetime = .seconds(c.urlLifetime)
         configuration.dataDirectory = c.dataDir
         configuration.cdnTrickleRate = c.cdnTrickleRate
