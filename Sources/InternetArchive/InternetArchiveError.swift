@@ -17,8 +17,10 @@ public struct InternetArchiveError: Error, Sendable, CustomStringConvertible {
         public static let badItem = Code("badItem")
         /// A file changed while it was being uploaded.
         public static let fileChanged = Code("fileChanged")
-        /// The item's upload state database failed.
+        /// The item's upload state database failed, or its folder `.mapillary-archiver` cannot be written.
         public static let state = Code("state")
+        /// Another process is working on the item (its `.mapillary-archiver/lock` is held).
+        public static let itemBusy = Code("itemBusy")
         /// IA does not know the access key (403 InvalidAccessKeyId).
         public static let accessKeyRejected = Code("accessKeyRejected")
         /// IA refused access (403 AccessDenied): someone else's item, or over the size limit.
