@@ -41,6 +41,8 @@ public struct InternetArchiveError: Error, Sendable, CustomStringConvertible {
         public static let serverFailed = Code("serverFailed")
         /// The network kept failing (resets, timeouts, refused connections) after every retry.
         public static let network = Code("network")
+        /// `--s3-url` or `--archive-url` is not an http(s) URL.
+        public static let invalidEndpoint = Code("invalidEndpoint")
         /// An archive.org answer (metadata, scrape) could not be understood.
         public static let badAnswer = Code("badAnswer")
         /// The task was cancelled; everything finished so far is kept for the next run.

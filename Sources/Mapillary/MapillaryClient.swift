@@ -52,6 +52,15 @@ public struct MapillaryClient: Sendable {
         }
     }
 
+    /// Throws ``MapillaryError`` (`tokenRejected`) when `token` is empty or holds spaces or control characters:
+    /// it goes into a header, so such a token could never work. Never quotes the token.
+    public static func validate(token: String) throws {
+        guard !token.isEmpty, !token.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw MapillaryError(.tokenRejected,
+                "the Mapillary token is empty or contains spaces or control characters; copy it again from https://www.mapillary.com/dashboard/developers (it looks like MLY|…)")
+        }
+    }
+
     /// The fields asked for in listings: what the toolkit uses, what the Python tool's metadata
     /// carries, and only the chosen quality's thumbnail URL.
     public static func fields(for quality: Quality) -> [String] {

@@ -24,11 +24,11 @@ struct Upload: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let keys = try CommandSupport.credentials(credentials, environment: environment)
-        var options = CommandSupport.uploadOptions(tuning)
+        var options = try CommandSupport.uploadOptions(tuning)
         options.dryRun = dryRun
         let env = logging.environment()
         defer { env.shutdown() }
-        let runner = UploadRunner(env: env, endpoints: CommandSupport.endpoints(endpoints, environment: environment),
+        let runner = UploadRunner(env: env, endpoints: try CommandSupport.endpoints(endpoints, environment: environment),
                                   credentials: keys, options: options)
         let paths = items.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         let outcomes = await CommandSupport.withInterruptHandling { await runner.uploadAll(paths: paths) }

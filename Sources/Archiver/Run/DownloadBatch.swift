@@ -18,6 +18,12 @@ public struct DownloadBatch: Sendable {
     public func run() async -> BatchReport {
         var reports: [UserReport] = []
         var stopped: String?
+        do {
+            try options.validate()
+        } catch {
+            env.logger.error("\(error)")
+            stopped = "\(error)"
+        }
         for (index, user) in options.usernames.enumerated() {
             if Task.isCancelled {
                 stopped = "interrupted"
