@@ -1,4 +1,5 @@
 import CCurl
+import Essentials
 
 extension HTTPError {
     /// Header names whose values never appear in a message.
@@ -6,9 +7,16 @@ extension HTTPError {
 
     /// Maps a failed libcurl transfer to an error whose message names the request (without secrets) and the fix.
     static func transport(_ code: CURLcode, detail rawDetail: String, transfer: Transfer) -> HTTPError {
-        let hidden = transfer.request.headers.filter { header in
-            secretHeaderNames.contains { header.hasName($0) }
-        }.map(\.value)
+        var hidden: [String] = []
+        for header in transfer.request.headers where secretHeaderNames.contains(where: { header.hasName($0) }) {
+            // `OAuth MLY|…`, `LOW key:secret`: the value, its credentials after the scheme, and a secret after ':'.
+            hidden.append(header.value)
+            if let space = header.value.firstIndex(of: " ") {
+                let credentials = header.value[header.value.index(after: space)...]
+                hidden.append(String(credentials))
+                if let colon = credentials.lastIndex(of: ":") { hidden.append(String(credentials[credentials.index(after: colon)...])) }
+            }
+        }
         let detail = transfer.shownURL.scrub(rawDetail, hiding: hidden)
         let subject = transfer.subject
         switch code {

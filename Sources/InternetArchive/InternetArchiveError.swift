@@ -19,6 +19,8 @@ public struct InternetArchiveError: Error, Sendable, CustomStringConvertible {
         public static let fileChanged = Code("fileChanged")
         /// The item's upload state database failed, or its folder `.mapillary-archiver` cannot be written.
         public static let state = Code("state")
+        /// A file or metadata value the upload would publish holds a secret (the IA secret key, the Mapillary token).
+        public static let secretInItem = Code("secretInItem")
         /// Another process is working on the item (its `.mapillary-archiver/lock` is held).
         public static let itemBusy = Code("itemBusy")
         /// IA does not know the access key (403 InvalidAccessKeyId).

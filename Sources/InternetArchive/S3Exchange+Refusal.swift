@@ -6,7 +6,7 @@ extension S3Exchange {
     func refusal(_ response: HTTPResponse, _ body: S3ErrorBody?, _ what: String) -> InternetArchiveError {
         let status = response.status
         let code = body?.code ?? ""
-        let plain = S3ErrorBody.flatten(String(decoding: response.body.prefix(300), as: UTF8.self))
+        let plain = S3ErrorBody.flatten(requests.credentials.mask.masking(String(decoding: response.body.prefix(64 << 10), as: UTF8.self)))
             .trimmingCharacters(in: .whitespaces)
         let said = body.map { " (IA said: \($0.detail))" } ?? (plain.isEmpty ? "" : " (IA said: \(plain))")
         let identifier = requests.identifier

@@ -1,3 +1,4 @@
+import Essentials
 import HTTPClient
 
 /// How ``ItemUploader`` uploads one item. The defaults suit IA; tests shrink sizes and waits.
@@ -37,6 +38,10 @@ public struct UploadOptions: Sendable {
     public var slowDownMaxDelay: Duration = .seconds(300)
     /// Longest time one request may spend waiting for IA to get under its limit before the item fails.
     public var slowDownMaxWait: Duration = .seconds(6 * 3600)
+    /// Secrets besides the uploader's own IA secret key that no published log file or metadata value may hold,
+    /// in any form (the Mapillary token, known to `download` and to a campaign worker). An item that holds one is
+    /// refused before anything is sent.
+    public var withheldSecrets = SecretMask()
     /// A transfer with no byte moving for this long (also while IA thinks after the body) is retried.
     public var stallTimeout: Duration = .seconds(120)
 

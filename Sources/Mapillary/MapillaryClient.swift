@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import HTTPClient
 import Logging
@@ -22,6 +23,8 @@ public struct MapillaryClient: Sendable {
     public let apiBase: String
     let http: HTTPClient
     let token: String
+    /// Every form of the token, hidden in whatever the API or the network says back (see ``SecretMask``).
+    public let tokenMask: SecretMask
     let retry: RetryPolicy
     let logger: Logger
     let apiOrigin: URLOrigin?
@@ -39,6 +42,7 @@ public struct MapillaryClient: Sendable {
         self.apiBase = base
         self.http = http
         self.token = token
+        self.tokenMask = SecretMask([token], marker: "‹token›")
         self.retry = retry
         self.logger = logger
         self.apiOrigin = URLOrigin(base)

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// Every failure of the Mapillary module: a code for programs and one plain sentence for people.
@@ -53,13 +54,17 @@ public struct MapillaryError: Error, Sendable, CustomStringConvertible, Equatabl
         }
     }
 
-    /// Makes untrusted text (an API message, a field value) safe for one log line: control characters
-    /// escaped, `hiding` replaced by `‹token›`, and the result capped near `limit` characters.
+    /// Makes untrusted text (an API message, a field value) safe for one log line: every form of `hiding` (see
+    /// ``SecretMask``: raw, percent-encoded, its secret part alone) replaced by `‹token›`, control characters
+    /// escaped, and the result capped near `limit` characters (after the masking, so a cut never leaves part of
+    /// a secret).
     public static func sanitized(_ text: String, hiding secret: String? = nil, limit: Int = 200) -> String {
-        var source = text
-        if let secret, !secret.isEmpty {
-            source = source.replacingOccurrences(of: secret, with: "‹token›")
-        }
+        sanitized(text, hiding: SecretMask(secret.map { [$0] } ?? [], marker: "‹token›"), limit: limit)
+    }
+
+    /// ``sanitized(_:hiding:limit:)`` with a mask made once (the client's).
+    public static func sanitized(_ text: String, hiding mask: SecretMask, limit: Int = 200) -> String {
+        let source = mask.masking(text)
         var out = ""
         var count = 0
         for scalar in source.unicodeScalars {

@@ -110,7 +110,7 @@ struct Download: AsyncParsableCommand {
         defer { env.shutdown() }
         let report = await CommandSupport.withInterruptHandling { await DownloadBatch(options: options, env: env).run() }
         env.console.clearAllStatus()
-        print(report.table(), terminator: "")
+        print(env.console.masked(report.table()), terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 

@@ -44,6 +44,9 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Records per page above which the API answers 'Please reduce the amount of data'.", valueName: "n"))
     var maxRecordsPerResponse: Int?
 
+    @Flag(help: "Graph API errors quote the token the request carried, raw, percent-encoded and its secret part (to check that no form of it leaks).")
+    var echoToken = false
+
     @Option(help: ArgumentHelp("Lifetime of signed CDN URLs, in seconds.", valueName: "seconds"))
     var urlLifetime = 3 * 24 * 3600
 
@@ -107,6 +110,7 @@ struct SandboxCommand: ParsableCommand {
         configuration.rateLimit = c.rateLimit
         configuration.maxRecordsPerResponse = c.maxRecordsPerResponse
         configuration.urlLifetime = .seconds(c.urlLifetime)
+        configuration.echoTokenInErrors = c.echoToken
         configuration.dataDirectory = c.dataDir
         var ia = InternetArchiveSandboxConfiguration()
         ia.slowDownBurst = c.iaSlowDownBurst

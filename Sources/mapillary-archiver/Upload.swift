@@ -1,5 +1,6 @@
 import ArgumentParser
 import Archiver
+import Essentials
 import Foundation
 import InternetArchive
 
@@ -26,6 +27,8 @@ struct Upload: AsyncParsableCommand {
         let keys = try CommandSupport.credentials(credentials, environment: environment)
         var options = try CommandSupport.uploadOptions(tuning)
         options.dryRun = dryRun
+        // The Mapillary token, where this shell has one, must not be published in an item's log either.
+        options.withheldSecrets = SecretMask(environment["MAPILLARY_TOKEN"].map { [$0] } ?? [])
         let env = logging.environment()
         defer { env.shutdown() }
         let runner = UploadRunner(env: env, endpoints: try CommandSupport.endpoints(endpoints, environment: environment),
@@ -33,7 +36,7 @@ struct Upload: AsyncParsableCommand {
         let paths = items.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         let outcomes = await CommandSupport.withInterruptHandling { await runner.uploadAll(paths: paths) }
         env.console.clearAllStatus()
-        for outcome in outcomes { print("\(outcome.item): \(outcome.summary)") }
+        for outcome in outcomes { print(env.console.masked("\(outcome.item): \(outcome.summary)")) }
         let failed = outcomes.filter { !$0.ok }
         if !failed.isEmpty {
             print("failed: " + failed.map(\.item).joined(separator: " "))

@@ -19,11 +19,13 @@ public struct UploadRunner: Sendable {
     public let credentials: IACredentials
     public let options: UploadOptions
 
+    /// From here on the console and log files mask the IA secret key and ``UploadOptions/withheldSecrets``.
     public init(env: RunEnvironment, endpoints: IAEndpoints, credentials: IACredentials, options: UploadOptions) {
         self.env = env
         self.endpoints = endpoints
         self.credentials = credentials
         self.options = options
+        env.console.hide(credentials.mask.merging(options.withheldSecrets))
     }
 
     /// Uploads every item in turn.
