@@ -9,14 +9,16 @@ import Packaging
 /// metadata API afterwards. Items are uploaded one file at a time (IA advises against parallel uploads into
 /// one item); the caller runs items one after another or in parallel.
 public final class ItemUploader: Sendable {
-    let credentials: IACredentials
+    /// Nil for a reader without keys: ``verifyRemote(itemPath:timeout:)`` then asks the metadata API with no
+    /// Authorization header, and ``upload(itemPath:options:)`` refuses.
+    let credentials: IACredentials?
     let endpoints: IAEndpoints
     let http: HTTPClient
     let logger: Logger
     let progress: (@Sendable (UploadProgress) -> Void)?
 
     /// `progress` gets status updates (see ``UploadProgress``); `logger` gets info and debug lines, never secrets.
-    public init(credentials: IACredentials, endpoints: IAEndpoints = IAEndpoints(), http: HTTPClient = HTTPClient(),
+    public init(credentials: IACredentials?, endpoints: IAEndpoints = IAEndpoints(), http: HTTPClient = HTTPClient(),
                 logger: Logger = Logger(label: "InternetArchive"),
                 progress: (@Sendable (UploadProgress) -> Void)? = nil) {
         self.credentials = credentials
@@ -37,6 +39,10 @@ public final class ItemUploader: Sendable {
     /// which sends nothing), and a second upload of the same item is refused with `.itemBusy` at once.
     public func upload(itemPath: String, options: UploadOptions = UploadOptions()) async throws -> UploadReport {
         try options.validate()
+        guard credentials != nil || options.dryRun else {
+            throw InternetArchiveError(.credentials, "no Internet Archive keys were given for the upload of \(itemPath); "
+                                       + "pass --access-key and --secret-key, or set IA_ACCESS_KEY_ID and IA_SECRET_ACCESS_KEY")
+        }
         let lock = options.dryRun ? nil : try Self.lock(item: Self.identifier(ofItem: itemPath).path)
         defer { lock?.release() }
         let session = try UploadSession(uploader: self, itemPath: itemPath, options: options)

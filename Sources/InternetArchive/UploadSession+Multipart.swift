@@ -190,7 +190,7 @@ extension UploadSession {
             await abandon(file, uploadID: uploadID)
             throw error
         }
-        if let error = S3ErrorBody(response.body, hiding: requests.credentials.mask) {
+        if let error = S3ErrorBody(response.body, hiding: requests.mask) {
             throw InternetArchiveError(.serverFailed, "IA could not join the parts of \(file.key) (\(error.detail)); "
                                        + "run upload again to retry")
         }

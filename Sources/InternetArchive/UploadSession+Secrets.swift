@@ -14,7 +14,7 @@ extension UploadSession {
     /// Log files are the top-level `download.log.*` and `*.log` files, read in chunks; tars and images are not
     /// searched (their bytes come from the cameras and the CDN, not from the tool's messages).
     func checkForSecrets() throws {
-        let mask = uploader.credentials.mask.merging(options.withheldSecrets)
+        let mask = (uploader.credentials?.mask ?? SecretMask()).merging(options.withheldSecrets)
         for header in metadataHeaders where mask.reveals(header.value) || mask.reveals(PercentEncoding.decode(header.value[...])) {
             throw secretFound("the metadata header \(header.name)", fix: "remove it from the item's .meta")
         }

@@ -108,8 +108,8 @@ public struct RemoteCheck: Sendable {
     /// One line per file that IA lacks or holds with another md5 (empty when all match).
     public func problems(item: String, timeout: Duration = .zero) async -> [String] {
         do {
-            let anonymous = try IACredentials(accessKey: "anonymous", secretKey: "anonymous", source: "none")
-            let uploader = ItemUploader(credentials: credentials ?? anonymous, endpoints: endpoints, http: env.http,
+            // Without keys the metadata API is asked with no Authorization header at all (public items answer).
+            let uploader = ItemUploader(credentials: credentials, endpoints: endpoints, http: env.http,
                                         logger: env.hub.logger("verify"))
             let verification = try await uploader.verifyRemote(itemPath: item, timeout: timeout)
             if !verification.itemFound { return ["\(item): the Internet Archive has no item \(verification.identifier) (or it is dark)"] }
