@@ -6,62 +6,60 @@ import Darwin
 
 /// Hides secrets (the Mapillary token, the IA secret key) in text, in every form a service may echo them in: as
 /// given, percent-encoded (`MLY%7C…`, in upper- or lower-case hex), percent-decoded, and a token's secret part
-/// alone (what follows its last `|`). Matching ignores ASCII case, so `%7c` and `%7C` are the same, and a
+/// alone (what follows its last `|`, when it is long enough to be one). Matching ignores ASCII case, so `%7c` and `%7C` are the same, and a
 /// secret that comes back upper-cased is hidden too.
 ///
 /// The one masking mechanism of the toolkit: error sentences, console and log lines, state entries and the
 /// upload's check of published files all use it. Never prints the secrets it holds.
-public struct SecretMask: Sendable, Equatable, CustomStringConvertible, CustomReflectable {
+public struct SecretMask: Sendable, CustomStringConvertible, CustomReflectable {
     /// Forms shorter than this are not hidden (they would hide ordinary words); no real secret is that short.
     public static let minimumLength = 4
+    /// A token's part after its last `|` is hidden on its own only from this length: real ones are 32 hex digits,
+    /// and a short one could be a word of the tool's own sentences ("rejected").
+    public static let minimumPartLength = 12
 
-    /// Every form to hide, ASCII lower-cased, longest first.
-    private let forms: [[UInt8]]
-    /// What a hidden form is replaced with.
-    public let marker: String
+    /// One form to hide, ASCII lower-cased, and what replaces it.
+    private struct Form: Sendable, Hashable {
+        let bytes: [UInt8]
+        let marker: [UInt8]
+    }
 
-    /// A mask for `secrets` (empty ones are ignored).
+    /// Longest first, so a whole token is replaced before its secret part.
+    private let forms: [Form]
+
+    /// A mask for `secrets` (empty ones are ignored), each form replaced by `marker`.
     public init(_ secrets: [String] = [], marker: String = "‹secret›") {
-        var forms: Set<[UInt8]> = []
+        var forms: Set<Form> = []
         for secret in secrets {
             for form in Self.forms(of: secret) where form.utf8.count >= Self.minimumLength {
-                forms.insert(Self.lowered(Array(form.utf8)))
+                forms.insert(Form(bytes: Self.lowered(Array(form.utf8)), marker: Array(marker.utf8)))
             }
         }
-        self.forms = forms.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
-        self.marker = marker
+        self.forms = Self.ordered(forms)
     }
 
-    private init(forms: [[UInt8]], marker: String) {
+    private init(forms: [Form]) {
         self.forms = forms
-        self.marker = marker
     }
 
-    /// True when there is nothing to hide.
-    public var isEmpty: Bool { forms.isEmpty }
-
-    /// This mask and `other`'s secrets, with this mask's marker.
+    /// This mask and `other`'s secrets, each with its own marker.
     public func merging(_ other: SecretMask) -> SecretMask {
-        let all = Set(forms).union(other.forms)
-        return SecretMask(forms: all.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) },
-                          marker: marker)
+        SecretMask(forms: Self.ordered(Set(forms).union(other.forms)))
     }
 
-    /// `text` with every form of every secret replaced by ``marker``.
+    /// `text` with every form of every secret replaced by its marker.
     public func masking(_ text: String) -> String {
-        guard !forms.isEmpty else { return text }
         var bytes = Array(text.utf8)
-        guard bytes.count >= Self.minimumLength else { return text }
+        guard !forms.isEmpty, bytes.count >= Self.minimumLength else { return text }
         var changed = false
-        let marker = Array(self.marker.utf8)
         for form in forms {
             let lowered = Self.lowered(bytes)
             var start = 0
             var out: [UInt8] = []
-            while let hit = Self.find(form, in: lowered, from: start) {
+            while let hit = Self.find(form.bytes, in: lowered, from: start) {
                 out += bytes[start..<hit]
-                out += marker
-                start = hit + form.count
+                out += form.marker
+                start = hit + form.bytes.count
             }
             guard start > 0 else { continue }
             out += bytes[start...]
@@ -80,12 +78,12 @@ public struct SecretMask: Sendable, Equatable, CustomStringConvertible, CustomRe
     public func firstIndex(in bytes: [UInt8]) -> Int? {
         guard !forms.isEmpty else { return nil }
         let lowered = Self.lowered(bytes)
-        return forms.compactMap { Self.find($0, in: lowered, from: 0) }.min()
+        return forms.compactMap { Self.find($0.bytes, in: lowered, from: 0) }.min()
     }
 
     /// The length of the longest form: a stream searched in chunks must let consecutive chunks overlap by one
     /// byte less than this.
-    public var longestForm: Int { forms.first?.count ?? 0 }
+    public var longestForm: Int { forms.first?.bytes.count ?? 0 }
 
     public var description: String { "SecretMask(\(forms.count) forms hidden)" }
     public var customMirror: Mirror { Mirror(self, children: ["forms": forms.count]) }
@@ -103,9 +101,14 @@ public struct SecretMask: Sendable, Equatable, CustomStringConvertible, CustomRe
                 if bytes[index] == UInt8(ascii: "|") { cut = index + 1; break }
                 if index + 2 < bytes.count, lowered[index...(index + 2)].elementsEqual("%7c".utf8) { cut = index + 3; break }
             }
-            if let cut { out.insert(String(decoding: bytes[cut...], as: UTF8.self)) }
+            if let cut, bytes.count - cut >= minimumPartLength { out.insert(String(decoding: bytes[cut...], as: UTF8.self)) }
         }
         return out
+    }
+
+    private static func ordered(_ forms: Set<Form>) -> [Form] {
+        forms.sorted { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count
+                                                          : $0.bytes.lexicographicallyPrecedes($1.bytes) }
     }
 
     private static func lowered(_ bytes: [UInt8]) -> [UInt8] {

@@ -10,7 +10,7 @@ import TestSupport
 /// An IAS3 that quotes the Authorization header back in its errors, in every form: no form of the secret key
 /// reaches the error sentence or a log line.
 @Suite struct SecretEchoTests {
-    static let secret = "sEcReT|Key-42xyz"
+    static let secret = "sEcReT|Key-42xyz-0123abcd"
 
     @Test func anErrorThatEchoesTheSecretKeyShowsItMasked() async throws {
         let echo = try HTTPServer { request, response in
@@ -40,7 +40,7 @@ import TestSupport
         #expect(sentence.contains("IA refused the upload of a.txt with HTTP 400 InvalidArgument ****"), "\(sentence)")
         #expect(sentence.contains("key part ****"), "\(sentence)")
         let shown = [sentence] + lines.lines.withLock { $0 }
-        let forms = [Self.secret, PercentEncoding.encode(Self.secret), "Key-42xyz"]
+        let forms = [Self.secret, PercentEncoding.encode(Self.secret), "Key-42xyz-0123abcd"]
         for text in shown {
             for form in forms {
                 #expect(!text.lowercased().contains(form.lowercased()), "\(form) shows in: \(text)")
@@ -58,5 +58,9 @@ import TestSupport
         #expect(mask.reveals(text) && !mask.reveals(masked))
         #expect(!"\(mask)".contains("AbCdEf") && !String(reflecting: mask).contains("AbCdEf"), "the mask never prints its secrets")
         #expect(SecretMask(["abc"]).masking("abc") == "abc", "forms shorter than four bytes are left alone")
+        #expect(SecretMask(["MLY|9|rejected"]).masking("the token was rejected") == "the token was rejected",
+                "a short part after the last | is no secret on its own")
+        let both = mask.merging(SecretMask(["s3cretKEY"], marker: "****"))
+        #expect(both.masking("token \(token) key S3CRETkey") == "token ‹token› key ****", "each secret keeps its marker")
     }
 }
