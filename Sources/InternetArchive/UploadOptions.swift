@@ -24,6 +24,12 @@ public struct UploadOptions: Sendable {
     public static let maximumVerifyTimeout: Duration = .seconds(86_400)
     /// Ask the metadata API first and skip files IA already holds with the same MD5.
     public var checkRemote = true
+    /// How long the journal's word that a file was uploaded outweighs IA not listing it: IA lists a file only
+    /// once its ingest task has run, sometimes hours later. A file IA still does not list after this is sent
+    /// again (IA lost it, or its ingest failed). Only applies when the metadata API could be read.
+    public var ingestGrace: Duration = .seconds(6 * 3600)
+    /// Ignore the journal's finished files for this run: send every file IA does not list with the local MD5.
+    public var resend = false
     /// After the last file, wait for the metadata API to list every file with its local MD5.
     public var verify = true
     /// Longest wait for that listing; files not listed by then are reported as pending.
@@ -64,6 +70,9 @@ public struct UploadOptions: Sendable {
         guard verifyTimeout >= .zero, verifyTimeout <= Self.maximumVerifyTimeout else {
             throw bad("the verification wait (\(verifyTimeout)) is outside 0 to a day; give --verify-timeout between 0 "
                       + "and \(Self.maximumVerifyTimeout.components.seconds) (seconds)")
+        }
+        guard ingestGrace >= .zero else {
+            throw bad("the ingest grace (\(ingestGrace)) is negative; give --ingest-grace of 0 or more (seconds)")
         }
         guard retry.maxAttempts >= 1 else { throw bad("the retry policy allows no attempt; allow at least one") }
         guard verifyInterval > .zero, verifyMaxInterval > .zero, slowDownInitialDelay >= .zero,

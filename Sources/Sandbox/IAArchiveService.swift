@@ -39,6 +39,11 @@ final class IAArchiveService: Sendable {
             return
         }
         if request.path.hasPrefix("/metadata/") {
+            guard !controls.metadataAPIFailing else {
+                response.send(status: 503, headers: [("Content-Type", "text/html")],
+                              body: Array("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".utf8))
+                return
+            }
             let identifier = String(request.path.dropFirst("/metadata/".count).prefix { $0 != "/" })
             sendJSON(response, metadata(identifier))
         } else if request.path == "/services/search/v1/scrape" {

@@ -20,6 +20,7 @@ final class IASandboxControls: Sendable {
     }
 
     private let state: Mutex<State>
+    private let metadataFailing = Atomic<Bool>(false)
 
     init(configuration: InternetArchiveSandboxConfiguration, seed: UInt64) {
         state = Mutex(State(slowDownBurst: configuration.slowDownBurst, slowDownRate: configuration.slowDownRate,
@@ -45,6 +46,12 @@ final class IASandboxControls: Sendable {
     var ingestDelay: Duration {
         get { state.withLock { $0.ingestDelay } }
         set { state.withLock { $0.ingestDelay = newValue } }
+    }
+
+    /// The metadata API answers 503 while this is on.
+    var metadataAPIFailing: Bool {
+        get { metadataFailing.load(ordering: .relaxed) }
+        set { metadataFailing.store(newValue, ordering: .relaxed) }
     }
 
     func isSpam(_ identifier: String) -> Bool { state.withLock { $0.spam.contains(identifier) } }

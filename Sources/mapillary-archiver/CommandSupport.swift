@@ -32,6 +32,7 @@ enum CommandSupport {
         options.multipartThreshold = UploadOptions.bytes(mebibytes: tuning.multipartThreshold)
         options.partSize = UploadOptions.bytes(mebibytes: tuning.partSize)
         options.verifyTimeout = .seconds(tuning.verifyTimeout)
+        options.ingestGrace = .seconds(tuning.ingestGrace)
         do { try options.validate() } catch { throw ValidationError("\(error)") }
         return options
     }

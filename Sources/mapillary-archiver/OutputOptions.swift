@@ -45,4 +45,7 @@ struct UploadTuningOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("How long to wait for IA to list every uploaded file with its checksum (0–86400).", valueName: "seconds"))
     var verifyTimeout: Int = 600
+
+    @Option(help: ArgumentHelp("How long the upload journal's word that a file was sent outweighs IA not listing it (IA lists a file once its ingest task has run); after that such a file is sent again.", valueName: "seconds"))
+    var ingestGrace: Int = 6 * 3600
 }
