@@ -53,10 +53,9 @@ public struct SecretMask: Sendable, CustomStringConvertible, CustomReflectable {
         guard !forms.isEmpty, bytes.count >= Self.minimumLength else { return text }
         var changed = false
         for form in forms {
-            let lowered = Self.lowered(bytes)
             var start = 0
             var out: [UInt8] = []
-            while let hit = Self.find(form.bytes, in: lowered, from: start) {
+            while let hit = Self.find(form.bytes, in: bytes, from: start) {
                 out += bytes[start..<hit]
                 out += form.marker
                 start = hit + form.bytes.count
@@ -77,8 +76,7 @@ public struct SecretMask: Sendable, CustomStringConvertible, CustomReflectable {
     /// The offset of the first byte of the first form found in `bytes`, or nil.
     public func firstIndex(in bytes: [UInt8]) -> Int? {
         guard !forms.isEmpty else { return nil }
-        let lowered = Self.lowered(bytes)
-        return forms.compactMap { Self.find($0.bytes, in: lowered, from: 0) }.min()
+        return forms.compactMap { Self.find($0.bytes, in: bytes, from: 0) }.min()
     }
 
     /// The length of the longest form: a stream searched in chunks must let consecutive chunks overlap by one
@@ -115,18 +113,31 @@ public struct SecretMask: Sendable, CustomStringConvertible, CustomReflectable {
         bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
     }
 
-    /// The first index of `needle` in `haystack` at or after `start`.
+    /// The first index at or after `start` where `haystack` holds `needle` (lower-cased), ignoring ASCII case:
+    /// `memchr` finds each candidate first byte (either case), `strncasecmp` compares the rest (a NUL in the
+    /// haystack is a difference, since no form holds one).
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
         guard let first = needle.first, haystack.count - start >= needle.count else { return nil }
+        let firsts: [UInt8] = first >= 97 && first <= 122 ? [first, first - 32] : [first]
         return haystack.withUnsafeBufferPointer { hay in
             needle.withUnsafeBufferPointer { pin in
-                var index = start
+                let base = UnsafeRawPointer(hay.baseAddress!)
                 let last = hay.count - pin.count
-                while index <= last {
-                    if hay[index] == first && memcmp(hay.baseAddress! + index, pin.baseAddress!, pin.count) == 0 { return index }
-                    index += 1
+                var found: Int?
+                for byte in firsts {
+                    var from = start
+                    while from <= min(last, (found ?? Int.max) - 1),
+                          let hit = memchr(base + from, Int32(byte), last - from + 1) {
+                        let index = base.distance(to: UnsafeRawPointer(hit))
+                        if strncasecmp(hit.assumingMemoryBound(to: CChar.self), UnsafeRawPointer(pin.baseAddress!)
+                            .assumingMemoryBound(to: CChar.self), pin.count) == 0 {
+                            found = min(found ?? index, index)
+                            break
+                        }
+                        from = index + 1
+                    }
                 }
-                return nil
+                return found
             }
         }
     }

@@ -51,12 +51,26 @@ private enum LogScan {
             }
             let window = carried + chunk[..<count]
             if let hit = mask.firstIndex(in: window) {
-                return linesBefore + window[..<hit].reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
+                return linesBefore + newlines(in: window, upTo: hit) + 1
             }
             if count == 0 { return nil }
             let keep = min(overlap, window.count)
-            linesBefore += window[..<(window.count - keep)].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            linesBefore += newlines(in: window, upTo: window.count - keep)
             carried = Array(window.suffix(keep))
+        }
+    }
+
+    /// The line breaks in `bytes[..<end]` (memchr from one to the next).
+    private static func newlines(in bytes: [UInt8], upTo end: Int) -> Int {
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            var count = 0
+            var from = 0
+            while from < end, let hit = memchr(base + from, 10, end - from) {
+                count += 1
+                from = base.distance(to: UnsafeRawPointer(hit)) + 1
+            }
+            return count
         }
     }
 

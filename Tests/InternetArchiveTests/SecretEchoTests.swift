@@ -48,6 +48,22 @@ import TestSupport
         }
     }
 
+    @Test func aSecretAcrossTheScansChunkBoundaryIsFoundOnItsLine() async throws {
+        let h = try IAHarness()
+        defer { h.close() }
+        // 1 MiB is the scan's chunk: the secret starts 5 bytes before its end.
+        let line = Array(repeating: UInt8(ascii: "x"), count: 1023) + [10]
+        var log = Array(Array(repeating: line, count: 1023).joined()) + Array(repeating: UInt8(ascii: "y"), count: 1019)
+        log += Array("key \(h.ia.secretKey.lowercased()) end\n".utf8)
+        let item = try h.makeItem("chunk-test-item", files: ["a.txt": Array("a".utf8), "download.log.20240101-000000": log])
+        var options = fastOptions()
+        options.dryRun = true
+        let error = await #expect(throws: InternetArchiveError.self) { try await h.uploader().upload(itemPath: item, options: options) }
+        #expect(error?.code == .secretInItem)
+        #expect(error?.description.hasPrefix("line 1024 of download.log.20240101-000000 in item chunk-test-item holds a secret") == true,
+                "\(error?.description ?? "")")
+    }
+
     @Test func theMaskHidesEveryFormOfAToken() {
         let token = "MLY|4242|AbCdEf0123456789"
         let mask = SecretMask([token], marker: "‹token›")
