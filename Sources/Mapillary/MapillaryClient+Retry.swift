@@ -115,7 +115,7 @@ extension MapillaryClient {
         let graph: GraphError?
         if case .error(let error)? = try? GraphBody.scan(response.body) { graph = error } else { graph = nil }
         if response.status == 401 || graph?.isTokenProblem == true {
-            gate.tokenRejected(Self.tokenError(graph?.summary(hiding: token) ?? "HTTP 401"))
+            gate.tokenRejected(Self.tokenError(graph?.summary(hiding: tokenMask) ?? "HTTP 401"))
             verdictGiven = true
         } else if response.status == 429 || graph?.code.map(APIGate.rateLimitCodes.contains) == true {
             if let pause = gate.limited(retryAfter: Self.retryAfter(response), policy: retry) {
@@ -135,7 +135,7 @@ extension MapillaryClient {
         } catch let error as HTTPError {
             // The transport's own advice (after "; ") gives way to this module's.
             let phrase = error.description.components(separatedBy: "; ").first ?? error.description
-            let text = MapillaryError.sanitized(phrase, hiding: token)
+            let text = MapillaryError.sanitized(phrase, hiding: tokenMask)
             if error.code == .cancelled { throw CancellationError() }
             if error.isTransient { return .transient(text) }
             if error.code == .bodyTooLarge { throw MapillaryError(.imageTooLarge, text) }
@@ -150,8 +150,8 @@ extension MapillaryClient {
         let transientStatus = status == 429 || status >= 500
         let after = Self.retryAfter(response)
         if case .error(let graph)? = body {
-            let summary = "HTTP \(status): " + graph.summary(hiding: token)
-            if status == 401 || graph.isTokenProblem { return .tokenRejected(graph.summary(hiding: token)) }
+            let summary = "HTTP \(status): " + graph.summary(hiding: tokenMask)
+            if status == 401 || graph.isTokenProblem { return .tokenRejected(graph.summary(hiding: tokenMask)) }
             if graph.asksForLessData { return .lessData(summary) }
             if transientStatus || graph.code.map(GraphError.transientCodes.contains) == true {
                 return .transient(summary, after: after)

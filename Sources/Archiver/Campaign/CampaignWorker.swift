@@ -34,8 +34,12 @@ public struct CampaignWorker: Sendable {
     /// Runs until stopped (cancelled), or with ``WorkerSettings/untilEmpty`` until the queue has nothing left to
     /// do, or until an error that stops the worker.
     public func run() async -> WorkerReport {
+        // No console line, log file or summary shows the token or the IA secret, in any form.
+        env.console.hide(SecretMask([options.token], marker: "‹token›"))
+        if let credentials = options.credentials { env.console.hide(credentials.mask) }
         let link: QueueLink
         do {
+            try options.validate()
             link = try QueueLink(queue)
         } catch {
             return WorkerReport(jobs: [], stopped: "\(error)")
@@ -115,9 +119,12 @@ public struct CampaignWorker: Sendable {
                      shared: WorkerState, progress: BatchProgress) async {
         let user = job.spec.username
         let logger = env.hub.logger("mapillary-archiver", job: user)
-        guard let quality = Quality(argument: job.spec.quality) else {
+        // A job added by another tool, or by hand, meets the rules `queue add` applies.
+        let problem = MapillaryUsername.problem(user) ?? (Quality(argument: job.spec.quality) == nil
+            ? "the job's quality '\(MapillaryError.sanitized(job.spec.quality, limit: 20))' is not one of 256, 1024, 2048, original; remove it and add it again" : nil)
+        guard let quality = Quality(argument: job.spec.quality), problem == nil else {
             await record(job, link: link, logger: logger) {
-                _ = try await link.fail(job, sentence: "the job's quality '\(job.spec.quality)' is not one of 256, 1024, 2048, original; remove it and add it again", kind: .permanent)
+                _ = try await link.fail(job, sentence: problem ?? "", kind: .permanent)
             }
             return
         }

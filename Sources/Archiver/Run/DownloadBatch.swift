@@ -39,6 +39,15 @@ public struct DownloadBatch: Sendable {
 
         var reports = [UserReport?](repeating: nil, count: users.count)
         var stopped: String?
+        // From here on no console line, log file or summary shows the token or the IA secret, in any form.
+        env.console.hide(SecretMask([options.token], marker: "‹token›"))
+        if let credentials = options.credentials { env.console.hide(credentials.mask) }
+        do {
+            try options.validate()
+        } catch {
+            env.logger.error("\(error)")
+            stopped = "\(error)"
+        }
         await withTaskGroup(of: (Int, UserReport).self) { group in
             var next = 0
             func startNext() {
@@ -56,7 +65,7 @@ public struct DownloadBatch: Sendable {
                     return (index, report)
                 }
             }
-            while next < min(jobs, users.count) { startNext() }
+            while stopped == nil && next < min(jobs, users.count) { startNext() }
             while let (index, report) = await group.next() {
                 reports[index] = report
                 progress.finished(index, report)

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import InternetArchive
 
@@ -16,6 +17,8 @@ struct UserJob: Sendable {
         download.fence = fence
         var options = options
         options.uploadOptions.mayWrite = fence
+        // The item's logs must not carry the token to IA, in any form.
+        options.uploadOptions.withheldSecrets = options.uploadOptions.withheldSecrets.merging(SecretMask([options.token]))
         self.download = download
         self.options = options
         self.env = env
