@@ -47,6 +47,9 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Graph API requests per second before it answers 429.", valueName: "n"))
     var rateLimit: Double?
 
+    @Option(help: ArgumentHelp("Answer every Nth Graph API request with 429 (the 2nd, the 2+Nth, ...), whatever the time.", valueName: "n"))
+    var rateLimitEvery: Int?
+
     @Option(help: ArgumentHelp("Records per page above which the API answers 'Please reduce the amount of data'.", valueName: "n"))
     var maxRecordsPerResponse: Int?
 
@@ -118,6 +121,7 @@ struct SandboxCommand: ParsableCommand {
         configuration.cdnLatency = .milliseconds(c.latencyMs)
         configuration.faultRate = c.faultRate
         configuration.rateLimit = c.rateLimit
+        configuration.rateLimitEvery = c.rateLimitEvery
         configuration.maxRecordsPerResponse = c.maxRecordsPerResponse
         configuration.bboxCap = c.bboxCap
         configuration.urlLifetime = .seconds(c.urlLifetime)
