@@ -14,6 +14,7 @@ final class IASandboxControls: Sendable {
         var faultRate: Double
         var ingestDelay: Duration
         var spam: Set<String>
+        var scrapeRateLimits: Int
         var accounts: [InternetArchiveSandboxConfiguration.Account]
         var random: SandboxRandom
         var counters = IASandboxCounters()
@@ -26,6 +27,7 @@ final class IASandboxControls: Sendable {
         state = Mutex(State(slowDownBurst: configuration.slowDownBurst, slowDownRate: configuration.slowDownRate,
                             overLimitChecks: configuration.overLimitChecks, faultRate: configuration.faultRate,
                             ingestDelay: configuration.ingestDelay, spam: configuration.spamIdentifiers,
+                            scrapeRateLimits: max(0, configuration.scrapeRateLimitBurst),
                             accounts: configuration.effectiveAccounts(seed: seed),
                             random: SandboxRandom(seed: seed, "ia", "faults")))
     }
@@ -65,6 +67,18 @@ final class IASandboxControls: Sendable {
     func setOverLimit(checks: Int) { state.withLock { $0.overLimitChecks = max(0, checks) } }
 
     func setFaultRate(_ rate: Double) { state.withLock { $0.faultRate = min(max(rate, 0), 1) } }
+
+    /// The next `count` scrape requests get 429.
+    func limitScrapes(count: Int) { state.withLock { $0.scrapeRateLimits += max(0, count) } }
+
+    /// True when this scrape request should get a 429.
+    func takeScrapeRateLimit() -> Bool {
+        state.withLock { state in
+            guard state.scrapeRateLimits > 0 else { return false }
+            state.scrapeRateLimits -= 1
+            return true
+        }
+    }
 
     /// True when this upload request should get a SlowDown (burst first, then the rate).
     func takeSlowDown() -> Bool {
