@@ -8,14 +8,22 @@ struct Stats: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Count the Mapillary items on the Internet Archive made by this tool and by mapillary_downloader.",
         discussion: """
-            Searches IA (scrape API, q=mapillary_archiver:* OR mapillary_downloader:*) and prints, per collection and in total: items, images (from the item descriptions), bytes and the users covered. Results are cached for an hour in the cache folder; --refresh asks IA again.
+            Searches IA (scrape API, q=mapillary_archiver:* OR mapillary_downloader:*) and prints items, images (from the descriptions' "Contains N images"), unique images (per contributor, the largest count of their items at any quality) and their share of Mapillary's total, bytes and contributors: in total, per collection and per quality, items made by each tool apart; then the items outside the mapillary-images collection by uploader. Results are cached for an hour in CACHE/.stats.json; --refresh asks IA again, and the cache is shown when IA cannot be reached.
+
+            Examples:
+              mapillary-archiver stats
+              mapillary-archiver stats --refresh --json > stats.json
+              mapillary-archiver stats --mapillary-total 2500000000
             """)
 
-    @Flag(help: "Print JSON for scripts.")
+    @Flag(help: "Print JSON for scripts (the shape docs/user-guide.md describes).")
     var json = false
 
-    @Flag(help: "Ignore the cached result.")
+    @Flag(help: "Ask IA again even when the cached result is less than an hour old.")
     var refresh = false
+
+    @Option(help: ArgumentHelp("Mapillary's total image count, for the share (default: 2,000,000,000, mapillary_downloader 0.12.0's figure).", valueName: "n"))
+    var mapillaryTotal: Int64?
 
     @Option(help: ArgumentHelp("The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.", valueName: "dir"))
     var cacheDir: String?
@@ -23,19 +31,27 @@ struct Stats: AsyncParsableCommand {
     @OptionGroup var endpoints: ArchiveEndpointOptions
     @OptionGroup var logging: OutputOptions
 
+    func validate() throws {
+        if let mapillaryTotal, mapillaryTotal <= 0 {
+            throw ValidationError("--mapillary-total must be a positive number of images")
+        }
+    }
+
     func run() async throws {
         let env = logging.environment()
         defer { env.shutdown() }
         let cache = (cacheDir ?? DownloadOptions.defaultCacheDirectory()) + "/.stats.json"
-        try? FileManager.default.createDirectory(atPath: DurableFile.parentDirectory(of: cache), withIntermediateDirectories: true)
         let collector = StatsCollector(http: env.http,
                                        endpoints: CommandSupport.endpoints(endpoints, environment: ProcessInfo.processInfo.environment),
                                        cachePath: cache, logger: env.hub.logger("stats"))
+        let snapshot: StatsCollector.Snapshot
         do {
-            let report = try await collector.collect(refresh: refresh)
-            print(json ? report.json() : report.table())
+            snapshot = try await collector.collect(refresh: refresh)
         } catch {
             throw ArchiverError(.io, "\(error)")
         }
+        let report = StatsReport(items: snapshot.items, fetchedAt: snapshot.fetchedAt, fromCache: snapshot.fromCache,
+                                 mapillaryTotal: mapillaryTotal.map(MapillaryTotal.given) ?? .documented)
+        print(json ? report.json() : report.table(cachePath: cache))
     }
 }
