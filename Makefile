@@ -4,8 +4,8 @@
 SWIFT ?= swift
 CONFIG ?= debug
 APT_PACKAGES = libcurl4-openssl-dev libarchive-dev libwebp-dev libturbojpeg0-dev libsqlite3-dev \
-               libssl-dev zlib1g-dev pkg-config
-TEST_PACKAGES = libimage-exiftool-perl webp libarchive-tools tar python3
+               libssl-dev zlib1g-dev libpq-dev pkg-config
+TEST_PACKAGES = libimage-exiftool-perl webp libarchive-tools tar python3 postgresql
 
 .PHONY: setup setup-test build release test demo bench bench-smoke clean
 
@@ -21,9 +21,10 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
+# The queue's PostgreSQL tests use a throwaway cluster (a temporary folder, a free port), deleted afterwards.
 test: setup-test
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/throwaway-postgres.sh run $(SWIFT) test --skip-build
 
 # `make bench`: every scenario of scripts/bench.sh (release build, about 45 minutes on 2 cores; see docs/benchmarks.md).
 # `make bench-smoke`: the same harness on tiny data with the debug build of `make test` (seconds; no timing checks).

@@ -31,6 +31,11 @@ public struct MapillaryClient: Sendable {
     public var downloadTimeout: Duration = .seconds(600)
     /// A download that moves no byte for this long is abandoned and retried (whole seconds).
     public var downloadStallTimeout: Duration = .seconds(60)
+    /// An image download slower than this is abandoned and retried; nil = no floor (the stall timeout still holds).
+    public var downloadSpeedFloor: TransferSpeedFloor? = TransferSpeedFloor(bytesPerSecond: 1024, window: .seconds(30))
+    /// Longest time one image may take over all its attempts; then it fails with `imageTimeLimit` (passing: the
+    /// next run tries it again).
+    public var imageTimeLimit: Duration = .seconds(600)
 
     /// Builds a client. An unusable `apiBase` is reported by ``validate(apiBase:)`` and by every call.
     public init(http: HTTPClient, apiBase: String, token: String, retry: RetryPolicy = .standard, logger: Logger) {

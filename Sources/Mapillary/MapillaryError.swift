@@ -30,6 +30,8 @@ public struct MapillaryError: Error, Sendable, CustomStringConvertible, Equatabl
         case notJPEG
         /// The CDN kept refusing the image (after its retries and URL refreshes); the next run tries it again.
         case downloadRefused
+        /// One image took longer than its time limit over all its attempts; the next run tries it again.
+        case timeLimit
         /// The image is larger than the caller's byte limit.
         case imageTooLarge
         /// One record of a page is unusable (unsafe id or sequence, not an object).

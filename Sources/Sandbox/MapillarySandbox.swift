@@ -150,6 +150,7 @@ public final class MapillarySandbox: Sendable {
         if c.apiLatency > .zero || c.cdnLatency > .zero {
             faults.append("latency API \(Self.describe(c.apiLatency)), CDN \(Self.describe(c.cdnLatency))")
         }
+        faults += misbehaviourFaults
         lines.append("  faults     " + (faults.isEmpty ? "none" : faults.joined(separator: "; ")))
         return lines
     }

@@ -121,8 +121,8 @@ extension MapillaryService {
             return
         }
 
-        let candidates: [SandboxImage] = user.map { dataset.images[$0] ?? [] }
-            ?? dataset.userNames.flatMap { dataset.images[$0] ?? [] }
+        let candidates: [SandboxImage] = user.map { listedRecords(user: $0) }
+            ?? dataset.userNames.flatMap { listedRecords(user: $0) }
         let matching = pano == nil && box == nil ? candidates : candidates.filter { image in
             if let pano, image.isPano != pano { return false }
             if let box {
@@ -133,21 +133,23 @@ extension MapillaryService {
         let scope = "images|u=\(user ?? "")|b=\(bboxText ?? "")|p=\(pano.map(String.init) ?? "")"
         var start = 0
         if let after = request.queryValue("after") {
-            guard let position = cursors.decode(after, scope: scope), position <= matching.count else {
+            guard let position = cursors.decode(after, scope: scope),
+                  acceptsCursor(position: position, count: matching.count, user: user) else {
                 return badParameter(response, "(#100) The after cursor is invalid or does not belong to this query")
             }
             start = position
         }
-        let end = min(matching.count, start + limit)
+        let (range, next) = page(request, user: user, start: start, limit: limit, records: matching, scope: scope)
+        let end = start + range.count
         let lifetime = urlLifetimeSeconds(forLookup: false)
 
-        var json = GraphJSON(capacity: (end - start) * 900 + 512)
+        var json = GraphJSON(capacity: range.count * 900 + 512)
         json.beginObject()
         json.key("data")
         json.beginArray()
-        for image in matching[start..<end] { appendRecord(image, fields: fields, lifetime: lifetime, to: &json) }
+        for image in matching[range] { appendRecord(image, fields: fields, lifetime: lifetime, to: &json) }
         json.endArray()
-        if end > start {
+        if !range.isEmpty {
             json.key("paging")
             json.beginObject()
             json.key("cursors")
@@ -155,8 +157,8 @@ extension MapillaryService {
             json.key("before"); json.string(cursors.encode(position: start, scope: scope))
             json.key("after"); json.string(cursors.encode(position: end, scope: scope))
             json.endObject()
-            if end < matching.count {
-                json.key("next"); json.string(nextURL(request, after: cursors.encode(position: end, scope: scope)))
+            if let next {
+                json.key("next"); json.string(next)
             }
             json.endObject()
         }
@@ -164,13 +166,13 @@ extension MapillaryService {
         sendJSON(response, status: 200, json.bytes)
     }
 
-    /// The absolute next-page URL: the request's own query, in order, with `after` replaced.
-    private func nextURL(_ request: ServerRequest, after: String) -> String {
+    /// The absolute next-page URL: the request's own query, in order, with `after` replaced (or left out).
+    func nextURL(_ request: ServerRequest, after: String?) -> String {
         var base = apiBase.withLock { $0 }
         if base.isEmpty { base = "http://" + (request.header("Host") ?? "127.0.0.1") }
         var pairs = request.query.filter { $0.name != "after" }
             .map { CDNURLSigner.percentEncode($0.name) + "=" + Self.queryEncode($0.value) }
-        pairs.append("after=" + after)
+        if let after { pairs.append("after=" + after) }
         return base + "/images?" + pairs.joined(separator: "&")
     }
 

@@ -15,6 +15,8 @@ final class MapillaryService: Sendable {
     let log = SandboxRequestLog()
     let apiFaults: FaultInjector
     let cdnFaults: FaultInjector
+    /// State of the hostile user kinds (trickle rate, what was sent).
+    let misbehaviour: SandboxMisbehaviour
     /// Base URLs, set once the servers listen (the API's is where `paging.next` points).
     let apiBase = Mutex<String>("")
     let cdnBase = Mutex<String>("")
@@ -40,6 +42,7 @@ final class MapillaryService: Sendable {
                                        ratePerSecond: configuration.rateLimit, purpose: "api")
         self.cdnFaults = FaultInjector(seed: configuration.seed, faultRate: configuration.faultRate,
                                        ratePerSecond: nil, purpose: "cdn")
+        self.misbehaviour = SandboxMisbehaviour(trickleRate: configuration.cdnTrickleRate)
     }
 
     static func validate(_ c: SandboxConfiguration) throws {
@@ -59,6 +62,7 @@ final class MapillaryService: Sendable {
         guard (1...16384).contains(c.originalSize.width), (1...16384).contains(c.originalSize.height) else {
             throw bad("the original image size \(c.originalSize) is not within 1…16384 pixels per side")
         }
+        guard c.cdnTrickleRate >= 0 else { throw bad("the CDN trickle rate \(c.cdnTrickleRate) is negative; give 0 or more bytes per second") }
         guard c.urlLifetime >= .zero else { throw bad("the URL lifetime is negative; give 0 or more seconds") }
         guard (0...65533).contains(c.port) else { throw bad("the port \(c.port) is not within 0…65533") }
     }

@@ -12,6 +12,19 @@ public struct SandboxConfiguration: Sendable {
         case nonJPEG = "non-jpeg"
         /// A user that exists with zero images.
         case empty
+        /// Every page's `paging.next` points to that page itself (a listing that never ends).
+        case pagingSelf = "paging-self"
+        /// The third page's `paging.next` points back to the second page (A→B→A); needs more than two pages.
+        case pagingCycle = "paging-cycle"
+        /// Every page repeats the first page's records under a fresh cursor, and the listing never ends.
+        case repeatedPages = "repeated-pages"
+        /// Every fourth image (the 2nd, 6th, …) is listed a second time after all others, with another capture
+        /// date and sequence.
+        case duplicates
+        /// The CDN sends every tenth image (the 2nd, 12th, …) at ``SandboxConfiguration/cdnTrickleRate``.
+        case trickle
+        /// The CDN sends every tenth image (the 2nd, 12th, …) with more bytes than its `Content-Length`.
+        case longBody = "long-body"
     }
 
     /// One Mapillary user the sandbox knows.
@@ -84,6 +97,9 @@ public struct SandboxConfiguration: Sendable {
     public var urlLifetime: Duration = .seconds(3 * 24 * 3600)
     /// JPEG quality of synthetic images.
     public var jpegQuality = 85
+    /// Bytes per second at which the CDN sends the chosen images of `trickle` users; 0 sends the head and then
+    /// nothing. ``MapillarySandbox/setTrickleRate(_:)`` changes it while the sandbox runs.
+    public var cdnTrickleRate = 1
     /// Where generated images are cached (kept); nil = a temporary folder removed by `stop()`.
     public var dataDirectory: String?
     /// Further services started beside the Mapillary half (the Internet Archive half plugs in here).

@@ -9,7 +9,7 @@ struct Download: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Download contributors' images into Internet Archive items (the default command).",
         discussion: """
-            For each USERNAME: list the images through the Mapillary Graph API, download them (many at once), write EXIF (GPS, UTC time, camera, heading) and panorama XMP into each, convert to WebP, and stream them into one tar per capture date. When the user is complete, the item appears in --output in one rename: mapillary-USER-QUALITY[-webp]/ with .meta/, metadata.jsonl.gz, __ia_thumb__.jpg, the tars and the run's log. Work in progress lives in $XDG_CACHE_HOME/mapillary-archiver (else ~/.cache/mapillary-archiver); interrupt at any time and run the same command again to continue. A user whose item is already on the Internet Archive is skipped (--no-check-ia to download anyway); an item that download made earlier in --output is updated with the new images in addendum tars (DATE.1.tar, …), and any other folder of that name there makes the user skip. A failed user does not stop the others; the command exits 1 and lists the failed users at the end.
+            For each USERNAME: list the images through the Mapillary Graph API, download them (many at once), write EXIF (GPS, UTC time, camera, heading) and panorama XMP into each, convert to WebP, and stream them into one tar per capture date. When the user is complete, the item appears in --output in one rename: mapillary-USER-QUALITY[-webp]/ with .meta/, metadata.jsonl.gz, __ia_thumb__.jpg, the tars and the run's log. Work in progress lives in $XDG_CACHE_HOME/mapillary-archiver (else ~/.cache/mapillary-archiver); interrupt at any time and run the same command again to continue. A user whose item is already on the Internet Archive is skipped (--no-check-ia to download anyway); an item that download made earlier in --output is updated with the new images in addendum tars (DATE.1.tar, …), and any other folder of that name there makes the user skip. A failed user does not stop the others; the command exits 1 and lists the failed users at the end. No user can hang a run: a listing that loops ends as a fault, image transfers below --speed-limit are cut and retried (each retry a warning, 10 minutes per image in all), and a user without any progress for --no-progress-timeout is given up until the next run.
             """)
 
     @Argument(help: ArgumentHelp("Mapillary usernames to archive.", valueName: "username"))
@@ -64,6 +64,7 @@ struct Download: AsyncParsableCommand {
     @OptionGroup var endpoints: ArchiveEndpointOptions
     @OptionGroup var credentials: CredentialOptions
     @OptionGroup var tuning: UploadTuningOptions
+    @OptionGroup var limits: DownloadLimitOptions
     @OptionGroup var logging: OutputOptions
 
     func run() async throws {
@@ -97,12 +98,12 @@ struct Download: AsyncParsableCommand {
         if upload {
             keys = try CommandSupport.credentials(credentials, environment: environment)
         }
-        let options = DownloadOptions(
+        let options = limits.applied(to: DownloadOptions(
             usernames: users, token: token, outputDirectory: output,
             cacheDirectory: cacheDir ?? DownloadOptions.defaultCacheDirectory(), quality: quality, bbox: box,
             webp: !noWebp, webpQuality: webpQuality, concurrency: concurrency, tar: !noTar, checkIA: !noCheckIa,
             upload: upload, apiURL: apiBase, endpoints: iaEndpoints, templateDirectory: templateDir,
-            metaOverrides: overrides, uploadOptions: CommandSupport.uploadOptions(tuning), credentials: keys)
+            metaOverrides: overrides, uploadOptions: CommandSupport.uploadOptions(tuning), credentials: keys))
         try CommandSupport.checkTemplates(templateDir)
 
         let env = logging.environment()

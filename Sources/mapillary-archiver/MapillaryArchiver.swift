@@ -18,6 +18,6 @@ struct MapillaryArchiver: AsyncParsableCommand {
             """,
         version: ToolVersion.current,
         subcommands: [Download.self, Package.self, Upload.self, Verify.self, Stats.self, CleanUp.self,
-                      SandboxCommand.self, Demo.self],
+                      QueueCommand.self, SandboxCommand.self, Demo.self],
         defaultSubcommand: Download.self)
 }

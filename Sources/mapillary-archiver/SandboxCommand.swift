@@ -17,7 +17,7 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Graph API port (others follow it); 0 picks free ports.", valueName: "port"))
     var port = 0
 
-    @Option(help: ArgumentHelp("Contributors as NAME:COUNT[:KIND], comma-separated; KIND is normal, hostile, non-jpeg or empty.", valueName: "list"))
+    @Option(help: ArgumentHelp("Contributors as NAME:COUNT[:KIND], comma-separated; KIND is one of " + SandboxConfiguration.UserKind.allCases.map(\.rawValue).joined(separator: ", ") + " (docs/sandbox.md).", valueName: "list"))
     var users = "alice:120,bob:40"
 
     @Option(help: ArgumentHelp("Seed for the generated records and images.", valueName: "n"))
@@ -46,6 +46,9 @@ struct SandboxCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Lifetime of signed CDN URLs, in seconds.", valueName: "seconds"))
     var urlLifetime = 3 * 24 * 3600
+
+    @Option(help: ArgumentHelp("Bytes per second at which the CDN sends the chosen images of trickle users (0: the head, then nothing).", valueName: "n"))
+    var cdnTrickleRate = 1
 
     @Option(help: ArgumentHelp("Where generated images and uploaded items are kept (default: a temp folder).", valueName: "dir"))
     var dataDir: String?
@@ -111,6 +114,7 @@ struct SandboxCommand: ParsableCommand {
         configuration.maxRecordsPerResponse = c.maxRecordsPerResponse
         configuration.urlLifetime = .seconds(c.urlLifetime)
         configuration.dataDirectory = c.dataDir
+        configuration.cdnTrickleRate = c.cdnTrickleRate
         var ia = InternetArchiveSandboxConfiguration()
         ia.slowDownBurst = c.iaSlowDownBurst
         ia.faultRate = c.iaFaultRate

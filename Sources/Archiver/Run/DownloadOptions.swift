@@ -27,6 +27,16 @@ public struct DownloadOptions: Sendable {
     public var credentials: IACredentials?
     /// Back-off between retries of Mapillary API and CDN requests (tests shorten it).
     public var retry: RetryPolicy
+    /// A user in whose pipeline nothing moves for this long (no listing page recorded, no image byte received, no
+    /// image finished) is given up for this run (`--no-progress-timeout`).
+    public var noProgressTimeout: Duration = .seconds(600)
+    /// Image transfers slower than this are cut and retried (`--speed-limit`, `--speed-time`); nil = no floor.
+    public var speedFloor: TransferSpeedFloor? = DownloadOptions.defaultSpeedFloor
+    /// Longest time one image may take over all its attempts before it counts as failed for this run.
+    public var imageTimeLimit: Duration = .seconds(600)
+
+    /// 1 KiB/s over 30 s: a CDN that slow has stopped serving the image.
+    public static let defaultSpeedFloor = TransferSpeedFloor(bytesPerSecond: 1024, window: .seconds(30))
 
     public init(usernames: [String], token: String, outputDirectory: String = "./mapillary_data",
                 cacheDirectory: String = DownloadOptions.defaultCacheDirectory(), quality: Quality = .original,
