@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "InternetArchive", dependencies: ["HTTPClient", "SQLiteStore", "Essentials", "Packaging",
                                                         .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Archiver", dependencies: ["Mapillary", "Imaging", "Packaging", "InternetArchive", "SQLiteStore",
-                                                 "HTTPClient", "Essentials", "CMalloc",
+                                                 "HTTPClient", "Essentials", "CMalloc", "Campaign",
                                                  .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Sandbox", dependencies: ["Imaging", "Essentials", "CTurboJPEG",
                                                 .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),

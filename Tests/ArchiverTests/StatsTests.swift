@@ -1,4 +1,5 @@
 import Archiver
+import Campaign
 import Essentials
 import Foundation
 import HTTPClient
@@ -278,6 +279,52 @@ private struct Expected {
         let documented = StatsReport(items: snapshot.items, fetchedAt: snapshot.fetchedAt)
         #expect(documented.total.uniqueImages == report.total.uniqueImages)
         #expect(documented.mapillaryTotal.images == 2_000_000_000)
+    }
+
+    @Test func theCampaignQueuesOwnProgressStandsBesideIAs() async throws {
+        let h = try StatsHarness(InternetArchiveSandboxConfiguration.mapillaryItems(count: 12))
+        defer { h.close() }
+        let path = h.harness.temp.file("campaign/queue.sqlite")
+        let queue = try JobQueue(.sqlite(path: path))
+        _ = try queue.add(["alice", "bruno", "chen", "dara", "emeka", "freya"].map {
+            JobSpec(username: $0, quality: "2048", webp: true)
+        })
+        for (images, uploaded) in [(120, true), (30, false)] {
+            let job = try #require(try queue.claim(worker: "w1", host: "here"))
+            try queue.complete(job, result: JobResult(identifier: "mapillary-\(job.spec.username)-2048-webp",
+                                                      images: images, bytes: Int64(images) * 1000,
+                                                      uploaded: uploaded, verified: uploaded))
+        }
+        try queue.fail(try #require(try queue.claim(worker: "w1", host: "here")), sentence: "gone", kind: .permanent)
+        try queue.fail(try #require(try queue.claim(worker: "w1", host: "here")), sentence: "later", kind: .transient)
+        _ = try #require(try queue.claim(worker: "w2", host: "there"))
+        queue.close()
+
+        let progress = try await CampaignProgress.read(.sqlite(path: path))
+        #expect([progress.pending, progress.waiting, progress.running, progress.done, progress.failed, progress.total]
+                == [2, 1, 1, 2, 1, 6] as [Int])
+        #expect([progress.doneImages, progress.doneBytes] == [150, 150_000] as [Int64])
+        #expect([progress.uploaded, progress.verified] == [1, 1] as [Int])
+        let snapshot = try await h.collector().collect()
+        let report = StatsReport(items: snapshot.items, fetchedAt: snapshot.fetchedAt, campaignQueue: progress)
+        let lines = report.table().split(separator: "\n").map(String.init)
+        #expect(lines.contains("campaign queue \(path):"))
+        #expect(lines.contains { $0.hasPrefix("done in the queue") && $0.hasSuffix(" 150  150.00 KB  1 uploaded, 1 verified") },
+                "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("on IA, both tools") && $0.contains(ByteFormat.grouped(report.total.images)) })
+        #expect(lines.contains("jobs: 2 pending (1 waiting to retry), 1 running, 2 done, 1 failed; 6 in all"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        let shown = try #require(json["campaign_queue"] as? [String: Any])
+        #expect(Set(shown.keys) == ["queue", "pending", "waiting", "running", "done", "failed", "total", "done_images",
+                                    "done_bytes", "uploaded", "verified"])
+        #expect(shown["done_images"] as? Int == 150)
+        let without = try #require(try JSONSerialization.jsonObject(with: Data(StatsReport(items: [], fetchedAt: 0).json().utf8)) as? [String: Any])
+        #expect(without["campaign_queue"] == nil, "no queue, no key")
+
+        await #expect(throws: CampaignError.self) {
+            _ = try await CampaignProgress.read(.sqlite(path: h.harness.temp.file("campaign/missing.sqlite")))
+        }
+        #expect(!FileManager.default.fileExists(atPath: h.harness.temp.file("campaign/missing.sqlite")), "never created")
     }
 
     @Test(arguments: [("Contains 1 image.", 1), ("Contains 1,234 images", 1234), ("nothing here", 0),

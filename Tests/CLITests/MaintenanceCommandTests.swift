@@ -104,6 +104,21 @@ struct MaintenanceCommandTests {
         #expect(rows.allSatisfy { $0.count <= 100 || $0.hasPrefix("cache: ") }, "\(table.stdout)")
         #expect(h.ia.requestLog().isEmpty, "the cached result was used")
 
+        let queuePath = h.temp.file("campaign.sqlite")
+        let added = try await h.run(["queue", "add", "alice", "erin", "--quality", "2048", "--queue", queuePath])
+        #expect(added.status == 0, "\(added.transcript)")
+        let withQueue = try await h.run(["stats", "--queue", queuePath])
+        #expect(withQueue.status == 0, "\(withQueue.transcript)")
+        #expect(withQueue.stdout.contains("campaign queue \(queuePath):\n"), "\(withQueue.stdout)")
+        #expect(withQueue.stdout.contains("jobs: 2 pending (0 waiting to retry), 0 running, 0 done, 0 failed; 2 in all"))
+        let badQueue = try await h.run(["stats", "--queue", "ftp://example.org/q"])
+        #expect(badQueue.status == 2)
+        #expect(badQueue.stderr.hasPrefix("error: the queue 'ftp://example.org/q' is neither a file path nor a postgres:// URL"),
+                "\(badQueue.stderr)")
+        let missing = try await h.run(["stats", "--queue", h.temp.file("nothing.sqlite")])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
+
         let zero = try await h.run(["stats", "--mapillary-total", "0"])
         #expect(zero.status == 2)
         #expect(zero.stderr.hasPrefix("error: --mapillary-total must be a positive number of images"), "\(zero.stderr)")

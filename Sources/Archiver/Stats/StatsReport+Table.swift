@@ -18,6 +18,7 @@ extension StatsReport {
             ["size", ByteFormat.size(total.bytes), ""],
         ].map(Optional.some), rightAligned: [1])
         lines.append("")
+        lines += campaignLines()
         let header = ["items", "ours", "python", "images", "unique", "share", "size", "users"]
         var rows: [[String]?] = [["collection"] + header, nil]
         rows += collections.map(Self.row)
@@ -36,6 +37,24 @@ extension StatsReport {
             lines.append("cache: \(cachePath)" + (fromCache ? " (--refresh asks IA again)" : ""))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The campaign queue's done jobs beside what IA holds, then its jobs per state.
+    private func campaignLines() -> [String] {
+        guard let queue = campaignQueue else { return [] }
+        var lines = ["campaign queue \(queue.queue):"]
+        lines += Self.columns([
+            ["", "items", "images", "size", ""],
+            ["done in the queue", ByteFormat.grouped(queue.done), ByteFormat.grouped(Int(queue.doneImages)),
+             ByteFormat.size(queue.doneBytes), "\(ByteFormat.grouped(queue.uploaded)) uploaded, "
+                + "\(ByteFormat.grouped(queue.verified)) verified"],
+            ["on IA, both tools", ByteFormat.grouped(total.items), ByteFormat.grouped(total.images),
+             ByteFormat.size(total.bytes), ""],
+        ].map(Optional.some), rightAligned: [1, 2, 3])
+        lines.append("jobs: \(queue.pending) pending (\(queue.waiting) waiting to retry), \(queue.running) running, "
+                     + "\(queue.done) done, \(queue.failed) failed; \(queue.total) in all")
+        lines.append("")
+        return lines
     }
 
     private func outsideLines() -> [String] {

@@ -2,8 +2,9 @@ import Foundation
 
 /// What `stats` prints: the Mapillary items on IA made by this tool and by the Python tool, in total, per
 /// collection and per quality, with unique images and their share of Mapillary, and the items outside the
-/// `mapillary-images` collection by uploader. Its JSON form (`json()`) is the documented `--json` shape.
-public struct StatsReport: Sendable, Codable, Equatable {
+/// `mapillary-images` collection by uploader, and with `--queue` the campaign queue's own progress. Its JSON form
+/// (`json()`) is the documented `--json` shape.
+public struct StatsReport: Sendable, Encodable, Equatable {
     /// The counts of a group of items (one collection, one quality, or all).
     public struct Tally: Sendable, Codable, Equatable {
         public var name: String
@@ -77,15 +78,18 @@ public struct StatsReport: Sendable, Codable, Equatable {
     public var qualities: [Tally]
     /// Items outside `mapillary-images`, per uploader: most items first.
     public var outsideMapillaryImages: [UploaderItems]
+    /// The campaign queue's view (`stats --queue`); nil (and no JSON key) without one.
+    public var campaignQueue: CampaignProgress?
 
     public init(items all: [ArchivedItem], fetchedAt: Int64, fromCache: Bool = false,
-                mapillaryTotal: MapillaryTotal = .documented) {
+                mapillaryTotal: MapillaryTotal = .documented, campaignQueue: CampaignProgress? = nil) {
         var seen: Set<String> = []
         let items = all.filter { seen.insert($0.identifier).inserted }
         let denominator = mapillaryTotal.images
         self.fetchedAt = fetchedAt
         self.fromCache = fromCache
         self.mapillaryTotal = mapillaryTotal
+        self.campaignQueue = campaignQueue
         total = Tally(name: "total", items: items, mapillaryTotal: denominator)
         var byCollection: [String: [ArchivedItem]] = [:]
         for item in items {
@@ -113,6 +117,7 @@ public struct StatsReport: Sendable, Codable, Equatable {
         case fromCache = "from_cache"
         case mapillaryTotal = "mapillary_total"
         case outsideMapillaryImages = "outside_mapillary_images"
+        case campaignQueue = "campaign_queue"
         case total, collections, qualities
     }
 
