@@ -13,8 +13,9 @@ public struct MapillaryTotal: Sendable, Codable, Equatable {
     }
 
     /// 2 billion: the figure `mapillary_downloader` 0.12.0 divides by (`TOTAL_MAPILLARY_IMAGES` in its
-    /// `ia_stats.py`, released 2026-04-22). Mapillary publishes no running count; no announcement of a newer
-    /// total was found, so this one is kept for comparable percentages. `--mapillary-total` overrides it.
+    /// `ia_stats.py`, released 2026-04-22). No current count from Mapillary itself was found (the latest published
+    /// one seen: 680 million photos, Geo Week News, 2019-10-15), so it is an estimate, kept so that shares compare
+    /// with the Python tool's. `--mapillary-total` overrides it.
     public static let documented = MapillaryTotal(
         images: 2_000_000_000,
         source: "mapillary_downloader 0.12.0 (TOTAL_MAPILLARY_IMAGES in ia_stats.py)", asOf: "2026-04-22")
