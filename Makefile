@@ -5,9 +5,12 @@ SWIFT ?= swift
 CONFIG ?= debug
 APT_PACKAGES = libcurl4-openssl-dev libarchive-dev libwebp-dev libturbojpeg0-dev libsqlite3-dev \
                libssl-dev zlib1g-dev libpq-dev pkg-config
-TEST_PACKAGES = libimage-exiftool-perl webp libarchive-tools tar python3 postgresql
+TEST_PACKAGES = libimage-exiftool-perl webp libarchive-tools tar python3 postgresql systemd
+# `make dist` computes the .deb's Depends with dpkg-shlibdeps; `make dist-check` builds a Debian system to install it on.
+DIST_PACKAGES = dpkg-dev
+DIST_CHECK_PACKAGES = debootstrap systemd-container
 
-.PHONY: setup setup-test build release test demo bench bench-smoke clean
+.PHONY: setup setup-test build release test demo bench bench-smoke dist dist-check man completions clean
 
 setup:
 	@scripts/install-packages.sh $(APT_PACKAGES)
@@ -40,5 +43,24 @@ demo: setup
 	$(SWIFT) build --product mapillary-archiver
 	.build/debug/mapillary-archiver demo
 
+# `make dist`: dist/mapillary-archiver_VERSION_ARCH.deb and dist/mapillary-archiver-VERSION-linux-MACHINE.tar.gz:
+# the release binary with the Swift runtime linked in, man pages, completions, templates, docs, systemd units
+# (docs/install.md). `make man` and `make completions` regenerate only dist/man and dist/completions.
+dist: setup
+	@scripts/install-packages.sh $(DIST_PACKAGES)
+	SWIFT="$(SWIFT)" scripts/dist.sh
+
+man: setup
+	SWIFT="$(SWIFT)" scripts/dist.sh man
+
+completions: setup
+	SWIFT="$(SWIFT)" scripts/dist.sh completions
+
+# `make dist-check`: installs the .deb with apt on a fresh minimal Debian (debootstrap, as root) without Swift, runs
+# the demo, package + verify, man, systemd-analyze there, and the download service under systemd (about 3 minutes).
+dist-check: dist
+	@scripts/install-packages.sh $(DIST_CHECK_PACKAGES)
+	scripts/dist-check.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build dist

@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "InternetArchive", dependencies: ["HTTPClient", "SQLiteStore", "Essentials", "Packaging",
                                                         .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Archiver", dependencies: ["Mapillary", "Imaging", "Packaging", "InternetArchive", "SQLiteStore",
-                                                 "HTTPClient", "Essentials", "CMalloc", "Campaign",
+                                                 "HTTPClient", "Essentials", "CMalloc",
                                                  .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Sandbox", dependencies: ["Imaging", "Essentials", "CTurboJPEG",
                                                 .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "InternetArchiveTests", dependencies: ["InternetArchive", "Sandbox", "TestSupport"], swiftSettings: swift6),
-        .testTarget(name: "ArchiverTests", dependencies: ["Archiver", "Sandbox", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "ArchiverTests", dependencies: ["Archiver", "Sandbox", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "CLITests", dependencies: ["Sandbox", "SQLiteStore", "Campaign", "TestSupport"], swiftSettings: swift6),
     ]

@@ -81,8 +81,19 @@ public struct MapillaryClient: Sendable {
     /// half the `limit` (down to ``minimumPageSize``); `limitUsed` tells the size that worked.
     /// Records with unsafe ids or sequences come back in `rejected`, not as an error.
     public func fetchPage(url: String) async throws -> ImagePage {
-        try requireAPIOrigin(url, what: "page link")
         let quality = Self.quality(ofPageURL: url)
+        return try await fetchListing(url: url, refusal: "check the user name and --bbox") { body, elements, paging, limit in
+            try ImagePage.build(body: body, elements: elements, paging: paging, quality: quality, limitUsed: limit)
+        }
+    }
+
+    /// Fetches one page of any `/images` listing with the retries, page shrinking and origin checks of
+    /// ``fetchPage(url:)``; `build` reads the scanned body, `refusal` ends the sentence of a refused request.
+    func fetchListing<Page: ListingPage>(
+        url: String, refusal: String,
+        build: (_ body: [UInt8], _ elements: [Range<Int>], _ paging: JSONValue?, _ limitUsed: Int) throws -> Page
+    ) async throws -> Page {
+        try requireAPIOrigin(url, what: "page link")
         var current = url
         return try await retrying("listing images") {
             logger.debug("Mapillary page request", metadata: ["url": .string(URLQuery.redacted(current))])
@@ -105,20 +116,16 @@ public struct MapillaryClient: Sendable {
                 current = URLQuery.setting("limit", to: String(smaller), in: current)
                 return .retryNow(summary)
             case .notFound(let summary), .refused(let summary):
-                throw MapillaryError(.requestRefused,
-                    "the Mapillary API refused to list images (\(summary)); check the user name and --bbox")
+                throw MapillaryError(.requestRefused, "the Mapillary API refused to list images (\(summary)); \(refusal)")
             case .ok(let body):
                 guard case .collection(let elements, let paging) = body else {
                     throw MapillaryError(.unexpectedResponse,
                         "the Mapillary API answered with JSON that is not a list of images (no \"data\"); check --api-url")
                 }
-                let page = try ImagePage.build(body: response.body, elements: elements, paging: paging,
-                                               quality: quality, limitUsed: Self.limit(of: current))
+                let page = try build(response.body, elements, paging, Self.limit(of: current))
                 if let next = page.next { try requireAPIOrigin(next, what: "next-page link") }
-                logger.debug("Mapillary page received", metadata: [
-                    "records": "\(page.records.count)", "rejected": "\(page.rejected.count)",
-                    "next": .string(page.next.map(URLQuery.redacted) ?? "none"),
-                ])
+                logger.debug("Mapillary page received",
+                             metadata: page.logSummary.merging(["next": .string(page.next.map(URLQuery.redacted) ?? "none")]) { $1 })
                 return .done(page)
             }
         }

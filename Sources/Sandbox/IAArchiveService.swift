@@ -107,13 +107,13 @@ final class IAArchiveService: Sendable {
     /// `q` = terms joined by ` OR ` (`key:*` = has the key, `key:value` = has that value); `fields`, `count`
     /// (100…10,000, as IA requires) and an opaque `cursor` for the next page.
     private func scrape(_ request: ServerRequest, _ response: IAReply) {
-        guard let query = request.queryValue("q"), !query.isEmpty else {
-            sendJSON(response, ["error": "q is required"], status: 400)
+        if controls.takeScrapeThrottle() {
+            response.send(status: 429, headers: [("Content-Type", "text/html"), ("Retry-After", "1")],
+                          body: Array("<html><body><h1>429 Too Many Requests</h1></body></html>".utf8))
             return
         }
-        if controls.takeScrapeRateLimit() {
-            sendJSON(response, ["error": "too many requests from this address; slow down and try again later",
-                                "errorType": "RateLimited"], status: 429, headers: [("Retry-After", "1")])
+        guard let query = request.queryValue("q"), !query.isEmpty else {
+            sendJSON(response, ["error": "q is required"], status: 400)
             return
         }
         let count = request.queryValue("count").flatMap { Int($0) } ?? 5000
@@ -163,9 +163,9 @@ final class IAArchiveService: Sendable {
         sendJSON(response, answer)
     }
 
-    private func sendJSON(_ response: IAReply, _ object: Any, status: Int = 200, headers: [(String, String)] = []) {
+    private func sendJSON(_ response: IAReply, _ object: Any, status: Int = 200) {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        response.send(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(data))
+        response.send(status: status, headers: [("Content-Type", "application/json")], body: Array(data))
     }
 
     static func format(of name: String) -> String {

@@ -13,8 +13,8 @@ final class IASandboxControls: Sendable {
         var overLimitChecks: Int
         var faultRate: Double
         var ingestDelay: Duration
+        var throttledScrapes: Int
         var spam: Set<String>
-        var scrapeRateLimits: Int
         var accounts: [InternetArchiveSandboxConfiguration.Account]
         var random: SandboxRandom
         var counters = IASandboxCounters()
@@ -26,8 +26,9 @@ final class IASandboxControls: Sendable {
     init(configuration: InternetArchiveSandboxConfiguration, seed: UInt64) {
         state = Mutex(State(slowDownBurst: configuration.slowDownBurst, slowDownRate: configuration.slowDownRate,
                             overLimitChecks: configuration.overLimitChecks, faultRate: configuration.faultRate,
-                            ingestDelay: configuration.ingestDelay, spam: configuration.spamIdentifiers,
-                            scrapeRateLimits: max(0, configuration.scrapeRateLimitBurst),
+                            ingestDelay: configuration.ingestDelay,
+                            throttledScrapes: max(0, configuration.scrapeRateLimitBurst),
+                            spam: configuration.spamIdentifiers,
                             accounts: configuration.effectiveAccounts(seed: seed),
                             random: SandboxRandom(seed: seed, "ia", "faults")))
     }
@@ -68,18 +69,6 @@ final class IASandboxControls: Sendable {
 
     func setFaultRate(_ rate: Double) { state.withLock { $0.faultRate = min(max(rate, 0), 1) } }
 
-    /// The next `count` scrape requests get 429.
-    func limitScrapes(count: Int) { state.withLock { $0.scrapeRateLimits += max(0, count) } }
-
-    /// True when this scrape request should get a 429.
-    func takeScrapeRateLimit() -> Bool {
-        state.withLock { state in
-            guard state.scrapeRateLimits > 0 else { return false }
-            state.scrapeRateLimits -= 1
-            return true
-        }
-    }
-
     /// True when this upload request should get a SlowDown (burst first, then the rate).
     func takeSlowDown() -> Bool {
         state.withLock { state in
@@ -102,6 +91,18 @@ final class IASandboxControls: Sendable {
             state.overLimitChecks -= 1
             state.counters.overLimitAnswers += 1
             return 1
+        }
+    }
+
+    func throttleScrapes(count: Int) { state.withLock { $0.throttledScrapes += max(0, count) } }
+
+    /// True when this scrape request should get a 429 (the next N after ``throttleScrapes(count:)``).
+    func takeScrapeThrottle() -> Bool {
+        state.withLock { state in
+            guard state.throttledScrapes > 0 else { return false }
+            state.throttledScrapes -= 1
+            state.counters.throttledScrapes += 1
+            return true
         }
     }
 

@@ -118,13 +118,13 @@ public final class InternetArchiveSandbox: SandboxComponent {
 
     public func setSlowDownRate(_ rate: Double) { controls.setSlowDownRate(rate) }
 
-    /// The next `count` scrape API requests get 429 (`Retry-After: 1`).
-    public func limitScrapes(count: Int) { controls.limitScrapes(count: count) }
-
     /// The next `checks` `check_limit` answers say `over_limit: 1`.
     public func setOverLimit(checks: Int) { controls.setOverLimit(checks: checks) }
 
     public func setFaultRate(_ rate: Double) { controls.setFaultRate(rate) }
+
+    /// The next `count` scrape API requests get 429 Too Many Requests (IA's answer to too many searches).
+    public func throttleScrapes(count: Int) { controls.throttleScrapes(count: count) }
 
     public func markSpam(_ identifier: String) { controls.markSpam(identifier) }
 

@@ -84,8 +84,8 @@ public struct InternetArchiveSandboxConfiguration: Sendable {
     public var minimumPartSize: Int64 = 0
     /// Items that exist from the start.
     public var items: [Item] = []
-    /// The next N (when positive) scrape API requests get 429 with `Retry-After: 1` and an `error` JSON, as
-    /// archive.org's search answers a client it is rate limiting.
+    /// The first N (when positive) scrape API requests get 429 Too Many Requests with `Retry-After: 1`, as
+    /// ``InternetArchiveSandbox/throttleScrapes(count:)`` does while it runs.
     public var scrapeRateLimitBurst = 0
     /// Fields the scrape API leaves out of its answers (as when IA's search index lacks them), so a client has to
     /// read them from the metadata API instead.

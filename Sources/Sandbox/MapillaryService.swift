@@ -59,6 +59,10 @@ final class MapillaryService: Sendable {
         guard (0...1).contains(c.faultRate) else { throw bad("the fault rate \(c.faultRate) is not between 0 and 1") }
         if let rate = c.rateLimit, !(rate > 0) { throw bad("the rate limit \(rate) is not a positive number of requests per second") }
         if let max = c.maxRecordsPerResponse, max < 1 { throw bad("the maximum records per response \(max) is not positive") }
+        if let cap = c.bboxCap, cap < 1 { throw bad("the bbox cap \(cap) is not positive") }
+        for area in c.areas where area.creators < 1 || area.images < area.creators {
+            throw bad("a sandbox area has \(area.creators) creators and \(area.images) images; give at least one creator and one image per creator")
+        }
         guard (1...16384).contains(c.originalSize.width), (1...16384).contains(c.originalSize.height) else {
             throw bad("the original image size \(c.originalSize) is not within 1…16384 pixels per side")
         }

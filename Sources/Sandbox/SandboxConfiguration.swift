@@ -32,11 +32,15 @@ public struct SandboxConfiguration: Sendable {
         public var name: String
         public var imageCount: Int
         public var kind: UserKind
+        /// Where the user's images lie: inside this box, each with a capture time; nil places them around a
+        /// point of the user's own somewhere on the globe.
+        public var region: Region?
 
-        public init(name: String, imageCount: Int, kind: UserKind = .normal) {
+        public init(name: String, imageCount: Int, kind: UserKind = .normal, region: Region? = nil) {
             self.name = name
             self.imageCount = kind == .empty ? 0 : max(0, imageCount)
             self.kind = kind
+            self.region = region
         }
 
         /// Parses the command-line form `NAME[:COUNT[:KIND]]`, e.g. `alice:500` or `mallory:40:hostile`
@@ -69,6 +73,11 @@ public struct SandboxConfiguration: Sendable {
     }
 
     public var users: [User] = [User(name: "alice", imageCount: 120)]
+    /// Areas populated by several contributors each (users named `mapper01`, `mapper02`, … after `users`).
+    public var areas: [Area] = []
+    /// A `/images` query with `bbox` and without `creator_username` answers at most this many records and no
+    /// paging at all (the cap some report for the real API); nil pages such queries like any other.
+    public var bboxCap: Int?
     /// Drives every generated value: same seed, same ids, cursors, URLs signatures and pixels.
     public var seed: UInt64 = 1
     public var host = "127.0.0.1"

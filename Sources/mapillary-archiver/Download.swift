@@ -9,7 +9,7 @@ struct Download: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Download contributors' images into Internet Archive items (the default command).",
         discussion: """
-            For each USERNAME: list the images through the Mapillary Graph API, download them (many at once), write EXIF (GPS, UTC time, camera, heading) and panorama XMP into each, convert to WebP, and stream them into one tar per capture date. When the user is complete, the item appears in --output in one rename: mapillary-USER-QUALITY[-webp]/ with .meta/, metadata.jsonl.gz, __ia_thumb__.jpg, the tars and the run's log. Work in progress lives in $XDG_CACHE_HOME/mapillary-archiver (else ~/.cache/mapillary-archiver); interrupt at any time and run the same command again to continue. A user whose item is already on the Internet Archive is skipped (--no-check-ia to download anyway); an item that download made earlier in --output is updated with the new images in addendum tars (DATE.1.tar, …), and any other folder of that name there makes the user skip. A failed user does not stop the others; the command exits 1 and lists the failed users at the end. No user can hang a run: a listing that loops ends as a fault, image transfers below --speed-limit are cut and retried (each retry a warning, 10 minutes per image in all), and a user without any progress for --no-progress-timeout is given up until the next run.
+            For each USERNAME: list the images through the Mapillary Graph API, download them (many at once), write EXIF (GPS, UTC time, camera, heading) and panorama XMP into each, convert to WebP, and stream them into one tar per capture date. When the user is complete, the item appears in --output in one rename: mapillary-USER-QUALITY[-webp]/ with .meta/, metadata.jsonl.gz, __ia_thumb__.jpg, the tars and the run's log. Work in progress lives in $XDG_CACHE_HOME/mapillary-archiver (else ~/.cache/mapillary-archiver); interrupt at any time and run the same command again to continue. A user whose item is already on the Internet Archive is skipped (--no-check-ia to download anyway); an item that download made earlier in --output is updated with the new images in addendum tars (DATE.1.tar, ...), and any other folder of that name there makes the user skip. A failed user does not stop the others; the command exits 1 and lists the failed users at the end. No user can hang a run: a listing that loops ends as a fault, image transfers below --speed-limit are cut and retried (each retry a warning, 10 minutes per image in all), and a user without any progress for --no-progress-timeout is given up until the next run.
             """)
 
     @Argument(help: ArgumentHelp("Mapillary usernames to archive.", valueName: "username"))
@@ -18,7 +18,7 @@ struct Download: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A file with one username per line (# comments allowed), for batch jobs.", valueName: "file"))
     var usersFile: String?
 
-    @Option(help: ArgumentHelp("Mapillary access token (MLY|…). Env: MAPILLARY_TOKEN.", valueName: "token"))
+    @Option(help: ArgumentHelp("Mapillary access token (MLY|...). Env: MAPILLARY_TOKEN.", valueName: "token"))
     var token: String?
 
     @Option(help: ArgumentHelp("Where finished items appear.", valueName: "dir"))
@@ -33,7 +33,7 @@ struct Download: AsyncParsableCommand {
     @Flag(help: "Keep JPEGs (with the EXIF/XMP written in) instead of converting to WebP.")
     var noWebp = false
 
-    @Option(help: ArgumentHelp("WebP quality, 0–100 (cwebp's default is 75).", valueName: "q"))
+    @Option(help: ArgumentHelp("WebP quality, 0-100 (cwebp's default is 75).", valueName: "q"))
     var webpQuality: Float = 75
 
     @Option(name: [.customLong("concurrency"), .customLong("max-workers")],

@@ -14,7 +14,7 @@ struct QueueCommand: ParsableCommand {
               export MAPILLARY_ARCHIVER_QUEUE='postgres://archiver@db.example.org/campaign'
               mapillary-archiver queue add --users-file contributors.txt --priority 5
               mapillary-archiver queue status
-            Jobs go pending → running → done or failed. Guide: docs/campaigns.md.
+            Jobs go pending -> running -> done or failed. Guide: docs/campaigns.md.
             """,
         subcommands: [QueueAdd.self, QueueReport.self, QueueRetry.self, QueueRemove.self])
 }

@@ -20,6 +20,12 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Contributors as NAME:COUNT[:KIND], comma-separated; KIND is one of " + SandboxConfiguration.UserKind.allCases.map(\.rawValue).joined(separator: ", ") + " (docs/sandbox.md).", valueName: "list"))
     var users = "alice:120,bob:40"
 
+    @Option(help: ArgumentHelp("An area populated by several contributors (mapper01, mapper02, ...), as W,S,E,N:CREATORS:IMAGES; repeat for more areas. Write --area=W,... when W is negative.", valueName: "area"))
+    var area: [String] = []
+
+    @Option(help: ArgumentHelp("Area queries (bbox without creator_username) answer at most N records and no next page, as some report the real API does.", valueName: "n"))
+    var bboxCap: Int?
+
     @Option(help: ArgumentHelp("Seed for the generated records and images.", valueName: "n"))
     var seed: UInt64 = 1
 
@@ -35,7 +41,7 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Delay before each Graph API and CDN answer, in milliseconds.", valueName: "ms"))
     var latencyMs = 0
 
-    @Option(help: ArgumentHelp("Fraction (0–1) of requests answered with a 5xx or a connection reset.", valueName: "rate"))
+    @Option(help: ArgumentHelp("Fraction (0-1) of requests answered with a 5xx or a connection reset.", valueName: "rate"))
     var faultRate = 0.0
 
     @Option(help: ArgumentHelp("Graph API requests per second before it answers 429.", valueName: "n"))
@@ -56,7 +62,7 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("IA: the next N uploads get 503 SlowDown.", valueName: "n"))
     var iaSlowDownBurst = 0
 
-    @Option(help: ArgumentHelp("IA: fraction (0–1) of requests failed (resets, 500s).", valueName: "rate"))
+    @Option(help: ArgumentHelp("IA: fraction (0-1) of requests failed (resets, 500s).", valueName: "rate"))
     var iaFaultRate = 0.0
 
     @Option(help: ArgumentHelp("IA: seconds before an uploaded file shows in the metadata API.", valueName: "seconds"))
@@ -65,7 +71,7 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("IA: start with N Mapillary items made by this tool and by mapillary_downloader (for stats).", valueName: "n"))
     var iaItems = 0
 
-    @Option(help: ArgumentHelp("Also write the environment exports (MAPILLARY_API_URL=…) to this file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Also write the environment exports (MAPILLARY_API_URL=...) to this file.", valueName: "file"))
     var envFile: String?
 
     func run() throws {
@@ -95,6 +101,7 @@ struct SandboxCommand: ParsableCommand {
         var configuration = SandboxConfiguration()
         do {
             configuration.users = try c.users.split(separator: ",").map { try SandboxConfiguration.User(parsing: String($0)) }
+            configuration.areas = try c.area.map { try SandboxConfiguration.Area(parsing: $0) }
         } catch {
             throw ValidationError("\(error)")
         }
@@ -112,6 +119,7 @@ struct SandboxCommand: ParsableCommand {
         configuration.faultRate = c.faultRate
         configuration.rateLimit = c.rateLimit
         configuration.maxRecordsPerResponse = c.maxRecordsPerResponse
+        configuration.bboxCap = c.bboxCap
         configuration.urlLifetime = .seconds(c.urlLifetime)
         configuration.dataDirectory = c.dataDir
         configuration.cdnTrickleRate = c.cdnTrickleRate

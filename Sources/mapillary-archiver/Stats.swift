@@ -52,7 +52,19 @@ struct Stats: AsyncParsableCommand {
         defer { env.shutdown() }
         let environment = ProcessInfo.processInfo.environment
         var campaign: CampaignProgress?
-        if let queue { campaign = try await CampaignProgress.read(QueueLocation(parsing: queue, environment: environment)) }
+        if let queue {
+            let location = try QueueLocation(parsing: queue, environment: environment)
+            campaign = try await CampaignProgress.read {
+                let jobs = try JobQueue(location, create: false)
+                defer { jobs.close() }
+                let counts = try jobs.status(failures: 0).counts
+                let done = try jobs.doneTotals()
+                return CampaignProgress(queue: jobs.displayName, pending: counts.pending, waiting: counts.waiting,
+                                        running: counts.running, done: counts.done, failed: counts.failed,
+                                        doneImages: done.images, doneBytes: done.bytes, uploaded: done.uploaded,
+                                        verified: done.verified)
+            }
+        }
         let cache = (cacheDir ?? DownloadOptions.defaultCacheDirectory()) + "/.stats.json"
         let collector = StatsCollector(http: env.http,
                                        endpoints: CommandSupport.endpoints(endpoints, environment: environment),

@@ -1,3 +1,4 @@
+import Campaign
 import Foundation
 import Sandbox
 import Testing
@@ -104,13 +105,32 @@ struct MaintenanceCommandTests {
         #expect(rows.allSatisfy { $0.count <= 100 || $0.hasPrefix("cache: ") }, "\(table.stdout)")
         #expect(h.ia.requestLog().isEmpty, "the cached result was used")
 
+        // A campaign: two done (one uploaded and verified), one failed, one running, one waiting to retry, one pending.
         let queuePath = h.temp.file("campaign.sqlite")
-        let added = try await h.run(["queue", "add", "alice", "erin", "--quality", "2048", "--queue", queuePath])
+        let added = try await h.run(["queue", "add", "alice", "bob", "carol", "dave", "erin", "frank", "--quality", "2048",
+                                     "--queue", queuePath])
         #expect(added.status == 0, "\(added.transcript)")
+        let jobs = try JobQueue(.sqlite(path: queuePath))
+        for (images, uploaded) in [(120, true), (30, false)] {
+            let job = try #require(try jobs.claim(worker: "w1", host: "here"))
+            try jobs.complete(job, result: JobResult(identifier: "mapillary-\(job.spec.username)-2048-webp", images: images,
+                                                     bytes: Int64(images) * 1000, uploaded: uploaded, verified: uploaded))
+        }
+        try jobs.fail(try #require(try jobs.claim(worker: "w1", host: "here")), sentence: "gone", kind: .permanent)
+        try jobs.fail(try #require(try jobs.claim(worker: "w1", host: "here")), sentence: "later", kind: .transient)
+        _ = try #require(try jobs.claim(worker: "w2", host: "there"))
+        jobs.close()
         let withQueue = try await h.run(["stats", "--queue", queuePath])
         #expect(withQueue.status == 0, "\(withQueue.transcript)")
-        #expect(withQueue.stdout.contains("campaign queue \(queuePath):\n"), "\(withQueue.stdout)")
-        #expect(withQueue.stdout.contains("jobs: 2 pending (0 waiting to retry), 0 running, 0 done, 0 failed; 2 in all"))
+        let queueRows = withQueue.stdout.split(separator: "\n").map(String.init)
+        #expect(queueRows.contains("campaign queue \(queuePath):"), "\(withQueue.stdout)")
+        #expect(queueRows.contains { $0.hasPrefix("done in the queue") && $0.hasSuffix(" 150  150.00 KB  1 uploaded, 1 verified") })
+        #expect(queueRows.contains { $0.hasPrefix("on IA, both tools") && $0.contains(" 276 ") })
+        #expect(queueRows.contains("jobs: 2 pending (1 waiting to retry), 1 running, 2 done, 1 failed; 6 in all"))
+        let queueJSON = try await h.run(["stats", "--queue", queuePath, "--json"])
+        let shown = try #require((try JSONSerialization.jsonObject(with: Data(queueJSON.stdout.utf8)) as? [String: Any])?["campaign_queue"]
+                                 as? [String: Any])
+        #expect(shown["done_images"] as? Int == 150 && shown["done_bytes"] as? Int == 150_000 && shown["total"] as? Int == 6)
         let badQueue = try await h.run(["stats", "--queue", "ftp://example.org/q"])
         #expect(badQueue.status == 2)
         #expect(badQueue.stderr.hasPrefix("error: the queue 'ftp://example.org/q' is neither a file path nor a postgres:// URL"),

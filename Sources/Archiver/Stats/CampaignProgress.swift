@@ -1,51 +1,43 @@
-import Campaign
 import Foundation
 
 /// A campaign queue's own view of its progress, shown by `stats --queue` beside what IA holds: jobs per state and
-/// what the done ones produced.
+/// what the done ones produced. The command reads it from the `Campaign` queue (`Archiver` does not depend on it).
 public struct CampaignProgress: Sendable, Encodable, Equatable {
     /// The queue as messages name it (a PostgreSQL URL with its password masked).
     public var queue: String
     /// Pending jobs, including those waiting for their retry backoff (`waiting`).
-    public var pending = 0
-    public var waiting = 0
-    public var running = 0
-    public var done = 0
-    public var failed = 0
-    public var doneImages: Int64 = 0
-    public var doneBytes: Int64 = 0
-    /// Done jobs whose item was uploaded, and those whose upload was verified.
-    public var uploaded = 0
-    public var verified = 0
-
+    public var pending: Int
+    public var waiting: Int
+    public var running: Int
+    public var done: Int
+    public var failed: Int
     /// Every job, whatever its state.
-    public var total = 0
+    public var total: Int
+    public var doneImages: Int64
+    public var doneBytes: Int64
+    /// Done jobs whose item was uploaded, and those whose upload was verified.
+    public var uploaded: Int
+    public var verified: Int
 
-    public init(queue: String, counts: QueueStatus.Counts, done totals: DoneTotals) {
+    public init(queue: String, pending: Int, waiting: Int, running: Int, done: Int, failed: Int, doneImages: Int64,
+                doneBytes: Int64, uploaded: Int, verified: Int) {
         self.queue = queue
-        pending = counts.pending
-        waiting = counts.waiting
-        running = counts.running
-        done = counts.done
-        failed = counts.failed
-        total = counts.total
-        doneImages = totals.images
-        doneBytes = totals.bytes
-        uploaded = totals.uploaded
-        verified = totals.verified
+        self.pending = pending
+        self.waiting = waiting
+        self.running = running
+        self.done = done
+        self.failed = failed
+        total = pending + running + done + failed
+        self.doneImages = doneImages
+        self.doneBytes = doneBytes
+        self.uploaded = uploaded
+        self.verified = verified
     }
 
-    /// Reads the queue at `location` (which must exist) on a thread of its own: the queue's calls block.
-    public static func read(_ location: QueueLocation) async throws -> CampaignProgress {
+    /// Runs `read` on a thread of its own: a campaign queue's calls block, and the cooperative pool must not.
+    public static func read(_ read: @escaping @Sendable () throws -> CampaignProgress) async throws -> CampaignProgress {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result {
-                    let queue = try JobQueue(location, create: false)
-                    defer { queue.close() }
-                    return CampaignProgress(queue: queue.displayName, counts: try queue.status(failures: 0).counts,
-                                            done: try queue.doneTotals())
-                })
-            }
+            let thread = Thread { continuation.resume(with: Result { try read() }) }
             thread.name = "queue-read"
             thread.start()
         }
