@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CRename"),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
 
         // Libraries: all logic lives here.
@@ -33,7 +34,7 @@ let package = Package(
         .target(name: "Mapillary", dependencies: ["HTTPClient", "Essentials",
                                                   .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP", "Essentials"], swiftSettings: swift6),
-        .target(name: "Packaging", dependencies: ["CArchive", "CZlib", "Essentials", "Imaging"], swiftSettings: swift6),
+        .target(name: "Packaging", dependencies: ["CArchive", "CRename", "CZlib", "Essentials", "Imaging"], swiftSettings: swift6),
         .target(name: "InternetArchive", dependencies: ["HTTPClient", "SQLiteStore", "Essentials", "Packaging",
                                                         .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Archiver", dependencies: ["Mapillary", "Imaging", "Packaging", "InternetArchive", "SQLiteStore",

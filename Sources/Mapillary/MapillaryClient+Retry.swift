@@ -105,7 +105,7 @@ extension MapillaryClient {
         } catch let error as HTTPError {
             // The transport's own advice (after "; ") gives way to this module's.
             let phrase = error.description.components(separatedBy: "; ").first ?? error.description
-            let text = MapillaryError.sanitized(phrase, hiding: token)
+            let text = MapillaryError.sanitized(phrase, hiding: tokenMask)
             if error.code == .cancelled { throw CancellationError() }
             if error.isTransient { return .transient(text) }
             if error.code == .bodyTooLarge { throw MapillaryError(.imageTooLarge, text) }
@@ -120,8 +120,8 @@ extension MapillaryClient {
         let transientStatus = status == 429 || status >= 500
         let after = response.retryAfter
         if case .error(let graph)? = body {
-            let summary = "HTTP \(status): " + graph.summary(hiding: token)
-            if status == 401 || graph.isTokenProblem { return .tokenRejected(graph.summary(hiding: token)) }
+            let summary = "HTTP \(status): " + graph.summary(hiding: tokenMask)
+            if status == 401 || graph.isTokenProblem { return .tokenRejected(graph.summary(hiding: tokenMask)) }
             if graph.asksForLessData { return .lessData(summary) }
             if transientStatus || graph.code.map(GraphError.transientCodes.contains) == true {
                 return .transient(summary, after: after)

@@ -74,6 +74,7 @@ final class MapillaryService: Sendable {
     // MARK: shared answers
 
     func sendJSON(_ response: ServerResponse, status: Int, _ body: [UInt8]) {
+        let body = status >= 400 && configuration.echoTokenInErrors ? echoingToken(body, for: response.request) : body
         response.send(status: status, headers: [("Content-Type", "application/json; charset=UTF-8")], body: body)
     }
 

@@ -104,6 +104,9 @@ public struct SandboxConfiguration: Sendable {
     public var maxRecordsPerResponse: Int?
     /// Lifetime of signed CDN URLs in listings; `/{id}` lookups mint URLs valid at least 60 s.
     public var urlLifetime: Duration = .seconds(3 * 24 * 3600)
+    /// Graph API errors quote the token the request presented, raw, percent-encoded (upper- and lower-case hex)
+    /// and its secret part alone, the way a careless API might: for tests that no form of it leaks.
+    public var echoTokenInErrors = false
     /// JPEG quality of synthetic images.
     public var jpegQuality = 85
     /// Bytes per second at which the CDN sends the chosen images of `trickle` users; 0 sends the head and then

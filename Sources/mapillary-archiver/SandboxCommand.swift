@@ -50,6 +50,9 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Records per page above which the API answers 'Please reduce the amount of data'.", valueName: "n"))
     var maxRecordsPerResponse: Int?
 
+    @Flag(help: "Graph API errors quote the token the request carried, raw, percent-encoded and its secret part (to check that no form of it leaks).")
+    var echoToken = false
+
     @Option(help: ArgumentHelp("Lifetime of signed CDN URLs, in seconds.", valueName: "seconds"))
     var urlLifetime = 3 * 24 * 3600
 
@@ -121,6 +124,7 @@ struct SandboxCommand: ParsableCommand {
         configuration.maxRecordsPerResponse = c.maxRecordsPerResponse
         configuration.bboxCap = c.bboxCap
         configuration.urlLifetime = .seconds(c.urlLifetime)
+        configuration.echoTokenInErrors = c.echoToken
         configuration.dataDirectory = c.dataDir
         configuration.cdnTrickleRate = c.cdnTrickleRate
         var ia = InternetArchiveSandboxConfiguration()

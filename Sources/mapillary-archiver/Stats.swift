@@ -51,6 +51,7 @@ struct Stats: AsyncParsableCommand {
         let env = logging.environment()
         defer { env.shutdown() }
         let environment = ProcessInfo.processInfo.environment
+        let archive = try CommandSupport.endpoints(endpoints, environment: environment)
         var campaign: CampaignProgress?
         if let queue {
             let location = try QueueLocation(parsing: queue, environment: environment)
@@ -67,7 +68,7 @@ struct Stats: AsyncParsableCommand {
         }
         let cache = (cacheDir ?? DownloadOptions.defaultCacheDirectory()) + "/.stats.json"
         let collector = StatsCollector(http: env.http,
-                                       endpoints: CommandSupport.endpoints(endpoints, environment: environment),
+                                       endpoints: archive,
                                        cachePath: cache, logger: env.hub.logger("stats"))
         let snapshot: StatsCollector.Snapshot
         do {
