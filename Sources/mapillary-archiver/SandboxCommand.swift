@@ -74,6 +74,9 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("IA: seconds before an uploaded file shows in the metadata API.", valueName: "seconds"))
     var iaIngestDelay = 0.0
 
+    @Option(help: ArgumentHelp("IA: start with N Mapillary items made by this tool and by mapillary_downloader (for stats).", valueName: "n"))
+    var iaItems = 0
+
     @Option(help: ArgumentHelp("Also write the environment exports (MAPILLARY_API_URL=...) to this file.", valueName: "file"))
     var envFile: String?
 
@@ -132,6 +135,8 @@ struct SandboxCommand: ParsableCommand {
         ia.slowDownBurst = c.iaSlowDownBurst
         ia.faultRate = c.iaFaultRate
         ia.ingestDelay = .milliseconds(Int(c.iaIngestDelay * 1000))
+        guard c.iaItems >= 0 else { throw ValidationError("--ia-items must be 0 or more") }
+        ia.items = InternetArchiveSandboxConfiguration.mapillaryItems(count: c.iaItems, seed: c.seed)
         configuration.internetArchive = ia
         return configuration
     }
