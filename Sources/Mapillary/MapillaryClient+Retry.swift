@@ -118,7 +118,7 @@ extension MapillaryClient {
             gate.tokenRejected(Self.tokenError(graph?.summary(hiding: tokenMask) ?? "HTTP 401"))
             verdictGiven = true
         } else if response.status == 429 || graph?.code.map(APIGate.rateLimitCodes.contains) == true {
-            if let pause = gate.limited(retryAfter: Self.retryAfter(response), policy: retry) {
+            if let pause = gate.limited(retryAfter: response.retryAfter, policy: retry) {
                 logger.warning("Mapillary's rate limit was reached; every API request of this run waits \(pause.shortText) before the next one")
             }
         } else {
