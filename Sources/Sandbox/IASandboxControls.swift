@@ -20,6 +20,8 @@ final class IASandboxControls: Sendable {
         var counters = IASandboxCounters()
         /// Writes being answered, per identifier.
         var writing: [String: Int] = [:]
+        /// Identifiers that had overlapping writes.
+        var overlapped: Set<String> = []
     }
 
     private let state: Mutex<State>
@@ -125,7 +127,10 @@ final class IASandboxControls: Sendable {
     /// way counts as overlapping.
     func writing<T>(_ identifier: String, _ body: () throws -> T) rethrows -> T {
         state.withLock { s in
-            if s.writing[identifier, default: 0] > 0 { s.counters.overlappingItemWrites += 1 }
+            if s.writing[identifier, default: 0] > 0 {
+                s.counters.overlappingItemWrites += 1
+                s.overlapped.insert(identifier)
+            }
             s.writing[identifier, default: 0] += 1
         }
         defer {
@@ -136,6 +141,9 @@ final class IASandboxControls: Sendable {
         }
         return try body()
     }
+
+    /// The identifiers that had overlapping writes.
+    var overlappedIdentifiers: Set<String> { state.withLock { $0.overlapped } }
 
     func count(_ change: (inout IASandboxCounters) -> Void) {
         state.withLock { change(&$0.counters) }

@@ -34,14 +34,17 @@ struct WorkerCommandTests {
     /// was interrupted by a kill, and never two uploaders on one item at once.
     static func checkIA(_ h: CLIHarness, users: [String], rows: [(user: String, state: String, attempts: Int, worker: String, identifier: String)]) throws {
         let ia = h.ia
-        #expect(ia.counters.overlappingItemWrites == 0, "no two workers ever wrote to one item at the same time")
+        let overlapped = ia.overlappedIdentifiers
+        let shown = ia.requestLog().filter { record in overlapped.contains { record.path.hasPrefix("/" + $0) } }
+            .map { "\($0.method) \($0.target) -> \($0.status) (\($0.header("authorization")?.suffix(6) ?? ""))" }
+        #expect(ia.counters.overlappingItemWrites == 0, "no two workers ever wrote to one item at the same time: \(overlapped) \(shown) \(rows.filter { overlapped.contains($0.identifier) })")
         var puts: [String: Int] = [:]
         for record in ia.requestLog() where record.host == .s3 && record.method == "PUT" && record.queryValue("partNumber") == nil {
             puts[String(record.path.dropFirst()), default: 0] += 1
         }
         for row in rows {
             let item = try #require(ia.item(row.identifier), "\(row.user)'s item is on IA")
-            #expect(!item.files.isEmpty)
+            #expect(!item.files.isEmpty, "\(row)")
             for (key, file) in item.files {
                 // The worker's published copy, on whichever "machine" did the job.
                 let local = h.temp.file("\(row.worker)/output/\(row.identifier)/\(key)")

@@ -133,6 +133,9 @@ public struct CampaignWorker: Sendable {
         options.usernames = [user]
         options.quality = quality
         options.webp = job.spec.webp
+        // An item on IA is a reason to skip the user only on the job's first attempt: on a later one, that item may
+        // be this job's own upload, cut short when the worker doing it died.
+        options.checkIA = options.checkIA && job.attempt == 1
         let keeper = LeaseKeeper(job: job, link: link, lease: queue.policy.lease, sent: sent, logger: logger)
         let userJob = UserJob(user: user, options: options, env: env, budget: budget,
                               fence: { await keeper.stillHolds() })

@@ -38,8 +38,30 @@ final class LeaseKeeper: Sendable {
 
     var isLost: Bool { state.withLock { $0.lost } }
 
-    /// Renews the lease until cancelled; returns when the lease is lost.
+    /// Returns when the lease is lost: renewed every third of its length, and given up by this worker's own clock
+    /// the moment it would run out without a renewal, even while a renewal hangs (a queue that does not answer).
     func keep() async {
+        // Not a child task: a renewal blocked in the queue's thread must not hold this up.
+        let renewals = Task { await self.renew() }
+        defer { renewals.cancel() }
+        await watchDeadline()
+    }
+
+    /// Returns once the lease is lost: by a refused renewal, or when the local deadline passes with no renewal since.
+    private func watchDeadline() async {
+        while !Task.isCancelled, !isLost {
+            let deadline = state.withLock { $0.validUntil } - margin
+            let now = ContinuousClock.now
+            guard now < deadline else {
+                lose("its lease could not be renewed before it ran out (the queue did not answer, or this worker was paused)")
+                return
+            }
+            do { try await Task.sleep(for: min(deadline - now, .milliseconds(250))) } catch { return }
+        }
+    }
+
+    /// Renews the lease until cancelled; returns when the queue refuses a renewal or the lease is lost otherwise.
+    private func renew() async {
         var wait = lease / 3
         while !Task.isCancelled {
             do { try await Task.sleep(for: wait) } catch { return }
@@ -52,10 +74,7 @@ final class LeaseKeeper: Sendable {
                 lose("\(error)")
                 return
             } catch {
-                guard ContinuousClock.now < state.withLock({ $0.validUntil }) - margin else {
-                    lose("its lease could not be renewed in time (\(error))")
-                    return
-                }
+                if isLost { return }
                 logger.warning("\(job.spec.username): could not renew the lease (\(error)); trying again")
                 wait = min(lease / 12, .seconds(5))
             }
