@@ -70,6 +70,11 @@ public struct DedicatedThread: Sendable {
     /// True when called on this thread.
     public var isCurrent: Bool { pthread_equal(handle, pthread_self()) != 0 }
 
+    /// Lets the thread end on its own, without anyone waiting for it (its resources go when it returns).
+    public func detach() {
+        pthread_detach(handle)
+    }
+
     /// Waits for the thread to end. From the thread itself, detaches instead (it cleans up when it returns).
     public func join() {
         if isCurrent {

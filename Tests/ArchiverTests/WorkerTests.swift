@@ -21,6 +21,7 @@ import TestSupport
              _ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws {
             h = try DownloadHarness(users: users, seed: seed) {
                 $0.internetArchive = InternetArchiveSandboxConfiguration()
+                $0.originalSize = PixelSize(width: 320, height: 240)
                 configure(&$0)
             }
             queuePath = h.temp.file("queue.sqlite")
@@ -69,7 +70,9 @@ import TestSupport
         }
     }
 
-    static func policy(lease: Duration = .seconds(30), maxAttempts: Int = 5) -> QueuePolicy {
+    /// A lease as long as production's (a full test run on two cores can starve a process for many seconds), and
+    /// backoffs short enough to wait out.
+    static func policy(lease: Duration = .seconds(120), maxAttempts: Int = 5) -> QueuePolicy {
         var policy = QueuePolicy()
         policy.lease = lease
         policy.maxAttempts = maxAttempts

@@ -46,13 +46,25 @@ struct DedicatedThreadExecutorTests {
         recorder.executor.shutdown()
     }
 
-    @Test func callsAfterShutdownStillRunInsteadOfWaitingForever() async throws {
+    @Test func theThreadEndsAtShutdownAndCallsAfterItStillRun() async throws {
         let recorder = try Recorder()
         await recorder.record(1)
         recorder.executor.shutdown()
-        try await Task.sleep(for: .milliseconds(50))
+        var threads = 1
+        for _ in 0..<500 where threads > 0 {
+            try await Task.sleep(for: .milliseconds(10))
+            threads = Self.threads(named: "recorder")
+        }
+        #expect(threads == 0, "the thread ended")
         await recorder.record(2)
         let (order, _, _) = await recorder.snapshot()
-        #expect(order == [1, 2])
+        #expect(order == [1, 2], "a call after the shutdown ran on a thread started for it")
+    }
+
+    /// Threads of this process whose name starts with `name`.
+    static func threads(named name: String) -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.filter { ((try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8)) ?? "").hasPrefix(name) }.count
     }
 }
+

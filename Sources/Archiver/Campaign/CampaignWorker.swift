@@ -156,7 +156,7 @@ public struct CampaignWorker: Sendable {
             return finished!
         }
         if settings.deleteAfterUpload, report.uploadState == .verified, !keeper.isLost, case .published(let path) = report.outcome {
-            removeAfterUpload(path, logger: logger)
+            await removeAfterUpload(path, logger: logger)
         }
         let verdict = Verdict(report, leaseLost: keeper.isLost || report.leaseLost, stopping: Task.isCancelled)
         switch verdict {
@@ -210,9 +210,9 @@ public struct CampaignWorker: Sendable {
     /// `--delete-after-upload`: IA holds every file with its MD5, so the item's files go; its private folder
     /// (the download state with every record and tar, the upload journal) and its thumbnail stay, so that a later
     /// run of the user fetches only new images (docs/campaigns.md).
-    private func removeAfterUpload(_ item: String, logger: Logger) {
+    private func removeAfterUpload(_ item: String, logger: Logger) async {
         do {
-            let removed = try ItemTrimmer.trim(item: item)
+            let removed = try await DedicatedThread.run(name: "trim") { try ItemTrimmer.trim(item: item) }
             logger.info("\(item): removed \(removed) files after IA confirmed them (--delete-after-upload); the download state stays for later runs")
         } catch {
             logger.warning("\(item): could not remove the uploaded files (\(error)); they stay")
