@@ -28,6 +28,7 @@ let package = Package(
         // Libraries: all logic lives here.
         .target(name: "Essentials", dependencies: ["COpenSSL"], swiftSettings: swift6),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Essentials"], swiftSettings: swift6),
+        .target(name: "HTTPServerKit", dependencies: ["Essentials"], swiftSettings: swift6),
         .target(name: "SQLiteStore", dependencies: ["CSQLite"], swiftSettings: swift6),
         .target(name: "Campaign", dependencies: ["SQLiteStore", "CLibPQ", "Essentials"], swiftSettings: swift6),
         .target(name: "Mapillary", dependencies: ["HTTPClient", "Essentials",
@@ -39,8 +40,7 @@ let package = Package(
         .target(name: "Archiver", dependencies: ["Mapillary", "Imaging", "Packaging", "InternetArchive", "SQLiteStore",
                                                  "HTTPClient", "Essentials", "CMalloc",
                                                  .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
-        .target(name: "Sandbox", dependencies: ["Imaging", "Essentials", "CTurboJPEG",
-                                                .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
+        .target(name: "Sandbox", dependencies: ["HTTPServerKit", "Essentials", "CTurboJPEG"], swiftSettings: swift6),
         .target(name: "ArchiverDemo", dependencies: ["Archiver", "Sandbox", "InternetArchive", "Packaging", "Essentials"],
                 swiftSettings: swift6),
         .executableTarget(name: "mapillary-archiver", dependencies: [
@@ -53,14 +53,16 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Sandbox", "Essentials"], path: "Tests/TestSupport", swiftSettings: swift6),
         .testTarget(name: "EssentialsTests", dependencies: ["Essentials", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "TestSupport"], swiftSettings: swift6),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Sandbox", "TestSupport"], swiftSettings: swift6),
-        .testTarget(name: "MapillaryTests", dependencies: ["Mapillary", "Sandbox", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServerKit", "Essentials", "TestSupport"],
+                    swiftSettings: swift6),
+        .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit"], swiftSettings: swift6),
+        .testTarget(name: "MapillaryTests", dependencies: ["Mapillary", "HTTPServerKit", "Sandbox", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "InternetArchiveTests", dependencies: ["InternetArchive", "Sandbox", "TestSupport"], swiftSettings: swift6),
-        .testTarget(name: "ArchiverTests", dependencies: ["Archiver", "Sandbox", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "ArchiverTests", dependencies: ["Archiver", "HTTPServerKit", "Sandbox", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
-        .testTarget(name: "CLITests", dependencies: ["Sandbox", "SQLiteStore", "Campaign", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "CLITests", dependencies: ["HTTPServerKit", "Sandbox", "SQLiteStore", "Campaign", "TestSupport"], swiftSettings: swift6),
     ]
 )
 

@@ -1,4 +1,4 @@
-/// A failure of the sandbox's HTTP server: it could not start, or a request body could not be read.
+/// A failure of the HTTP server: it could not start, or a request body could not be read.
 public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
