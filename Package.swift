@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "HTTPServerKit", dependencies: ["Essentials"], swiftSettings: swift6),
         .target(name: "SQLiteStore", dependencies: ["CSQLite"], swiftSettings: swift6),
         .target(name: "Campaign", dependencies: ["SQLiteStore", "CLibPQ", "Essentials"], swiftSettings: swift6),
+        .target(name: "CampaignPage", dependencies: ["Campaign", "HTTPServerKit", "Essentials"], swiftSettings: swift6),
         .target(name: "Mapillary", dependencies: ["HTTPClient", "Essentials",
                                                   .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP", "Essentials"], swiftSettings: swift6),
@@ -44,9 +45,9 @@ let package = Package(
         .target(name: "ArchiverDemo", dependencies: ["Archiver", "Sandbox", "InternetArchive", "Packaging", "Essentials"],
                 swiftSettings: swift6),
         .executableTarget(name: "mapillary-archiver", dependencies: [
-            "Archiver", "ArchiverDemo", "Campaign", "Sandbox",
+            "Archiver", "ArchiverDemo", "Campaign", "CampaignPage", "Essentials", "HTTPClient", "InternetArchive",
+            "Mapillary", "Packaging", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swift6),
 
         // Tests (Swift Testing). TestSupport is shared fixtures: temp folders, sandbox on port 0, external readers.
@@ -62,7 +63,10 @@ let package = Package(
         .testTarget(name: "InternetArchiveTests", dependencies: ["InternetArchive", "Sandbox", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "ArchiverTests", dependencies: ["Archiver", "HTTPServerKit", "Sandbox", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
-        .testTarget(name: "CLITests", dependencies: ["HTTPServerKit", "Sandbox", "SQLiteStore", "Campaign", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "CampaignPageTests", dependencies: ["CampaignPage", "Campaign", "HTTPClient", "TestSupport"],
+                    swiftSettings: swift6),
+        .testTarget(name: "CLITests", dependencies: ["HTTPServerKit", "Sandbox", "SQLiteStore", "Campaign", "TestSupport"],
+                    exclude: ["Browser"], swiftSettings: swift6),
     ]
 )
 

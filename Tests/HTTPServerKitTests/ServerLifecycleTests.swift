@@ -70,6 +70,7 @@ struct ServerLifecycleTests {
             _ = try HTTPServer(port: first.port) { _, response in response.send(status: 200) }
         }
         #expect(error?.code == .listenFailed)
+        #expect(error?.systemError == EADDRINUSE)
         #expect(first.baseURL == "http://127.0.0.1:\(first.port)")
     }
 }
