@@ -79,7 +79,7 @@ import TestSupport
 
         // Once the browser has checked the page as it was, a worker completes dave's job.
         var loaded = false
-        for _ in 0..<1200 where !loaded && !ended.withLock({ $0 }) {
+        for _ in 0..<3000 where !loaded && !ended.withLock({ $0 }) {
             try await Task.sleep(for: .milliseconds(100))
             loaded = FileManager.default.fileExists(atPath: folder + "/loaded")
         }

@@ -43,14 +43,40 @@ def wait_until(condition, what, driver, folder, timeout=60):
     fail("waited %d s for %s" % (timeout, what), driver, folder)
 
 
-def text(driver, element_id):
-    return driver.find_element("id", element_id).text
+# What the page shows, read in one script so that the page's own refresh cannot change it halfway through.
+VIEW = """
+function shown(node) { var box = node.getBoundingClientRect(); return box.width > 0 && box.height > 0; }
+var counts = {};
+["pending", "running", "done", "failed", "total"].forEach(function (k) {
+  counts[k] = document.getElementById("count-" + k).innerText;
+});
+var plot = document.getElementById("throughput"), failures = document.getElementById("failures");
+var bars = Array.prototype.slice.call(plot.querySelectorAll("rect.bar"));
+return {
+  counts: counts,
+  plotShown: shown(plot),
+  heights: bars.map(function (b) { return parseFloat(b.getAttribute("height")); }),
+  titles: bars.map(function (b) { return b.textContent; }),
+  failuresShown: shown(failures),
+  failures: failures.innerText,
+  links: Array.prototype.map.call(document.querySelectorAll("#finished a"), function (a) { return a.href; }),
+  state: document.getElementById("state").innerText,
+  samePage: window.stillTheSamePage === true
+};
+"""
 
 
-def plotted_jobs(driver):
+def view(driver):
+    return driver.execute_script(VIEW)
+
+
+def shows_counts(seen, counts):
+    return all(seen["counts"][state] == str(count) for state, count in counts.items())
+
+
+def plotted_jobs(seen):
     """The jobs the plot's bars stand for, read from their tooltips ("5m 0s ago: 2 jobs, ...")."""
-    titles = [bar.get_attribute("textContent") for bar in driver.find_elements("css selector", "svg#throughput rect.bar")]
-    return sum(int(title.split(": ")[1].split(" ")[0]) for title in titles)
+    return sum(int(title.split(": ")[1].split(" ")[0]) for title in seen["titles"])
 
 
 def main():
@@ -83,26 +109,19 @@ def main():
 
 def check(driver, url, folder, expected):
     driver.get(url)
-    for state, count in expected["counts"].items():
-        shown = text(driver, "count-" + state)
-        if shown != str(count):
-            fail("the page shows %s %s, the queue has %d" % (shown, state, count), driver, folder)
-
-    bars = driver.find_elements("css selector", "svg#throughput rect.bar")
-    if not bars or not driver.find_element("id", "throughput").is_displayed():
+    seen = view(driver)
+    if not shows_counts(seen, expected["counts"]):
+        fail("the page shows the counts %r, the queue has %r" % (seen["counts"], expected["counts"]), driver, folder)
+    if not seen["plotShown"] or not seen["heights"]:
         fail("the throughput plot shows no bar", driver, folder)
-    if max(float(bar.get_attribute("height")) for bar in bars) <= 0:
+    if max(seen["heights"]) <= 0:
         fail("the throughput plot's bars have no height", driver, folder)
-    if plotted_jobs(driver) != expected["counts"]["done"]:
-        fail("the plot stands for %d jobs, %d are done" % (plotted_jobs(driver), expected["counts"]["done"]), driver, folder)
-
-    failures = driver.find_element("id", "failures")
-    if not failures.is_displayed() or expected["sentence"] not in failures.text:
-        fail("the failure's sentence is not shown; the list reads: %r" % failures.text, driver, folder)
-    links = [a.get_attribute("href") for a in driver.find_elements("css selector", "#finished a")]
-    if expected["link"] not in links:
-        fail("no link to %s among the finished items: %r" % (expected["link"], links), driver, folder)
-
+    if plotted_jobs(seen) != expected["counts"]["done"]:
+        fail("the plot stands for %d jobs, %d are done" % (plotted_jobs(seen), expected["counts"]["done"]), driver, folder)
+    if not seen["failuresShown"] or expected["sentence"] not in seen["failures"]:
+        fail("the failure's sentence is not shown; the list reads: %r" % seen["failures"], driver, folder)
+    if expected["link"] not in seen["links"]:
+        fail("no link to %s among the finished items: %r" % (expected["link"], seen["links"]), driver, folder)
     errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
     if errors:
         fail("the browser reported errors: %r" % errors, driver, folder)
@@ -111,18 +130,20 @@ def check(driver, url, folder, expected):
     driver.execute_script("window.stillTheSamePage = true;")
     with open(os.path.join(folder, "loaded"), "w") as marker:
         marker.write("loaded\n")
-    wait_until(lambda: os.path.exists(os.path.join(folder, "completed")), "the test to complete a job", driver, folder, 120)
+    wait_until(lambda: os.path.exists(os.path.join(folder, "completed")), "the test to complete a job", driver, folder, 300)
 
     after = expected["after"]
-    wait_until(lambda: all(text(driver, "count-" + state) == str(count) for state, count in after["counts"].items()),
-               "the counts to show the job done", driver, folder)
-    wait_until(lambda: after["link"] in [a.get_attribute("href") for a in driver.find_elements("css selector", "#finished a")],
-               "the finished item in the list", driver, folder)
-    wait_until(lambda: plotted_jobs(driver) == after["counts"]["done"], "the plot to count the job done", driver, folder)
-    if driver.execute_script("return window.stillTheSamePage === true;") is not True:
+    # Generous: the page asks every 5 s, but a machine running the whole test suite can be slow to let it.
+    wait_until(lambda: shows_counts(view(driver), after["counts"]), "the counts to show the job done", driver, folder, 120)
+    seen = view(driver)
+    if after["link"] not in seen["links"]:
+        fail("the finished item is not in the list: %r" % seen["links"], driver, folder)
+    if plotted_jobs(seen) != after["counts"]["done"]:
+        fail("the plot stands for %d jobs, %d are done" % (plotted_jobs(seen), after["counts"]["done"]), driver, folder)
+    if not seen["samePage"]:
         fail("the page was reloaded instead of updated in place", driver, folder)
-    if "updated" not in text(driver, "state"):
-        fail("the page does not say when it was updated: %r" % text(driver, "state"), driver, folder)
+    if "updated" not in seen["state"]:
+        fail("the page does not say when it was updated: %r" % seen["state"], driver, folder)
     errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
     if errors:
         fail("the browser reported errors while updating: %r" % errors, driver, folder)
