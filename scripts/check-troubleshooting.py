@@ -62,6 +62,8 @@ SENTENCE_FUNCTIONS = {
     "Sources/Packaging/FolderPackager+Thumbnail.swift": ["makeThumbnail"],
     "Sources/Packaging/MetaFolder.swift": ["scan"],
     "Sources/Archiver/Run/UserDownload.swift": ["runStages"],
+    "Sources/Archiver/Run/DownloadOptions.swift": ["validate"],
+    "Sources/Mapillary/MapillaryUsername.swift": ["problem"],
     "Sources/Archiver/Run/DownloadBatch.swift": ["run", "upload"],
     "Sources/Archiver/Upload/UploadRunner.swift": ["problems", "uploadAll"],
     "Sources/InternetArchive/RemoteVerification.swift": ["summary", "nextStep"],

@@ -1,4 +1,5 @@
 import CCurl
+import Essentials
 
 extension HTTPError {
     /// Header names whose values never appear in a message.
@@ -8,9 +9,16 @@ extension HTTPError {
     /// `reusedConnection`: the request went out on a kept-alive connection.
     static func transport(_ code: CURLcode, detail rawDetail: String, transfer: Transfer,
                           reusedConnection: Bool = false) -> HTTPError {
-        let hidden = transfer.request.headers.filter { header in
-            secretHeaderNames.contains { header.hasName($0) }
-        }.map(\.value)
+        var hidden: [String] = []
+        for header in transfer.request.headers where secretHeaderNames.contains(where: { header.hasName($0) }) {
+            // `OAuth MLY|…`, `LOW key:secret`: the value, its credentials after the scheme, and a secret after ':'.
+            hidden.append(header.value)
+            if let space = header.value.firstIndex(of: " ") {
+                let credentials = header.value[header.value.index(after: space)...]
+                hidden.append(String(credentials))
+                if let colon = credentials.lastIndex(of: ":") { hidden.append(String(credentials[credentials.index(after: colon)...])) }
+            }
+        }
         let detail = transfer.shownURL.scrub(rawDetail, hiding: hidden)
         let subject = transfer.subject
         switch code {

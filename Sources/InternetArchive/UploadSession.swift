@@ -63,6 +63,7 @@ final class UploadSession {
                                        + "never uploaded); add its files first")
         }
         metadataHeaders = try loadMetadata()
+        try checkForSecrets()
         let remote = await remoteItem()
         let toSend = try await plan(remote: remote)
         logger.info("\(identifier): \(toSend.count) of \(files.count) files to upload")

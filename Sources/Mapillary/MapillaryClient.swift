@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import HTTPClient
 import Logging
@@ -22,6 +23,8 @@ public struct MapillaryClient: Sendable {
     public let apiBase: String
     let http: HTTPClient
     let token: String
+    /// Every form of the token, hidden in whatever the API or the network says back (see ``SecretMask``).
+    public let tokenMask: SecretMask
     let retry: RetryPolicy
     let logger: Logger
     let apiOrigin: URLOrigin?
@@ -44,6 +47,7 @@ public struct MapillaryClient: Sendable {
         self.apiBase = base
         self.http = http
         self.token = token
+        self.tokenMask = SecretMask([token], marker: "‹token›")
         self.retry = retry
         self.logger = logger
         self.apiOrigin = URLOrigin(base)
@@ -54,6 +58,15 @@ public struct MapillaryClient: Sendable {
         guard URLOrigin(apiBase) != nil, !apiBase.contains("?"), !apiBase.contains("#") else {
             throw MapillaryError(.network,
                 "the Mapillary API URL \"\(MapillaryError.sanitized(apiBase, limit: 100))\" is not an http(s) URL; check --api-url or MAPILLARY_API_URL")
+        }
+    }
+
+    /// Throws ``MapillaryError`` (`tokenRejected`) when `token` is empty or holds spaces or control characters:
+    /// it goes into a header, so such a token could never work. Never quotes the token.
+    public static func validate(token: String) throws {
+        guard !token.isEmpty, !token.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw MapillaryError(.tokenRejected,
+                "the Mapillary token is empty or contains spaces or control characters; copy it again from https://www.mapillary.com/dashboard/developers (it looks like MLY|…)")
         }
     }
 

@@ -1,13 +1,15 @@
-/// The rule for Mapillary usernames wherever they come in: the command line, `--users-file`, a campaign queue.
-/// A username becomes an API query value, an item identifier, `.meta` values and log lines, so it must be one
-/// line of plain text.
+/// The one rule for Mapillary usernames wherever they come in: the command line, `--users-file`, `queue add`, a
+/// library caller's `DownloadBatch`. A username becomes an API query value, an item identifier, `.meta` values and
+/// log lines, so it must be one line of plain text. Anything else is still accepted: the identifier maps what IA
+/// would refuse (`IdentifierRule`).
 public enum MapillaryUsername {
-    /// The longest username accepted, in UTF-8 bytes.
-    public static let maximumBytes = 255
+    /// The longest username accepted, in characters (no Mapillary username is longer).
+    public static let maximumLength = 100
 
     /// Why `name` cannot be a username (one sentence naming it and the fix), or nil when it can.
-    /// Refused: an empty name, spaces at either end, more than ``maximumBytes`` bytes, and control, line-breaking
-    /// or invisible formatting characters (a newline would forge log lines; a bidi override would disguise them).
+    /// Refused: an empty name, control, line-breaking or invisible formatting characters (a newline would forge log
+    /// lines; a bidi override would disguise them), spaces at either end, a `/` (a profile URL pasted instead of
+    /// the name), and more than ``maximumLength`` characters.
     public static func problem(_ name: String) -> String? {
         let shown = MapillaryError.sanitized(name, limit: 80)
         if name.isEmpty { return "a username is empty; give the Mapillary username (as in https://www.mapillary.com/app/user/NAME)" }
@@ -20,8 +22,11 @@ public enum MapillaryUsername {
         if name.first?.isWhitespace == true || name.last?.isWhitespace == true {
             return "the username \"\(shown)\" starts or ends with a space; remove it"
         }
-        if name.utf8.count > maximumBytes {
-            return "the username \"\(shown)\" is longer than \(maximumBytes) bytes; check it"
+        if name.contains("/") {
+            return "the username \"\(shown)\" contains '/', which no Mapillary username has; give the name, not a URL"
+        }
+        if name.count > maximumLength {
+            return "the username \"\(shown)\" is longer than \(maximumLength) characters; no Mapillary username is"
         }
         return nil
     }

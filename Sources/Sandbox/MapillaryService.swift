@@ -15,6 +15,8 @@ final class MapillaryService: Sendable {
     let counters = SandboxCounterSet()
     let log = SandboxRequestLog()
     let apiFaults: FaultInjector
+    /// Graph API requests past the token check, for ``SandboxConfiguration/rateLimitEvery``.
+    let admittedRequests = Atomic<Int>(0)
     let cdnFaults: FaultInjector
     /// State of the hostile user kinds (trickle rate, what was sent).
     let misbehaviour: SandboxMisbehaviour
@@ -58,6 +60,7 @@ final class MapillaryService: Sendable {
             }
         }
         guard (0...1).contains(c.faultRate) else { throw bad("the fault rate \(c.faultRate) is not between 0 and 1") }
+        if let every = c.rateLimitEvery, every < 1 { throw bad("the rate-limit period \(every) is not a whole number of 1 or more") }
         if let rate = c.rateLimit, !(rate > 0) { throw bad("the rate limit \(rate) is not a positive number of requests per second") }
         if let max = c.maxRecordsPerResponse, max < 1 { throw bad("the maximum records per response \(max) is not positive") }
         if let cap = c.bboxCap, cap < 1 { throw bad("the bbox cap \(cap) is not positive") }
@@ -75,6 +78,7 @@ final class MapillaryService: Sendable {
     // MARK: shared answers
 
     func sendJSON(_ response: ServerResponse, status: Int, _ body: [UInt8]) {
+        let body = status >= 400 && configuration.echoTokenInErrors ? echoingToken(body, for: response.request) : body
         response.send(status: status, headers: [("Content-Type", "application/json; charset=UTF-8")], body: body)
     }
 

@@ -100,10 +100,17 @@ public struct SandboxConfiguration: Sendable {
     /// Graph API requests per second (token bucket, bursts of a tenth of a second's worth) before
     /// answers become 429 (Graph code 4); nil = unlimited.
     public var rateLimit: Double?
+    /// Every Nth Graph API request that passes the token check (the 2nd, the (2+N)th, …) is answered 429 (Graph
+    /// code 4) whatever the time: a rate limit met for certain however slowly the requests come (a loaded test
+    /// machine spaces them out). nil = never.
+    public var rateLimitEvery: Int?
     /// `/images` pages asking for more records get HTTP 500 code 1 "Please reduce the amount of data…".
     public var maxRecordsPerResponse: Int?
     /// Lifetime of signed CDN URLs in listings; `/{id}` lookups mint URLs valid at least 60 s.
     public var urlLifetime: Duration = .seconds(3 * 24 * 3600)
+    /// Graph API errors quote the token the request presented, raw, percent-encoded (upper- and lower-case hex)
+    /// and its secret part alone, the way a careless API might: for tests that no form of it leaks.
+    public var echoTokenInErrors = false
     /// JPEG quality of synthetic images.
     public var jpegQuality = 85
     /// Bytes per second at which the CDN sends the chosen images of `trickle` users; 0 sends the head and then

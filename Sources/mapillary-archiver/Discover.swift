@@ -127,13 +127,13 @@ struct Discover: AsyncParsableCommand {
         if !report.result.incomplete.isEmpty { throw ExitCode(1) }
     }
 
-    /// `--enqueue`: one `add` of every username the queue's rule accepts too; one line says what happened (on
+    /// `--enqueue`: one `add` of every username the tool accepts (`MapillaryUsername`); one line says what happened (on
     /// standard error with `--json`, so standard output stays JSON).
     static func enqueue(_ usernames: [String], quality: String, webp: Bool, at location: QueueLocation, json: Bool) throws {
         var lines: [String] = []
         var accepted: [String] = []
         for name in usernames {
-            if let problem = UsernameRule.problem(with: name) { lines.append("not queued: " + problem) } else { accepted.append(name) }
+            if let problem = MapillaryUsername.problem(name) { lines.append("not queued: " + problem) } else { accepted.append(name) }
         }
         let jobs = try JobQueue(location, create: true)
         defer { jobs.close() }

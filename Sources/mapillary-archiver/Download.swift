@@ -93,33 +93,43 @@ struct Download: AsyncParsableCommand {
         let apiBase = apiURL ?? environment["MAPILLARY_API_URL"] ?? MapillaryClient.defaultAPIBase
         do { try MapillaryClient.validate(apiBase: apiBase) } catch { throw ValidationError("\(error)") }
 
-        let iaEndpoints = CommandSupport.endpoints(endpoints, environment: environment)
+        let iaEndpoints = try CommandSupport.endpoints(endpoints, environment: environment)
         var keys: IACredentials?
         if upload {
             keys = try CommandSupport.credentials(credentials, environment: environment)
         }
+        let uploadOptions = try CommandSupport.uploadOptions(tuning)
         let options = limits.applied(to: DownloadOptions(
             usernames: users, token: token, outputDirectory: output,
             cacheDirectory: cacheDir ?? DownloadOptions.defaultCacheDirectory(), quality: quality, bbox: box,
             webp: !noWebp, webpQuality: webpQuality, concurrency: concurrency, tar: !noTar, checkIA: !noCheckIa,
             upload: upload, apiURL: apiBase, endpoints: iaEndpoints, templateDirectory: templateDir,
-            metaOverrides: overrides, uploadOptions: CommandSupport.uploadOptions(tuning), credentials: keys))
-        try CommandSupport.checkTemplates(templateDir)
+            metaOverrides: overrides, uploadOptions: uploadOptions, credentials: keys))
+        do { try options.validate() } catch { throw ValidationError("\(error)") }
 
         let env = logging.environment()
         defer { env.shutdown() }
         let report = await CommandSupport.withInterruptHandling { await DownloadBatch(options: options, env: env).run() }
         env.console.clearAllStatus()
-        print(report.table(), terminator: "")
+        print(env.console.masked(report.table()), terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 
+    /// The usernames of a users file, each checked by the same rule as the command line's (naming the line).
     static func readUsers(_ path: String) throws -> [String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ValidationError("cannot read the users file \(path)")
         }
-        return text.split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        var users: [String] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var name = line.trimmingCharacters(in: .whitespaces)
+            if name.hasSuffix("\r") { name.removeLast() }
+            guard !name.isEmpty, !name.hasPrefix("#") else { continue }
+            if let problem = MapillaryUsername.problem(name) {
+                throw ValidationError("the users file \(path), line \(number + 1): \(problem)")
+            }
+            users.append(name)
+        }
+        return users
     }
 }

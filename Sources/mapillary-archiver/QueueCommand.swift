@@ -70,7 +70,7 @@ struct QueueAdd: ParsableCommand {
             throw ValidationError("--quality must be 256, 1024, 2048 or original, not '\(self.quality)'")
         }
         for user in users {
-            if let problem = UsernameRule.problem(with: user) { throw ValidationError(problem + "; nothing was added") }
+            if let problem = MapillaryUsername.problem(user) { throw ValidationError(problem + "; nothing was added") }
         }
         let jobs = try queue.open(create: true)
         defer { jobs.close() }

@@ -1,7 +1,7 @@
 import Campaign
 import Testing
 
-/// `--queue` values, `MAPILLARY_ARCHIVER_QUEUE`, the default file, and usernames `queue add` refuses.
+/// `--queue` values, `MAPILLARY_ARCHIVER_QUEUE` and the default file.
 @Suite struct QueueLocationTests {
     @Test func theOptionWinsThenTheEnvironmentThenTheDefaultFile() throws {
         let env = ["HOME": "/home/ann", QueueLocation.environmentVariable: "postgres://ann@db.example/campaign"]
@@ -33,16 +33,5 @@ import Testing
         #expect(QueueLocation.postgres(url: "postgresql://ann@db/campaign?password=secret&sslmode=require").displayName
                 == "postgresql://ann@db/campaign?password=***&sslmode=require")
         #expect(QueueLocation.postgres(url: "postgres://db/campaign").displayName == "postgres://db/campaign")
-    }
-
-    @Test(arguments: ["alice", "Zoë Smith", "a.b-c_d", String(repeating: "x", count: 100)])
-    func usernamesTheToolCanArchiveAreAccepted(_ name: String) {
-        #expect(UsernameRule.problem(with: name) == nil)
-    }
-
-    @Test(arguments: ["", " alice", "alice\n", "al\u{7}ice", "https://www.mapillary.com/app/user/alice", String(repeating: "x", count: 101)])
-    func usernamesTheToolWouldRefuseAreNamed(_ name: String) throws {
-        let problem = try #require(UsernameRule.problem(with: name))
-        #expect(!problem.contains("\n") && !problem.contains("\u{7}"))
     }
 }

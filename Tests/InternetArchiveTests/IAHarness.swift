@@ -19,6 +19,7 @@ func fastOptions() -> UploadOptions {
     options.verifyMaxInterval = .milliseconds(100)
     options.multipartThreshold = 100 << 10
     options.partSize = 32 << 10
+    options.minimumPartSize = 1
     options.stallTimeout = .seconds(30)
     return options
 }

@@ -19,11 +19,13 @@ public struct UploadRunner: Sendable {
     public let credentials: IACredentials
     public let options: UploadOptions
 
+    /// From here on the console and log files mask the IA secret key and ``UploadOptions/withheldSecrets``.
     public init(env: RunEnvironment, endpoints: IAEndpoints, credentials: IACredentials, options: UploadOptions) {
         self.env = env
         self.endpoints = endpoints
         self.credentials = credentials
         self.options = options
+        env.console.hide(credentials.mask.merging(options.withheldSecrets))
     }
 
     /// Uploads every item in turn.
@@ -107,8 +109,8 @@ public struct RemoteCheck: Sendable {
     /// match).
     public func problems(item: String, timeout: Duration = .zero) async -> [String] {
         do {
-            let anonymous = try IACredentials(accessKey: "anonymous", secretKey: "anonymous", source: "none")
-            let uploader = ItemUploader(credentials: credentials ?? anonymous, endpoints: endpoints, http: env.http,
+            // Without keys the metadata API is asked with no Authorization header at all (public items answer).
+            let uploader = ItemUploader(credentials: credentials, endpoints: endpoints, http: env.http,
                                         logger: env.hub.logger("verify"))
             let verification = try await uploader.verifyRemote(itemPath: item, timeout: timeout)
             if verification.unreachable { return ["\(item): the Internet Archive's metadata API could not be reached; try again later"] }
