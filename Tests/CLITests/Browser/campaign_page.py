@@ -11,7 +11,7 @@ Usage: campaign_page.py URL FOLDER EXPECTATIONS_JSON
    the window survives only if the script updated the page in place).
 
 Exits 0 when all holds, 1 with the reason otherwise (a screenshot is left in FOLDER/page.png). Chromium runs as
-root only without its sandbox (--no-sandbox), headless, with /tmp instead of a small /dev/shm.
+root only without its sandbox (--no-sandbox).
 By hand: `mapillary-archiver queue serve --port 0 --queue Q` in one terminal, then
 `python3 Tests/CLITests/Browser/campaign_page.py URL /tmp/x '{"counts": {...}, ...}'` (see CLITests'
 QueueServeTests for the expectations), and `touch /tmp/x/completed` once the job is done.
@@ -95,8 +95,12 @@ def main():
 
     options = webdriver.ChromeOptions()
     options.binary_location = browser
-    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--user-data-dir=" + os.path.join(folder, "chromium-profile"), "--window-size=1200,1400"]:
+    # Headless, without the sandbox Chromium refuses to run as root with, /tmp instead of a small /dev/shm, and
+    # none of the background work (updates, sync, extensions) that would load a machine running other tests.
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run",
+                     "--disable-extensions", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--user-data-dir=" + os.path.join(folder, "chromium-profile"),
+                     "--window-size=1200,1400"]:
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
