@@ -1,3 +1,5 @@
+import HTTPServerKit
+
 /// A ``ServerResponse`` that remembers the status it sent, for the IA half's request log.
 /// Confined to the request's connection thread, like the response it wraps.
 final class IAReply {

@@ -1,5 +1,6 @@
 import Essentials
 import Foundation
+import HTTPServerKit
 import Synchronization
 
 /// The Internet Archive half of the sandbox: IAS3 (`IA_S3_URL`) on the component's first port and

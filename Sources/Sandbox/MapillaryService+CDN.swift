@@ -1,3 +1,6 @@
+import Essentials
+import HTTPServerKit
+
 extension MapillaryService {
     /// Every request to the CDN origin: signed URL check, expiry, then the image file.
     func handleCDN(_ request: ServerRequest, _ response: ServerResponse) {
@@ -8,7 +11,7 @@ extension MapillaryService {
         counters.increment(.cdnRequests)
         if carriesCredentials(request) { counters.increment(.cdnRequestsWithCredentials) }
         record(request, origin: .cdn)
-        FaultInjector.sleep(configuration.cdnLatency)
+        DedicatedThread.sleep(configuration.cdnLatency)
         if let fault = cdnFaults.nextFault() {
             inject(fault, into: response, graph: false)
             return

@@ -75,16 +75,18 @@ struct WorkerCommandTests {
         try #require(added.status == 0, "\(added.transcript)")
 
         var workers = try ["w1", "w2", "w3"].map { try h.start(Self.workerArguments(h, name: $0, queue: queue, lease: 3)) }
-        // w1 is killed twice, each time in the middle of its work, and started again on the same "machine".
+        var killed: [BinaryProcess.Result] = []
+        // w1 is killed twice, each time while it holds jobs (as the queue shows), at a random moment of them, and
+        // started again on the same "machine" after the first kill.
         for round in 1...2 {
-            let served = h.mapillary.counters.imagesServed
-            let target = served + Int.random(in: 40...160)
-            while h.mapillary.counters.imagesServed < target && workers[0].isRunning {
+            var holding = 0
+            for _ in 0..<3000 where holding == 0 && workers[0].isRunning {
                 try await Task.sleep(for: .milliseconds(20))
+                holding = Int(try TestPostgres.psql(queue, "SELECT count(*) FROM campaign_jobs WHERE worker = 'w1' AND state = 'running'")) ?? 0
             }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 0...300)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
             workers[0].kill()
-            _ = await workers[0].wait()
+            killed.append(await workers[0].wait())
             if round == 1 { workers[0] = try h.start(Self.workerArguments(h, name: "w1", queue: queue, lease: 3)) }
         }
         var results: [BinaryProcess.Result] = []
@@ -93,7 +95,8 @@ struct WorkerCommandTests {
 
         let rows = try Self.rows(queue)
         #expect(rows.count == 60 && rows.allSatisfy { $0.state == "done" }, "every user done: \(rows.filter { $0.state != "done" })")
-        #expect(rows.contains { $0.attempts >= 2 }, "the killed worker's jobs went to the others once their lease ran out")
+        let w1 = killed.map { String($0.stderr.suffix(3000)) }.joined(separator: "\n---\n")
+        #expect(rows.contains { $0.attempts >= 2 }, "the killed worker's jobs went to the others once their lease ran out: \(w1)")
         #expect(rows.contains { $0.attempts >= 2 && $0.worker != "w1" }, "another worker finished a job the killed one held")
         try Self.checkIA(h, users: names, rows: rows)
         let status = try await h.run(["queue", "status", "--json", "--queue", queue])
@@ -113,6 +116,15 @@ struct WorkerCommandTests {
         let paused = try h.start(Self.workerArguments(h, name: "pa", queue: queue, lease: 2, jobs: 1,
                                                       extra: ["--concurrency", "2"]))
         while h.mapillary.counters.imagesServed < 20 { try await Task.sleep(for: .milliseconds(20)) }
+        // Its heartbeats carry its progress into the queue (the campaign page and `queue status` show it).
+        var progress: [String: Any]?
+        for _ in 0..<300 where (progress?["images"] as? Int ?? 0) == 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            let status = try await h.run(["queue", "status", "--json", "--queue", queue])
+            let running = (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["running"] as? [[String: Any]]
+            progress = running?.first?["progress"] as? [String: Any]
+        }
+        #expect((progress?["images"] as? Int ?? 0) > 0 && progress?["listing_complete"] as? Bool == true, "\(String(describing: progress))")
         paused.send(SIGSTOP)
         // The lease runs out while it is stopped; another worker on the same queue file takes the job.
         _ = try await h.run(["queue", "add", "--queue", queue, "--quality", "256", "small"])

@@ -1,5 +1,6 @@
 import Campaign
 import Foundation
+import SQLiteStore
 import Testing
 import TestSupport
 
@@ -44,6 +45,17 @@ final class QueueHarness: Sendable {
     @discardableResult
     func add(_ users: [String], priority: Int = 0, again: Bool = false) throws -> [AddOutcome] {
         try queue.add(users.map { JobSpec(username: $0, quality: "original", webp: true, priority: priority) }, again: again)
+    }
+
+    /// Runs `sql` on the queue's database behind the queue's back (SQLite directly, PostgreSQL through psql).
+    func execute(_ sql: String) throws {
+        switch location {
+        case .sqlite(let path):
+            let database = try SQLiteDatabase(path: path)
+            defer { database.close() }
+            try database.execute(sql)
+        case .postgres(let url): try TestPostgres.psql(url, sql)
+        }
     }
 
     func close() {

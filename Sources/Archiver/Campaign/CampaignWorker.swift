@@ -136,8 +136,15 @@ public struct CampaignWorker: Sendable {
         // An item on IA is a reason to skip the user only on the job's first attempt: on a later one, that item may
         // be this job's own upload, cut short when the worker doing it died.
         options.checkIA = options.checkIA && job.attempt == 1
-        let keeper = LeaseKeeper(job: job, link: link, lease: queue.policy.lease, sent: sent, logger: logger)
-        let userJob = UserJob(user: user, options: options, env: env, budget: budget,
+        // The keeper reports the job's counters; the job asks the keeper: both made here, the keeper first.
+        let counters = RunCounters()
+        let keeper = LeaseKeeper(job: job, link: link, lease: queue.policy.lease, sent: sent, logger: logger) {
+            JobProgress(images: counters.alreadyDone.load(ordering: .relaxed) + counters.done.load(ordering: .relaxed),
+                        listed: counters.listed.load(ordering: .relaxed),
+                        listingComplete: counters.listingComplete.load(ordering: .relaxed),
+                        bytes: Int64(counters.bytesWritten.load(ordering: .relaxed)))
+        }
+        let userJob = UserJob(user: user, options: options, env: env, budget: budget, counters: counters,
                               fence: { await keeper.stillHolds() })
         let index = shared.nextIndex()
         progress.started(index, userJob.counters)

@@ -15,6 +15,8 @@ final class LeaseKeeper: Sendable {
     let job: ClaimedJob
     let link: QueueLink
     let lease: Duration
+    /// What the job has done so far, sent with every renewal (the campaign page shows it).
+    private let progress: @Sendable () -> JobProgress?
     private let logger: Logger
     private struct State {
         /// When the lease runs out at the latest, by this process's clock: from the moment the claim or the last
@@ -25,10 +27,12 @@ final class LeaseKeeper: Sendable {
     private let state: Mutex<State>
 
     /// - Parameter sent: when the claim that gave `job` was sent.
-    init(job: ClaimedJob, link: QueueLink, lease: Duration, sent: ContinuousClock.Instant, logger: Logger) {
+    init(job: ClaimedJob, link: QueueLink, lease: Duration, sent: ContinuousClock.Instant, logger: Logger,
+         progress: @escaping @Sendable () -> JobProgress? = { nil }) {
         self.job = job
         self.link = link
         self.lease = lease
+        self.progress = progress
         self.logger = logger
         state = Mutex(State(validUntil: sent + lease))
     }
@@ -67,7 +71,7 @@ final class LeaseKeeper: Sendable {
             do { try await Task.sleep(for: wait) } catch { return }
             let sent = ContinuousClock.now
             do {
-                try await link.renew(job)
+                try await link.renew(job, progress: progress())
                 state.withLock { $0.validUntil = sent + lease }
                 wait = lease / 3
             } catch let error as CampaignError where error.code == .leaseLost {

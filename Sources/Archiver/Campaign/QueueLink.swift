@@ -22,8 +22,8 @@ actor QueueLink {
         try queue.claim(worker: worker, host: host)
     }
 
-    func renew(_ job: ClaimedJob) throws {
-        try queue.renew(job)
+    func renew(_ job: ClaimedJob, progress: JobProgress?) throws {
+        try queue.renew(job, progress: progress)
     }
 
     func stillHolds(_ job: ClaimedJob) throws -> Bool {

@@ -24,8 +24,8 @@ struct UserDownload: Sendable {
     let transcoder: ImageTranscoder
     /// Records tagged with this user: they go to this user's run log only, never to another user's.
     let logger: Logger
-    /// This user's live numbers (the batch's totals line reads them too).
-    let counters = RunCounters()
+    /// This user's live numbers (the batch's totals line and a worker's heartbeats read them too).
+    let counters: RunCounters
     /// Asked right before publishing: false stops the user with `leaseLost` (a campaign worker whose lease on the
     /// job ran out must not publish). Nil for `download`.
     var fence: (@Sendable () async -> Bool)?
@@ -35,8 +35,10 @@ struct UserDownload: Sendable {
     var finalPath: String { options.outputDirectory + "/" + identifier }
     var privateFolder: String { staging + "/.mapillary-archiver" }
 
-    init(user: String, options: DownloadOptions, env: RunEnvironment, budget: TransferBudget) {
+    init(user: String, options: DownloadOptions, env: RunEnvironment, budget: TransferBudget,
+         counters: RunCounters = RunCounters()) {
         self.user = user
+        self.counters = counters
         self.options = options
         self.env = env
         self.budget = budget

@@ -12,8 +12,8 @@ struct UserJob: Sendable {
     /// - Parameter fence: asked before publishing and before every request that writes to IA (a campaign
     ///   worker's lease check); nil for `download`.
     init(user: String, options: DownloadOptions, env: RunEnvironment, budget: TransferBudget,
-         fence: (@Sendable () async -> Bool)? = nil) {
-        var download = UserDownload(user: user, options: options, env: env, budget: budget)
+         counters: RunCounters = RunCounters(), fence: (@Sendable () async -> Bool)? = nil) {
+        var download = UserDownload(user: user, options: options, env: env, budget: budget, counters: counters)
         download.fence = fence
         var options = options
         options.uploadOptions.mayWrite = fence
