@@ -80,8 +80,8 @@ struct WorkerCommandTests {
         // started again on the same "machine" after the first kill.
         for round in 1...2 {
             var holding = 0
-            for _ in 0..<3000 where holding == 0 && workers[0].isRunning {
-                try await Task.sleep(for: .milliseconds(20))
+            for _ in 0..<600 where holding == 0 && workers[0].isRunning {
+                try await Task.sleep(for: .milliseconds(100))
                 holding = Int(try TestPostgres.psql(queue, "SELECT count(*) FROM campaign_jobs WHERE worker = 'w1' AND state = 'running'")) ?? 0
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
