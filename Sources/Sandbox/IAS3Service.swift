@@ -81,7 +81,7 @@ final class IAS3Service: Sendable {
             route(request, response, address, account)
             return
         }
-        controls.writing(address.identifier) { route(request, response, address, account) }
+        controls.writing(address.identifier, reply: response) { route(request, response, address, account) }
     }
 
     private func route(_ request: ServerRequest, _ response: IAReply, _ address: Address,

@@ -123,9 +123,10 @@ final class IASandboxControls: Sendable {
         }
     }
 
-    /// Counts a write to `identifier` as under way until `body` returns; one that starts while another is under
-    /// way counts as overlapping.
-    func writing<T>(_ identifier: String, _ body: () throws -> T) rethrows -> T {
+    /// Counts a write to `identifier` as under way until its answer leaves (`reply`) or `body` returns; one that
+    /// starts while another is under way counts as overlapping. The write ends before the answer is sent: the
+    /// uploader's next request may arrive on another connection while this handler is still returning.
+    func writing(_ identifier: String, reply: IAReply, _ body: () -> Void) {
         state.withLock { s in
             if s.writing[identifier, default: 0] > 0 {
                 s.counters.overlappingItemWrites += 1
@@ -133,13 +134,19 @@ final class IASandboxControls: Sendable {
             }
             s.writing[identifier, default: 0] += 1
         }
-        defer {
+        var ended = false
+        let end = { [self] in
+            guard !ended else { return }
+            ended = true
             state.withLock { s in
                 s.writing[identifier, default: 1] -= 1
                 if s.writing[identifier] == 0 { s.writing[identifier] = nil }
             }
         }
-        return try body()
+        reply.beforeAnswer = end
+        body()
+        reply.beforeAnswer = nil
+        end()
     }
 
     /// The identifiers that had overlapping writes.
