@@ -28,9 +28,12 @@ release: setup
 	$(SWIFT) build -c release
 
 # The queue's PostgreSQL tests use a throwaway cluster (a temporary folder, a free port), deleted afterwards.
+# In two runs: the library tests, then CLITests (the built binary, sandboxes and workers in processes of their own).
+# Swift Testing starts every test of a run at once on a cooperative pool as wide as the cores; run together, the
+# CPU-heavy CLI tests starved the library tests' waits and leases for minutes on 2 cores.
 test: setup-test
 	$(SWIFT) build --build-tests
-	scripts/throwaway-postgres.sh run $(SWIFT) test --skip-build
+	scripts/throwaway-postgres.sh run sh -c '$(SWIFT) test --skip-build --skip CLITests && $(SWIFT) test --skip-build --filter CLITests'
 
 # `make bench`: every scenario of scripts/bench.sh (release build, about 45 minutes on 2 cores; see docs/benchmarks.md).
 # `make bench-smoke`: the same harness on tiny data with the debug build of `make test` (seconds; no timing checks).

@@ -77,7 +77,11 @@ final class IAS3Service: Sendable {
                 return
             }
         }
-        route(request, response, address, account)
+        guard writes else {
+            route(request, response, address, account)
+            return
+        }
+        controls.writing(address.identifier, reply: response) { route(request, response, address, account) }
     }
 
     private func route(_ request: ServerRequest, _ response: IAReply, _ address: Address,

@@ -100,6 +100,9 @@ public final class InternetArchiveSandbox: SandboxComponent {
 
     public var counters: IASandboxCounters { controls.counters }
 
+    /// The items that had two writes under way at once (``IASandboxCounters/overlappingItemWrites``).
+    public var overlappedIdentifiers: Set<String> { controls.overlappedIdentifiers }
+
     /// The item as stored, or nil.
     public func item(_ identifier: String) -> IASandboxItem? {
         store.item(identifier).map { item in
