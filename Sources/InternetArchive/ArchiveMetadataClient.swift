@@ -45,6 +45,20 @@ public struct ArchiveMetadataClient: Sendable {
         return JSONValue.strings(JSONValue.object(response.body)?["result"])
     }
 
+    /// Downloads one file of an item (`GET {archive}/download/{identifier}/{name}`, which archive.org answers with a
+    /// redirect to the data node holding the item) into `path`, replacing it. Throws a sentence (`.badAnswer` for
+    /// a 404: IA does not serve that file).
+    public func download(_ name: String, of identifier: String, to path: String) async throws {
+        let url = endpoints.archive + "/download/" + IAEncoding.quote(identifier, safe: "") + "/"
+            + IAEncoding.quote(name, safe: "/")
+        var request = HTTPRequest(method: "GET", url: url, response: .file(path: path))
+        if let credentials { request.headers.append(HTTPHeader("Authorization", credentials.authorization)) }
+        request.followRedirects = true
+        request.timeout = .seconds(3600)
+        request.stallTimeout = .seconds(60)
+        _ = try await Self.fetch(request, http: http, retry: retry, what: "\(name) of \(identifier)")
+    }
+
     /// Sends a GET to archive.org with retries (network failures, 429 and 5xx; a `Retry-After` of up to a minute
     /// is waited out); returns the 200 answer or throws a sentence, with IA's own `error` text when it gave one.
     static func fetch(_ request: HTTPRequest, http: HTTPClient, retry: RetryPolicy,
