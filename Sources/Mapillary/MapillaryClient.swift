@@ -158,7 +158,7 @@ public struct MapillaryClient: Sendable {
 
     /// The quality whose thumbnail field the page URL asks for (`original` when none is named).
     static func quality(ofPageURL url: String) -> Quality {
-        let fields = (URLQuery.value(of: "fields", in: url) ?? "").replacingPercentComma()
+        let fields = (URLQuery.value(of: "fields", in: url) ?? "").replacing("%2C", with: ",").replacing("%2c", with: ",")
         for quality in Quality.allCases where fields.split(separator: ",").contains(Substring(quality.thumbField)) {
             return quality
         }
@@ -180,15 +180,5 @@ public struct MapillaryClient: Sendable {
             throw MapillaryError(.foreignURL,
                 "the Mapillary \(what) points to \(origin), not the API at \(apiOrigin); refusing to send the token there")
         }
-    }
-}
-
-private extension String {
-    func replacingPercentComma() -> String {
-        var text = self
-        for encoded in ["%2C", "%2c"] {
-            while let range = text.range(of: encoded) { text.replaceSubrange(range, with: ",") }
-        }
-        return text
     }
 }
