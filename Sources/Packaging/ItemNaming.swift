@@ -14,17 +14,8 @@ public enum ItemNaming {
     /// The UTC date `YYYY-MM-DD` of a capture time in milliseconds since 1970, or `unknown-date`
     /// when there is no time or it falls outside years 1–9999.
     public static func dateName(capturedAtMilliseconds millis: Int64?) -> String {
-        guard let millis else { return unknownDate }
-        let seconds = millis / 1000 - (millis % 1000 < 0 ? 1 : 0)
-        return dateName(unixSeconds: seconds) ?? unknownDate
-    }
-
-    /// The UTC date `YYYY-MM-DD` of a time in seconds since 1970, or nil outside years 1–9999.
-    public static func dateName(unixSeconds: Int64) -> String? {
-        let days = unixSeconds / 86_400 - (unixSeconds % 86_400 < 0 ? 1 : 0)
-        let (year, month, day) = civilDate(daysSince1970: days)
-        guard (1...9999).contains(year) else { return nil }
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+        guard let millis, UTCCalendar.fourDigitYears.contains(millis) else { return unknownDate }
+        return UTCCalendar.dateString(milliseconds: millis)
     }
 
     /// The tar of one date: `YYYY-MM-DD.tar` or `unknown-date.tar`.
@@ -64,10 +55,4 @@ public enum ItemNaming {
         }
         return true
     }
-
-    static func civilDate(daysSince1970: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        UTCCalendar.civil(daysSince1970: daysSince1970)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String { UTCCalendar.pad(value, width) }
 }

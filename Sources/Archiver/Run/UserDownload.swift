@@ -239,8 +239,6 @@ struct UserDownload: Sendable {
 
     /// `YYYYMMDD-HHMMSS` in UTC, for `download.log.{timestamp}`.
     static func logTimestamp(_ date: Date = Date()) -> String {
-        let f = UTCCalendar.fields(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
-        let pad = UTCCalendar.pad
-        return pad(f.year, 4) + pad(f.month, 2) + pad(f.day, 2) + "-" + pad(f.hour, 2) + pad(f.minute, 2) + pad(f.second, 2)
+        UTCCalendar.compactTimestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
     }
 }
