@@ -1,15 +1,10 @@
 import Essentials
+import Imaging
 
 /// Names inside an item: one tar per capture date (UTC), members `{date}/{sequence}/{id}.{ext}`.
 public enum ItemNaming {
     /// The folder and tar stem for images without a capture time.
     public static let unknownDate = "unknown-date"
-
-    /// The image file extension inside tars.
-    public enum ImageFormat: String, Sendable {
-        case webp
-        case jpg
-    }
 
     /// The UTC date `YYYY-MM-DD` of a capture time in milliseconds since 1970, or `unknown-date`
     /// when there is no time or it falls outside years 1–9999.
@@ -23,7 +18,7 @@ public enum ItemNaming {
 
     /// The member name of an image: `{date}/{sequence}/{id}.{ext}`, or `{date}/{id}.{ext}` without a sequence.
     /// The parts are untrusted: ``TarAppender`` refuses the result if it is not a safe name.
-    public static func memberName(date: String, sequence: String?, id: String, format: ImageFormat) -> String {
+    public static func memberName(date: String, sequence: String?, id: String, format: ImageFileFormat) -> String {
         if let sequence, !sequence.isEmpty {
             return date + "/" + sequence + "/" + id + "." + format.rawValue
         }

@@ -48,7 +48,7 @@ struct UserDownload: Sendable {
         client.downloadSpeedFloor = options.speedFloor
         client.imageTimeLimit = options.imageTimeLimit
         self.client = client
-        transcoder = ImageTranscoder(format: options.webp ? .webp(quality: options.webpQuality) : .jpeg)
+        transcoder = ImageTranscoder(format: options.webp ? .webp : .jpeg, webpQuality: options.webpQuality)
     }
 
     /// Runs the user to the end. Errors end up in the report with the counts reached so far; an error that must
