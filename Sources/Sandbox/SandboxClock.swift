@@ -19,11 +19,6 @@ public final class SandboxClock: Sendable {
         offsetSeconds.withLock { $0 += seconds }
     }
 
-    /// The current offset from the real clock.
-    public var offset: Duration {
-        .seconds(offsetSeconds.withLock { $0 })
-    }
-
     /// `YYYY:MM:DD HH:MM:SS` (EXIF form) of a time in ms since 1970, shifted by `offsetMinutes`.
     public static func exifDateTime(milliseconds: Int64, offsetMinutes: Int) -> String {
         UTCCalendar.exifDateTime(milliseconds: milliseconds + Int64(offsetMinutes) * 60_000)
