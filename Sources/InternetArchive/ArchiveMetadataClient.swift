@@ -1,3 +1,4 @@
+import Essentials
 import HTTPClient
 
 /// Reads items from archive.org's metadata API (`GET {archive}/metadata/{identifier}`), retrying network
@@ -42,7 +43,7 @@ public struct ArchiveMetadataClient: Sendable {
         if let credentials { request.headers.append(HTTPHeader("Authorization", credentials.authorization)) }
         request.timeout = timeout
         let response = try await Self.fetch(request, http: http, retry: retry, what: "the \(key) of \(identifier)")
-        return JSONValue.strings(JSONValue.object(response.body)?["result"])
+        return JSONValue.archiveObject(response.body)?["result"]?.texts ?? []
     }
 
     /// Downloads one file of an item (`GET {archive}/download/{identifier}/{name}`, which archive.org answers with a
@@ -99,7 +100,7 @@ public struct ArchiveMetadataClient: Sendable {
 
     /// The `error` of a JSON answer (archive.org's services say what went wrong there), shortened and printable.
     static func errorText(_ response: HTTPResponse) -> String? {
-        guard let text = JSONValue.string(JSONValue.object(response.body)?["error"]), !text.isEmpty else { return nil }
+        guard let text = JSONValue.archiveObject(response.body)?["error"]?.scalarText, !text.isEmpty else { return nil }
         let printable = MetadataHeaders.printable(text)
         return printable.count > 200 ? String(printable.prefix(200)) + "…" : printable
     }

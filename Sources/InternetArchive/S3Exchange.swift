@@ -1,3 +1,4 @@
+import Essentials
 import HTTPClient
 import Logging
 
@@ -96,8 +97,8 @@ struct S3Exchange: Sendable {
     /// True only when `check_limit` answers JSON with the integer `over_limit: 0`; any error means still over.
     func checkLimitAllows() async -> Bool {
         guard let response = try? await http.send(requests.checkLimit()), response.status == 200,
-              let object = JSONValue.object(response.body) else { return false }
-        return JSONValue.isIntegerZero(object["over_limit"])
+              let overLimit = JSONValue.archiveObject(response.body)?["over_limit"] else { return false }
+        return overLimit.isInteger && overLimit.doubleValue == 0
     }
 
     private func pause(_ delay: Duration, _ what: String) async throws {
