@@ -56,6 +56,7 @@ struct S3Exchange: Sendable {
             run.retrying("\(short); retrying \(what) in \(Self.seconds(delay))")
             logger.info("retrying \(what) in \(Self.seconds(delay)) (attempt \(attempt)): \(failure.reason)")
         }, end: { end in
+            // No time limit or immediate-retry limit is set: the other end is a cancellation.
             guard case .attemptsExhausted(let failure, let attempts) = end else { return cancelled(what) }
             if failure.serverSide {
                 return InternetArchiveError(.serverFailed, "IA kept failing during \(what) (last: \(failure.reason)) after "
