@@ -47,7 +47,7 @@ struct DiskFullTests {
         let fetched = h.cdnRequestsPerImage()
         #expect(kept.doneIDs.filter { fetched[$0] != nil } == [], "committed images were kept, not fetched again")
         let members = try await TarListing.members(item: h.item("alice"))
-        #expect(members.count == 300 && Set(members.map(\.imageID)) == h.archivableIDs("alice"))
+        #expect(members.count == 300 && Set(members.map(\.imageID)) == Set(h.mapillary.archivableIDs("alice")))
         let verify = try await h.verify(h.item("alice"))
         #expect(verify.status == 0, "\(verify.transcript)")
     }
