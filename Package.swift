@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "CampaignPageTests", dependencies: ["CampaignPage", "Campaign", "HTTPClient", "TestSupport"],
                     swiftSettings: swift6),
-        .testTarget(name: "CLITests", dependencies: ["HTTPServerKit", "Sandbox", "SQLiteStore", "Campaign", "TestSupport"],
+        .testTarget(name: "CLITests", dependencies: ["Archiver", "HTTPServerKit", "Sandbox", "SQLiteStore", "Campaign", "TestSupport"],
                     exclude: ["Browser"], swiftSettings: swift6),
     ]
 )

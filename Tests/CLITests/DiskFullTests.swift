@@ -37,7 +37,7 @@ struct DiskFullTests {
         #expect(full.stdout.contains("bob") && full.stdout.contains("not started"), "the batch stops: bob is not tried")
         #expect(!full.stderr.contains("Fatal error") && !full.stderr.contains("Backtrace"), "no crash: \(full.stderr)")
         #expect(!FileManager.default.fileExists(atPath: h.item("alice")))
-        let kept = try #require(try StateProbe.read(identifier: "mapillary-alice-256-webp", cache: cache, output: h.output))
+        let kept = try #require(StateProbe.read(identifier: "mapillary-alice-256-webp", cache: cache, output: h.output))
         #expect(kept.done > 0 && kept.done < 300, "some images were committed before the disk filled")
 
         try FileManager.default.removeItem(atPath: filler)
