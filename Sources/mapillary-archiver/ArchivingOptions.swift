@@ -64,6 +64,7 @@ struct ArchivingOptions: ParsableArguments {
         if concurrency != nil && maxWorkers != nil {
             throw ValidationError("give --concurrency (a fixed number of transfers) or --max-workers (a ceiling for the tuning), not both")
         }
+        _ = try CommandSupport.metaOverrides(meta)
     }
 
     /// The download options these flags give, checked as the later stages check them (a usage error otherwise).
@@ -73,8 +74,7 @@ struct ArchivingOptions: ParsableArguments {
         guard let token = token ?? environment["MAPILLARY_TOKEN"], !token.isEmpty else {
             throw ValidationError("no Mapillary token: give --token or set MAPILLARY_TOKEN (get one at https://www.mapillary.com/dashboard/developers)")
         }
-        let overrides: [MetaOverride]
-        do { overrides = try meta.map { try MetaOverride(parsing: $0) } } catch { throw ValidationError("\(error)") }
+        let overrides = try CommandSupport.metaOverrides(meta)
         let apiBase = apiURL ?? environment["MAPILLARY_API_URL"] ?? MapillaryClient.defaultAPIBase
         do { try MapillaryClient.validate(apiBase: apiBase) } catch { throw ValidationError("\(error)") }
         let iaEndpoints = try CommandSupport.endpoints(endpoints, environment: environment)
