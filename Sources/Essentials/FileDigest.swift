@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// MD5 of a file on disk, read in large blocks with constant memory.
 public enum FileDigest {
     /// Reads the whole file at `path` and returns its MD5 as lowercase hex, and its size.

@@ -1,10 +1,5 @@
 import CCurl
 import Essentials
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// libcurl's C callbacks. Each captures nothing and finds its `Transfer` through the user-data pointer, which the
 /// loop keeps alive (its `active` table holds the transfer until the handle is removed).

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Essentials
 
 /// A connection's buffered input and raw output. Confined to the connection's thread.
 final class ConnectionIO {

@@ -1,9 +1,4 @@
 import Essentials
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// MD5s of files and of file regions, read in 1 MiB blocks on a dedicated thread.
 enum Hashing {

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Essentials
 
 /// Plain POSIX folder operations shared by the module: listing, lstat, removal, copying with times.

@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CZlib
+import Essentials
 
 /// Reads a gzip file (one or more members) line by line with constant memory.
 ///

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Essentials
 
 /// rip's `.meta` format: one folder per key, files `0..n-1` holding one UTF-8 value each with no
 /// trailing newline, no gaps and no other files. The same layout is used for `templates/`.

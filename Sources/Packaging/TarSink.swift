@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Essentials
 
 /// The byte sink behind a ``TarAppender``'s libarchive handle: writes at its own offset, coalesces
