@@ -49,20 +49,20 @@ public enum MetaFolder {
             guard rename(target, old) == 0 else {
                 let code = errno
                 try? FileTree.removeTree(temp)
-                throw PackagingError.file("rename", target, errno: code)
+                throw FileError(operation: "rename", path: target, errno: code)
             }
             guard rename(temp, target) == 0 else {
                 let code = errno
                 _ = rename(old, target)
                 try? FileTree.removeTree(temp)
-                throw PackagingError.file("rename", temp, errno: code)
+                throw FileError(operation: "rename", path: temp, errno: code)
             }
             try FileTree.removeTree(old)
         } else {
             guard rename(temp, target) == 0 else {
                 let code = errno
                 try? FileTree.removeTree(temp)
-                throw PackagingError.file("rename", temp, errno: code)
+                throw FileError(operation: "rename", path: temp, errno: code)
             }
         }
         try FileTree.syncDirectory(item)
