@@ -4,13 +4,7 @@ import Essentials
 enum Hashing {
     /// The MD5 of a whole file; `progress` gets the bytes read so far.
     static func file(_ file: ItemFile, progress: (@Sendable (Int64) -> Void)? = nil) async throws -> String {
-        try await DedicatedThread.run(name: "ia-hash") {
-            do {
-                return try FileDigest.md5(path: file.path, progress: progress).md5
-            } catch let error as FileError {
-                throw InternetArchiveError(.badItem, "\(error); check the file and run upload again")
-            }
-        }
+        try await onHashingThread { try FileDigest.md5(path: file.path, progress: progress).md5 }
     }
 
     /// One part: its own MD5, and `running` (the whole file's MD5 up to the part's start) carried past it.
@@ -22,15 +16,23 @@ enum Hashing {
     /// The MD5 of `length` bytes of `file` from `offset`, also fed into `running` when given.
     static func part(_ file: ItemFile, offset: Int64, length: Int64, running: MD5?,
                      progress: (@Sendable (Int64) -> Void)? = nil) async throws -> PartResult {
+        try await onHashingThread { try partNow(file, offset: offset, length: length, running: running, progress: progress) }
+    }
+
+    /// Runs `work` on a thread of its own; a failed system call fails the item with ``FileError``'s sentence.
+    private static func onHashingThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await DedicatedThread.run(name: "ia-hash") {
-            try partNow(file, offset: offset, length: length, running: running, progress: progress)
+            do {
+                return try work()
+            } catch let error as FileError {
+                throw InternetArchiveError(.badItem, "\(error); check the file and run upload again")
+            }
         }
     }
 
     private static func partNow(_ file: ItemFile, offset: Int64, length: Int64, running: MD5?,
                                 progress: (@Sendable (Int64) -> Void)?) throws -> PartResult {
-        let fd = open(file.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure("open", file, errno) }
+        let fd = try SystemCall.onFile("open", file.path) { open(file.path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         var md5 = MD5()
         var whole = running
@@ -40,9 +42,7 @@ enum Hashing {
         var done: Int64 = 0
         while done < length {
             let want = Int(min(Int64(blockSize), length - done))
-            let got = pread(fd, buffer.baseAddress, want, off_t(offset + done))
-            if got < 0 && errno == EINTR { continue }
-            guard got >= 0 else { throw failure("read", file, errno) }
+            let got = try SystemCall.onFile("read", file.path) { pread(fd, buffer.baseAddress, want, off_t(offset + done)) }
             guard got > 0 else {
                 throw InternetArchiveError(.fileChanged, "\(file.path) became shorter while it was being read; run "
                                            + "upload again when nothing writes to it")
@@ -54,10 +54,5 @@ enum Hashing {
             progress?(done)
         }
         return PartResult(md5: md5.hexDigest(), running: whole)
-    }
-
-    private static func failure(_ operation: String, _ file: ItemFile, _ code: Int32) -> InternetArchiveError {
-        InternetArchiveError(.badItem, "\(FileError(operation: operation, path: file.path, errno: code)); check the "
-                             + "file and run upload again")
     }
 }
