@@ -6,7 +6,7 @@ import TestSupport
 struct SystemCallTests {
     /// A read blocked on an empty pipe is interrupted by signals (a handler without SA_RESTART, as a process that
     /// handles SIGINT has), and the caller still gets the bytes written after them.
-    @Test func aReadInterruptedBySignalsIsRetriedAndGetsTheData() async throws {
+    @Test func aReadInterruptedBySignalsIsRetriedAndGetsTheData() throws {
         #if os(Linux)
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in }
@@ -18,15 +18,16 @@ struct SystemCallTests {
         defer { close(ends[0]); close(ends[1]) }
         let (reader, writer) = (ends[0], ends[1])
         let reading = ReadingThread()
-        let received = Task {
-            try await DedicatedThread.run(name: "test-read") { () throws -> [UInt8] in
-                // Threads started from Swift's pool inherit libdispatch's mask, which blocks signals.
-                var usr1 = sigset_t()
-                sigemptyset(&usr1)
-                sigaddset(&usr1, SIGUSR1)
-                pthread_sigmask(SIG_UNBLOCK, &usr1, nil)
-                reading.thread.withLock { $0 = pthread_self() }
-                var buffer = [UInt8](repeating: 0, count: 16)
+        // An OS thread of its own (not a task): a busy cooperative pool cannot delay it.
+        let started = DedicatedThread.start(name: "test-read") {
+            // Threads started from Swift's pool inherit libdispatch's mask, which blocks signals.
+            var usr1 = sigset_t()
+            sigemptyset(&usr1)
+            sigaddset(&usr1, SIGUSR1)
+            pthread_sigmask(SIG_UNBLOCK, &usr1, nil)
+            reading.thread.withLock { $0 = pthread_self() }
+            var buffer = [UInt8](repeating: 0, count: 16)
+            let result = Result { () throws -> [UInt8] in
                 let count = try buffer.withUnsafeMutableBytes { bytes in
                     try SystemCall.onFile("read", "the pipe") {
                         reading.attempts.add(1, ordering: .relaxed)
@@ -35,17 +36,20 @@ struct SystemCallTests {
                 }
                 return Array(buffer[..<count])
             }
+            reading.result.withLock { $0 = result }
         }
-        // Signal the reading thread until its read was started again after an interruption.
+        let thread = try #require(started)
+        // Signal the reading thread until its read was started again after interruptions.
         let deadline = ContinuousClock.now + .seconds(20)
         while reading.attempts.load(ordering: .relaxed) < 3 && ContinuousClock.now < deadline {
             if let handle = reading.thread.withLock({ $0 }) { pthread_kill(handle, SIGUSR1) }
-            try await Task.sleep(for: .milliseconds(10))
+            usleep(10_000)
         }
         #expect(reading.attempts.load(ordering: .relaxed) >= 3, "the read was interrupted and retried at least twice")
         let sent: [UInt8] = Array("hello".utf8)
         #expect(write(writer, sent, sent.count) == sent.count)
-        #expect(try await received.value == sent)
+        thread.join()
+        #expect(try reading.result.withLock { try $0?.get() } == sent)
         #endif
     }
 
@@ -81,4 +85,5 @@ struct SystemCallTests {
 private final class ReadingThread: Sendable {
     let thread = Mutex<pthread_t?>(nil)
     let attempts = Atomic<Int>(0)
+    let result = Mutex<Result<[UInt8], any Error>?>(nil)
 }
