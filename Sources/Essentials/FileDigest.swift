@@ -5,17 +5,28 @@ public enum FileDigest {
         let fd = try SystemCall.onFile("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         var md5 = MD5()
-        var total: Int64 = 0
-        let bufferSize = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try SystemCall.onFile("read", path) { read(fd, buffer.baseAddress, bufferSize) }
-            if n == 0 { break }
-            md5.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            total += Int64(n)
-            progress?(total)
+        let size = try forEachBlock(of: fd, path: path) { block, done in
+            md5.update(block)
+            progress?(done)
         }
-        return (md5.hexDigest(), total)
+        return (md5.hexDigest(), size)
+    }
+
+    /// Hands the `length` bytes of `fd` from `offset` (fewer when the file ends first) to `body` in blocks of up to
+    /// 1 MiB, each with the count read so far; returns that count. `path` names the file in a ``FileError``.
+    public static func forEachBlock(of fd: Int32, path: String, offset: Int64 = 0, length: Int64 = .max,
+                                    _ body: (UnsafeRawBufferPointer, Int64) throws -> Void) throws -> Int64 {
+        let blockSize = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var done: Int64 = 0
+        while done < length {
+            let want = Int(min(Int64(blockSize), length - done))
+            let got = try SystemCall.onFile("read", path) { pread(fd, buffer.baseAddress, want, off_t(offset + done)) }
+            if got == 0 { break }
+            done += Int64(got)
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<got]), done)
+        }
+        return done
     }
 }

@@ -36,22 +36,14 @@ enum Hashing {
         defer { close(fd) }
         var md5 = MD5()
         var whole = running
-        let blockSize = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
-        defer { buffer.deallocate() }
-        var done: Int64 = 0
-        while done < length {
-            let want = Int(min(Int64(blockSize), length - done))
-            let got = try SystemCall.onFile("read", file.path) { pread(fd, buffer.baseAddress, want, off_t(offset + done)) }
-            guard got > 0 else {
-                throw InternetArchiveError(.fileChanged, "\(file.path) became shorter while it was being read; run "
-                                           + "upload again when nothing writes to it")
-            }
-            let block = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
+        let read = try FileDigest.forEachBlock(of: fd, path: file.path, offset: offset, length: length) { block, done in
             md5.update(block)
             whole?.update(block)
-            done += Int64(got)
             progress?(done)
+        }
+        guard read == length else {
+            throw InternetArchiveError(.fileChanged, "\(file.path) became shorter while it was being read; run "
+                                       + "upload again when nothing writes to it")
         }
         return PartResult(md5: md5.hexDigest(), running: whole)
     }

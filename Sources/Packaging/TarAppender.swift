@@ -280,17 +280,8 @@ public final class TarAppender {
     /// The MD5 of the first `length` bytes of `fd`.
     private static func hashPrefix(fd: Int32, path: String, length: Int64) throws -> MD5 {
         var md5 = MD5()
-        let size = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
-        defer { buffer.deallocate() }
-        var done: Int64 = 0
-        while done < length {
-            let want = Int(min(Int64(size), length - done))
-            let got = try SystemCall.onFile("read", path) { pread(fd, buffer.baseAddress, want, off_t(done)) }
-            if got == 0 { throw FileError(operation: "read", path: path, errno: EIO) }
-            md5.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
-            done += Int64(got)
-        }
+        let read = try FileDigest.forEachBlock(of: fd, path: path, length: length) { block, _ in md5.update(block) }
+        if read < length { throw FileError(operation: "read", path: path, errno: EIO) }
         return md5
     }
 }
