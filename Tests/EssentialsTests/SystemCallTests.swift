@@ -6,7 +6,7 @@ import TestSupport
 struct SystemCallTests {
     /// A read blocked on an empty pipe is interrupted by signals (a handler without SA_RESTART, as a process that
     /// handles SIGINT has), and the caller still gets the bytes written after them.
-    @Test func aReadInterruptedBySignalsIsRetriedAndGetsTheData() throws {
+    @Test func aReadInterruptedBySignalsIsRetriedAndGetsTheData() async throws {
         #if os(Linux)
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in }
@@ -43,7 +43,7 @@ struct SystemCallTests {
         let deadline = ContinuousClock.now + .seconds(20)
         while reading.attempts.load(ordering: .relaxed) < 3 && ContinuousClock.now < deadline {
             if let handle = reading.thread.withLock({ $0 }) { pthread_kill(handle, SIGUSR1) }
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
         }
         #expect(reading.attempts.load(ordering: .relaxed) >= 3, "the read was interrupted and retried at least twice")
         let sent: [UInt8] = Array("hello".utf8)
