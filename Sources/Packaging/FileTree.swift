@@ -71,11 +71,6 @@ enum FileTree {
         return out.sorted { $0.lexicographicallyPrecedes($1) }.map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Sorts strings bytewise on their UTF-8 (what Python's `sorted` does for ASCII, and tar tools expect).
-    static func sortedBytewise(_ names: [String]) -> [String] {
-        names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-    }
-
     /// Removes `path` and everything under it; a missing path is not an error. Symlinks are not followed.
     static func removeTree(_ path: String) throws {
         guard let entry = try entry(path) else { return }

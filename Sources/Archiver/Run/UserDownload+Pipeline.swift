@@ -141,7 +141,7 @@ extension UserDownload {
                 let result = try transcoder.transcode(bytes, metadata: metadata)
                 for warning in result.warnings { logger.warning("\(user): image \(record.id): \(warning)") }
                 return ProcessedImage(id: record.id, date: date, sequence: record.sequence,
-                                      format: result.format == .webp ? .webp : .jpg, bytes: result.bytes,
+                                      format: result.format, bytes: result.bytes,
                                       md5: MD5.hex(of: result.bytes), mtime: mtime)
             }
             if c.needThumbnail.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged {

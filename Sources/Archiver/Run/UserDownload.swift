@@ -48,7 +48,7 @@ struct UserDownload: Sendable {
         client.downloadSpeedFloor = options.speedFloor
         client.imageTimeLimit = options.imageTimeLimit
         self.client = client
-        transcoder = ImageTranscoder(format: options.webp ? .webp(quality: options.webpQuality) : .jpeg)
+        transcoder = ImageTranscoder(format: options.webp ? .webp : .jpeg, webpQuality: options.webpQuality)
     }
 
     /// Runs the user to the end. Errors end up in the report with the counts reached so far; an error that must
@@ -239,8 +239,6 @@ struct UserDownload: Sendable {
 
     /// `YYYYMMDD-HHMMSS` in UTC, for `download.log.{timestamp}`.
     static func logTimestamp(_ date: Date = Date()) -> String {
-        let f = UTCCalendar.fields(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
-        let pad = UTCCalendar.pad
-        return pad(f.year, 4) + pad(f.month, 2) + pad(f.day, 2) + "-" + pad(f.hour, 2) + pad(f.minute, 2) + pad(f.second, 2)
+        UTCCalendar.compactTimestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
     }
 }
