@@ -38,7 +38,7 @@ public final class ReportLog: Sendable {
         let failure: String? = fd.withLock { fd in
             do {
                 try DurableFile.writeAll(fd: fd, bytes: bytes, path: path)
-                guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: path, errno: errno) }
+                try SystemCall.onFile("fsync", path) { fsync(fd) }
                 return nil
             } catch {
                 return "\(error)"

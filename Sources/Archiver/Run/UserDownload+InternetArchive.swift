@@ -109,7 +109,7 @@ extension UserDownload {
             try? FileManager.default.removeItem(atPath: temp)
             throw error
         }
-        guard rename(temp, stagingDB) == 0 else { throw FileError(operation: "rename", path: stagingDB, errno: errno) }
+        try SystemCall.onFile("rename", stagingDB) { rename(temp, stagingDB) }
         if unreadable > 0 {
             logger.warning("\(user): \(unreadable) lines of the metadata.jsonl.gz on the Internet Archive could not be read; their images count as not archived and are downloaded again if Mapillary still lists them")
         }
