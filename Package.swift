@@ -53,7 +53,7 @@ let package = Package(
 
         // Tests (Swift Testing). TestSupport is shared fixtures: temp folders, sandbox on port 0, external readers.
         .target(name: "TestSupport", dependencies: ["Sandbox"], path: "Tests/TestSupport", swiftSettings: swift6),
-        .testTarget(name: "EssentialsTests", dependencies: ["Essentials"], swiftSettings: swift6),
+        .testTarget(name: "EssentialsTests", dependencies: ["Essentials", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServerKit", "Essentials", "TestSupport"],
                     swiftSettings: swift6),
