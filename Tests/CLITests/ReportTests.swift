@@ -14,11 +14,13 @@ import TestSupport
 
     @Test func theLinesOfFinishedUsersSurviveAKillAndTheNextRunAppendsItsOwn() async throws {
         let h = try CLIHarness(users: [.init(name: "small1", imageCount: 3), .init(name: "small2", imageCount: 4),
-                                       .init(name: "big", imageCount: 400)]) { $0.cdnLatency = .milliseconds(40) }
+                                       .init(name: "big", imageCount: 400)]) { $0.cdnLatency = .milliseconds(100) }
         defer { h.close() }
         let report = h.temp.file("report.jsonl")
         let arguments = ["small1", "small2", "big", "--output", h.output, "--quality", "256", "--jobs", "1",
                          "--concurrency", "2", "--report", report]
+        // big takes 20 s at least (400 images, 100 ms each, 2 at a time): time enough to see the two small users'
+        // lines and kill the run within big even when a loaded machine leaves this test's polls far apart.
         let first = try h.start(arguments)
         var written: [[String: Any]] = []
         for _ in 0..<600 where written.count < 2 {
