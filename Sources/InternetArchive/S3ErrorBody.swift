@@ -9,7 +9,8 @@ struct S3ErrorBody: Sendable {
     init?(_ body: [UInt8]) {
         let text = String(decoding: body.prefix(64 << 10), as: UTF8.self)
         guard text.contains("<Error"), let code = S3XML.value("Code", in: text) else { return nil }
-        self.code = code
+        // The code goes into sentences and log lines as it is (the message and resource through `detail`).
+        self.code = Self.flatten(code)
         self.message = S3XML.value("Message", in: text) ?? ""
         self.resource = S3XML.value("Resource", in: text) ?? ""
     }
