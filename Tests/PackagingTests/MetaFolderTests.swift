@@ -75,6 +75,22 @@ struct MetaFolderTests {
         #expect(throws: PackagingError.self) { try MetaFolder.read(item: dir.path) }
     }
 
+    /// Found by fuzzing (`parser-fuzz meta-folder`): a value file numbered 2147483647 made the reader walk (and
+    /// allocate) every number below it, so `verify`, `package` and `upload` ran out of memory on such a folder.
+    @Test(.timeLimit(.minutes(1))) func aHugeValueNumberIsOneGapAtOnce() throws {
+        let dir = try TemporaryDirectory("meta")
+        defer { dir.remove() }
+        let meta = dir.file(".meta")
+        try Files.write(meta + "/title/0", "t")
+        try Files.write(meta + "/title/2147483647", "far away")
+        try Files.write(meta + "/subject/0", "a")
+        try Files.write(meta + "/subject/2", "c")
+        let problems = MetaFolder.problems(folder: meta)
+        #expect(problems == [meta + "/subject/1: missing; values must be numbered 0, 1, 2… without gaps",
+                             meta + "/title/1…2147483646: missing; values must be numbered 0, 1, 2… without gaps"])
+        #expect(throws: PackagingError.self) { try MetaFolder.read(item: dir.path) }
+    }
+
     @Test func invalidKeysAreRefusedWhenWriting() throws {
         let dir = try TemporaryDirectory("meta")
         defer { dir.remove() }
