@@ -138,15 +138,20 @@ public enum MetaFolder {
                     problems.append("\(valuePath): not a regular file; each value must be a file")
                     continue
                 }
-                guard let bytes = try? FileTree.readFile(valuePath) else {
+                guard var bytes = try? FileTree.readFile(valuePath) else {
                     problems.append("\(valuePath): cannot be read (or is larger than 16 MB)")
                     continue
                 }
-                guard var text = String(validating: bytes, as: UTF8.self) else {
+                // Trailing line feeds go, as rip's `$(cat …)` drops them (a CR before one stays).
+                while bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+                guard let text = String(validating: bytes, as: UTF8.self) else {
                     problems.append("\(valuePath): not valid UTF-8 text; save it as UTF-8")
                     continue
                 }
-                while text.hasSuffix("\n") { text.removeLast() }
+                guard !bytes.contains(0) else {
+                    problems.append("\(valuePath): contains a NUL byte, which no metadata value can hold; remove it")
+                    continue
+                }
                 indexed[index] = text
             }
             if names.isEmpty { problems.append("\(keyPath): the key has no values; add a file 0 or remove the folder") }

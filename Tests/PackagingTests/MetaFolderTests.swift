@@ -91,6 +91,28 @@ struct MetaFolderTests {
         #expect(throws: PackagingError.self) { try MetaFolder.read(item: dir.path) }
     }
 
+    /// Found by fuzzing (`parser-fuzz meta-folder`, which writes back what reads cleanly): a value ending in CRLF
+    /// kept its "\r\n" (Swift's String sees one character there, not a "\n"), while rip's `$(cat …)` and the
+    /// writer drop only the line feed; and a NUL byte was read as part of a value the writer then refused.
+    @Test func valuesReadAsRipReadsThemAndWriteBackTheSame() throws {
+        let dir = try TemporaryDirectory("meta")
+        defer { dir.remove() }
+        let meta = dir.file(".meta")
+        try Files.write(meta + "/title/0", "ends with CRLF\r\n")
+        try Files.write(meta + "/title/1", "two line feeds\n\n")
+        let shell = try ExternalTool.run("sh", ["-c", "cd \(meta) && printf '%s|' \"$(cat title/0)\" \"$(cat title/1)\""])
+        let metadata = try #require(try MetaFolder.read(item: dir.path))
+        #expect(metadata["title"].map { $0 + "|" }.joined() == shell.stdout)
+        #expect(metadata["title"] == ["ends with CRLF\r", "two line feeds"])
+        try FileManager.default.createDirectory(atPath: dir.file("copy"), withIntermediateDirectories: true)
+        try MetaFolder.write(metadata, toItem: dir.file("copy"))
+        #expect(try MetaFolder.read(item: dir.file("copy")) == metadata)
+
+        try Files.write(meta + "/creator/0", [0x61, 0x00, 0x62])
+        let problems = MetaFolder.problems(folder: meta)
+        #expect(problems == [meta + "/creator/0: contains a NUL byte, which no metadata value can hold; remove it"])
+    }
+
     @Test func invalidKeysAreRefusedWhenWriting() throws {
         let dir = try TemporaryDirectory("meta")
         defer { dir.remove() }
