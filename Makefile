@@ -7,7 +7,7 @@ APT_PACKAGES = libcurl4-openssl-dev libarchive-dev libwebp-dev libturbojpeg0-dev
                libssl-dev zlib1g-dev pkg-config
 TEST_PACKAGES = libimage-exiftool-perl webp libarchive-tools tar python3
 
-.PHONY: setup setup-test build release test demo bench bench-smoke clean
+.PHONY: setup setup-test build release test fuzz demo bench bench-smoke clean
 
 setup:
 	@scripts/install-packages.sh $(APT_PACKAGES)
@@ -25,6 +25,12 @@ test: setup-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# `make fuzz`: every libFuzzer target of parser-fuzz for FUZZ_SECONDS each (release build in .build-fuzz; seeds from
+# the project's writers and the sandbox); fails when one finds a crash. `make fuzz FUZZ_SECONDS=600` for a long run.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	scripts/fuzz.sh --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # `make bench`: every scenario of scripts/bench.sh (release build, about 45 minutes on 2 cores; see docs/benchmarks.md).
 # `make bench-smoke`: the same harness on tiny data with the debug build of `make test` (seconds; no timing checks).
 bench: setup-test
@@ -40,4 +46,4 @@ demo: setup
 	.build/debug/mapillary-archiver demo
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
