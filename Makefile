@@ -4,10 +4,14 @@
 SWIFT ?= swift
 CONFIG ?= debug
 APT_PACKAGES = libcurl4-openssl-dev libarchive-dev libwebp-dev libturbojpeg0-dev libsqlite3-dev \
-               libssl-dev zlib1g-dev pkg-config
-TEST_PACKAGES = libimage-exiftool-perl webp libarchive-tools tar python3
+               libssl-dev zlib1g-dev libpq-dev pkg-config
+TEST_PACKAGES = libimage-exiftool-perl webp libarchive-tools tar python3 postgresql systemd
+# `make dist` computes the .deb's Depends with dpkg-shlibdeps; `make dist-check` builds a Debian system to install it on.
+DIST_PACKAGES = dpkg-dev
+DIST_CHECK_PACKAGES = debootstrap systemd-container
 
-.PHONY: setup setup-test build release test test-asan test-ubsan test-sanitizers fuzz demo bench bench-smoke clean
+.PHONY: setup setup-test build release test test-asan test-ubsan test-sanitizers fuzz demo bench bench-smoke dist \
+        dist-check man completions clean
 
 setup:
 	@scripts/install-packages.sh $(APT_PACKAGES)
@@ -21,9 +25,10 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
+# The queue's PostgreSQL tests use a throwaway cluster (a temporary folder, a free port), deleted afterwards.
 test: setup-test
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/throwaway-postgres.sh run $(SWIFT) test --skip-build
 
 # `make test-asan`, `make test-ubsan`: the whole suite under AddressSanitizer (with LeakSanitizer) and under
 # UndefinedBehaviorSanitizer, each built in its own folder so the normal build stays as it is; `make test-sanitizers`:
@@ -41,7 +46,7 @@ SANITIZER_ENV = LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.tx
 # $(call sanitized-test,SCRATCH,FLAGS): builds the tests with FLAGS into SCRATCH and runs them there.
 define sanitized-test
 	$(SWIFT) build --build-tests --scratch-path $(1) $(2)
-	$(SANITIZER_ENV) $(SWIFT) test --skip-build --disable-xctest --scratch-path $(1) $(2)
+	$(SANITIZER_ENV) scripts/throwaway-postgres.sh run $(SWIFT) test --skip-build --disable-xctest --scratch-path $(1) $(2)
 endef
 
 test-asan: setup-test
@@ -73,5 +78,24 @@ demo: setup
 	$(SWIFT) build --product mapillary-archiver
 	.build/debug/mapillary-archiver demo
 
+# `make dist`: dist/mapillary-archiver_VERSION_ARCH.deb and dist/mapillary-archiver-VERSION-linux-MACHINE.tar.gz:
+# the release binary with the Swift runtime linked in, man pages, completions, templates, docs, systemd units
+# (docs/install.md). `make man` and `make completions` regenerate only dist/man and dist/completions.
+dist: setup
+	@scripts/install-packages.sh $(DIST_PACKAGES)
+	SWIFT="$(SWIFT)" scripts/dist.sh
+
+man: setup
+	SWIFT="$(SWIFT)" scripts/dist.sh man
+
+completions: setup
+	SWIFT="$(SWIFT)" scripts/dist.sh completions
+
+# `make dist-check`: installs the .deb with apt on a fresh minimal Debian (debootstrap, as root) without Swift, runs
+# the demo, package + verify, man, systemd-analyze there, and the download service under systemd (about 3 minutes).
+dist-check: dist
+	@scripts/install-packages.sh $(DIST_CHECK_PACKAGES)
+	scripts/dist-check.sh
+
 clean:
-	rm -rf .build .build-asan .build-ubsan .build-sanitizers .build-fuzz
+	rm -rf .build .build-asan .build-ubsan .build-sanitizers .build-fuzz dist

@@ -23,15 +23,18 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CRename"),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
 
         // Libraries: all logic lives here.
         .target(name: "Essentials", dependencies: ["COpenSSL"], swiftSettings: swift6),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Essentials"], swiftSettings: swift6),
         .target(name: "SQLiteStore", dependencies: ["CSQLite"], swiftSettings: swift6),
+        .target(name: "Campaign", dependencies: ["SQLiteStore", "CLibPQ", "Essentials"], swiftSettings: swift6),
         .target(name: "Mapillary", dependencies: ["HTTPClient", "Essentials",
                                                   .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP", "Essentials"], swiftSettings: swift6),
-        .target(name: "Packaging", dependencies: ["CArchive", "CZlib", "Essentials", "Imaging"], swiftSettings: swift6),
+        .target(name: "Packaging", dependencies: ["CArchive", "CRename", "CZlib", "Essentials", "Imaging"], swiftSettings: swift6),
         .target(name: "InternetArchive", dependencies: ["HTTPClient", "SQLiteStore", "Essentials", "Packaging",
                                                         .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .target(name: "Archiver", dependencies: ["Mapillary", "Imaging", "Packaging", "InternetArchive", "SQLiteStore",
@@ -42,7 +45,7 @@ let package = Package(
         .target(name: "ArchiverDemo", dependencies: ["Archiver", "Sandbox", "InternetArchive", "Packaging", "Essentials"],
                 swiftSettings: swift6),
         .executableTarget(name: "mapillary-archiver", dependencies: [
-            "Archiver", "ArchiverDemo", "Sandbox",
+            "Archiver", "ArchiverDemo", "Campaign", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swift6),
@@ -56,8 +59,9 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "InternetArchiveTests", dependencies: ["InternetArchive", "Sandbox", "TestSupport"], swiftSettings: swift6),
-        .testTarget(name: "ArchiverTests", dependencies: ["Archiver", "Sandbox", "TestSupport"], swiftSettings: swift6),
-        .testTarget(name: "CLITests", dependencies: ["Sandbox", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "ArchiverTests", dependencies: ["Archiver", "Sandbox", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "CampaignTests", dependencies: ["Campaign", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "CLITests", dependencies: ["Sandbox", "SQLiteStore", "Campaign", "TestSupport"], swiftSettings: swift6),
     ]
 )
 
@@ -65,6 +69,8 @@ let package = Package(
 if Context.environment["MAPILLARY_ARCHIVER_BENCH"] != nil {
     package.targets.append(.executableTarget(name: "imaging-bench", dependencies: ["Imaging"],
                                              path: "Benchmarks/ImagingBench", swiftSettings: swift6))
+    package.targets.append(.executableTarget(name: "queue-bench", dependencies: ["Campaign"],
+                                             path: "Benchmarks/QueueBench", swiftSettings: swift6))
 }
 
 // Fuzz targets are not part of the product either: built with MAPILLARY_ARCHIVER_FUZZ=1 and libFuzzer's

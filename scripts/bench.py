@@ -420,15 +420,45 @@ def run_upload(args, work):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# The campaign queue (scenario q): queue-bench on SQLite and on a throwaway PostgreSQL (fsync on)
+
+def run_queue(args, work):
+    log("== q: campaign queue, claim-and-complete with empty work")
+    jobs = 200 if args.smoke else 10000
+    scripts = os.path.dirname(os.path.abspath(__file__))
+    command = [os.path.join(scripts, "throwaway-postgres.sh"), "run", "sh", "-c",
+               '"$0" --jobs "$1" --workers 1,4 --sqlite "$2" --postgres "$MAPILLARY_ARCHIVER_TEST_POSTGRES"',
+               args.queue_bench_binary, str(jobs), work]
+    result = subprocess.run(command, env=dict(os.environ, DURABLE="1"), capture_output=True, text=True)
+    with open(os.path.join(work, "queue.log"), "w") as f:
+        f.write(result.stdout + result.stderr)
+    if result.returncode != 0:
+        raise SystemExit("queue-bench failed:\n" + (result.stdout + result.stderr)[-2000:])
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    print("\nq  queue: %d jobs claimed and completed (empty work); target >= 500 jobs/s" % jobs)
+    print("backend   workers  jobs/s  claim ms (median/p99)  complete ms (median/p99)  add s")
+    for r in rows:
+        claim = f"{r['claim_ms_median']:.2f}/{r['claim_ms_p99']:.2f}"
+        complete = f"{r['complete_ms_median']:.2f}/{r['complete_ms_p99']:.2f}"
+        print(f"{r['backend']:<9} {r['workers']:<8} {r['jobs_per_second']:<7.0f} {claim:<22} {complete:<25} "
+              f"{r['add_seconds']:.2f}")
+    for backend in sorted({r["backend"] for r in rows}):
+        best = max(r["jobs_per_second"] for r in rows if r["backend"] == backend)
+        verdict = "ok" if best >= 500 else "BELOW TARGET"
+        print(f"  q {backend}: best {best:.0f} jobs/s: {verdict}" + (" (smoke run: not judged)" if SMOKE else ""))
+
+
+# ---------------------------------------------------------------------------------------------------------------
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", required=True, help="the mapillary-archiver executable")
     parser.add_argument("--bench-binary", required=True, help="the imaging-bench executable")
+    parser.add_argument("--queue-bench-binary", required=True, help="the queue-bench executable")
     parser.add_argument("--photos", help="folder of real JPEGs (the photos corpus)")
     parser.add_argument("--runs", type=int, default=3, help="rounds per scenario (medians are printed)")
     parser.add_argument("--only", help="comma-separated scenario keys (a-photos,a-gen,b-photos,b-gen,c,c-nowebp,"
-                                       "d1k,d10k,e); prefixes match (a = a-photos,a-gen)")
+                                       "d1k,d10k,e,q); prefixes match (a = a-photos,a-gen)")
     parser.add_argument("--configs", help="for c: comma-separated configs to run (default,c8,c16,c32,c64,c128)")
     parser.add_argument("--count", type=int, help="images per scenario instead of the scenario's own count")
     parser.add_argument("--smoke", action="store_true", help="tiny counts, one round: checks the harness works")
@@ -443,7 +473,7 @@ def main():
     keys = [k.strip() for k in args.only.split(",")] if args.only else None
     if keys:
         chosen = [s for s in chosen if any(s.key.startswith(k) for k in keys)]
-        if not chosen and "e" not in keys:
+        if not chosen and "e" not in keys and "q" not in keys:
             raise SystemExit(f"no scenario matches --only {args.only}; the keys are in docs/benchmarks.md")
     if args.configs:
         wanted = set(args.configs.split(","))
@@ -471,6 +501,8 @@ def main():
             memory_verdict(rows)
         if keys is None or "e" in keys:
             run_upload(args, work)
+        if keys is None or "q" in keys:
+            run_queue(args, work)
     finally:
         if args.keep:
             log(f"kept {work}")

@@ -3,7 +3,7 @@
 
 It finds the string literals passed to the error initialisers of every module (MapillaryError,
 ImagingError, PackagingError, InternetArchiveError, HTTPError, ArchiverError, SandboxError,
-HTTPServerError, ArgumentParser's ValidationError), the operations of FileError ("could not OPERATION
+HTTPServerError, CampaignError, ArgumentParser's ValidationError), the operations of FileError ("could not OPERATION
 PATH: REASON"), the fixed sentences of FileError and SQLiteError, the warnings, errors and notices
 that are logged, and the warnings that end up in an upload's report. Interpolations (\\(...)) and
 non-literal pieces become wildcards. A sentence counts as documented when its literal fragments
@@ -25,7 +25,7 @@ WILDCARD = None  # marks an interpolation or a non-literal piece inside a messag
 # a name = that labelled argument.
 CALLS = [
     (r"\b(?:MapillaryError|ImagingError|PackagingError|InternetArchiveError|HTTPError|ArchiverError"
-     r"|SandboxError|HTTPServerError)\s*\(", "first", None, ""),
+     r"|SandboxError|HTTPServerError|CampaignError)\s*\(", "first", None, ""),
     (r"\bImagingError\.jpegInput\s*\(", "first", None, ""),
     (r"\bValidationError\s*\(", "first", None, ""),
     (r"\bFileError\s*\(", "operation", None, "could not "),
@@ -54,13 +54,17 @@ DESCRIPTION_FILES = ["Sources/Essentials/FileError.swift", "Sources/SQLiteStore/
 SENTENCE_FUNCTIONS = {
     "Sources/Packaging/MemberName.swift": ["problem", "tarFileProblem"],
     "Sources/Packaging/IdentifierRule.swift": ["validate"],
+    "Sources/Campaign/UsernameRule.swift": ["problem"],
     "Sources/Packaging/TarReader.swift": ["list"],
     "Sources/Packaging/ItemVerifier.swift": ["verify"],
     "Sources/Packaging/FolderPackager+Thumbnail.swift": ["makeThumbnail"],
     "Sources/Packaging/MetaFolder.swift": ["scan"],
     "Sources/Archiver/Run/UserDownload.swift": ["runStages"],
+    "Sources/Archiver/Run/DownloadOptions.swift": ["validate"],
+    "Sources/Mapillary/MapillaryUsername.swift": ["problem"],
     "Sources/Archiver/Run/DownloadBatch.swift": ["run", "upload"],
     "Sources/Archiver/Upload/UploadRunner.swift": ["problems", "uploadAll"],
+    "Sources/InternetArchive/RemoteVerification.swift": ["summary", "nextStep"],
     "Sources/mapillary-archiver/CommandSupport.swift": ["withInterruptHandling"],
     "Sources/mapillary-archiver/Main.swift": ["main"],
 }

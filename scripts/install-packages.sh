@@ -22,7 +22,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
 elif [ "$(uname)" = "Darwin" ]; then
-  echo "On macOS: brew install curl libarchive webp jpeg-turbo sqlite openssl pkg-config exiftool"
+  echo "On macOS: brew install curl libarchive webp jpeg-turbo sqlite openssl libpq pkg-config exiftool"
 else
   echo "no apt-get here; install the equivalents of: $*" >&2
   exit 1

@@ -2,6 +2,10 @@
 public struct ArchiverError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case usage, busy, io, stagingMismatch, existingItem, publish, tokenRejected, diskFull, upload, internalError
+        /// The API kept listing pages it had already sent.
+        case listingLoop
+        /// Nothing moved for the no-progress time limit.
+        case noProgress
     }
 
     public let code: Code

@@ -70,6 +70,27 @@ public enum DurableFile {
         }
     }
 
+    /// Throws unless a file can be created in the folder `path`, or, when it does not exist yet, in its nearest
+    /// existing parent (where it would be made). Leaves nothing behind. For checks before a long run starts.
+    public static func checkWritable(folder path: String) throws {
+        var folder = path.isEmpty ? "." : path
+        var info = stat()
+        while stat(folder, &info) != 0 {
+            guard errno == ENOENT, folder != "/", folder != "." else {
+                throw FileError(operation: "use the folder", path: folder, errno: errno)
+            }
+            folder = parentDirectory(of: folder)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw FileError(operation: "use the folder", path: folder, errno: ENOTDIR)
+        }
+        let probe = folder + "/.mapillary-archiver-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileError(operation: "create files in", path: folder, errno: errno) }
+        close(fd)
+        unlink(probe)
+    }
+
     /// The folder part of a path ("." when there is none).
     public static func parentDirectory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

@@ -19,8 +19,21 @@ public final class HTTPClient: Sendable {
     /// Sends `request` and waits for the final response.
     ///
     /// HTTP error statuses (4xx/5xx) are normal responses, not thrown errors. Throws `HTTPError` for transport
-    /// failures; cancelling the awaiting task stops the transfer promptly and throws `.cancelled`.
+    /// failures; cancelling the awaiting task stops the transfer promptly and throws `.cancelled`. A GET or HEAD
+    /// that meets a garbled reused connection (`.garbledConnection`) is sent once more on a fresh connection;
+    /// other methods get the error, which is transient.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        do {
+            return try await sendOnce(request)
+        } catch let error as HTTPError where error.code == .garbledConnection && !request.freshConnection
+                    && (request.method == "GET" || request.method == "HEAD") {
+            var fresh = request
+            fresh.freshConnection = true
+            return try await sendOnce(fresh)
+        }
+    }
+
+    private func sendOnce(_ request: HTTPRequest) async throws -> HTTPResponse {
         try request.validate()
         let transfer = Transfer(request: request, userAgent: userAgent)
         if Task.isCancelled { throw transfer.cancelledError }

@@ -11,6 +11,9 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         public static let connectionFailed = Code("connectionFailed")
         /// The connection broke during the transfer (reset, closed early, nothing received).
         public static let connectionReset = Code("connectionReset")
+        /// A reused connection answered with bytes that are not HTTP: what an earlier answer on it sent beyond its
+        /// `Content-Length`. ``HTTPClient/send(_:)`` sends GET and HEAD once more on a fresh connection.
+        public static let garbledConnection = Code("garbledConnection")
         /// A `.memory` response body passed its limit.
         public static let bodyTooLarge = Code("bodyTooLarge")
         /// The awaiting task was cancelled or the client was shut down.
@@ -37,9 +40,9 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    /// True for failures worth retrying: timeouts, failed connects and broken connections.
+    /// True for failures worth retrying: timeouts, failed connects and broken or garbled connections.
     public var isTransient: Bool {
-        code == .timeout || code == .connectionFailed || code == .connectionReset
+        code == .timeout || code == .connectionFailed || code == .connectionReset || code == .garbledConnection
     }
 
     public var description: String { message }

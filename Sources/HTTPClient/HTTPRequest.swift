@@ -40,6 +40,10 @@ public struct HTTPRequest: Sendable {
     /// Abort with `.timeout` when no byte moved in either direction for this long (checked about once a second);
     /// nil = never. Waiting for the response counts too: set nil where the server may think for a long time.
     public var stallTimeout: Duration?
+    /// Abort with `.timeout` when a window of the floor moves fewer bytes than it asks for; nil = no floor.
+    public var minimumSpeed: TransferSpeedFloor?
+    /// Open a new connection for this request instead of reusing a kept-alive one (CURLOPT_FRESH_CONNECT).
+    public var freshConnection: Bool
     /// Send `Expect: 100-continue` with a body (curl then waits up to 1 s for the go-ahead).
     /// When false, the header is suppressed even for large bodies.
     public var expectContinue: Bool
@@ -62,6 +66,8 @@ public struct HTTPRequest: Sendable {
         self.timeout = nil
         self.connectTimeout = .seconds(30)
         self.stallTimeout = .seconds(60)
+        self.minimumSpeed = nil
+        self.freshConnection = false
         self.expectContinue = false
         self.followRedirects = false
         self.acceptsCompression = false
@@ -106,5 +112,8 @@ public struct HTTPRequest: Sendable {
         if let timeout, timeout <= .zero { throw invalid("the timeout is not positive") }
         if connectTimeout <= .zero { throw invalid("the connect timeout is not positive") }
         if let stallTimeout, stallTimeout <= .zero { throw invalid("the stall timeout is not positive") }
+        if let floor = minimumSpeed, floor.bytesPerSecond <= 0 || floor.window <= .zero {
+            throw invalid("the minimum speed needs a positive rate and window")
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Essentials
+
 /// A URL as it may appear in messages: scheme, host, port and path only; no user info, query or fragment.
 struct RedactedURL: Sendable {
     let text: String
@@ -35,28 +37,9 @@ struct RedactedURL: Sendable {
         self.secrets = secrets.filter { $0.count >= 3 }
     }
 
-    /// `message` with every secret part of the URL, and every given header value, replaced by "…".
+    /// `message` with every secret part of the URL, and every given header value, replaced by "…" in every form
+    /// (see ``SecretMask``: percent-encoded, decoded, a token's secret part).
     func scrub(_ message: String, hiding values: [String] = []) -> String {
-        var out = message
-        for secret in (secrets + values.filter { $0.count >= 3 }).sorted(by: { $0.count > $1.count }) {
-            out = out.replacingAll(secret, with: "…")
-        }
-        return out
-    }
-}
-
-extension String {
-    /// Replaces every occurrence of `target` (byte-exact) without Foundation.
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        var out = ""
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            out += rest[..<range.lowerBound]
-            out += replacement
-            rest = rest[range.upperBound...]
-        }
-        out += rest
-        return out
+        SecretMask(secrets + values, marker: "…").masking(message)
     }
 }

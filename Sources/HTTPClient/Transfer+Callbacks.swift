@@ -39,7 +39,8 @@ enum CurlCallbacks {
         let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
         transfer.request.progress?(TransferProgress(uploaded: Int64(uploaded), uploadTotal: Int64(uploadTotal),
                                                     downloaded: Int64(downloaded), downloadTotal: Int64(downloadTotal)))
-        return transfer.checkStall(moved: Int64(uploaded) + Int64(downloaded)) ? 0 : 1
+        let moved = Int64(uploaded) + Int64(downloaded)
+        return transfer.checkStall(moved: moved) && transfer.checkSpeed(moved: moved) ? 0 : 1
     }
 }
 
@@ -162,6 +163,28 @@ extension Transfer {
         guard now - lastMovement >= limit else { return true }
         failure = HTTPError(.timeout, "\(subject) stalled: no data moved for \(limit.shortText); check the server "
                             + "or allow a longer stall timeout, then retry")
+        return false
+    }
+
+    /// False (and the failure recorded) when a window of the speed floor ended with too few bytes moved.
+    func checkSpeed(moved: Int64) -> Bool {
+        guard let floor = request.minimumSpeed else { return true }
+        let now = ContinuousClock.now
+        guard speedClockStarted else {
+            speedClockStarted = true
+            speedWindowStart = now
+            speedWindowBytes = moved
+            return true
+        }
+        guard now - speedWindowStart >= floor.window else { return true }
+        let inWindow = moved - speedWindowBytes
+        guard inWindow < floor.bytesPerWindow else {
+            speedWindowStart = now
+            speedWindowBytes = moved
+            return true
+        }
+        failure = HTTPError(.timeout, "\(subject) was too slow: \(inWindow) bytes in \((now - speedWindowStart).shortText), "
+                            + "below the floor of \(floor.bytesPerSecond) bytes/s; retry later or lower the speed limit")
         return false
     }
 

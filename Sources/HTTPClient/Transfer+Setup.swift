@@ -35,6 +35,9 @@ extension Transfer {
         if let timeout = request.timeout {
             try setLong(CURLOPT_TIMEOUT_MS, timeout.roundedUpMilliseconds)
         }
+        if request.freshConnection {
+            try setLong(CURLOPT_FRESH_CONNECT, 1)
+        }
         if request.followRedirects {
             try setLong(CURLOPT_FOLLOWLOCATION, 1)
             try setLong(CURLOPT_MAXREDIRS, 5)
@@ -62,8 +65,9 @@ extension Transfer {
         try setPointer(CURLOPT_READDATA, context)
         try check(ccurl_easy_setopt_seek_callback(easy, CURLOPT_SEEKFUNCTION, CurlCallbacks.seek), "SEEKFUNCTION")
         try setPointer(CURLOPT_SEEKDATA, context)
-        // The progress callback also watches for stalls (libcurl's LOW_SPEED_* averages over several seconds).
-        if request.progress != nil || request.stallTimeout != nil {
+        // The progress callback also watches for stalls and the speed floor (libcurl's LOW_SPEED_* would end the
+        // transfer with a generic timeout, and only once the response has started).
+        if request.progress != nil || request.stallTimeout != nil || request.minimumSpeed != nil {
             try check(ccurl_easy_setopt_xferinfo_callback(easy, CURLOPT_XFERINFOFUNCTION, CurlCallbacks.progress),
                       "XFERINFOFUNCTION")
             try setPointer(CURLOPT_XFERINFODATA, context)

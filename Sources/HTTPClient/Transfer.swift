@@ -44,6 +44,10 @@ final class Transfer: @unchecked Sendable {
     var movedBytes: Int64 = 0
     var lastMovement = ContinuousClock.now
     var stallClockStarted = false
+    /// The current window of the speed floor: when it started and the bytes moved by then.
+    var speedWindowStart = ContinuousClock.now
+    var speedWindowBytes: Int64 = 0
+    var speedClockStarted = false
     /// Set by a callback that stopped the transfer on purpose; wins over libcurl's own code.
     var failure: HTTPError?
 
@@ -86,7 +90,8 @@ final class Transfer: @unchecked Sendable {
         }
         if let failure { return .failure(failure) }
         guard code == CURLE_OK else {
-            return .failure(HTTPError.transport(code, detail: curlDetail(code), transfer: self))
+            return .failure(HTTPError.transport(code, detail: curlDetail(code), transfer: self,
+                                                reusedConnection: usedReusedConnection))
         }
         var status = 0
         if let easy {
@@ -96,6 +101,13 @@ final class Transfer: @unchecked Sendable {
         let body = memoryBody
         memoryBody = []
         return .success(HTTPResponse(status: status, headers: responseHeaders, body: body, bodyBytes: received))
+    }
+
+    /// True when libcurl sent this request on a kept-alive connection instead of opening one.
+    private var usedReusedConnection: Bool {
+        guard let easy else { return false }
+        var connects = 0
+        return ccurl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects == 0
     }
 
     /// libcurl's text for a failure: the per-handle error buffer, else the generic string for `code`.

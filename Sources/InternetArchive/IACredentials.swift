@@ -1,3 +1,5 @@
+import Essentials
+
 /// A pair of IA-S3 keys and where they came from. The secret never appears in `description`,
 /// `debugDescription` or a `dump`: those show `LOW AKEY…:****`.
 public struct IACredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
@@ -63,6 +65,9 @@ public struct IACredentials: Sendable, Equatable, CustomStringConvertible, Custo
         let shown = accessKey.count >= 8 ? 4 : accessKey.count / 2
         return "LOW " + String(accessKey.prefix(shown)) + "…:****"
     }
+
+    /// Hides the secret key (in every form, see ``SecretMask``) in text that may quote it.
+    public var mask: SecretMask { SecretMask([secretKey], marker: "****") }
 
     /// The real Authorization header value; only ever goes into a request.
     var authorization: String { "LOW " + accessKey + ":" + secretKey }

@@ -17,8 +17,12 @@ public struct InternetArchiveError: Error, Sendable, CustomStringConvertible {
         public static let badItem = Code("badItem")
         /// A file changed while it was being uploaded.
         public static let fileChanged = Code("fileChanged")
-        /// The item's upload state database failed.
+        /// The item's upload state database failed, or its folder `.mapillary-archiver` cannot be written.
         public static let state = Code("state")
+        /// A file or metadata value the upload would publish holds a secret (the IA secret key, the Mapillary token).
+        public static let secretInItem = Code("secretInItem")
+        /// Another process is working on the item (its `.mapillary-archiver/lock` is held).
+        public static let itemBusy = Code("itemBusy")
         /// IA does not know the access key (403 InvalidAccessKeyId).
         public static let accessKeyRejected = Code("accessKeyRejected")
         /// IA refused access (403 AccessDenied): someone else's item, or over the size limit.
@@ -39,6 +43,8 @@ public struct InternetArchiveError: Error, Sendable, CustomStringConvertible {
         public static let serverFailed = Code("serverFailed")
         /// The network kept failing (resets, timeouts, refused connections) after every retry.
         public static let network = Code("network")
+        /// `--s3-url` or `--archive-url` is not an http(s) URL.
+        public static let invalidEndpoint = Code("invalidEndpoint")
         /// An archive.org answer (metadata, scrape) could not be understood.
         public static let badAnswer = Code("badAnswer")
         /// The task was cancelled; everything finished so far is kept for the next run.

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import HTTPClient
 import Logging
@@ -8,14 +9,16 @@ import Packaging
 /// metadata API afterwards. Items are uploaded one file at a time (IA advises against parallel uploads into
 /// one item); the caller runs items one after another or in parallel.
 public final class ItemUploader: Sendable {
-    let credentials: IACredentials
+    /// Nil for a reader without keys: ``verifyRemote(itemPath:timeout:)`` then asks the metadata API with no
+    /// Authorization header, and ``upload(itemPath:options:)`` refuses.
+    let credentials: IACredentials?
     let endpoints: IAEndpoints
     let http: HTTPClient
     let logger: Logger
     let progress: (@Sendable (UploadProgress) -> Void)?
 
     /// `progress` gets status updates (see ``UploadProgress``); `logger` gets info and debug lines, never secrets.
-    public init(credentials: IACredentials, endpoints: IAEndpoints = IAEndpoints(), http: HTTPClient = HTTPClient(),
+    public init(credentials: IACredentials?, endpoints: IAEndpoints = IAEndpoints(), http: HTTPClient = HTTPClient(),
                 logger: Logger = Logger(label: "InternetArchive"),
                 progress: (@Sendable (UploadProgress) -> Void)? = nil) {
         self.credentials = credentials
@@ -31,8 +34,17 @@ public final class ItemUploader: Sendable {
     /// Files still not listed when the wait ends are reported in ``UploadReport/verification``, not thrown.
     /// Throws ``InternetArchiveError`` when the item cannot be uploaded (one sentence); whatever finished before
     /// is kept in the journal, so the next run continues from there.
+    ///
+    /// One upload per item at a time: the item's ``FolderLock`` is held from start to end (not in a dry run,
+    /// which sends nothing), and a second upload of the same item is refused with `.itemBusy` at once.
     public func upload(itemPath: String, options: UploadOptions = UploadOptions()) async throws -> UploadReport {
         try options.validate()
+        guard credentials != nil || options.dryRun else {
+            throw InternetArchiveError(.credentials, "no Internet Archive keys were given for the upload of \(itemPath); "
+                                       + "pass --access-key and --secret-key, or set IA_ACCESS_KEY_ID and IA_SECRET_ACCESS_KEY")
+        }
+        let lock = options.dryRun ? nil : try Self.lock(item: Self.identifier(ofItem: itemPath).path)
+        defer { lock?.release() }
         let session = try UploadSession(uploader: self, itemPath: itemPath, options: options)
         defer { session.close() }
         return try await session.run()
@@ -52,6 +64,23 @@ public final class ItemUploader: Sendable {
     /// The metadata API client with this uploader's keys and endpoints.
     var metadataClient: ArchiveMetadataClient {
         ArchiveMetadataClient(http: http, endpoints: endpoints, credentials: credentials)
+    }
+
+    /// Takes the item's lock, or says in one sentence why it cannot: another process holds it, or the item's
+    /// private folder cannot be written (the journal lives there).
+    static func lock(item: String) throws -> FolderLock {
+        do {
+            return try FolderLock(folder: item)
+        } catch .busy(let holder) {
+            let who = holder.map { "another mapillary-archiver process (pid \($0))" } ?? "another mapillary-archiver process"
+            throw InternetArchiveError(.itemBusy, "\(who) is already uploading \(item) (or working on it); this upload "
+                + "did not start, so nothing is sent twice: run upload again once that one has finished, and it sends "
+                + "only what is still missing")
+        } catch .unwritable(let error) {
+            throw InternetArchiveError(.state, "cannot keep the upload journal in \(item)/\(FolderLock.privateFolderName) "
+                + "(\(error)); upload records its progress inside the item, so make the item writable (or copy it to "
+                + "a writable disk) and upload again")
+        }
     }
 
     /// The identifier of an item folder: the last component of its real path, checked with ``IdentifierRule``.

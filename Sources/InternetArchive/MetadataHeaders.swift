@@ -10,7 +10,7 @@ enum MetadataHeaders {
     static func make(_ metadata: ItemMetadata, identifier: String) throws -> [HTTPHeader] {
         var headers: [HTTPHeader] = []
         for field in metadata.fields {
-            guard isValidKey(field.key) else {
+            guard ItemMetadata.isValidKey(field.key) else {
                 throw InternetArchiveError(.badMetadata, "the metadata key '\(printable(field.key))' of item "
                     + "\(identifier) is not a valid IA key (it must start with a letter and hold only letters, digits, "
                     + "'.', '_' and '-'); rename the folder .meta/\(printable(field.key))")
@@ -24,17 +24,6 @@ enum MetadataHeaders {
             }
         }
         return headers
-    }
-
-    /// `[A-Za-z][A-Za-z0-9._-]*`.
-    static func isValidKey(_ key: String) -> Bool {
-        let bytes = Array(key.utf8)
-        guard let first = bytes.first, isLetter(first) else { return false }
-        return bytes.allSatisfy { isLetter($0) || ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 95 || $0 == 45 }
-    }
-
-    private static func isLetter(_ byte: UInt8) -> Bool {
-        (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
     }
 
     /// A key with control characters shown as `?`, for sentences.

@@ -17,6 +17,11 @@ public struct RemoteVerification: Sendable {
     public var mismatched: [Mismatch] = []
     /// True when the metadata API could not be read at the last poll.
     public var unreachable = false
+    /// The pending keys the journal records as uploaded less than ``ingestGrace`` ago: IA may still be ingesting
+    /// them, and a plain upload does not send them again before that.
+    public var recentlyUploaded: [String] = []
+    /// The grace period ``recentlyUploaded`` was judged by (``UploadOptions/ingestGrace``).
+    public var ingestGrace: Duration = UploadOptions().ingestGrace
 
     public init(identifier: String) {
         self.identifier = identifier
@@ -33,6 +38,23 @@ public struct RemoteVerification: Sendable {
         if !pending.isEmpty { parts.append("\(pending.count) files are not yet visible on IA") }
         if !mismatched.isEmpty { parts.append("\(mismatched.count) files differ from IA's copy") }
         return "\(identifier): \(verified.count) files verified, " + parts.joined(separator: ", ")
-            + "; run `mapillary-archiver verify --remote` later"
+    }
+
+    /// The command that helps with what is missing or different, for the item folder `item`; empty when complete.
+    public func nextStep(item: String) -> String {
+        if isComplete { return "" }
+        if unreachable { return "run `mapillary-archiver verify --remote \(item)` later" }
+        var steps: [String] = []
+        let resendable = pending.count - recentlyUploaded.count + mismatched.count
+        if resendable > 0 {
+            steps.append("`mapillary-archiver upload \(item)` sends the \(resendable) files IA lacks or holds with "
+                         + "another MD5 again")
+        }
+        if !recentlyUploaded.isEmpty {
+            steps.append("\(recentlyUploaded.count) files were uploaded less than \(ingestGrace.spoken) ago and IA "
+                         + "may still be ingesting them: check with `mapillary-archiver verify --remote \(item)` later, "
+                         + "or, if IA lost them, send them again now with `mapillary-archiver upload --resend \(item)`")
+        }
+        return steps.joined(separator: "; ")
     }
 }

@@ -1,4 +1,7 @@
-/// IAS3's error body: `<Error><Code/><Message/><Resource/><RequestId/></Error>`.
+import Essentials
+
+/// IAS3's error body: `<Error><Code/><Message/><Resource/><RequestId/></Error>`, with the uploader's secret key
+/// hidden in every field (an answer that echoes it must not carry it into a sentence or a log line).
 struct S3ErrorBody: Sendable {
     let code: String
     let message: String
@@ -6,13 +9,13 @@ struct S3ErrorBody: Sendable {
     let resource: String
 
     /// Parses `body`; nil when it is not an S3 error document (an HTML 5xx page, say).
-    init?(_ body: [UInt8]) {
+    init?(_ body: [UInt8], hiding mask: SecretMask) {
         let text = String(decoding: body.prefix(64 << 10), as: UTF8.self)
         guard text.contains("<Error"), let code = S3XML.value("Code", in: text) else { return nil }
         // The code goes into sentences and log lines as it is (the message and resource through `detail`).
-        self.code = Self.flatten(code)
-        self.message = S3XML.value("Message", in: text) ?? ""
-        self.resource = S3XML.value("Resource", in: text) ?? ""
+        self.code = Self.flatten(mask.masking(code))
+        self.message = mask.masking(S3XML.value("Message", in: text) ?? "")
+        self.resource = mask.masking(S3XML.value("Resource", in: text) ?? "")
     }
 
     /// "{Message} - {Resource}", or the Message alone when the Resource is empty (as the `ia` client shows it),

@@ -6,7 +6,7 @@ extension S3Exchange {
     func refusal(_ response: HTTPResponse, _ body: S3ErrorBody?, _ what: String) -> InternetArchiveError {
         let status = response.status
         let code = body?.code ?? ""
-        let plain = S3ErrorBody.flatten(String(decoding: response.body.prefix(300), as: UTF8.self))
+        let plain = S3ErrorBody.flatten(requests.mask.masking(String(decoding: response.body.prefix(64 << 10), as: UTF8.self)))
             .trimmingCharacters(in: .whitespaces)
         let said = body.map { " (IA said: \($0.detail))" } ?? (plain.isEmpty ? "" : " (IA said: \(plain))")
         let identifier = requests.identifier
@@ -21,7 +21,7 @@ extension S3Exchange {
                                         + "'_' and '.') and upload again")
         case (403, "InvalidAccessKeyId"), (403, "SignatureDoesNotMatch"):
             return InternetArchiveError(.accessKeyRejected, "IA rejected the access key "
-                + "\(requests.credentials.maskedAuthorization) from \(requests.credentials.source); check --access-key "
+                + "\(requests.credentials?.maskedAuthorization ?? "") from \(requests.credentials?.source ?? "nowhere"); check --access-key "
                 + "/ IA_ACCESS_KEY_ID / ia.ini (keys are at https://archive.org/account/s3.php)")
         case (403, _):
             return InternetArchiveError(.accessDenied, "IA denied access to item \(identifier)\(said): it belongs to "

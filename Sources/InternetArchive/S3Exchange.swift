@@ -25,7 +25,7 @@ struct S3Exchange: Sendable {
             do {
                 let response = try await http.send(make())
                 if response.isSuccess { return response }
-                let body = S3ErrorBody(response.body)
+                let body = S3ErrorBody(response.body, hiding: requests.mask)
                 switch response.status {
                 case 503:
                     if let body, body.isSpam { throw spam(body) }

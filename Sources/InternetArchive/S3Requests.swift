@@ -1,12 +1,17 @@
+import Essentials
 import HTTPClient
 
 /// Builds the IAS3 requests for one item: URLs quoted like the `ia` client, LOW auth, Content-MD5 as hex,
 /// `Expect: 100-continue` on every body so a refusal comes before the bytes.
 struct S3Requests: Sendable {
     let endpoints: IAEndpoints
-    let credentials: IACredentials
+    /// Nil only for a session that never talks to IAS3 (``ItemUploader/verifyRemote(itemPath:timeout:)`` without keys).
+    let credentials: IACredentials?
     let identifier: String
     let stallTimeout: Duration
+
+    /// Hides the secret key in what IA says back.
+    var mask: SecretMask { credentials?.mask ?? SecretMask() }
 
     /// `{s3}/{identifier}/{quote(key)}`.
     func objectURL(_ key: String) -> String {
@@ -71,7 +76,7 @@ struct S3Requests: Sendable {
     /// `GET {s3}/?check_limit=1&accesskey=…&bucket=…`, without Authorization (as the `ia` client sends it).
     func checkLimit() -> HTTPRequest {
         var request = HTTPRequest(method: "GET", url: endpoints.s3 + "/?check_limit=1&accesskey="
-                                  + quoteQuery(credentials.accessKey) + "&bucket=" + quoteQuery(identifier),
+                                  + quoteQuery(credentials?.accessKey ?? "") + "&bucket=" + quoteQuery(identifier),
                                   response: .memory(limit: 1 << 20))
         request.timeout = .seconds(15)
         request.stallTimeout = .seconds(15)
@@ -80,7 +85,7 @@ struct S3Requests: Sendable {
 
     private func base(_ method: String, _ url: String, body: HTTPRequest.Body) -> HTTPRequest {
         var request = HTTPRequest(method: method, url: url,
-                                  headers: [HTTPHeader("Authorization", credentials.authorization)],
+                                  headers: credentials.map { [HTTPHeader("Authorization", $0.authorization)] } ?? [],
                                   body: body, response: .memory(limit: 16 << 20))
         request.expectContinue = body.length > 0
         request.stallTimeout = stallTimeout
@@ -94,7 +99,7 @@ struct S3Requests: Sendable {
     func describe(_ request: HTTPRequest) -> String {
         var lines = ["\(request.method) \(request.url)"]
         for header in request.headers {
-            let value = header.hasName("Authorization") ? credentials.maskedAuthorization : header.value
+            let value = header.hasName("Authorization") ? credentials?.maskedAuthorization ?? "" : header.value
             lines.append("  \(header.name): \(value)")
         }
         let length = request.body.length

@@ -11,6 +11,8 @@ final class UploadJournal: Sendable {
         let size: Int64
         let mtime: Int64
         let md5: String
+        /// When IA accepted it, in seconds since 1970 (the `finished_at` column).
+        let finishedAt: Int64
     }
 
     /// A multipart upload started in an earlier run.
@@ -92,10 +94,11 @@ final class UploadJournal: Sendable {
 
     func finished(_ key: String) throws -> Finished? {
         try wrap {
-            try database.query("SELECT size, mtime, md5 FROM upload_files WHERE target = ? AND key = ?",
+            try database.query("SELECT size, mtime, md5, finished_at FROM upload_files WHERE target = ? AND key = ?",
                                [.text(target), .text(key)]).first.flatMap { row in
-                guard let size = row[0].int64, let mtime = row[1].int64, let md5 = row[2].string else { return nil }
-                return Finished(size: size, mtime: mtime, md5: md5)
+                guard let size = row[0].int64, let mtime = row[1].int64, let md5 = row[2].string,
+                      let finishedAt = row[3].int64 else { return nil }
+                return Finished(size: size, mtime: mtime, md5: md5, finishedAt: finishedAt)
             }
         }
     }

@@ -3,7 +3,8 @@ public struct UploadReport: Sendable {
     public let identifier: String
     /// Keys sent in this run, in order.
     public var uploaded: [String] = []
-    /// Keys skipped because the journal says an earlier run finished them (size and mtime unchanged).
+    /// Keys skipped on the journal's word alone (an earlier run finished them, size and mtime unchanged): IA's
+    /// view was unknown, or IA does not list them yet and their upload is younger than the ingest grace.
     public var skippedFromJournal: [String] = []
     /// Keys skipped because IA already holds them with the same MD5.
     public var alreadyOnIA: [String] = []

@@ -4,7 +4,7 @@ import HTTPClient
 extension UploadSession {
     /// How a file is cut: the part size (raised past 10,000 parts) and the number of parts.
     func partLayout(_ file: ItemFile) -> (size: Int64, count: Int) {
-        let size = max(options.partSize, (file.size + 9_999) / 10_000)
+        let size = max(options.partSize, (file.size + UploadOptions.maximumParts - 1) / UploadOptions.maximumParts)
         return (size, Int((file.size + size - 1) / size))
     }
 
@@ -190,7 +190,7 @@ extension UploadSession {
             await abandon(file, uploadID: uploadID)
             throw error
         }
-        if let error = S3ErrorBody(response.body) {
+        if let error = S3ErrorBody(response.body, hiding: requests.mask) {
             throw InternetArchiveError(.serverFailed, "IA could not join the parts of \(file.key) (\(error.detail)); "
                                        + "run upload again to retry")
         }

@@ -63,6 +63,7 @@ final class UploadSession {
                                        + "never uploaded); add its files first")
         }
         metadataHeaders = try loadMetadata()
+        try checkForSecrets()
         let remote = await remoteItem()
         let toSend = try await plan(remote: remote)
         logger.info("\(identifier): \(toSend.count) of \(files.count) files to upload")
@@ -95,44 +96,28 @@ final class UploadSession {
         return try MetadataHeaders.make(metadata, identifier: identifier)
     }
 
-    /// What IA holds already; nil when unknown (dry run, check off, or the API failed: a warning).
-    private func remoteItem() async -> RemoteItem? {
-        guard !options.dryRun, options.checkRemote else { return nil }
+    /// What IA holds already: `.unknown` in a dry run, with the check off, for a dark item, or when the metadata
+    /// API failed (a warning says that the journal is trusted then).
+    private func remoteItem() async -> RemoteView {
+        guard !options.dryRun, options.checkRemote else { return .unknown }
         do {
-            return try await metadataClient().item(identifier)
+            let item = try await metadataClient().item(identifier)
+            if let item, item.isDark {
+                warn("IA lists no files of \(identifier) because the item is dark; the journal is trusted: the files "
+                     + "it records as uploaded are skipped unchecked, every other file is uploaded")
+                return .unknown
+            }
+            return .listed(item)
         } catch {
-            warn("IA's metadata API could not say which files \(identifier) already holds (\(error)); every file not "
-                 + "in the journal is uploaded")
-            return nil
+            warn("IA's metadata API could not say which files \(identifier) already holds (\(error)); the journal "
+                 + "is trusted: the files it records as uploaded are skipped unchecked, every other file is uploaded")
+            return .unknown
         }
     }
 
     func metadataClient() -> ArchiveMetadataClient {
         ArchiveMetadataClient(http: uploader.http, endpoints: uploader.endpoints, credentials: uploader.credentials,
                               retry: options.retry)
-    }
-
-    /// Decides per file: finished in an earlier run (journal), already on IA (same MD5), or to send.
-    private func plan(remote: RemoteItem?) async throws -> [ItemFile] {
-        var toSend: [ItemFile] = []
-        for file in files {
-            if let done = try journal?.finished(file.key), done.size == file.size, done.mtime == file.mtime {
-                report.skippedFromJournal.append(file.key)
-                localMD5[file.key] = done.md5
-                continue
-            }
-            if let remoteFile = remote?.file(named: file.key), let remoteMD5 = remoteFile.md5,
-               remoteFile.size == nil || remoteFile.size == file.size {
-                let md5 = try await md5(of: file)
-                if md5 == remoteMD5 {
-                    report.alreadyOnIA.append(file.key)
-                    if !options.dryRun { try journal?.recordFinished(file, md5: md5) }
-                    continue
-                }
-            }
-            toSend.append(file)
-        }
-        return toSend
     }
 
     func isMultipart(_ file: ItemFile) -> Bool {

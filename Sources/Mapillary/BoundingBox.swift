@@ -87,7 +87,7 @@ public struct BoundingBox: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-private extension Substring {
+extension Substring {
     func trimmingCharacters(in set: String) -> String {
         let drop = Set(set)
         var slice = self[...]

@@ -1,3 +1,5 @@
+import Essentials
+
 /// The error object of a Graph API answer: `{"error":{"message","type","code","error_subcode","fbtrace_id"}}`.
 struct GraphError: Sendable, Equatable {
     let message: String
@@ -35,12 +37,12 @@ struct GraphError: Sendable, Equatable {
 
     var isTokenProblem: Bool { code == 190 || type == "OAuthException" && code == 102 }
 
-    /// `message (type, code N)`, sanitised for a log line and with `secret` hidden.
-    func summary(hiding secret: String) -> String {
+    /// `message (type, code N)`, sanitised for a log line and with every form of the token hidden.
+    func summary(hiding mask: SecretMask) -> String {
         var details: [String] = []
-        if let type { details.append(MapillaryError.sanitized(type, limit: 40)) }
+        if let type { details.append(MapillaryError.sanitized(type, hiding: mask, limit: 40)) }
         if let code { details.append("code \(code)") }
-        let text = MapillaryError.sanitized(message, hiding: secret)
+        let text = MapillaryError.sanitized(message, hiding: mask)
         return details.isEmpty ? text : text + " (" + details.joined(separator: ", ") + ")"
     }
 }

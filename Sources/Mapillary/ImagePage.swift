@@ -1,5 +1,15 @@
+import Logging
+
+/// A page of a Graph API listing, as ``MapillaryClient/fetchListing(url:refusal:build:)`` reads it.
+protocol ListingPage: Sendable {
+    /// The absolute URL of the next page; nil on the last page.
+    var next: String? { get }
+    /// What the debug log says about the page.
+    var logSummary: Logger.Metadata { get }
+}
+
 /// One page of `/images` results: the usable records, those refused, and the link to the next page.
-public struct ImagePage: Sendable {
+public struct ImagePage: ListingPage {
     /// Records in the order the API listed them.
     public let records: [ImageRecord]
     /// Records refused for unsafe ids or sequences (log them; they are not downloadable).
@@ -15,6 +25,8 @@ public struct ImagePage: Sendable {
         self.next = next
         self.limitUsed = limitUsed
     }
+
+    var logSummary: Logger.Metadata { ["records": "\(records.count)", "rejected": "\(rejected.count)"] }
 }
 
 /// What a Graph API body turned out to hold, found by scanning it once.
@@ -86,16 +98,19 @@ extension ImagePage {
                 rejected.append(RejectedRecord(reason: error.description, rawJSON: raw))
             }
         }
-        var next: String?
+        return ImagePage(records: records, rejected: rejected, next: try nextLink(paging), limitUsed: limitUsed)
+    }
+
+    /// `paging.next`: nil when absent, null or empty; throws when it is not a string.
+    static func nextLink(_ paging: JSONValue?) throws -> String? {
         switch paging?["next"] {
         case nil, .null?:
-            next = nil
+            return nil
         case .string(let url)?:
-            next = url.isEmpty ? nil : url
+            return url.isEmpty ? nil : url
         case let other?:
             throw MapillaryError(.unexpectedResponse,
                 "the Mapillary API's paging.next is not a link (\(other)); the listing cannot continue safely")
         }
-        return ImagePage(records: records, rejected: rejected, next: next, limitUsed: limitUsed)
     }
 }

@@ -41,13 +41,16 @@ extension MapillaryClient {
     ///
     /// A missing or non-http(s) `url`, and a URL the CDN refuses (403 `URL signature expired`, 404,
     /// 410), are replaced by a fresh one from ``refreshThumbURL(id:quality:)`` (at most 3 times).
-    /// 429, 5xx, resets and timeouts are retried with back-off. A 200 whose body does not start
-    /// like a JPEG (FF D8 FF) fails with `notJPEG`; a body over `maxBytes` with `imageTooLarge`.
-    public func downloadImage(id: String, url: String?, quality: Quality, maxBytes: Int) async throws -> ImageDownload {
+    /// 429, 5xx, resets, timeouts and transfers below ``downloadSpeedFloor`` are retried with back-off, all
+    /// within ``imageTimeLimit``. A 200 whose body does not start like a JPEG (FF D8 FF) fails with `notJPEG`; a
+    /// body over `maxBytes` with `imageTooLarge`.
+    public func downloadImage(id: String, url: String?, quality: Quality, maxBytes: Int,
+                              observer: DownloadObserver = DownloadObserver()) async throws -> ImageDownload {
         try Self.requireSafeID(id)
         var current = url.flatMap(URLQuery.webURL)
         var refreshes = 0
-        return try await retrying("downloading image \(id)") {
+        let deadline = ContinuousClock.now + imageTimeLimit
+        return try await retrying("downloading image \(id)", timeLimit: imageTimeLimit, onRetry: observer.retrying) {
             if current == nil {
                 guard refreshes < Self.maximumRefreshes else {
                     throw MapillaryError(.downloadRefused,
@@ -63,8 +66,10 @@ extension MapillaryClient {
             guard let target = current else { return .retryNow("no URL") }
             var request = HTTPRequest(url: target, headers: [HTTPHeader("Accept", "image/jpeg")],
                                       response: .memory(limit: max(1, maxBytes)))
-            request.timeout = downloadTimeout
+            request.timeout = min(downloadTimeout, max(.milliseconds(1), deadline - ContinuousClock.now))
             request.stallTimeout = downloadStallTimeout
+            request.minimumSpeed = downloadSpeedFloor
+            request.progress = observer.progress
             let response: HTTPResponse
             do {
                 switch try await send(request) {

@@ -27,8 +27,11 @@ extension MapillaryClient {
     static let maximumImmediateRetries = 16
 
     /// Runs `attempt` until it is done, sleeping between retryable failures; throws
-    /// `retriesExhausted` naming `what`, the last reason and the time spent.
-    func retrying<T>(_ what: String, _ attempt: () async throws -> RetryStep<T>) async throws -> T {
+    /// `retriesExhausted` naming `what`, the last reason and the time spent, or `timeLimit` when the next try
+    /// could not start within `timeLimit` of the first. `onRetry` hears each retry after a failure.
+    func retrying<T>(_ what: String, timeLimit: Duration? = nil,
+                     onRetry: (@Sendable (_ attempt: Int, _ reason: String) -> Void)? = nil,
+                     _ attempt: () async throws -> RetryStep<T>) async throws -> T {
         let clock = ContinuousClock()
         let started = clock.now
         var attempts = 1
@@ -43,6 +46,9 @@ extension MapillaryClient {
                 guard immediate <= Self.maximumImmediateRetries else {
                     throw exhausted(what, reason: reason, attempts: attempts + immediate, since: started)
                 }
+                if let timeLimit, clock.now - started >= timeLimit {
+                    throw overTime(what, reason: reason, attempts: attempts + immediate, limit: timeLimit)
+                }
             case .retry(let reason, let after):
                 guard attempts < max(1, retry.maxAttempts) else {
                     throw exhausted(what, reason: reason, attempts: attempts, since: started)
@@ -50,6 +56,10 @@ extension MapillaryClient {
                 attempts += 1
                 var delay = retry.delay(beforeAttempt: attempts)
                 if let after, after > delay { delay = min(after, retry.maxDelay) }
+                if let timeLimit, clock.now + delay - started >= timeLimit {
+                    throw overTime(what, reason: reason, attempts: attempts - 1, limit: timeLimit)
+                }
+                onRetry?(attempts, reason)
                 logger.debug("Mapillary request failed; retrying", metadata: [
                     "what": .string(what), "reason": .string(reason), "attempt": "\(attempts)",
                     "delay": .string("\(delay)"),
@@ -67,6 +77,13 @@ extension MapillaryClient {
         let shown = seconds < 1 ? "\(Int(seconds * 1000)) ms" : ByteFormat.duration(seconds: seconds)
         return MapillaryError(.retriesExhausted,
             "Mapillary kept failing while \(what): \(attempts) attempts over \(shown), last \(reason); check the network or try again later")
+    }
+
+    private func overTime(_ what: String, reason: String, attempts: Int, limit: Duration) -> MapillaryError {
+        let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+        let shown = seconds < 1 ? "\(Int(seconds * 1000)) ms" : ByteFormat.duration(seconds: seconds)
+        return MapillaryError(.timeLimit,
+            "gave up \(what) after its time limit of \(shown) (\(attempts) attempts, last \(reason)); the next run tries it again")
     }
 
     /// A GET to the API with the token in the header.
@@ -88,7 +105,7 @@ extension MapillaryClient {
         } catch let error as HTTPError {
             // The transport's own advice (after "; ") gives way to this module's.
             let phrase = error.description.components(separatedBy: "; ").first ?? error.description
-            let text = MapillaryError.sanitized(phrase, hiding: token)
+            let text = MapillaryError.sanitized(phrase, hiding: tokenMask)
             if error.code == .cancelled { throw CancellationError() }
             if error.isTransient { return .transient(text) }
             if error.code == .bodyTooLarge { throw MapillaryError(.imageTooLarge, text) }
@@ -103,8 +120,8 @@ extension MapillaryClient {
         let transientStatus = status == 429 || status >= 500
         let after = Self.retryAfter(response)
         if case .error(let graph)? = body {
-            let summary = "HTTP \(status): " + graph.summary(hiding: token)
-            if status == 401 || graph.isTokenProblem { return .tokenRejected(graph.summary(hiding: token)) }
+            let summary = "HTTP \(status): " + graph.summary(hiding: tokenMask)
+            if status == 401 || graph.isTokenProblem { return .tokenRejected(graph.summary(hiding: tokenMask)) }
             if graph.asksForLessData { return .lessData(summary) }
             if transientStatus || graph.code.map(GraphError.transientCodes.contains) == true {
                 return .transient(summary, after: after)

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import HTTPClient
 import Logging
@@ -22,6 +23,8 @@ public struct MapillaryClient: Sendable {
     public let apiBase: String
     let http: HTTPClient
     let token: String
+    /// Every form of the token, hidden in whatever the API or the network says back (see ``SecretMask``).
+    public let tokenMask: SecretMask
     let retry: RetryPolicy
     let logger: Logger
     let apiOrigin: URLOrigin?
@@ -31,6 +34,11 @@ public struct MapillaryClient: Sendable {
     public var downloadTimeout: Duration = .seconds(600)
     /// A download that moves no byte for this long is abandoned and retried (whole seconds).
     public var downloadStallTimeout: Duration = .seconds(60)
+    /// An image download slower than this is abandoned and retried; nil = no floor (the stall timeout still holds).
+    public var downloadSpeedFloor: TransferSpeedFloor? = TransferSpeedFloor(bytesPerSecond: 1024, window: .seconds(30))
+    /// Longest time one image may take over all its attempts; then it fails with `imageTimeLimit` (passing: the
+    /// next run tries it again).
+    public var imageTimeLimit: Duration = .seconds(600)
 
     /// Builds a client. An unusable `apiBase` is reported by ``validate(apiBase:)`` and by every call.
     public init(http: HTTPClient, apiBase: String, token: String, retry: RetryPolicy = .standard, logger: Logger) {
@@ -39,6 +47,7 @@ public struct MapillaryClient: Sendable {
         self.apiBase = base
         self.http = http
         self.token = token
+        self.tokenMask = SecretMask([token], marker: "‹token›")
         self.retry = retry
         self.logger = logger
         self.apiOrigin = URLOrigin(base)
@@ -49,6 +58,15 @@ public struct MapillaryClient: Sendable {
         guard URLOrigin(apiBase) != nil, !apiBase.contains("?"), !apiBase.contains("#") else {
             throw MapillaryError(.network,
                 "the Mapillary API URL \"\(MapillaryError.sanitized(apiBase, limit: 100))\" is not an http(s) URL; check --api-url or MAPILLARY_API_URL")
+        }
+    }
+
+    /// Throws ``MapillaryError`` (`tokenRejected`) when `token` is empty or holds spaces or control characters:
+    /// it goes into a header, so such a token could never work. Never quotes the token.
+    public static func validate(token: String) throws {
+        guard !token.isEmpty, !token.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw MapillaryError(.tokenRejected,
+                "the Mapillary token is empty or contains spaces or control characters; copy it again from https://www.mapillary.com/dashboard/developers (it looks like MLY|…)")
         }
     }
 
@@ -76,8 +94,19 @@ public struct MapillaryClient: Sendable {
     /// half the `limit` (down to ``minimumPageSize``); `limitUsed` tells the size that worked.
     /// Records with unsafe ids or sequences come back in `rejected`, not as an error.
     public func fetchPage(url: String) async throws -> ImagePage {
-        try requireAPIOrigin(url, what: "page link")
         let quality = Self.quality(ofPageURL: url)
+        return try await fetchListing(url: url, refusal: "check the user name and --bbox") { body, elements, paging, limit in
+            try ImagePage.build(body: body, elements: elements, paging: paging, quality: quality, limitUsed: limit)
+        }
+    }
+
+    /// Fetches one page of any `/images` listing with the retries, page shrinking and origin checks of
+    /// ``fetchPage(url:)``; `build` reads the scanned body, `refusal` ends the sentence of a refused request.
+    func fetchListing<Page: ListingPage>(
+        url: String, refusal: String,
+        build: (_ body: [UInt8], _ elements: [Range<Int>], _ paging: JSONValue?, _ limitUsed: Int) throws -> Page
+    ) async throws -> Page {
+        try requireAPIOrigin(url, what: "page link")
         var current = url
         return try await retrying("listing images") {
             logger.debug("Mapillary page request", metadata: ["url": .string(URLQuery.redacted(current))])
@@ -100,20 +129,16 @@ public struct MapillaryClient: Sendable {
                 current = URLQuery.setting("limit", to: String(smaller), in: current)
                 return .retryNow(summary)
             case .notFound(let summary), .refused(let summary):
-                throw MapillaryError(.requestRefused,
-                    "the Mapillary API refused to list images (\(summary)); check the user name and --bbox")
+                throw MapillaryError(.requestRefused, "the Mapillary API refused to list images (\(summary)); \(refusal)")
             case .ok(let body):
                 guard case .collection(let elements, let paging) = body else {
                     throw MapillaryError(.unexpectedResponse,
                         "the Mapillary API answered with JSON that is not a list of images (no \"data\"); check --api-url")
                 }
-                let page = try ImagePage.build(body: response.body, elements: elements, paging: paging,
-                                               quality: quality, limitUsed: Self.limit(of: current))
+                let page = try build(response.body, elements, paging, Self.limit(of: current))
                 if let next = page.next { try requireAPIOrigin(next, what: "next-page link") }
-                logger.debug("Mapillary page received", metadata: [
-                    "records": "\(page.records.count)", "rejected": "\(page.rejected.count)",
-                    "next": .string(page.next.map(URLQuery.redacted) ?? "none"),
-                ])
+                logger.debug("Mapillary page received",
+                             metadata: page.logSummary.merging(["next": .string(page.next.map(URLQuery.redacted) ?? "none")]) { $1 })
                 return .done(page)
             }
         }

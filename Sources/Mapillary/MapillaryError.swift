@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// Every failure of the Mapillary module: a code for programs and one plain sentence for people.
@@ -30,6 +31,8 @@ public struct MapillaryError: Error, Sendable, CustomStringConvertible, Equatabl
         case notJPEG
         /// The CDN kept refusing the image (after its retries and URL refreshes); the next run tries it again.
         case downloadRefused
+        /// One image took longer than its time limit over all its attempts; the next run tries it again.
+        case timeLimit
         /// The image is larger than the caller's byte limit.
         case imageTooLarge
         /// One record of a page is unusable (unsafe id or sequence, not an object).
@@ -53,13 +56,17 @@ public struct MapillaryError: Error, Sendable, CustomStringConvertible, Equatabl
         }
     }
 
-    /// Makes untrusted text (an API message, a field value) safe for one log line: control characters
-    /// escaped, `hiding` replaced by `‹token›`, and the result capped near `limit` characters.
+    /// Makes untrusted text (an API message, a field value) safe for one log line: every form of `hiding` (see
+    /// ``SecretMask``: raw, percent-encoded, its secret part alone) replaced by `‹token›`, control characters
+    /// escaped, and the result capped near `limit` characters (after the masking, so a cut never leaves part of
+    /// a secret).
     public static func sanitized(_ text: String, hiding secret: String? = nil, limit: Int = 200) -> String {
-        var source = text
-        if let secret, !secret.isEmpty {
-            source = source.replacingOccurrences(of: secret, with: "‹token›")
-        }
+        sanitized(text, hiding: SecretMask(secret.map { [$0] } ?? [], marker: "‹token›"), limit: limit)
+    }
+
+    /// ``sanitized(_:hiding:limit:)`` with a mask made once (the client's).
+    public static func sanitized(_ text: String, hiding mask: SecretMask, limit: Int = 200) -> String {
+        let source = mask.masking(text)
         var out = ""
         var count = 0
         for scalar in source.unicodeScalars {
@@ -73,6 +80,9 @@ public struct MapillaryError: Error, Sendable, CustomStringConvertible, Equatabl
             case 0x0D: piece = "\\r"
             case 0x09: piece = "\\t"
             case 0x00..<0x20, 0x7F, 0x80..<0xA0, 0x2028, 0x2029:
+                piece = "\\u{" + String(scalar.value, radix: 16) + "}"
+            // Bidi overrides, zero-width and other invisible formatting characters would disguise a line.
+            case _ where scalar.properties.generalCategory == .format:
                 piece = "\\u{" + String(scalar.value, radix: 16) + "}"
             default: piece = String(scalar)
             }

@@ -21,10 +21,24 @@ public struct ItemMetadata: Sendable, Equatable {
         for field in fields { self[field.key] = self[field.key] + field.values }
     }
 
-    /// True when `key` can name a `.meta` folder: `^[A-Za-z0-9._-]+$`, and not `.` or `..`.
+    /// True when `key` is an item metadata key: `^[A-Za-z][A-Za-z0-9._-]*$`, what IA takes in an
+    /// `x-archive-meta-` header and what can name a `.meta` folder. The one rule for `--meta`, templates, `.meta`
+    /// folders (`verify`, `package`) and the upload's headers, so a key is refused before any work, not after.
     public static func isValidKey(_ key: String) -> Bool {
-        guard !key.isEmpty, key != ".", key != ".." else { return false }
-        return key.utf8.allSatisfy { MemberName.isSafe($0) && $0 != UInt8(ascii: "/") }
+        guard let first = key.utf8.first, isLetter(first) else { return false }
+        return key.utf8.allSatisfy { isLetter($0) || ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 95 || $0 == 45 }
+    }
+
+    /// What ``isValidKey(_:)`` asks, as words for a sentence.
+    public static let keyRule = "start it with a letter and use only letters, digits, '.', '_' and '-'"
+
+    /// True when `value` can be stored as a `.meta` value and sent to IA: it holds no NUL byte.
+    public static func isValidValue(_ value: String) -> Bool {
+        !value.utf8.contains(0)
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
     }
 
     public static func == (lhs: ItemMetadata, rhs: ItemMetadata) -> Bool {
@@ -69,10 +83,13 @@ public struct MetaOverride: Sendable, Equatable {
     public let key: String
     public let value: String
 
-    /// Checks that `key` is a valid `.meta` key.
+    /// Checks that `key` is a valid metadata key and `value` a valid value.
     public init(key: String, value: String) throws {
         guard ItemMetadata.isValidKey(key) else {
-            throw PackagingError(.badMetadata, "the metadata key '\(MemberName.printable(key))' is not allowed; use only letters, digits, '.', '_' and '-'")
+            throw PackagingError(.badMetadata, "the metadata key '\(MemberName.printable(key))' is not allowed; \(ItemMetadata.keyRule)")
+        }
+        guard ItemMetadata.isValidValue(value) else {
+            throw PackagingError(.badMetadata, "the value of '\(key)' contains a NUL byte; remove it")
         }
         self.key = key
         self.value = value

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CRename
 import Essentials
 
 /// Publishes a finished staging folder as `{output}/{identifier}` so that the item appears whole or
@@ -10,8 +11,9 @@ import Essentials
 /// dot-prefixed folder in the output (which rip and uploads ignore), fsync, rename, then removal
 /// of the staging folder.
 ///
-/// An existing target is refused. The check and the rename are two steps: a folder created at the
-/// target between them by someone else is only replaced if it is empty.
+/// An existing target is refused, also one that appears at the last moment: the rename itself never replaces
+/// (`renameat2(RENAME_NOREPLACE)` on Linux, `renamex_np(RENAME_EXCL)` on macOS; a check and `rename(2)` where the
+/// kernel or file system has neither).
 public enum ItemPublisher {
     /// Moves `staging` to `{output}/{identifier}` and returns that path. `output` is created if missing.
     public static func publish(staging: String, output: String, identifier: String) throws -> String {
@@ -28,7 +30,7 @@ public enum ItemPublisher {
         }
         let target = output + "/" + identifier
         try refuseExisting(target)
-        if rename(staging, target) == 0 {
+        if renameWithoutReplacing(staging, target) == 0 {
             try FileTree.syncDirectory(output)
             try FileTree.syncDirectory(DurableFile.parentDirectory(of: staging))
             return target
@@ -47,7 +49,7 @@ public enum ItemPublisher {
             try FileTree.copyTree(staging, to: partial)
             try FileTree.syncDirectory(output)
             try refuseExisting(target)
-            guard rename(partial, target) == 0 else {
+            guard renameWithoutReplacing(partial, target) == 0 else {
                 let code = errno
                 if code == EEXIST || code == ENOTEMPTY { try refuseExisting(target) }
                 throw PackagingError.file("move the item to", target, errno: code)
@@ -58,6 +60,16 @@ public enum ItemPublisher {
             throw error
         }
         try FileTree.removeTree(staging)
+    }
+
+    /// Renames on one file system: 0, or -1 with errno (EEXIST when the target exists). Falls back to `rename(2)`
+    /// (after the caller's check) where no-replace renames are not supported: ENOSYS (old kernel), EINVAL or
+    /// ENOTSUP (file system).
+    static func renameWithoutReplacing(_ source: String, _ target: String) -> Int32 {
+        if crename_noreplace(source, target) == 0 { return 0 }
+        let code = errno
+        guard code == ENOSYS || code == EINVAL || code == ENOTSUP || code == EOPNOTSUPP else { return -1 }
+        return rename(source, target)
     }
 
     private static func refuseExisting(_ target: String) throws {

@@ -77,15 +77,15 @@ public enum MetaFolder {
         try FileTree.makeDirectory(folder)
         for field in metadata.fields {
             guard ItemMetadata.isValidKey(field.key) else {
-                throw PackagingError(.badMetadata, "the metadata key '\(MemberName.printable(field.key))' is not allowed; use only letters, digits, '.', '_' and '-'")
+                throw PackagingError(.badMetadata, "the metadata key '\(MemberName.printable(field.key))' is not allowed; \(ItemMetadata.keyRule)")
             }
             var values: [[UInt8]] = []
             for value in field.values {
-                var bytes = Array(value.utf8)
-                while bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
-                if bytes.contains(0) {
+                guard ItemMetadata.isValidValue(value) else {
                     throw PackagingError(.badMetadata, "the value of '\(field.key)' contains a NUL byte; remove it")
                 }
+                var bytes = Array(value.utf8)
+                while bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
                 if !bytes.isEmpty { values.append(bytes) }
             }
             guard !values.isEmpty else { continue }
@@ -116,7 +116,7 @@ public enum MetaFolder {
         for key in keys {
             let keyPath = folder + "/" + key
             guard ItemMetadata.isValidKey(key) else {
-                problems.append("\(MemberName.printable(keyPath)): '\(MemberName.printable(key))' is not a valid key name (only letters, digits, '.', '_' and '-')")
+                problems.append("\(MemberName.printable(keyPath)): '\(MemberName.printable(key))' is not a valid key name (\(ItemMetadata.keyRule))")
                 continue
             }
             guard FileTree.kind(keyPath) == .directory else {
@@ -148,8 +148,8 @@ public enum MetaFolder {
                     problems.append("\(valuePath): not valid UTF-8 text; save it as UTF-8")
                     continue
                 }
-                guard !bytes.contains(0) else {
-                    problems.append("\(valuePath): contains a NUL byte, which no metadata value can hold; remove it")
+                guard ItemMetadata.isValidValue(text) else {
+                    problems.append("\(valuePath): contains a NUL byte, which IA cannot store; remove it")
                     continue
                 }
                 indexed[index] = text

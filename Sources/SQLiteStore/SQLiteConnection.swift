@@ -7,7 +7,7 @@ public final class SQLiteConnection {
     private var statements: [String: OpaquePointer] = [:]
     let path: String
 
-    init(path: String) throws {
+    init(path: String, busyTimeout: Duration) throws {
         self.path = path
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -18,7 +18,8 @@ public final class SQLiteConnection {
             throw SQLiteError(code: rc, message: message, path: path)
         }
         handle = db
-        sqlite3_busy_timeout(db, 10_000)
+        let (seconds, attoseconds) = busyTimeout.components
+        sqlite3_busy_timeout(db, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
         sqlite3_extended_result_codes(db, 1)
     }
 

@@ -11,10 +11,11 @@ public final class SQLiteDatabase: Sendable {
     public let path: String
     private let connection: Mutex<SQLiteConnection>
 
-    /// Opens (creating when missing) the database at `path`.
-    public init(path: String) throws {
+    /// Opens (creating when missing) the database at `path`. A call that finds the file locked by another
+    /// connection waits up to `busyTimeout` for it, then fails with `SQLITE_BUSY`.
+    public init(path: String, busyTimeout: Duration = .seconds(10)) throws {
         self.path = path
-        let connection = try SQLiteConnection(path: path)
+        let connection = try SQLiteConnection(path: path, busyTimeout: busyTimeout)
         try connection.execute("""
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;

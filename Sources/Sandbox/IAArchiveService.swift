@@ -39,6 +39,11 @@ final class IAArchiveService: Sendable {
             return
         }
         if request.path.hasPrefix("/metadata/") {
+            guard !controls.metadataAPIFailing else {
+                response.send(status: 503, headers: [("Content-Type", "text/html")],
+                              body: Array("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".utf8))
+                return
+            }
             let identifier = String(request.path.dropFirst("/metadata/".count).prefix { $0 != "/" })
             sendJSON(response, metadata(identifier))
         } else if request.path == "/services/search/v1/scrape" {
@@ -88,6 +93,11 @@ final class IAArchiveService: Sendable {
     /// `q` = terms joined by ` OR ` (`key:*` = has the key, `key:value` = has that value); `fields`, `count`
     /// (100…10,000, as IA requires) and an opaque `cursor` for the next page.
     private func scrape(_ request: ServerRequest, _ response: IAReply) {
+        if controls.takeScrapeThrottle() {
+            response.send(status: 429, headers: [("Content-Type", "text/html"), ("Retry-After", "1")],
+                          body: Array("<html><body><h1>429 Too Many Requests</h1></body></html>".utf8))
+            return
+        }
         guard let query = request.queryValue("q"), !query.isEmpty else {
             sendJSON(response, ["error": "q is required"], status: 400)
             return

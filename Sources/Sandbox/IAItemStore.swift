@@ -14,7 +14,7 @@ final class IAItemStore: Sendable {
         /// Nil for a listing-only preloaded file.
         let blobPath: String?
         /// It appears in the metadata API from this instant.
-        let visibleAt: ContinuousClock.Instant
+        var visibleAt: ContinuousClock.Instant
     }
 
     struct Item: Sendable {
@@ -126,6 +126,17 @@ final class IAItemStore: Sendable {
             return previous
         }
         if let old, old != file.blobPath { unlink(old) }
+    }
+
+    /// Makes every file of `identifier` visible in the metadata API now (its ingest finished).
+    func finishIngest(of identifier: String) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            guard let item = state.items[identifier] else { return }
+            for (name, file) in item.files where file.visibleAt > now {
+                state.items[identifier]?.files[name]?.visibleAt = now
+            }
+        }
     }
 
     /// Removes a file; false when there was none.

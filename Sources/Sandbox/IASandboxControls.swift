@@ -13,6 +13,7 @@ final class IASandboxControls: Sendable {
         var overLimitChecks: Int
         var faultRate: Double
         var ingestDelay: Duration
+        var throttledScrapes = 0
         var spam: Set<String>
         var accounts: [InternetArchiveSandboxConfiguration.Account]
         var random: SandboxRandom
@@ -20,6 +21,7 @@ final class IASandboxControls: Sendable {
     }
 
     private let state: Mutex<State>
+    private let metadataFailing = Atomic<Bool>(false)
 
     init(configuration: InternetArchiveSandboxConfiguration, seed: UInt64) {
         state = Mutex(State(slowDownBurst: configuration.slowDownBurst, slowDownRate: configuration.slowDownRate,
@@ -45,6 +47,12 @@ final class IASandboxControls: Sendable {
     var ingestDelay: Duration {
         get { state.withLock { $0.ingestDelay } }
         set { state.withLock { $0.ingestDelay = newValue } }
+    }
+
+    /// The metadata API answers 503 while this is on.
+    var metadataAPIFailing: Bool {
+        get { metadataFailing.load(ordering: .relaxed) }
+        set { metadataFailing.store(newValue, ordering: .relaxed) }
     }
 
     func isSpam(_ identifier: String) -> Bool { state.withLock { $0.spam.contains(identifier) } }
@@ -81,6 +89,18 @@ final class IASandboxControls: Sendable {
             state.overLimitChecks -= 1
             state.counters.overLimitAnswers += 1
             return 1
+        }
+    }
+
+    func throttleScrapes(count: Int) { state.withLock { $0.throttledScrapes += max(0, count) } }
+
+    /// True when this scrape request should get a 429 (the next N after ``throttleScrapes(count:)``).
+    func takeScrapeThrottle() -> Bool {
+        state.withLock { state in
+            guard state.throttledScrapes > 0 else { return false }
+            state.throttledScrapes -= 1
+            state.counters.throttledScrapes += 1
+            return true
         }
     }
 

@@ -18,4 +18,6 @@ public struct IASandboxCounters: Sendable, Equatable {
     public var badKeys = 0
     /// Request bodies that arrived chunked or without a length (411).
     public var missingLengths = 0
+    /// Scrape requests answered 429 Too Many Requests (``InternetArchiveSandbox/throttleScrapes(count:)``).
+    public var throttledScrapes = 0
 }

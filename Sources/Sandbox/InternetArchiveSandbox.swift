@@ -17,6 +17,8 @@ public final class InternetArchiveSandbox: SandboxComponent {
     public let s3URL: String
     /// `IA_ARCHIVE_URL`.
     public let archiveURL: String
+    /// The ports of IAS3 and archive.org (to start a sandbox on the same ones later).
+    public let ports: (s3: Int, archive: Int)
 
     init(configuration: InternetArchiveSandboxConfiguration, context: SandboxContext) throws {
         try configuration.validate()
@@ -28,14 +30,17 @@ public final class InternetArchiveSandbox: SandboxComponent {
         self.store = store
         self.controls = controls
         let host = context.configuration.host
-        let s3Server = try HTTPServer(host: host, port: context.port(0)) { request, response in
+        let s3Port = configuration.s3Port != 0 ? configuration.s3Port : context.port(0)
+        let archivePort = configuration.archivePort != 0 ? configuration.archivePort : context.port(1)
+        let s3Server = try HTTPServer(host: host, port: s3Port) { request, response in
             s3.handle(request, response)
         }
-        let archiveServer = try HTTPServer(host: host, port: context.port(1)) { request, response in
+        let archiveServer = try HTTPServer(host: host, port: archivePort) { request, response in
             archive.handle(request, response)
         }
         s3URL = s3Server.baseURL
         archiveURL = archiveServer.baseURL
+        ports = (s3Server.port, archiveServer.port)
         servers = Mutex((s3Server, archiveServer))
         do {
             for item in configuration.items { try preload(item) }
@@ -118,10 +123,31 @@ public final class InternetArchiveSandbox: SandboxComponent {
 
     public func setFaultRate(_ rate: Double) { controls.setFaultRate(rate) }
 
+    /// The next `count` scrape API requests get 429 Too Many Requests (IA's answer to too many searches).
+    public func throttleScrapes(count: Int) { controls.throttleScrapes(count: count) }
+
     public func markSpam(_ identifier: String) { controls.markSpam(identifier) }
 
     /// Files stored from now on appear in the metadata API after `delay`.
     public func setIngestDelay(_ delay: Duration) { controls.ingestDelay = delay }
+
+    /// Ends the ingest delay of every file of `identifier` stored so far: the metadata API lists them now.
+    public func finishIngest(of identifier: String) { store.finishIngest(of: identifier) }
+
+    /// While on, the metadata API (`/metadata/{id}`) answers 503, as archive.org does when it is overloaded.
+    public func setMetadataAPIFailing(_ failing: Bool) { controls.metadataAPIFailing = failing }
+
+    /// Replaces the bytes of `name` in `identifier` as another uploader would: IA lists it at once with the MD5 of
+    /// `contents`. The item must exist.
+    public func overwrite(identifier: String, name: String, contents: [UInt8]) throws {
+        guard store.item(identifier) != nil else {
+            throw SandboxError(.invalidConfiguration, "the IA sandbox has no item \(identifier) to overwrite \(name) in")
+        }
+        let path = try writeBlob(contents, name: name, identifier: identifier)
+        store.store(IAItemStore.StoredFile(name: name, size: Int64(contents.count), md5: MD5.hex(of: contents),
+                                           mtime: Int64(Date().timeIntervalSince1970), blobPath: path,
+                                           visibleAt: .now), in: identifier)
+    }
 
     /// Adds an item as if it had been on IA before.
     public func preload(_ item: InternetArchiveSandboxConfiguration.Item) throws {
@@ -136,13 +162,7 @@ public final class InternetArchiveSandbox: SandboxComponent {
             var md5 = file.md5 ?? ""
             var size = file.size ?? 0
             if let contents = file.contents {
-                let path = store.newBlobPath()
-                do {
-                    try DurableFile.write(contents, to: path)
-                } catch {
-                    throw SandboxError(.fileAccess, "the IA sandbox cannot store \(file.name) of \(item.identifier): \(error)")
-                }
-                blob = path
+                blob = try writeBlob(contents, name: file.name, identifier: item.identifier)
                 md5 = MD5.hex(of: contents)
                 size = Int64(contents.count)
             }
@@ -153,5 +173,16 @@ public final class InternetArchiveSandbox: SandboxComponent {
         guard store.createIfMissing(stored) else {
             throw SandboxError(.invalidConfiguration, "the IA sandbox already has an item \(item.identifier)")
         }
+    }
+
+    /// Writes `contents` to a fresh blob of the store; returns its path.
+    private func writeBlob(_ contents: [UInt8], name: String, identifier: String) throws -> String {
+        let path = store.newBlobPath()
+        do {
+            try DurableFile.write(contents, to: path)
+        } catch {
+            throw SandboxError(.fileAccess, "the IA sandbox cannot store \(name) of \(identifier): \(error)")
+        }
+        return path
     }
 }

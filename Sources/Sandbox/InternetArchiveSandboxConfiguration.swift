@@ -84,6 +84,11 @@ public struct InternetArchiveSandboxConfiguration: Sendable {
     public var minimumPartSize: Int64 = 0
     /// Items that exist from the start.
     public var items: [Item] = []
+    /// IAS3's port; 0 takes the sandbox's (P+2), or a free one when that is 0. A sandbox started with the ports of
+    /// one stopped before serves the same URLs with none of its items (as if IA had lost them).
+    public var s3Port = 0
+    /// archive.org's port (metadata and scrape APIs); 0 takes the sandbox's (P+3), or a free one.
+    public var archivePort = 0
 
     public init() {}
 
@@ -105,6 +110,9 @@ public struct InternetArchiveSandboxConfiguration: Sendable {
         for account in accounts where account.accessKey.isEmpty || account.secretKey.isEmpty
             || account.accessKey.contains(":") {
             throw bad("the IA sandbox account \(account.email) needs a non-empty access key without ':' and a secret")
+        }
+        for port in [s3Port, archivePort] where !(0...65535).contains(port) {
+            throw bad("the IA sandbox port \(port) is not within 0…65535")
         }
         var seen: Set<String> = []
         for item in items where !seen.insert(item.identifier).inserted {

@@ -58,6 +58,16 @@ public final class MapillarySandbox: Sendable {
         service.dataset.images[user] ?? []
     }
 
+    /// How many images each user has inside `region` (edges included): what an area survey must find.
+    public func creatorCounts(in region: SandboxConfiguration.Region) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for (user, images) in service.dataset.images {
+            let inside = images.filter { region.contains(longitude: $0.longitude, latitude: $0.latitude) }.count
+            if inside > 0 { counts[user] = inside }
+        }
+        return counts
+    }
+
     /// The image with this id, whoever owns it.
     public func image(id: String) -> SandboxImage? {
         service.dataset.image(id: id)
@@ -137,19 +147,29 @@ public final class MapillarySandbox: Sendable {
             "  CDN        \(cdnURL)   (signed URLs live \(Self.describe(c.urlLifetime)))",
             "  token      \(token)",
         ]
-        let users = service.dataset.userNames.map { name -> String in
+        let users = c.users.map(\.name).filter { service.dataset.images[$0] != nil }.map { name -> String in
             let kind = service.dataset.kinds[name] ?? .normal
             let count = service.dataset.images[name]?.count ?? 0
             return "\(name) (\(count) images" + (kind == .normal ? ")" : ", \(kind.rawValue))")
         }
         lines.append("  users      " + (users.isEmpty ? "none" : users.joined(separator: ", ")))
+        var areaUsers = service.dataset.userNames.dropFirst(users.count)[...]
+        for area in c.areas {
+            let names = areaUsers.prefix(area.creators)
+            areaUsers = areaUsers.dropFirst(area.creators)
+            let r = area.region
+            lines.append("  area       \(r.west),\(r.south),\(r.east),\(r.north): \(area.images) images by \(area.creators) "
+                         + "creators (\(names.first ?? "")…\(names.last ?? ""))")
+        }
         var faults: [String] = []
         if c.faultRate > 0 { faults.append("\(Int((c.faultRate * 100).rounded()))% of requests fail (5xx or reset)") }
         if let rate = c.rateLimit { faults.append("\(rate) API requests/s") }
         if let max = c.maxRecordsPerResponse { faults.append("at most \(max) records per page") }
+        if let cap = c.bboxCap { faults.append("area queries stop at \(cap) records, without paging") }
         if c.apiLatency > .zero || c.cdnLatency > .zero {
             faults.append("latency API \(Self.describe(c.apiLatency)), CDN \(Self.describe(c.cdnLatency))")
         }
+        faults += misbehaviourFaults
         lines.append("  faults     " + (faults.isEmpty ? "none" : faults.joined(separator: "; ")))
         return lines
     }

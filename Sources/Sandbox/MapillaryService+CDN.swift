@@ -30,11 +30,14 @@ extension MapillaryService {
                 return
             }
             let kind = dataset.kinds[image.user] ?? .normal
+            let headers = [("Content-Type", "image/jpeg"), ("Cache-Control", "max-age=1209600, no-transform")]
             do {
+                if try serveMisbehaving(image, quality: quality, kind: kind, headers: headers, response) {
+                    counters.increment(.imagesServed)
+                    return
+                }
                 let path = try store.path(for: image, quality: quality, kind: kind)
-                try response.sendFile(status: 200, headers: [
-                    ("Content-Type", "image/jpeg"), ("Cache-Control", "max-age=1209600, no-transform"),
-                ], path: path)
+                try response.sendFile(status: 200, headers: headers, path: path)
                 counters.increment(.imagesServed)
             } catch {
                 if !response.hasResponded { sendText(response, status: 500, "Internal Server Error: \(error)") }

@@ -114,6 +114,14 @@ extension MapillaryService {
             }
             box = (numbers[0], numbers[1], numbers[2], numbers[3])
         }
+        var window: (start: Int64?, end: Int64?) = (nil, nil)
+        for (name, isStart) in [("start_captured_at", true), ("end_captured_at", false)] {
+            guard let text = request.queryValue(name) else { continue }
+            guard let milliseconds = Self.isoMilliseconds(text) else {
+                return badParameter(response, "(#100) Param \(name) must be an ISO 8601 date and time, e.g. 2022-08-16T16:42:46Z")
+            }
+            if isStart { window.start = milliseconds } else { window.end = milliseconds }
+        }
         if let maximum = configuration.maxRecordsPerResponse, limit > maximum {
             counters.increment(.reduceDataAnswers)
             sendJSON(response, status: 500, GraphJSON.error(
@@ -121,33 +129,47 @@ extension MapillaryService {
             return
         }
 
-        let candidates: [SandboxImage] = user.map { dataset.images[$0] ?? [] }
-            ?? dataset.userNames.flatMap { dataset.images[$0] ?? [] }
-        let matching = pano == nil && box == nil ? candidates : candidates.filter { image in
+        let lists: [[SandboxImage]] = user.map { [listedRecords(user: $0)] } ?? dataset.userNames.map { listedRecords(user: $0) }
+        let filtered = pano != nil || box != nil || window.start != nil || window.end != nil
+        // Only the matching images are copied: an area query looks through every user's.
+        let matching = !filtered ? lists.flatMap { $0 } : lists.flatMap { list in list.lazy.filter { image in
             if let pano, image.isPano != pano { return false }
+            if window.start != nil || window.end != nil {
+                // Both ends included; an image without a capture time is in no window.
+                guard let time = image.capturedAt, time >= window.start ?? .min, time <= window.end ?? .max else { return false }
+            }
             if let box {
                 return image.longitude >= box.w && image.longitude <= box.e && image.latitude >= box.s && image.latitude <= box.n
             }
             return true
-        }
+        } }
         let scope = "images|u=\(user ?? "")|b=\(bboxText ?? "")|p=\(pano.map(String.init) ?? "")"
+            + "|t=\(window.start.map(String.init) ?? "")-\(window.end.map(String.init) ?? "")"
+        // The cap some report for the real API: a bbox query without a creator stops there, with no paging.
+        let capped = user == nil && box != nil && configuration.bboxCap != nil
+        if capped, let cap = configuration.bboxCap {
+            limit = min(limit, cap)
+            if matching.count > limit { counters.increment(.cappedAnswers) }
+        }
         var start = 0
         if let after = request.queryValue("after") {
-            guard let position = cursors.decode(after, scope: scope), position <= matching.count else {
+            guard let position = cursors.decode(after, scope: scope),
+                  acceptsCursor(position: position, count: matching.count, user: user) else {
                 return badParameter(response, "(#100) The after cursor is invalid or does not belong to this query")
             }
             start = position
         }
-        let end = min(matching.count, start + limit)
+        let (range, next) = page(request, user: user, start: start, limit: limit, records: matching, scope: scope)
+        let end = start + range.count
         let lifetime = urlLifetimeSeconds(forLookup: false)
 
-        var json = GraphJSON(capacity: (end - start) * 900 + 512)
+        var json = GraphJSON(capacity: range.count * 900 + 512)
         json.beginObject()
         json.key("data")
         json.beginArray()
-        for image in matching[start..<end] { appendRecord(image, fields: fields, lifetime: lifetime, to: &json) }
+        for image in matching[range] { appendRecord(image, fields: fields, lifetime: lifetime, to: &json) }
         json.endArray()
-        if end > start {
+        if !range.isEmpty && !capped {
             json.key("paging")
             json.beginObject()
             json.key("cursors")
@@ -155,8 +177,8 @@ extension MapillaryService {
             json.key("before"); json.string(cursors.encode(position: start, scope: scope))
             json.key("after"); json.string(cursors.encode(position: end, scope: scope))
             json.endObject()
-            if end < matching.count {
-                json.key("next"); json.string(nextURL(request, after: cursors.encode(position: end, scope: scope)))
+            if let next {
+                json.key("next"); json.string(next)
             }
             json.endObject()
         }
@@ -164,13 +186,23 @@ extension MapillaryService {
         sendJSON(response, status: 200, json.bytes)
     }
 
-    /// The absolute next-page URL: the request's own query, in order, with `after` replaced.
-    private func nextURL(_ request: ServerRequest, after: String) -> String {
+    /// Milliseconds since 1970 of an ISO 8601 date and time (`2022-08-16T16:42:46Z`, with fractions or an
+    /// offset); nil for anything else.
+    static func isoMilliseconds(_ text: String) -> Int64? {
+        let plain = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let date = plain.date(from: text) ?? fractional.date(from: text) else { return nil }
+        return Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// The absolute next-page URL: the request's own query, in order, with `after` replaced (or left out).
+    func nextURL(_ request: ServerRequest, after: String?) -> String {
         var base = apiBase.withLock { $0 }
         if base.isEmpty { base = "http://" + (request.header("Host") ?? "127.0.0.1") }
         var pairs = request.query.filter { $0.name != "after" }
             .map { CDNURLSigner.percentEncode($0.name) + "=" + Self.queryEncode($0.value) }
-        pairs.append("after=" + after)
+        if let after { pairs.append("after=" + after) }
         return base + "/images?" + pairs.joined(separator: "&")
     }
 

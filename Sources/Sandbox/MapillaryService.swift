@@ -15,6 +15,8 @@ final class MapillaryService: Sendable {
     let log = SandboxRequestLog()
     let apiFaults: FaultInjector
     let cdnFaults: FaultInjector
+    /// State of the hostile user kinds (trickle rate, what was sent).
+    let misbehaviour: SandboxMisbehaviour
     /// Base URLs, set once the servers listen (the API's is where `paging.next` points).
     let apiBase = Mutex<String>("")
     let cdnBase = Mutex<String>("")
@@ -40,6 +42,7 @@ final class MapillaryService: Sendable {
                                        ratePerSecond: configuration.rateLimit, purpose: "api")
         self.cdnFaults = FaultInjector(seed: configuration.seed, faultRate: configuration.faultRate,
                                        ratePerSecond: nil, purpose: "cdn")
+        self.misbehaviour = SandboxMisbehaviour(trickleRate: configuration.cdnTrickleRate)
     }
 
     static func validate(_ c: SandboxConfiguration) throws {
@@ -56,9 +59,14 @@ final class MapillaryService: Sendable {
         guard (0...1).contains(c.faultRate) else { throw bad("the fault rate \(c.faultRate) is not between 0 and 1") }
         if let rate = c.rateLimit, !(rate > 0) { throw bad("the rate limit \(rate) is not a positive number of requests per second") }
         if let max = c.maxRecordsPerResponse, max < 1 { throw bad("the maximum records per response \(max) is not positive") }
+        if let cap = c.bboxCap, cap < 1 { throw bad("the bbox cap \(cap) is not positive") }
+        for area in c.areas where area.creators < 1 || area.images < area.creators {
+            throw bad("a sandbox area has \(area.creators) creators and \(area.images) images; give at least one creator and one image per creator")
+        }
         guard (1...16384).contains(c.originalSize.width), (1...16384).contains(c.originalSize.height) else {
             throw bad("the original image size \(c.originalSize) is not within 1…16384 pixels per side")
         }
+        guard c.cdnTrickleRate >= 0 else { throw bad("the CDN trickle rate \(c.cdnTrickleRate) is negative; give 0 or more bytes per second") }
         guard c.urlLifetime >= .zero else { throw bad("the URL lifetime is negative; give 0 or more seconds") }
         guard (0...65533).contains(c.port) else { throw bad("the port \(c.port) is not within 0…65533") }
     }
@@ -66,6 +74,7 @@ final class MapillaryService: Sendable {
     // MARK: shared answers
 
     func sendJSON(_ response: ServerResponse, status: Int, _ body: [UInt8]) {
+        let body = status >= 400 && configuration.echoTokenInErrors ? echoingToken(body, for: response.request) : body
         response.send(status: status, headers: [("Content-Type", "application/json; charset=UTF-8")], body: body)
     }
 

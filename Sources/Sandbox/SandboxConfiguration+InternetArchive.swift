@@ -12,4 +12,19 @@ extension SandboxConfiguration {
 extension Sandbox {
     /// The started Internet Archive half, if configured.
     public var internetArchive: InternetArchiveSandbox? { component(InternetArchiveSandbox.self) }
+
+    /// Stops this sandbox and starts another with its configuration and the same IA URLs, but none of the items
+    /// IA held (preloaded ones included): as if IA had lost them, or `sandbox --port P` was restarted. The new
+    /// one keeps its data in `dataDirectory` (nil: a temporary folder).
+    public func restartedWithEmptyInternetArchive(dataDirectory: String?) throws -> Sandbox {
+        var configuration = self.configuration
+        if let ia = internetArchive {
+            configuration.internetArchive?.s3Port = ia.ports.s3
+            configuration.internetArchive?.archivePort = ia.ports.archive
+            configuration.internetArchive?.items = []
+        }
+        configuration.dataDirectory = dataDirectory
+        stop()
+        return try Sandbox(configuration)
+    }
 }

@@ -12,6 +12,19 @@ public struct SandboxConfiguration: Sendable {
         case nonJPEG = "non-jpeg"
         /// A user that exists with zero images.
         case empty
+        /// Every page's `paging.next` points to that page itself (a listing that never ends).
+        case pagingSelf = "paging-self"
+        /// The third page's `paging.next` points back to the second page (A→B→A); needs more than two pages.
+        case pagingCycle = "paging-cycle"
+        /// Every page repeats the first page's records under a fresh cursor, and the listing never ends.
+        case repeatedPages = "repeated-pages"
+        /// Every fourth image (the 2nd, 6th, …) is listed a second time after all others, with another capture
+        /// date and sequence.
+        case duplicates
+        /// The CDN sends every tenth image (the 2nd, 12th, …) at ``SandboxConfiguration/cdnTrickleRate``.
+        case trickle
+        /// The CDN sends every tenth image (the 2nd, 12th, …) with more bytes than its `Content-Length`.
+        case longBody = "long-body"
     }
 
     /// One Mapillary user the sandbox knows.
@@ -19,11 +32,15 @@ public struct SandboxConfiguration: Sendable {
         public var name: String
         public var imageCount: Int
         public var kind: UserKind
+        /// Where the user's images lie: inside this box, each with a capture time; nil places them around a
+        /// point of the user's own somewhere on the globe.
+        public var region: Region?
 
-        public init(name: String, imageCount: Int, kind: UserKind = .normal) {
+        public init(name: String, imageCount: Int, kind: UserKind = .normal, region: Region? = nil) {
             self.name = name
             self.imageCount = kind == .empty ? 0 : max(0, imageCount)
             self.kind = kind
+            self.region = region
         }
 
         /// Parses the command-line form `NAME[:COUNT[:KIND]]`, e.g. `alice:500` or `mallory:40:hostile`
@@ -56,6 +73,11 @@ public struct SandboxConfiguration: Sendable {
     }
 
     public var users: [User] = [User(name: "alice", imageCount: 120)]
+    /// Areas populated by several contributors each (users named `mapper01`, `mapper02`, … after `users`).
+    public var areas: [Area] = []
+    /// A `/images` query with `bbox` and without `creator_username` answers at most this many records and no
+    /// paging at all (the cap some report for the real API); nil pages such queries like any other.
+    public var bboxCap: Int?
     /// Drives every generated value: same seed, same ids, cursors, URLs signatures and pixels.
     public var seed: UInt64 = 1
     public var host = "127.0.0.1"
@@ -82,8 +104,14 @@ public struct SandboxConfiguration: Sendable {
     public var maxRecordsPerResponse: Int?
     /// Lifetime of signed CDN URLs in listings; `/{id}` lookups mint URLs valid at least 60 s.
     public var urlLifetime: Duration = .seconds(3 * 24 * 3600)
+    /// Graph API errors quote the token the request presented, raw, percent-encoded (upper- and lower-case hex)
+    /// and its secret part alone, the way a careless API might: for tests that no form of it leaks.
+    public var echoTokenInErrors = false
     /// JPEG quality of synthetic images.
     public var jpegQuality = 85
+    /// Bytes per second at which the CDN sends the chosen images of `trickle` users; 0 sends the head and then
+    /// nothing. ``MapillarySandbox/setTrickleRate(_:)`` changes it while the sandbox runs.
+    public var cdnTrickleRate = 1
     /// Where generated images are cached (kept); nil = a temporary folder removed by `stop()`.
     public var dataDirectory: String?
     /// Further services started beside the Mapillary half (the Internet Archive half plugs in here).

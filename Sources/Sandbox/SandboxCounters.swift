@@ -22,6 +22,8 @@ public struct SandboxCounters: Sendable, Equatable {
     public var injectedResets = 0
     /// "Please reduce the amount of data" answers.
     public var reduceDataAnswers = 0
+    /// Area answers cut at the bbox cap (``SandboxConfiguration/bboxCap``) while more images matched.
+    public var cappedAnswers = 0
     /// CDN 403 `URL signature expired` answers.
     public var expiredURLs = 0
     /// CDN 403 answers for a bad signature.
@@ -34,7 +36,8 @@ public struct SandboxCounters: Sendable, Equatable {
 final class SandboxCounterSet: Sendable {
     enum Name: Int, CaseIterable {
         case apiRequests, pageRequests, lookupRequests, cdnRequests, cdnRequestsWithCredentials, unauthorized
-        case rateLimited, injected5xx, injectedResets, reduceDataAnswers, expiredURLs, badSignatures, imagesServed
+        case rateLimited, injected5xx, injectedResets, reduceDataAnswers, cappedAnswers, expiredURLs, badSignatures
+        case imagesServed
     }
 
     private let values: [AtomicCounter]
@@ -53,7 +56,7 @@ final class SandboxCounterSet: Sendable {
             apiRequests: v(.apiRequests), pageRequests: v(.pageRequests), lookupRequests: v(.lookupRequests),
             cdnRequests: v(.cdnRequests), cdnRequestsWithCredentials: v(.cdnRequestsWithCredentials),
             unauthorized: v(.unauthorized), rateLimited: v(.rateLimited), injected5xx: v(.injected5xx),
-            injectedResets: v(.injectedResets), reduceDataAnswers: v(.reduceDataAnswers),
+            injectedResets: v(.injectedResets), reduceDataAnswers: v(.reduceDataAnswers), cappedAnswers: v(.cappedAnswers),
             expiredURLs: v(.expiredURLs), badSignatures: v(.badSignatures), imagesServed: v(.imagesServed))
     }
 }

@@ -23,7 +23,7 @@ final class SandboxDataset: Sendable {
         var locations: [String: Location] = [:]
         var names: [String] = []
         var usedPrefixes: Set<Int64> = []
-        for user in configuration.users where kinds[user.name] == nil {
+        for user in configuration.allUsers where kinds[user.name] == nil {
             var random = SandboxRandom(seed: configuration.seed, "id-prefix", user.name)
             var prefix = Int64(random.next() % 900_000)
             while usedPrefixes.contains(prefix) { prefix = (prefix + 1) % 900_000 }
@@ -79,6 +79,8 @@ final class SandboxDataset: Sendable {
             let length = 5 + Int(s.next() % UInt64(min(46, 3 + 6 * sequenceIndex)))
             // At least a day apart: every sequence has its own UTC date(s).
             time += Int64(s.double(in: 1.0...2.5) * 86_400_000)
+            // In a region: anywhere inside it (positions are folded back in at its edges).
+            let regionStart = user.region.map { (dx: s.double(in: 0...$0.width), dy: s.double(in: 0...($0.north - $0.south))) }
             let startLat = originLat + s.double(in: -0.02...0.02)
             let startLon = originLon + s.double(in: -0.02...0.02)
             let heading = s.double(in: 0...359.9)
@@ -90,9 +92,12 @@ final class SandboxDataset: Sendable {
                 var r = SandboxRandom(seed: seed, "image", user.name, String(index))
                 let id = String(1_000_000_000_000_000 + idPrefix * 10_000_000_000
                                 + (Int64(index) * 7_919_031_117 + idOffset) % 10_000_000_000)
-                let lat = startLat + Double(k) * step * cos(radians) + r.double(in: -0.000005...0.000005)
-                let lon = startLon + Double(k) * step * sin(radians) / cos(startLat * .pi / 180)
+                var lat = startLat + Double(k) * step * cos(radians) + r.double(in: -0.000005...0.000005)
+                var lon = startLon + Double(k) * step * sin(radians) / cos(startLat * .pi / 180)
                     + r.double(in: -0.000005...0.000005)
+                if let region = user.region, let regionStart {
+                    (lon, lat) = region.fold(dx: regionStart.dx + lon - startLon, dy: regionStart.dy + lat - startLat)
+                }
                 let computed: (longitude: Double, latitude: Double)? = index % 10 == 9 ? nil
                     : (round8(lon + r.double(in: -0.00004...0.00004)), round8(lat + r.double(in: -0.00004...0.00004)))
                 var altitude: Double? = round3(baseAltitude + Double(k) * 0.3 + r.double(in: -1...1))
@@ -104,7 +109,8 @@ final class SandboxDataset: Sendable {
                 var computedCompass: Double? = index % 7 == 6 ? nil : normalizedAngle(compass + r.double(in: -2...2))
                 if index % 23 == 7 { computedCompass = 0; compass = round8(r.double(in: 5...40)) }
                 if index % 29 == 11 { computedCompass = 359.99 }
-                let capturedAt: Int64? = index % 31 == 13 ? nil : time + Int64(k) * 2000 + Int64(r.next() % 400)
+                let captured = time + Int64(k) * 2000 + Int64(r.next() % 400)
+                let capturedAt: Int64? = index % 31 == 13 && user.region == nil ? nil : captured
                 let make = isPanoSequence ? panoCamera.0 : camera.0
                 var model = isPanoSequence ? panoCamera.1 : camera.1
                 if index % 43 == 21 { model = "Ünïcode Cam 3000  " }
@@ -117,6 +123,8 @@ final class SandboxDataset: Sendable {
                     : [round8(r.double(in: 0.5...0.9)), round8(r.double(in: -0.1...0.05)), round8(r.double(in: -0.01...0.01))]
                 let rotation = [round8(r.double(in: -3...3)), round8(r.double(in: -3...3)), round8(r.double(in: -3...3))]
 
+                let position = user.region?.rounded(longitude: lon, latitude: lat)
+                    ?? (longitude: round8(lon), latitude: round8(lat))
                 var finalID = id
                 var finalSequence = key
                 var hostility: SandboxImage.Hostility?
@@ -133,7 +141,7 @@ final class SandboxDataset: Sendable {
                 }
                 list.append(SandboxImage(
                     id: finalID, user: user.name, index: index, sequence: finalSequence, capturedAt: capturedAt,
-                    longitude: round8(lon), latitude: round8(lat), computedPosition: computed,
+                    longitude: position.longitude, latitude: position.latitude, computedPosition: computed,
                     altitude: altitude, computedAltitude: computedAltitude,
                     compassAngle: compass, computedCompassAngle: computedCompass,
                     isPano: isPanoSequence, cameraType: cameraType, make: make, model: model,
@@ -147,7 +155,7 @@ final class SandboxDataset: Sendable {
         return list
     }
 
-    private static func round8(_ x: Double) -> Double { (x * 1e8).rounded() / 1e8 }
+    static func round8(_ x: Double) -> Double { (x * 1e8).rounded() / 1e8 }
     private static func round3(_ x: Double) -> Double { (x * 1e3).rounded() / 1e3 }
 
     private static func normalizedAngle(_ degrees: Double) -> Double {

@@ -47,6 +47,8 @@ public struct SandboxImage: Sendable {
     /// The camera clock's offset from UTC, used for the JPEG's own `DateTimeOriginal`.
     public let cameraUTCOffsetMinutes: Int
     public let hostility: Hostility?
+    /// True for the second record a `duplicates` listing carries for an image (see ``relisted(seed:)``).
+    public internal(set) var isRelisted = false
 
     /// The capture date in UTC (`YYYY-MM-DD`), the day folder an archiver files the image under.
     public var captureDateUTC: String? {

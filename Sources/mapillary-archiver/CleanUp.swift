@@ -8,7 +8,7 @@ struct CleanUp: ParsableCommand {
         commandName: "clean-up",
         abstract: "List (and with --yes remove) leftover staging folders in the cache.",
         discussion: """
-            Removable: staging folders that hold only logs (a run that found nothing), folders whose item is already in --output, and folders older than --older-than days. A folder with archived images that were never published is never removed without --force: run the same download again to finish it. Without --yes nothing is removed; the list says what would be.
+            Removable: staging folders that hold only logs (a run that found nothing), folders whose item is already in --output, and folders older than --older-than days. A folder with archived images that were never published is never removed without --force: run the same download again to finish it. Also removable: the .ID.partial-PID-N folders in --output that a killed package (or a publish across file systems) left, once that process is gone. A folder a running process works on is always kept. Without --yes nothing is removed; the list says what would be.
             """)
 
     @Flag(help: "Remove the folders listed as removable.")
@@ -23,7 +23,7 @@ struct CleanUp: ParsableCommand {
     @Option(help: ArgumentHelp("The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.", valueName: "dir"))
     var cacheDir: String?
 
-    @Option(help: ArgumentHelp("The output folder where finished items are.", valueName: "dir"))
+    @Option(help: ArgumentHelp("The output folder where finished items are (and where package leaves unfinished copies).", valueName: "dir"))
     var output = "./mapillary_data"
 
     func run() throws {

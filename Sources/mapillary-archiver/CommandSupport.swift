@@ -6,9 +6,12 @@ import Packaging
 
 /// Option mapping shared by several commands.
 enum CommandSupport {
-    static func endpoints(_ options: ArchiveEndpointOptions, environment: [String: String]) -> IAEndpoints {
+    /// The IA endpoints from the flags, else the environment; a usage error when one is not an http(s) URL.
+    static func endpoints(_ options: ArchiveEndpointOptions, environment: [String: String]) throws -> IAEndpoints {
         let fromEnvironment = IAEndpoints.from(environment: environment)
-        return IAEndpoints(s3: options.s3URL ?? fromEnvironment.s3, archive: options.archiveURL ?? fromEnvironment.archive)
+        let endpoints = IAEndpoints(s3: options.s3URL ?? fromEnvironment.s3, archive: options.archiveURL ?? fromEnvironment.archive)
+        do { try endpoints.validate() } catch { throw ValidationError("\(error)") }
+        return endpoints
     }
 
     /// Resolves IA keys: flags, else environment, else the ia client's config file. A usage error when none are found.
@@ -21,19 +24,23 @@ enum CommandSupport {
         }
     }
 
-    static func uploadOptions(_ tuning: UploadTuningOptions) -> UploadOptions {
+    /// The upload tuning flags as options, checked by the upload's own rules (S3's part limits and so on): a usage
+    /// error before anything starts, never a surprise after the download.
+    static func uploadOptions(_ tuning: UploadTuningOptions) throws -> UploadOptions {
         var options = UploadOptions()
         options.derive = !tuning.noDerive
-        options.multipartThreshold = Int64(max(1, tuning.multipartThreshold)) << 20
-        options.partSize = Int64(max(1, tuning.partSize)) << 20
-        options.verifyTimeout = .seconds(max(0, tuning.verifyTimeout))
+        options.multipartThreshold = UploadOptions.bytes(mebibytes: tuning.multipartThreshold)
+        options.partSize = UploadOptions.bytes(mebibytes: tuning.partSize)
+        options.verifyTimeout = .seconds(tuning.verifyTimeout)
+        options.ingestGrace = .seconds(tuning.ingestGrace)
+        do { try options.validate() } catch { throw ValidationError("\(error)") }
         return options
     }
 
-    /// Fails early (usage error) when a given template folder cannot be used.
+    /// Fails early (usage error) when the templates a run would use cannot be used: `--template-dir`, else the
+    /// folder named by MAPILLARY_ARCHIVER_TEMPLATES (see ``ItemTemplates/resolve(templateDirectory:environment:executablePath:)``).
     static func checkTemplates(_ directory: String?) throws {
-        guard let directory else { return }
-        do { _ = try ItemTemplates.load(from: directory) } catch { throw ValidationError("\(error)") }
+        do { _ = try ItemTemplates.resolve(templateDirectory: directory) } catch { throw ValidationError("\(error)") }
     }
 
     /// Runs `body` in a task that the first Ctrl-C (SIGINT) or SIGTERM cancels: work in progress is

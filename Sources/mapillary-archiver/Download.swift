@@ -9,7 +9,7 @@ struct Download: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Download contributors' images into Internet Archive items (the default command).",
         discussion: """
-            For each USERNAME: list the images through the Mapillary Graph API, download them (many at once), write EXIF (GPS, UTC time, camera, heading) and panorama XMP into each, convert to WebP, and stream them into one tar per capture date. When the user is complete, the item appears in --output in one rename: mapillary-USER-QUALITY[-webp]/ with .meta/, metadata.jsonl.gz, __ia_thumb__.jpg, the tars and the run's log. Work in progress lives in $XDG_CACHE_HOME/mapillary-archiver (else ~/.cache/mapillary-archiver); interrupt at any time and run the same command again to continue. A user whose item is already on the Internet Archive is skipped (--no-check-ia to download anyway); an item that download made earlier in --output is updated with the new images in addendum tars (DATE.1.tar, …), and any other folder of that name there makes the user skip. A failed user does not stop the others; the command exits 1 and lists the failed users at the end.
+            For each USERNAME: list the images through the Mapillary Graph API, download them (many at once), write EXIF (GPS, UTC time, camera, heading) and panorama XMP into each, convert to WebP, and stream them into one tar per capture date. When the user is complete, the item appears in --output in one rename: mapillary-USER-QUALITY[-webp]/ with .meta/, metadata.jsonl.gz, __ia_thumb__.jpg, the tars and the run's log. Work in progress lives in $XDG_CACHE_HOME/mapillary-archiver (else ~/.cache/mapillary-archiver); interrupt at any time and run the same command again to continue. A user whose item is already on the Internet Archive is skipped (--no-check-ia to download anyway); an item that download made earlier in --output is updated with the new images in addendum tars (DATE.1.tar, ...), and any other folder of that name there makes the user skip. A failed user does not stop the others; the command exits 1 and lists the failed users at the end. No user can hang a run: a listing that loops ends as a fault, image transfers below --speed-limit are cut and retried (each retry a warning, 10 minutes per image in all), and a user without any progress for --no-progress-timeout is given up until the next run.
             """)
 
     @Argument(help: ArgumentHelp("Mapillary usernames to archive.", valueName: "username"))
@@ -18,7 +18,7 @@ struct Download: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A file with one username per line (# comments allowed), for batch jobs.", valueName: "file"))
     var usersFile: String?
 
-    @Option(help: ArgumentHelp("Mapillary access token (MLY|…). Env: MAPILLARY_TOKEN.", valueName: "token"))
+    @Option(help: ArgumentHelp("Mapillary access token (MLY|...). Env: MAPILLARY_TOKEN.", valueName: "token"))
     var token: String?
 
     @Option(help: ArgumentHelp("Where finished items appear.", valueName: "dir"))
@@ -33,7 +33,7 @@ struct Download: AsyncParsableCommand {
     @Flag(help: "Keep JPEGs (with the EXIF/XMP written in) instead of converting to WebP.")
     var noWebp = false
 
-    @Option(help: ArgumentHelp("WebP quality, 0–100 (cwebp's default is 75).", valueName: "q"))
+    @Option(help: ArgumentHelp("WebP quality, 0-100 (cwebp's default is 75).", valueName: "q"))
     var webpQuality: Float = 75
 
     @Option(name: [.customLong("concurrency"), .customLong("max-workers")],
@@ -64,6 +64,7 @@ struct Download: AsyncParsableCommand {
     @OptionGroup var endpoints: ArchiveEndpointOptions
     @OptionGroup var credentials: CredentialOptions
     @OptionGroup var tuning: UploadTuningOptions
+    @OptionGroup var limits: DownloadLimitOptions
     @OptionGroup var logging: OutputOptions
 
     func run() async throws {
@@ -92,33 +93,43 @@ struct Download: AsyncParsableCommand {
         let apiBase = apiURL ?? environment["MAPILLARY_API_URL"] ?? MapillaryClient.defaultAPIBase
         do { try MapillaryClient.validate(apiBase: apiBase) } catch { throw ValidationError("\(error)") }
 
-        let iaEndpoints = CommandSupport.endpoints(endpoints, environment: environment)
+        let iaEndpoints = try CommandSupport.endpoints(endpoints, environment: environment)
         var keys: IACredentials?
         if upload {
             keys = try CommandSupport.credentials(credentials, environment: environment)
         }
-        let options = DownloadOptions(
+        let uploadOptions = try CommandSupport.uploadOptions(tuning)
+        let options = limits.applied(to: DownloadOptions(
             usernames: users, token: token, outputDirectory: output,
             cacheDirectory: cacheDir ?? DownloadOptions.defaultCacheDirectory(), quality: quality, bbox: box,
             webp: !noWebp, webpQuality: webpQuality, concurrency: concurrency, tar: !noTar, checkIA: !noCheckIa,
             upload: upload, apiURL: apiBase, endpoints: iaEndpoints, templateDirectory: templateDir,
-            metaOverrides: overrides, uploadOptions: CommandSupport.uploadOptions(tuning), credentials: keys)
-        try CommandSupport.checkTemplates(templateDir)
+            metaOverrides: overrides, uploadOptions: uploadOptions, credentials: keys))
+        do { try options.validate() } catch { throw ValidationError("\(error)") }
 
         let env = logging.environment()
         defer { env.shutdown() }
         let report = await CommandSupport.withInterruptHandling { await DownloadBatch(options: options, env: env).run() }
         env.console.clearAllStatus()
-        print(report.table(), terminator: "")
+        print(env.console.masked(report.table()), terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 
+    /// The usernames of a users file, each checked by the same rule as the command line's (naming the line).
     static func readUsers(_ path: String) throws -> [String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ValidationError("cannot read the users file \(path)")
         }
-        return text.split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        var users: [String] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var name = line.trimmingCharacters(in: .whitespaces)
+            if name.hasSuffix("\r") { name.removeLast() }
+            guard !name.isEmpty, !name.hasPrefix("#") else { continue }
+            if let problem = MapillaryUsername.problem(name) {
+                throw ValidationError("the users file \(path), line \(number + 1): \(problem)")
+            }
+            users.append(name)
+        }
+        return users
     }
 }

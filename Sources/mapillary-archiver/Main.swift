@@ -1,5 +1,6 @@
 import ArgumentParser
 import Archiver
+import Campaign
 import Foundation
 
 /// Parses, runs, and maps failures to the documented exit codes: 1 for a failed run, 2 for a usage error.
@@ -16,6 +17,9 @@ enum Main {
                 try command.run()
             }
         } catch let error as ArchiverError {
+            printError(error.description)
+            exit(error.code == .usage ? 2 : 1)
+        } catch let error as CampaignError {
             printError(error.description)
             exit(error.code == .usage ? 2 : 1)
         } catch let error as ExitCode {

@@ -8,7 +8,7 @@ struct MapillaryArchiver: AsyncParsableCommand {
         abstract: "Archive Mapillary contributors' images as Internet Archive items, and upload them.",
         discussion: """
             Typical use:
-              export MAPILLARY_TOKEN='MLY|…'
+              export MAPILLARY_TOKEN='MLY|...'
               mapillary-archiver alice bob --upload   # download, package, upload, verify
               mapillary-archiver package ./folder     # any folder into an IA item
               mapillary-archiver upload ./mapillary_data/mapillary-alice-original-webp
@@ -17,7 +17,7 @@ struct MapillaryArchiver: AsyncParsableCommand {
             Every command is safe to interrupt: download and upload continue where they stopped when run again; package starts over. Exit status: 0 all done; 1 some user or item failed (the others were still processed); 2 usage error. Documentation: docs/user-guide.md; every message explained: docs/troubleshooting.md.
             """,
         version: ToolVersion.current,
-        subcommands: [Download.self, Package.self, Upload.self, Verify.self, Stats.self, CleanUp.self,
-                      SandboxCommand.self, Demo.self],
+        subcommands: [Download.self, Package.self, Upload.self, Verify.self, Stats.self, Discover.self, CleanUp.self,
+                      QueueCommand.self, SandboxCommand.self, Demo.self],
         defaultSubcommand: Download.self)
 }

@@ -17,8 +17,14 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Graph API port (others follow it); 0 picks free ports.", valueName: "port"))
     var port = 0
 
-    @Option(help: ArgumentHelp("Contributors as NAME:COUNT[:KIND], comma-separated; KIND is normal, hostile, non-jpeg or empty.", valueName: "list"))
+    @Option(help: ArgumentHelp("Contributors as NAME:COUNT[:KIND], comma-separated; KIND is one of " + SandboxConfiguration.UserKind.allCases.map(\.rawValue).joined(separator: ", ") + " (docs/sandbox.md).", valueName: "list"))
     var users = "alice:120,bob:40"
+
+    @Option(help: ArgumentHelp("An area populated by several contributors (mapper01, mapper02, ...), as W,S,E,N:CREATORS:IMAGES; repeat for more areas. Write --area=W,... when W is negative.", valueName: "area"))
+    var area: [String] = []
+
+    @Option(help: ArgumentHelp("Area queries (bbox without creator_username) answer at most N records and no next page, as some report the real API does.", valueName: "n"))
+    var bboxCap: Int?
 
     @Option(help: ArgumentHelp("Seed for the generated records and images.", valueName: "n"))
     var seed: UInt64 = 1
@@ -35,7 +41,7 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Delay before each Graph API and CDN answer, in milliseconds.", valueName: "ms"))
     var latencyMs = 0
 
-    @Option(help: ArgumentHelp("Fraction (0–1) of requests answered with a 5xx or a connection reset.", valueName: "rate"))
+    @Option(help: ArgumentHelp("Fraction (0-1) of requests answered with a 5xx or a connection reset.", valueName: "rate"))
     var faultRate = 0.0
 
     @Option(help: ArgumentHelp("Graph API requests per second before it answers 429.", valueName: "n"))
@@ -44,8 +50,14 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Records per page above which the API answers 'Please reduce the amount of data'.", valueName: "n"))
     var maxRecordsPerResponse: Int?
 
+    @Flag(help: "Graph API errors quote the token the request carried, raw, percent-encoded and its secret part (to check that no form of it leaks).")
+    var echoToken = false
+
     @Option(help: ArgumentHelp("Lifetime of signed CDN URLs, in seconds.", valueName: "seconds"))
     var urlLifetime = 3 * 24 * 3600
+
+    @Option(help: ArgumentHelp("Bytes per second at which the CDN sends the chosen images of trickle users (0: the head, then nothing).", valueName: "n"))
+    var cdnTrickleRate = 1
 
     @Option(help: ArgumentHelp("Where generated images and uploaded items are kept (default: a temp folder).", valueName: "dir"))
     var dataDir: String?
@@ -53,13 +65,13 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("IA: the next N uploads get 503 SlowDown.", valueName: "n"))
     var iaSlowDownBurst = 0
 
-    @Option(help: ArgumentHelp("IA: fraction (0–1) of requests failed (resets, 500s).", valueName: "rate"))
+    @Option(help: ArgumentHelp("IA: fraction (0-1) of requests failed (resets, 500s).", valueName: "rate"))
     var iaFaultRate = 0.0
 
     @Option(help: ArgumentHelp("IA: seconds before an uploaded file shows in the metadata API.", valueName: "seconds"))
     var iaIngestDelay = 0.0
 
-    @Option(help: ArgumentHelp("Also write the environment exports (MAPILLARY_API_URL=…) to this file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Also write the environment exports (MAPILLARY_API_URL=...) to this file.", valueName: "file"))
     var envFile: String?
 
     func run() throws {
@@ -89,6 +101,7 @@ struct SandboxCommand: ParsableCommand {
         var configuration = SandboxConfiguration()
         do {
             configuration.users = try c.users.split(separator: ",").map { try SandboxConfiguration.User(parsing: String($0)) }
+            configuration.areas = try c.area.map { try SandboxConfiguration.Area(parsing: $0) }
         } catch {
             throw ValidationError("\(error)")
         }
@@ -106,8 +119,11 @@ struct SandboxCommand: ParsableCommand {
         configuration.faultRate = c.faultRate
         configuration.rateLimit = c.rateLimit
         configuration.maxRecordsPerResponse = c.maxRecordsPerResponse
+        configuration.bboxCap = c.bboxCap
         configuration.urlLifetime = .seconds(c.urlLifetime)
+        configuration.echoTokenInErrors = c.echoToken
         configuration.dataDirectory = c.dataDir
+        configuration.cdnTrickleRate = c.cdnTrickleRate
         var ia = InternetArchiveSandboxConfiguration()
         ia.slowDownBurst = c.iaSlowDownBurst
         ia.faultRate = c.iaFaultRate

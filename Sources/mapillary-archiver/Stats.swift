@@ -29,7 +29,7 @@ struct Stats: AsyncParsableCommand {
         let cache = (cacheDir ?? DownloadOptions.defaultCacheDirectory()) + "/.stats.json"
         try? FileManager.default.createDirectory(atPath: DurableFile.parentDirectory(of: cache), withIntermediateDirectories: true)
         let collector = StatsCollector(http: env.http,
-                                       endpoints: CommandSupport.endpoints(endpoints, environment: ProcessInfo.processInfo.environment),
+                                       endpoints: try CommandSupport.endpoints(endpoints, environment: ProcessInfo.processInfo.environment),
                                        cachePath: cache, logger: env.hub.logger("stats"))
         do {
             let report = try await collector.collect(refresh: refresh)

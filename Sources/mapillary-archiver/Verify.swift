@@ -30,7 +30,7 @@ struct Verify: AsyncParsableCommand {
         var problems = await ItemVerifier.verify(item: path, options: VerifyOptions(expectedIDs: ItemStateReader.doneIDs(item: path)))
         if remote {
             let environment = ProcessInfo.processInfo.environment
-            let endpoints = CommandSupport.endpoints(self.endpoints, environment: environment)
+            let endpoints = try CommandSupport.endpoints(self.endpoints, environment: environment)
             // The user's keys when they have some (environment or ia.ini); else an anonymous read.
             let keys = try? IACredentials.resolve(environment: environment, home: environment["HOME"] ?? NSHomeDirectory())
             problems += await RemoteCheck(env: env, endpoints: endpoints, credentials: keys).problems(item: path)

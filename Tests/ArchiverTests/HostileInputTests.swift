@@ -92,3 +92,25 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: h.output + "/" + options.identifier(for: "alice")))
     }
 }
+
+/// A library caller (a campaign worker) gets the same checks as the command line: `DownloadBatch` refuses a bad
+/// username before any request.
+@Suite struct BatchInputTests {
+    @Test(arguments: ["", "eve\nINFO  forged line", "eve\u{202E}gnp.exe"])
+    func aBatchWithAnUnusableUsernameStartsNoUser(_ name: String) async throws {
+        let h = try DownloadHarness(users: [.init(name: "alice", imageCount: 3)])
+        defer { h.close() }
+        let report = await h.run(h.options(["alice", name]))
+        #expect(report.users.count == 2 && report.exitCode == 1)
+        for user in report.users {
+            guard case .failed(let reason) = user.outcome else {
+                Issue.record("\(user.user): \(user.outcome)")
+                continue
+            }
+            #expect(reason.hasPrefix("not started: ") && reason.contains("username"), "\(reason)")
+        }
+        #expect(h.mapillary.requestLog().isEmpty, "no request was made")
+        let lines = h.consoleLines.joined(separator: "\n").split(separator: "\n")
+        #expect(!lines.contains { $0.hasPrefix("INFO  forged") }, "no forged line reached the console")
+    }
+}

@@ -7,7 +7,7 @@ import TestSupport
 /// in the test process, and the environment that points the binary at it.
 final class CLIHarness: Sendable {
     let temp: TemporaryDirectory
-    let sandbox: Sandbox
+    private let current: Mutex<Sandbox>
     private let runs = Atomic<Int>(0)
 
     init(label: String = "cli", users: [SandboxConfiguration.User], seed: UInt64 = 1,
@@ -21,10 +21,20 @@ final class CLIHarness: Sendable {
         configure(&configuration)
         do {
             try FileManager.default.createDirectory(atPath: temp.file("home"), withIntermediateDirectories: true)
-            sandbox = try Sandbox(configuration)
+            current = Mutex(try Sandbox(configuration))
         } catch {
             temp.remove()
             throw error
+        }
+    }
+
+    var sandbox: Sandbox { current.withLock { $0 } }
+
+    /// Stops the sandbox and starts it again with the same configuration on the same IA URLs, but with an empty IA
+    /// (as `mapillary-archiver sandbox --port P` restarted, or as if IA had lost every item).
+    func restartEmpty() throws {
+        try current.withLock { sandbox in
+            sandbox = try sandbox.restartedWithEmptyInternetArchive(dataDirectory: temp.file("sandbox-" + UUID().uuidString))
         }
     }
 

@@ -19,6 +19,7 @@ func fastOptions() -> UploadOptions {
     options.verifyMaxInterval = .milliseconds(100)
     options.multipartThreshold = 100 << 10
     options.partSize = 32 << 10
+    options.minimumPartSize = 1
     options.stallTimeout = .seconds(30)
     return options
 }
@@ -26,8 +27,7 @@ func fastOptions() -> UploadOptions {
 /// One test's world: a temp folder, a sandbox (IA half on, no Mapillary users) on port 0, an HTTP client.
 final class IAHarness: Sendable {
     let temp: TemporaryDirectory
-    let sandbox: Sandbox
-    let ia: InternetArchiveSandbox
+    private let current: Mutex<Sandbox>
     let http: HTTPClient
     let credentials: IACredentials
 
@@ -44,15 +44,27 @@ final class IAHarness: Sendable {
         section.accounts = [Self.account]
         configure(&section)
         configuration.internetArchive = section
+        let started: Sandbox
         do {
-            sandbox = try Sandbox(configuration)
+            started = try Sandbox(configuration)
         } catch {
             temp.remove()
             throw error
         }
-        ia = sandbox.internetArchive!
+        current = Mutex(started)
         http = HTTPClient()
+        let ia = started.internetArchive!
         credentials = try IACredentials(accessKey: ia.accessKey, secretKey: ia.secretKey)
+    }
+
+    var sandbox: Sandbox { current.withLock { $0 } }
+    var ia: InternetArchiveSandbox { sandbox.internetArchive! }
+
+    /// Stops the sandbox and starts it again on the same IA URLs with no items, as if IA had lost everything.
+    func restartEmpty() throws {
+        try current.withLock { sandbox in
+            sandbox = try sandbox.restartedWithEmptyInternetArchive(dataDirectory: temp.file("sandbox-" + UUID().uuidString))
+        }
     }
 
     var endpoints: IAEndpoints { IAEndpoints(s3: ia.s3URL, archive: ia.archiveURL) }

@@ -69,7 +69,7 @@ import TestSupport
         #expect(h.ia.pendingUploads(identifier: "changed-multipart") == 0)
     }
 
-    @Test func aSecondRunSkipsEveryJournaledFileAndSendsNoBody() async throws {
+    @Test func aSecondRunSkipsEveryFileIAListsAndSendsNoBody() async throws {
         let h = try IAHarness()
         defer { h.close() }
         let item = try h.makeItem("journal-item", files: ["a": pattern(100), "b": pattern(150_000), "c/d": pattern(9)],
@@ -81,7 +81,8 @@ import TestSupport
 
         let second = try await h.uploader().upload(itemPath: item, options: fastOptions())
         #expect(second.uploaded.isEmpty)
-        #expect(second.skippedFromJournal == ["a", "b", "c/d"])
+        #expect(second.alreadyOnIA == ["a", "b", "c/d"])
+        #expect(second.skippedFromJournal.isEmpty)
         #expect(h.ia.totalBytesReceived == before)
         #expect(!h.ia.requestLog().contains { $0.host == .s3 })
         #expect(second.verification?.isComplete == true)
@@ -104,17 +105,17 @@ import TestSupport
         #expect(h.ia.bytesReceived(identifier: "remote-match", key: "same.bin") == 0)
         #expect(h.ia.item("remote-match")?.files["changed.bin"]?.md5 == MD5.hex(of: changedLocal))
         #expect(report.verification?.isComplete == true)
-        // The match went into the journal: a second run asks nothing of IAS3.
+        // A second run finds all three on IA and asks nothing of IAS3.
         h.ia.clearRequestLog()
         let again = try await h.uploader().upload(itemPath: item, options: fastOptions())
-        #expect(again.skippedFromJournal.count == 3)
+        #expect(again.alreadyOnIA.count == 3)
         #expect(!h.ia.requestLog().contains { $0.host == .s3 })
     }
 
     @Test func filesNotYetIngestedArePendingNotAnErrorAndVerifyRemoteSeesThemLater() async throws {
-        // Long enough that both files are still pending when the upload's short verification gives up, even when a
-        // loaded full-suite run on 2 cores takes several seconds over the upload (6 s was not always enough).
-        let h = try IAHarness { $0.ingestDelay = .seconds(15) }
+        // Far longer than any run, however loaded the machine: both files are still pending when the upload's short
+        // verification gives up (15 s was not always enough); the test then ends the ingest itself.
+        let h = try IAHarness { $0.ingestDelay = .seconds(3600) }
         defer { h.close() }
         let item = try h.makeItem("slow-ingest", files: ["a": pattern(10), "b": pattern(20)])
         var options = fastOptions()
@@ -124,7 +125,13 @@ import TestSupport
         #expect(report.notYetVisible == 2)
         #expect(report.verification?.pending == ["a", "b"])
 
+        // IA finishes its ingest while verify --remote is waiting.
+        let ingest = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            h.ia.finishIngest(of: "slow-ingest")
+        }
         let later = try await h.uploader().verifyRemote(itemPath: item, timeout: .seconds(60))
+        try await ingest.value
         #expect(later.isComplete)
         #expect(later.verified == ["a", "b"])
     }

@@ -1,5 +1,5 @@
 import Foundation
-import Packaging
+@testable import Packaging
 import Testing
 import TestSupport
 
@@ -48,5 +48,30 @@ struct ItemPublisherTests {
         #expect(bad?.code == .badIdentifier)
         #expect(try Files.list(dir.file("out/mapillary-x-256")) == [])  // the empty target was not replaced
         #expect(Files.exists(dir.file("staging/a")))
+    }
+}
+
+/// The rename that publishes never replaces what is at the target, even an empty folder that appeared after the
+/// check (plain rename(2) would replace an empty folder silently).
+struct ItemPublisherNoReplaceTests {
+    @Test func theRenameRefusesAnEmptyFolderAtTheTarget() throws {
+        let dir = try TemporaryDirectory("pub")
+        defer { dir.remove() }
+        try Files.write(dir.file("staging/a.tar"), "tar")
+        try FileManager.default.createDirectory(atPath: dir.file("out/mapillary-x-256"), withIntermediateDirectories: true)
+        let result = ItemPublisherProbe.rename(dir.file("staging"), dir.file("out/mapillary-x-256"))
+        #expect(result.status == -1 && result.errno == EEXIST, "\(result)")
+        #expect(try Files.list(dir.file("out/mapillary-x-256")) == [], "the folder at the target is untouched")
+        #expect(try Files.read(dir.file("staging/a.tar")) == Array("tar".utf8), "the staging folder stays")
+        #expect(ItemPublisherProbe.rename(dir.file("staging"), dir.file("out/mapillary-y-256")).status == 0)
+        #expect(try Files.read(dir.file("out/mapillary-y-256/a.tar")) == Array("tar".utf8))
+    }
+}
+
+/// The publisher's rename, called directly (a race at the target cannot be staged reliably).
+enum ItemPublisherProbe {
+    static func rename(_ source: String, _ target: String) -> (status: Int32, errno: Int32) {
+        let status = ItemPublisher.renameWithoutReplacing(source, target)
+        return (status, status == 0 ? 0 : errno)
     }
 }

@@ -93,7 +93,7 @@ struct MetaFolderTests {
 
     /// Found by fuzzing (`parser-fuzz meta-folder`, which writes back what reads cleanly): a value ending in CRLF
     /// kept its "\r\n" (Swift's String sees one character there, not a "\n"), while rip's `$(cat …)` and the
-    /// writer drop only the line feed; and a NUL byte was read as part of a value the writer then refused.
+    /// writer drop only the line feed. A NUL byte is a problem, not part of a value the writer would refuse.
     @Test func valuesReadAsRipReadsThemAndWriteBackTheSame() throws {
         let dir = try TemporaryDirectory("meta")
         defer { dir.remove() }
@@ -110,7 +110,7 @@ struct MetaFolderTests {
 
         try Files.write(meta + "/creator/0", [0x61, 0x00, 0x62])
         let problems = MetaFolder.problems(folder: meta)
-        #expect(problems == [meta + "/creator/0: contains a NUL byte, which no metadata value can hold; remove it"])
+        #expect(problems == [meta + "/creator/0: contains a NUL byte, which IA cannot store; remove it"])
     }
 
     @Test func invalidKeysAreRefusedWhenWriting() throws {

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import Synchronization
 
@@ -6,6 +7,9 @@ import Synchronization
 /// On a terminal, status lines (one per running job) are redrawn in place at most a few times a second and
 /// are cleared before a log line is printed, then redrawn under it. Elsewhere (cron, CI, a pipe) status is
 /// printed as a plain line at most every `plainInterval` seconds per job, and never redrawn.
+///
+/// Every secret handed to ``hide(_:)`` is masked (``SecretMask``) in everything the console prints, in the run's
+/// log files (``LogHub``) and in what the commands print through ``masked(_:)``.
 public final class Console: Sendable {
     public struct Options: Sendable {
         public var isTerminal: Bool
@@ -34,6 +38,7 @@ public final class Console: Sendable {
 
     public let options: Options
     private let state = Mutex(State())
+    private let mask = Mutex(SecretMask())
     private let sink: @Sendable (String) -> Void
 
     /// `sink` receives finished text for stderr (tests capture it); the default writes to fd 2.
@@ -52,8 +57,19 @@ public final class Console: Sendable {
         }
     }
 
+    /// Masks every form of the secrets of `secrets` from now on.
+    public func hide(_ secrets: SecretMask) {
+        mask.withLock { $0 = $0.merging(secrets) }
+    }
+
+    /// `text` with every hidden secret masked.
+    public func masked(_ text: String) -> String {
+        mask.withLock { $0 }.masking(text)
+    }
+
     /// Prints one finished log line (the caller formats it).
     public func line(_ text: String) {
+        let text = masked(text)
         state.withLock { s in
             var out = clearStatus(&s)
             out += text + "\n"
@@ -64,6 +80,7 @@ public final class Console: Sendable {
 
     /// Sets (or with nil removes) the live status line for `key`.
     public func status(_ key: String, _ line: String?, force: Bool = false) {
+        let line = line.map { masked($0) }
         let now = Date().timeIntervalSince1970
         state.withLock { s in
             if let index = s.status.firstIndex(where: { $0.key == key }) {

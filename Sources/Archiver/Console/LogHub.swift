@@ -52,7 +52,8 @@ public final class LogHub: Sendable {
         let suffix = metadata.isEmpty ? "" : " " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let name = LogHub.levelName(level)
         if level >= fileLevel {
-            let line = "\(time) \(name) \(message)\(suffix)\n"
+            // The same mask as the console's: a published log file never holds a secret the run knows.
+            let line = console.masked("\(time) \(name) \(message)\(suffix)\n")
             let data = Data(line.utf8)
             // `FileHandle.write(_:)` traps on a full disk; a log file that cannot be written is given up instead
             // (the console still shows every record, and the images already committed are safe).

@@ -7,12 +7,17 @@ import Foundation
 /// in the output folder (left over), and folders older than a given age. A folder with committed images
 /// that were never published is kept unless `force` is set: removing it would throw away downloads. A folder
 /// another process is working on (its staging lock is held) is never removed, `force` or not.
+///
+/// Also in the output folder: `.{identifier}.partial-{pid}-{n}` folders that a `package` or a publish across file
+/// systems left when it was killed. They only ever hold a copy (the input or the staging folder still has
+/// everything), so they are removable once the process named by the pid is gone; while it runs they are kept.
 public struct StagingCleaner: Sendable {
     public struct Candidate: Sendable, Equatable {
         public enum Reason: String, Sendable {
             case onlyLogs = "holds only logs"
             case published = "its item is already in the output folder"
             case old = "older than the limit"
+            case unfinishedCopy = "an unfinished package or publish left it (its process is gone)"
         }
 
         public let path: String
@@ -38,7 +43,7 @@ public struct StagingCleaner: Sendable {
     /// Every staging folder with the decision about it, sorted by name.
     public func survey(now: Date = Date()) -> [Candidate] {
         let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: cacheDirectory) else { return [] }
+        let names = (try? fm.contentsOfDirectory(atPath: cacheDirectory)) ?? []
         var result: [Candidate] = []
         for name in names.sorted() where !name.hasPrefix(".") {
             let path = cacheDirectory + "/" + name
@@ -65,13 +70,49 @@ public struct StagingCleaner: Sendable {
             result.append(Candidate(path: path, reason: reason, unpublishedImages: unpublished,
                                     bytes: Self.size(path), keptBecause: kept))
         }
+        return result + unfinishedCopies()
+    }
+
+    /// The `.{identifier}.partial-{pid}-{n}` folders of the output folder, sorted by name.
+    func unfinishedCopies() -> [Candidate] {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: outputDirectory) else { return [] }
+        var result: [Candidate] = []
+        for name in names.sorted() {
+            guard let pid = Self.partialWriter(name) else { continue }
+            let path = outputDirectory + "/" + name
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { continue }
+            let kept: String? = Self.isRunning(pid) ? "the process writing it (pid \(pid)) is still running"
+                : (Self.inUse(path) ? Self.inUseReason : nil)
+            result.append(Candidate(path: path, reason: .unfinishedCopy, unpublishedImages: 0, bytes: Self.size(path),
+                                    keptBecause: kept))
+        }
         return result
+    }
+
+    /// The pid in a `.{identifier}.partial-{pid}-{n}` name (as `FolderPackager` and `ItemPublisher` make them).
+    static func partialWriter(_ name: String) -> Int32? {
+        guard name.hasPrefix("."), let range = name.range(of: ".partial-", options: .backwards),
+              range.lowerBound > name.index(after: name.startIndex) else { return nil }
+        let parts = name[range.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, UInt32(parts[1]) != nil else { return nil }
+        return pid
+    }
+
+    /// True while a process with this pid exists (one that may be the writer).
+    static func isRunning(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
     }
 
     /// Removes the folders the survey marks removable; returns what was removed.
     public func remove(_ candidates: [Candidate]) throws -> [Candidate] {
         var removed: [Candidate] = []
         for candidate in candidates where candidate.reason != nil && candidate.keptBecause == nil {
+            // Asked again: the pid may belong to a process again since the survey (then the folder waits).
+            if let pid = Self.partialWriter(String(candidate.path.split(separator: "/").last ?? "")), Self.isRunning(pid) {
+                continue
+            }
             // Held while removing: a download starting on this folder meanwhile waits or stops with "busy".
             let lock: StagingLock?
             if FileManager.default.fileExists(atPath: candidate.path + "/.mapillary-archiver") {

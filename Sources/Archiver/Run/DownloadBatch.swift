@@ -18,6 +18,15 @@ public struct DownloadBatch: Sendable {
     public func run() async -> BatchReport {
         var reports: [UserReport] = []
         var stopped: String?
+        // From here on no console line, log file or summary shows the token or the IA secret, in any form.
+        env.console.hide(SecretMask([options.token], marker: "‹token›"))
+        if let credentials = options.credentials { env.console.hide(credentials.mask) }
+        do {
+            try options.validate()
+        } catch {
+            env.logger.error("\(error)")
+            stopped = "\(error)"
+        }
         for (index, user) in options.usernames.enumerated() {
             if Task.isCancelled {
                 stopped = "interrupted"
@@ -53,8 +62,10 @@ public struct DownloadBatch: Sendable {
         guard let credentials = options.credentials else {
             return "failed: no IA keys (give --access-key/--secret-key, IA_ACCESS_KEY_ID/IA_SECRET_ACCESS_KEY, or an ia.ini)"
         }
+        var uploadOptions = options.uploadOptions
+        uploadOptions.withheldSecrets = uploadOptions.withheldSecrets.merging(SecretMask([options.token]))
         let runner = UploadRunner(env: env, endpoints: options.endpoints, credentials: credentials,
-                                  options: options.uploadOptions)
+                                  options: uploadOptions)
         return await runner.uploadOne(path: path, label: user).summary
     }
 }

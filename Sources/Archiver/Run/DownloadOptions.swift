@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import HTTPClient
 import InternetArchive
@@ -27,6 +28,16 @@ public struct DownloadOptions: Sendable {
     public var credentials: IACredentials?
     /// Back-off between retries of Mapillary API and CDN requests (tests shorten it).
     public var retry: RetryPolicy
+    /// A user in whose pipeline nothing moves for this long (no listing page recorded, no image byte received, no
+    /// image finished) is given up for this run (`--no-progress-timeout`).
+    public var noProgressTimeout: Duration = .seconds(600)
+    /// Image transfers slower than this are cut and retried (`--speed-limit`, `--speed-time`); nil = no floor.
+    public var speedFloor: TransferSpeedFloor? = DownloadOptions.defaultSpeedFloor
+    /// Longest time one image may take over all its attempts before it counts as failed for this run.
+    public var imageTimeLimit: Duration = .seconds(600)
+
+    /// 1 KiB/s over 30 s: a CDN that slow has stopped serving the image.
+    public static let defaultSpeedFloor = TransferSpeedFloor(bytesPerSecond: 1024, window: .seconds(30))
 
     public init(usernames: [String], token: String, outputDirectory: String = "./mapillary_data",
                 cacheDirectory: String = DownloadOptions.defaultCacheDirectory(), quality: Quality = .original,
@@ -55,6 +66,33 @@ public struct DownloadOptions: Sendable {
         self.uploadOptions = uploadOptions
         self.credentials = credentials
         self.retry = retry
+    }
+
+    /// Checks, before any work starts, everything a run would otherwise find wrong only later: every username
+    /// (``MapillaryUsername``), the token, the templates in effect, the upload options (with `upload`), and that
+    /// the output and cache folders can be written. Throws ``ArchiverError`` `.usage` with one sentence.
+    /// The command line calls it first; ``DownloadBatch`` calls it again, so a library caller gets the same checks.
+    public func validate() throws {
+        func usage(_ sentence: String) -> ArchiverError { ArchiverError(.usage, sentence) }
+        for user in usernames {
+            if let problem = MapillaryUsername.problem(user) { throw usage(problem) }
+        }
+        do {
+            try MapillaryClient.validate(token: token)
+            try MapillaryClient.validate(apiBase: apiURL)
+            try endpoints.validate()
+            _ = try ItemTemplates.resolve(templateDirectory: templateDirectory)
+            if upload { try uploadOptions.validate() }
+        } catch {
+            throw usage("\(error)")
+        }
+        for (folder, option) in [(outputDirectory, "--output"), (cacheDirectory, "--cache-dir")] {
+            do {
+                try DurableFile.checkWritable(folder: folder)
+            } catch {
+                throw usage("\(option) \(folder) cannot be written (\(error)); give a folder you can write to")
+            }
+        }
     }
 
     /// `$XDG_CACHE_HOME/mapillary-archiver`, else `~/.cache/mapillary-archiver`.

@@ -40,7 +40,7 @@ extension UserDownload {
         let context = PipelineContext(state: state, counters: counters, disk: disk, writer: writer,
                                       netSlots: netSlots, cpuSlots: cpuSlots,
                                       writeSlots: AsyncSemaphore(limit: Self.writeQueue), tuner: tuner,
-                                      needThumbnail: needThumbnail)
+                                      needThumbnail: needThumbnail, watch: ProgressWatch(limit: options.noProgressTimeout))
 
         let progress = Task { await showProgress(counters: counters, slots: netSlots) }
         let flusher = Task {
@@ -55,51 +55,28 @@ extension UserDownload {
         }
         do {
             counters.stage = "listing"
+            context.watch.touch()
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await list(context) }
-                group.addTask { try await fetchAll(context) }
-                // `waitForAll()` would wait for the other child after one failed; this stops at the first error,
-                // and leaving the scope cancels the other.
-                for try await _ in group {}
+                group.addTask {
+                    try await withThrowingTaskGroup(of: Void.self) { stages in
+                        stages.addTask { try await list(context) }
+                        stages.addTask { try await fetchAll(context) }
+                        // `waitForAll()` would wait for the other child after one failed; this stops at the first
+                        // error, and leaving the scope cancels the other.
+                        for try await _ in stages {}
+                    }
+                }
+                // Throws when nothing moves for too long; the first child to end (the stages, or this) ends both.
+                group.addTask { try await context.watch.watch() }
+                try await group.next()
+                group.cancelAll()
             }
             try await disk.run { try writer.commit() }
         } catch {
             await disk.runQuietly { writer.abandon() }
             throw error
         }
-    }
-
-    /// Pages through the user's images, recording each page and the cursor in one transaction.
-    private func list(_ c: PipelineContext) async throws {
-        if try c.state.listingComplete() {
-            c.counters.listingComplete.store(true, ordering: .releasing)
-            return
-        }
-        var url = try c.state.cursor()
-            ?? client.firstPageURL(user: user, quality: options.quality, bbox: options.bbox, limit: Self.pageSize)
-        while true {
-            while c.counters.listed.load(ordering: .relaxed) - c.counters.finished > Self.listingWindow {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            let page = try await client.fetchPage(url: url)
-            for rejected in page.rejected {
-                c.counters.refused.add(1, ordering: .relaxed)
-                logger.warning("\(user): refused a record from the API: \(rejected.reason)")
-            }
-            let listed = page.records.map { record in
-                DownloadState.Listed(id: record.id, raw: record.rawJSON,
-                                     captureDate: ItemNaming.dateName(capturedAtMilliseconds: record.capturedAt),
-                                     capturedAtMillis: record.capturedAt, sequence: record.sequence,
-                                     thumbURL: record.thumbURL)
-            }
-            try await c.disk.run { try c.state.recordPage(listed, next: page.next) }
-            c.counters.listed.add(listed.count, ordering: .relaxed)
-            logger.debug("\(user): listed a page of \(listed.count) records (limit \(page.limitUsed)); \(page.next == nil ? "last page" : "more to come")")
-            guard let next = page.next else { break }
-            url = next
-        }
-        c.counters.listingComplete.store(true, ordering: .releasing)
-        logger.info("\(user): listing complete: \(c.counters.listed.load(ordering: .relaxed)) images")
+        if let fault = context.listingFault.withLock({ $0 }) { throw fault }
     }
 
     /// Hands pending images to download tasks, bounded by the transfer slots.
@@ -138,9 +115,12 @@ extension UserDownload {
             return
         }
         let download: ImageDownload
+        let observer = DownloadObserver(progress: c.watch.transferProgress()) { [user, logger] attempt, reason in
+            logger.warning("\(user): image \(item.id): retrying the download (attempt \(attempt)) after: \(reason)")
+        }
         do {
             download = try await client.downloadImage(id: item.id, url: item.thumbURL, quality: options.quality,
-                                                       maxBytes: Self.maxImageBytes)
+                                                       maxBytes: Self.maxImageBytes, observer: observer)
         } catch let error as MapillaryError where error.code == .tokenRejected {
             throw error
         } catch is CancellationError {
@@ -189,6 +169,7 @@ extension UserDownload {
         holdsCPUSlot = false
         defer { c.writeSlots.release() }
         try await c.disk.run { try c.writer.write(processed) }
+        c.watch.touch()
         c.counters.done.add(1, ordering: .relaxed)
         c.counters.bytesWritten.add(processed.bytes.count, ordering: .relaxed)
     }
@@ -204,6 +185,7 @@ extension UserDownload {
         }
         logger.warning("\(user): image \(id) \(permanent ? "is unavailable" : "failed"): \(message)")
         try await c.disk.run { try c.state.markFailed(id: id, reason: reason, permanent: permanent) }
+        c.watch.touch()
     }
 
     private func makeThumbnail(from jpeg: [UInt8], _ c: PipelineContext) async throws {
@@ -243,10 +225,15 @@ final class PipelineContext: Sendable {
     let writeSlots: AsyncSemaphore
     let tuner: ConcurrencyTuner?
     let needThumbnail: Atomic<Bool>
+    /// Gives the user up when nothing moves for too long.
+    let watch: ProgressWatch
+    /// Why the listing ended early (the API kept sending pages it had sent): the user fails with it once the
+    /// images listed so far are done.
+    let listingFault = Mutex<ArchiverError?>(nil)
 
     init(state: DownloadState, counters: RunCounters, disk: CPUWorkerPool, writer: ImageWriter,
          netSlots: AsyncSemaphore, cpuSlots: AsyncSemaphore, writeSlots: AsyncSemaphore, tuner: ConcurrencyTuner?,
-         needThumbnail: Bool) {
+         needThumbnail: Bool, watch: ProgressWatch) {
         self.state = state
         self.counters = counters
         self.disk = disk
@@ -256,6 +243,7 @@ final class PipelineContext: Sendable {
         self.writeSlots = writeSlots
         self.tuner = tuner
         self.needThumbnail = Atomic(needThumbnail)
+        self.watch = watch
     }
 }
 

@@ -31,8 +31,11 @@ struct UserDownload: Sendable {
         self.user = user
         self.options = options
         self.env = env
-        client = MapillaryClient(http: env.http, apiBase: options.apiURL, token: options.token, retry: options.retry,
-                                 logger: env.hub.logger("mapillary"))
+        var client = MapillaryClient(http: env.http, apiBase: options.apiURL, token: options.token,
+                                     retry: options.retry, logger: env.hub.logger("mapillary"))
+        client.downloadSpeedFloor = options.speedFloor
+        client.imageTimeLimit = options.imageTimeLimit
+        self.client = client
         transcoder = ImageTranscoder(format: options.webp ? .webp(quality: options.webpQuality) : .jpeg)
     }
 
@@ -113,7 +116,8 @@ struct UserDownload: Sendable {
         func fillCounts(_ after: DownloadState.Counts) throws {
             report.downloaded = counters.done.load(ordering: .relaxed)
             report.alreadyDone = before.done
-            report.failed = after.failed + after.pending
+            // Images not reached (an interrupt, a stop) are not failures: the next run takes them up.
+            report.failed = after.failed
             report.unavailable = after.unavailable
             report.refused = counters.refused.load(ordering: .relaxed)
             report.bytes = after.doneBytes

@@ -83,8 +83,11 @@ public final class DownloadState: Sendable {
 
     public let database: SQLiteDatabase
 
-    public init(database: SQLiteDatabase) throws {
+    /// Opens the state in `database`, bringing its schema up to date unless `migrate` is false (readers that must
+    /// not change an item, and use none of the newer columns).
+    public init(database: SQLiteDatabase, migrate: Bool = true) throws {
         self.database = database
+        guard migrate else { return }
         try database.migrate(component: "download", steps: [
             """
             CREATE TABLE download_meta(key TEXT PRIMARY KEY, value TEXT);
@@ -97,6 +100,8 @@ public final class DownloadState: Sendable {
             CREATE TABLE download_tars(name TEXT PRIMARY KEY, committed_length INTEGER NOT NULL,
                 md5_state BLOB, published INTEGER NOT NULL DEFAULT 0);
             """,
+            // The listing pass that last listed each image (the `listing_pass` value; `restartListing` starts one).
+            "ALTER TABLE download_images ADD COLUMN listed_pass INTEGER NOT NULL DEFAULT 0;",
         ])
     }
 
@@ -119,30 +124,71 @@ public final class DownloadState: Sendable {
 
     public func listingComplete() throws -> Bool { try value("listing_complete") == "1" }
 
-    /// Starts the listing over (a later run of a published item lists again to find new images).
+    /// Starts the listing over (a later run of a published item lists again to find new images): a new pass.
     public func restartListing() throws {
         try database.transaction { conn in
             try conn.run("DELETE FROM download_meta WHERE key IN ('cursor', 'listing_complete')")
+            try conn.run("""
+                INSERT INTO download_meta(key, value) VALUES('listing_pass', '1')
+                ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                """)
         }
     }
 
     // MARK: - Listing
 
-    /// Records one page: new records become pending (known ids are left alone, but their fresh thumb URL is
-    /// kept), and the cursor moves to `next` (or the listing is complete) in the same transaction.
-    public func recordPage(_ records: [Listed], next: String?) throws {
+    /// What recording a page did.
+    public enum PageRecording: Sendable, Equatable {
+        /// The page was recorded: `added` ids were new to the item; `repeated` ids had already been listed in this
+        /// pass (their first record was kept).
+        case recorded(added: Int, repeated: [String])
+        /// Every record of the page had already been listed in this pass: nothing was recorded, the cursor stays.
+        case alreadyListed
+    }
+
+    /// Records one page in one transaction, the first record of an id winning: ids new to the item become
+    /// pending; ids listed by an earlier pass (a later run of a published item) keep their record, and the ones
+    /// not yet archived take the fresh thumb URL; ids already listed in this pass are left alone and reported.
+    /// The cursor moves to `next` (or the listing is complete). A non-empty page whose ids were all listed in this
+    /// pass records nothing.
+    public func recordPage(_ records: [Listed], next: String?) throws -> PageRecording {
         try database.transaction { conn in
+            let pass = try conn.query("SELECT CAST(value AS INTEGER) FROM download_meta WHERE key = 'listing_pass'")
+                .first?[0].int64 ?? 0
             var seq = try conn.query("SELECT COALESCE(MAX(seq), 0) FROM download_images").first?[0].int64 ?? 0
+            var earlierPass: Set<String> = []
+            var thisPass: Set<String> = []
             for record in records {
-                seq += 1
-                try conn.run("""
-                    INSERT INTO download_images(id, seq, raw, capture_date, captured_at, sequence, thumb_url)
-                    VALUES(?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET thumb_url = excluded.thumb_url, raw = excluded.raw
-                    """,
-                    [.text(record.id), .integer(seq), .blob(record.raw), .text(record.captureDate),
-                     record.capturedAtMillis.map { .integer($0) } ?? .null, SQLiteValue(record.sequence),
-                     SQLiteValue(record.thumbURL)])
+                let row = try conn.query("SELECT listed_pass FROM download_images WHERE id = ?", [.text(record.id)]).first
+                switch row?[0].int64 {
+                case nil: break
+                case pass?: thisPass.insert(record.id)
+                default: earlierPass.insert(record.id)
+                }
+            }
+            if !records.isEmpty && records.allSatisfy({ thisPass.contains($0.id) }) { return .alreadyListed }
+            var added = 0
+            var repeated: [String] = []
+            for record in records {
+                if thisPass.contains(record.id) {
+                    repeated.append(record.id)
+                } else if earlierPass.contains(record.id) {
+                    try conn.run("""
+                        UPDATE download_images SET listed_pass = ?,
+                        thumb_url = CASE WHEN status = 1 THEN thumb_url ELSE ? END WHERE id = ?
+                        """, [.integer(pass), SQLiteValue(record.thumbURL), .text(record.id)])
+                } else {
+                    seq += 1
+                    added += 1
+                    try conn.run("""
+                        INSERT INTO download_images(id, seq, raw, capture_date, captured_at, sequence, thumb_url,
+                        listed_pass) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                        [.text(record.id), .integer(seq), .blob(record.raw), .text(record.captureDate),
+                         record.capturedAtMillis.map { .integer($0) } ?? .null, SQLiteValue(record.sequence),
+                         SQLiteValue(record.thumbURL), .integer(pass)])
+                }
+                thisPass.insert(record.id)
             }
             if let next {
                 try conn.run("INSERT INTO download_meta(key, value) VALUES('cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [.text(next)])
@@ -150,6 +196,7 @@ public final class DownloadState: Sendable {
                 try conn.run("DELETE FROM download_meta WHERE key = 'cursor'")
                 try conn.run("INSERT INTO download_meta(key, value) VALUES('listing_complete', '1') ON CONFLICT(key) DO UPDATE SET value = '1'")
             }
+            return .recorded(added: added, repeated: repeated)
         }
     }
 

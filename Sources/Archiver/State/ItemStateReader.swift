@@ -35,7 +35,7 @@ public enum ItemStateReader {
               let database = try? SQLiteDatabase(path: path) else { return nil }
         defer { database.close() }
         guard let tables = try? database.query("SELECT name FROM sqlite_master WHERE name = 'download_images'"),
-              !tables.isEmpty, let state = try? DownloadState(database: database) else { return nil }
+              !tables.isEmpty, let state = try? DownloadState(database: database, migrate: false) else { return nil }
         return try? body(state)
     }
 }

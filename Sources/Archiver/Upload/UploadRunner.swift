@@ -19,11 +19,13 @@ public struct UploadRunner: Sendable {
     public let credentials: IACredentials
     public let options: UploadOptions
 
+    /// From here on the console and log files mask the IA secret key and ``UploadOptions/withheldSecrets``.
     public init(env: RunEnvironment, endpoints: IAEndpoints, credentials: IACredentials, options: UploadOptions) {
         self.env = env
         self.endpoints = endpoints
         self.credentials = credentials
         self.options = options
+        env.console.hide(credentials.mask.merging(options.withheldSecrets))
     }
 
     /// Uploads every item in turn.
@@ -56,10 +58,10 @@ public struct UploadRunner: Sendable {
                 return Outcome(item: path, ok: true, summary: "dry run: \(report.plannedRequests.count) requests printed", report: report)
             }
             let sent = "\(report.uploaded.count) files sent, \(ByteFormat.size(report.bytesUploaded))"
-            let skipped = report.skippedFromJournal.count + report.alreadyOnIA.count
-            let skippedText = skipped > 0 ? ", \(skipped) already there" : ""
+            let skippedText = (report.alreadyOnIA.isEmpty ? "" : ", \(report.alreadyOnIA.count) already on IA")
+                + (report.skippedFromJournal.isEmpty ? "" : ", \(report.skippedFromJournal.count) sent earlier (journal)")
             if let verification = report.verification, !verification.isComplete {
-                env.logger.warning("\(label): uploaded, but \(report.notYetVisible) files are not yet listed by IA with the right md5 (\(verification.summary)); run `mapillary-archiver verify --remote \(path)` later")
+                env.logger.warning("\(label): uploaded, but \(report.notYetVisible) files are not yet listed by IA with the right md5 (\(verification.summary)); \(verification.nextStep(item: path))")
                 return Outcome(item: path, ok: true, summary: "uploaded (\(sent)\(skippedText)); \(report.notYetVisible) files not yet visible on IA", report: report)
             }
             let verified = report.verification == nil ? "uploaded" : "uploaded and verified"
@@ -103,17 +105,20 @@ public struct RemoteCheck: Sendable {
         self.credentials = credentials
     }
 
-    /// One line per file that IA lacks or holds with another md5 (empty when all match).
+    /// One line per file that IA lacks or holds with another md5, then the command that fixes them (empty when all
+    /// match).
     public func problems(item: String, timeout: Duration = .zero) async -> [String] {
         do {
-            let anonymous = try IACredentials(accessKey: "anonymous", secretKey: "anonymous", source: "none")
-            let uploader = ItemUploader(credentials: credentials ?? anonymous, endpoints: endpoints, http: env.http,
+            // Without keys the metadata API is asked with no Authorization header at all (public items answer).
+            let uploader = ItemUploader(credentials: credentials, endpoints: endpoints, http: env.http,
                                         logger: env.hub.logger("verify"))
             let verification = try await uploader.verifyRemote(itemPath: item, timeout: timeout)
-            if !verification.itemFound { return ["\(item): the Internet Archive has no item \(verification.identifier) (or it is dark)"] }
             if verification.unreachable { return ["\(item): the Internet Archive's metadata API could not be reached; try again later"] }
-            return verification.pending.map { "\(item)/\($0): not on the Internet Archive (yet)" }
-                + verification.mismatched.map { "\(item)/\($0.key): md5 differs (local \($0.localMD5), IA \($0.remoteMD5))" }
+            var lines = !verification.itemFound ? ["\(item): the Internet Archive has no item \(verification.identifier) (or it is dark)"]
+                : verification.pending.map { "\(item)/\($0): not on the Internet Archive (yet)" }
+                    + verification.mismatched.map { "\(item)/\($0.key): md5 differs (local \($0.localMD5), IA \($0.remoteMD5))" }
+            if !verification.isComplete { lines.append("\(item): to fix: " + verification.nextStep(item: item)) }
+            return lines
         } catch {
             return ["\(item): \(error)"]
         }

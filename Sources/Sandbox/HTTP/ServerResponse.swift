@@ -87,7 +87,7 @@ public final class ServerResponse {
     }
 
     /// Builds the status line and headers; decides whether the connection survives this response.
-    private func beginResponse(status: Int, headers: [(String, String)],
+    func beginResponse(status: Int, headers: [(String, String)],
                                contentLength: Int64) -> (head: [UInt8], sendsBody: Bool) {
         hasResponded = true
         request.responseStarted = true
