@@ -3,8 +3,9 @@ import Imaging
 import Logging
 @testable import Mapillary
 
-/// `graph-page`: a Graph API answer as `fetchPage` and the URL refresh read it: judged (JSON error objects, the
-/// token hidden from their text), scanned into records or refusals, and the next-page link checked and edited.
+/// `graph-page`: a Graph API answer as `fetchPage`, `discover` and the URL refresh read it: judged (JSON error
+/// objects, the token hidden from their text), scanned into records or refusals (or creators), and the next-page
+/// link checked and edited.
 enum GraphPageTarget {
     static let token = "MLY|4242|fuzz0token0that0must0never0show"
     static let client = MapillaryClient(http: HTTPClient(), apiBase: "https://graph.mapillary.com", token: token,
@@ -22,6 +23,7 @@ enum GraphPageTarget {
         }
         switch verdict {
         case .ok(.collection(let elements, let paging)):
+            checkCreators(body, elements, paging)
             guard let page = try? ImagePage.build(body: body, elements: elements, paging: paging, quality: .q1024,
                                                   limitUsed: 100) else { return }
             for record in page.records { ImageRecordTarget.check(record, quality: .q1024) }
@@ -38,6 +40,18 @@ enum GraphPageTarget {
              .refused(let text):
             requireNoToken(text)
         }
+    }
+
+    /// The same page read as `discover` reads it: a username the tool accepts is one line of plain text (it
+    /// becomes a queue entry, an identifier, log lines).
+    private static func checkCreators(_ body: [UInt8], _ elements: [Range<Int>], _ paging: JSONValue?) {
+        guard let page = try? CreatorPage.build(body: body, elements: elements, paging: paging, limitUsed: 100) else {
+            return
+        }
+        for name in page.sightings.compactMap(\.username) where MapillaryUsername.problem(name) == nil {
+            require(isOneLine(name) && !name.isEmpty, "an unusable username was accepted: \(name.debugDescription)")
+        }
+        if let next = page.next { _ = PageLink.identity(of: next) }
     }
 
     /// The link is accepted only on the API origin, and shrinking its page size is read back as asked.
