@@ -25,6 +25,13 @@ public struct HTTPResponse: Sendable {
         headers.filter { $0.hasName(name) }.map(\.value)
     }
 
+    /// The `Retry-After` header in seconds (the HTTP-date form is ignored), capped at one hour.
+    public var retryAfter: Duration? {
+        guard let text = header("Retry-After"), let seconds = Int(text.filter { $0 != " " && $0 != "\t" }),
+              seconds >= 0 else { return nil }
+        return .seconds(min(seconds, 3600))
+    }
+
     /// True for 2xx statuses.
     public var isSuccess: Bool { (200..<300).contains(status) }
 

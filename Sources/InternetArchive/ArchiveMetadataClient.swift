@@ -33,22 +33,41 @@ public struct ArchiveMetadataClient: Sendable {
         return try RemoteItem.parse(response.body, identifier: identifier)
     }
 
-    /// Sends a GET to archive.org with retries; returns the 200 answer or throws a sentence.
+    /// One value list of an item's metadata (`GET {archive}/metadata/{identifier}/metadata/{key}`, which answers
+    /// `{"result": …}`); empty when the item or the key is missing.
+    public func values(of key: String, in identifier: String) async throws -> [String] {
+        let url = endpoints.archive + "/metadata/" + IAEncoding.quote(identifier, safe: "") + "/metadata/"
+            + IAEncoding.quote(key, safe: "")
+        var request = HTTPRequest(method: "GET", url: url, response: .memory(limit: 1 << 20))
+        if let credentials { request.headers.append(HTTPHeader("Authorization", credentials.authorization)) }
+        request.timeout = timeout
+        let response = try await Self.fetch(request, http: http, retry: retry, what: "the \(key) of \(identifier)")
+        return JSONValue.strings(JSONValue.object(response.body)?["result"])
+    }
+
+    /// Sends a GET to archive.org with retries (network failures, 429 and 5xx; a `Retry-After` of up to a minute
+    /// is waited out); returns the 200 answer or throws a sentence, with IA's own `error` text when it gave one.
     static func fetch(_ request: HTTPRequest, http: HTTPClient, retry: RetryPolicy,
                       what: String) async throws -> HTTPResponse {
         var attempt = 1
         while true {
             var failure: InternetArchiveError
+            var wait = Duration.zero
             do {
                 let response = try await http.send(request)
                 if response.status == 200 { return response }
                 let status = response.status
-                if status == 429 || status >= 500 {
+                let says = errorText(response).map { " (IA says: \($0))" } ?? ""
+                if status == 429 {
+                    failure = InternetArchiveError(.serverFailed, "archive.org kept refusing \(what) with HTTP 429 (too "
+                                                   + "many requests)\(says); wait a few minutes and try again")
+                    wait = min(response.retryAfter ?? .zero, .seconds(60))
+                } else if status >= 500 {
                     failure = InternetArchiveError(.serverFailed, "archive.org answered HTTP \(status) when asked for "
                                                    + "\(what); try again later")
                 } else {
                     throw InternetArchiveError(.badAnswer, "archive.org answered HTTP \(status) when asked for "
-                                               + "\(what); check --archive-url")
+                                               + "\(what)\(says); check --archive-url")
                 }
             } catch let error as HTTPError {
                 if error.code == .cancelled {
@@ -60,7 +79,14 @@ public struct ArchiveMetadataClient: Sendable {
             }
             guard retry.allows(attempt: attempt + 1), !Task.isCancelled else { throw failure }
             attempt += 1
-            try? await Task.sleep(for: retry.delay(beforeAttempt: attempt))
+            try? await Task.sleep(for: max(wait, retry.delay(beforeAttempt: attempt)))
         }
+    }
+
+    /// The `error` of a JSON answer (archive.org's services say what went wrong there), shortened and printable.
+    static func errorText(_ response: HTTPResponse) -> String? {
+        guard let text = JSONValue.string(JSONValue.object(response.body)?["error"]), !text.isEmpty else { return nil }
+        let printable = MetadataHeaders.printable(text)
+        return printable.count > 200 ? String(printable.prefix(200)) + "…" : printable
     }
 }

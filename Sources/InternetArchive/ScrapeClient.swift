@@ -1,17 +1,26 @@
 import HTTPClient
 
 /// archive.org's scrape API (`/services/search/v1/scrape`): every item matching a query, page by page with
-/// the answer's `cursor` (the last page has none).
+/// the answer's `cursor` (the last page has none), so result sets past IA's 10,000-result paging limit come
+/// back whole.
 public struct ScrapeClient: Sendable {
+    /// What one page brought: its number (from 1), the items so far and the total IA reported (when it did).
+    public struct PageProgress: Sendable {
+        public let page: Int
+        public let itemsSoFar: Int
+        public let total: Int?
+    }
+
     let http: HTTPClient
     let endpoints: IAEndpoints
     let retry: RetryPolicy
     /// Results per page (IA accepts 100 to 10,000).
     let pageSize: Int
 
+    /// `pageSize` is clamped to IA's 100…10,000; the default, 10,000, needs the fewest requests.
     public init(http: HTTPClient, endpoints: IAEndpoints = IAEndpoints(),
                 retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(20)),
-                pageSize: Int = 1000) {
+                pageSize: Int = 10_000) {
         self.http = http
         self.endpoints = endpoints
         self.retry = retry
@@ -19,11 +28,15 @@ public struct ScrapeClient: Sendable {
     }
 
     /// Every item matching `query` with the requested `fields` (numbers as decimal text, lists kept as lists).
-    /// Stops after 10,000 pages as a guard against a cursor that never ends.
-    public func items(query: String, fields: [String]) async throws -> [ScrapedItem] {
+    /// Network failures, 429 and 5xx are retried; an answer with an `error` (IA's way of refusing a search) or
+    /// without an items list throws a sentence. Stops at a page without items, and after 10,000 pages, as guards
+    /// against a cursor that never ends.
+    public func items(query: String, fields: [String],
+                      onPage: @Sendable (PageProgress) -> Void = { _ in }) async throws -> [ScrapedItem] {
         var out: [ScrapedItem] = []
         var cursor: String?
         var pages = 0
+        var pageItems = 0
         repeat {
             var url = endpoints.archive + "/services/search/v1/scrape?q=" + IAEncoding.quote(query, safe: "")
                 + "&fields=" + IAEncoding.quote(fields.joined(separator: ","), safe: ",") + "&count=\(pageSize)"
@@ -32,6 +45,11 @@ public struct ScrapeClient: Sendable {
             request.timeout = .seconds(120)
             let response = try await ArchiveMetadataClient.fetch(request, http: http, retry: retry,
                                                                  what: "the search \(query)")
+            if let refusal = ArchiveMetadataClient.errorText(response) {
+                throw InternetArchiveError(.badAnswer, "archive.org's scrape API refused the search \(query) "
+                                           + "(IA says: \(refusal)); try again later, and check --archive-url if it "
+                                           + "persists")
+            }
             guard let object = JSONValue.object(response.body), let items = object["items"] as? [Any] else {
                 throw InternetArchiveError(.badAnswer, "archive.org's scrape API answered without an items list for "
                                            + "\(query); check --archive-url and try again later")
@@ -40,8 +58,11 @@ public struct ScrapeClient: Sendable {
                 out.append(ScrapedItem(fields: item.mapValues { JSONValue.strings($0) }))
             }
             cursor = JSONValue.string(object["cursor"]).flatMap { $0.isEmpty ? nil : $0 }
+            pageItems = items.count
             pages += 1
-        } while cursor != nil && pages < 10_000
+            let total = JSONValue.int64(object["total"]).map { Int($0) }
+            onPage(PageProgress(page: pages, itemsSoFar: out.count, total: total))
+        } while cursor != nil && pageItems > 0 && pages < 10_000
         return out
     }
 }

@@ -101,7 +101,7 @@ extension MapillaryClient {
                 current = nil
                 return .retryNow(reason)
             case 408, 429, 500...:
-                return .retry("CDN HTTP \(status)" + Self.bodyHint(response), after: Self.retryAfter(response))
+                return .retry("CDN HTTP \(status)" + Self.bodyHint(response), after: response.retryAfter)
             default:
                 throw MapillaryError(.downloadRefused,
                     "the Mapillary CDN refused image \(id) (HTTP \(status)\(Self.bodyHint(response)))")

@@ -118,7 +118,7 @@ extension MapillaryClient {
         let body = try? GraphBody.scan(response.body)
         let status = response.status
         let transientStatus = status == 429 || status >= 500
-        let after = Self.retryAfter(response)
+        let after = response.retryAfter
         if case .error(let graph)? = body {
             let summary = "HTTP \(status): " + graph.summary(hiding: tokenMask)
             if status == 401 || graph.isTokenProblem { return .tokenRejected(graph.summary(hiding: tokenMask)) }
@@ -142,14 +142,6 @@ extension MapillaryClient {
         guard (200..<300).contains(status) else { return .refused("HTTP \(status)") }
         return .ok(body)
     }
-
-    /// A `Retry-After` in seconds (the HTTP-date form is ignored), capped at one hour.
-    static func retryAfter(_ response: HTTPResponse) -> Duration? {
-        guard let text = response.header("Retry-After"), let seconds = Int(text.trimmingSpaces()), seconds >= 0 else {
-            return nil
-        }
-        return .seconds(min(seconds, 3600))
-    }
 }
 
 /// The result of sending one request: a response, or a transport failure worth retrying (reset,
@@ -157,13 +149,4 @@ extension MapillaryClient {
 enum SendOutcome {
     case response(HTTPResponse)
     case transient(String)
-}
-
-private extension String {
-    func trimmingSpaces() -> Substring {
-        var slice = self[...]
-        while slice.first == " " { slice = slice.dropFirst() }
-        while slice.last == " " { slice = slice.dropLast() }
-        return slice
-    }
 }

@@ -44,8 +44,13 @@ final class IAArchiveService: Sendable {
                               body: Array("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".utf8))
                 return
             }
-            let identifier = String(request.path.dropFirst("/metadata/".count).prefix { $0 != "/" })
-            sendJSON(response, metadata(identifier))
+            let parts = request.path.dropFirst("/metadata/".count).split(separator: "/", omittingEmptySubsequences: false)
+            let identifier = String(parts[0])
+            if parts.count == 3, parts[1] == "metadata" {
+                sendJSON(response, metadataValue(identifier, key: String(parts[2])))
+            } else {
+                sendJSON(response, metadata(identifier))
+            }
         } else if request.path == "/services/search/v1/scrape" {
             scrape(request, response)
         } else {
@@ -90,6 +95,15 @@ final class IAArchiveService: Sendable {
         return answer
     }
 
+    /// A sub-path read, `/metadata/{id}/metadata/{key}`: `{"result": value}` (a list for repeated keys), or `{}`
+    /// when the item or the key is missing.
+    func metadataValue(_ identifier: String, key: String) -> [String: Any] {
+        guard let item = store.item(identifier), !item.dark else { return [:] }
+        let values = item.values(key)
+        if values.isEmpty { return [:] }
+        return ["result": values.count == 1 ? values[0] as Any : values as Any]
+    }
+
     /// `q` = terms joined by ` OR ` (`key:*` = has the key, `key:value` = has that value); `fields`, `count`
     /// (100…10,000, as IA requires) and an opaque `cursor` for the next page.
     private func scrape(_ request: ServerRequest, _ response: IAReply) {
@@ -132,7 +146,7 @@ final class IAArchiveService: Sendable {
         let page = matching.dropFirst(offset).prefix(count)
         let items: [[String: Any]] = page.map { item in
             var entry: [String: Any] = ["identifier": item.identifier]
-            for field in fields where field != "identifier" {
+            for field in fields where field != "identifier" && !configuration.scrapeWithheldFields.contains(field) {
                 if field == "item_size" {
                     entry["item_size"] = item.size
                 } else {

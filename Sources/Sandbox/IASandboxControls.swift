@@ -13,7 +13,7 @@ final class IASandboxControls: Sendable {
         var overLimitChecks: Int
         var faultRate: Double
         var ingestDelay: Duration
-        var throttledScrapes = 0
+        var throttledScrapes: Int
         var spam: Set<String>
         var accounts: [InternetArchiveSandboxConfiguration.Account]
         var random: SandboxRandom
@@ -26,7 +26,9 @@ final class IASandboxControls: Sendable {
     init(configuration: InternetArchiveSandboxConfiguration, seed: UInt64) {
         state = Mutex(State(slowDownBurst: configuration.slowDownBurst, slowDownRate: configuration.slowDownRate,
                             overLimitChecks: configuration.overLimitChecks, faultRate: configuration.faultRate,
-                            ingestDelay: configuration.ingestDelay, spam: configuration.spamIdentifiers,
+                            ingestDelay: configuration.ingestDelay,
+                            throttledScrapes: max(0, configuration.scrapeRateLimitBurst),
+                            spam: configuration.spamIdentifiers,
                             accounts: configuration.effectiveAccounts(seed: seed),
                             random: SandboxRandom(seed: seed, "ia", "faults")))
     }

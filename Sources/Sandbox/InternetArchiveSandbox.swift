@@ -149,12 +149,17 @@ public final class InternetArchiveSandbox: SandboxComponent {
                                            visibleAt: .now), in: identifier)
     }
 
-    /// Adds an item as if it had been on IA before.
+    /// Adds an item as if it had been on IA before. Like every IA item it lists an `uploader`: the one its metadata
+    /// gives, else the owner's e-mail, else `someone@example.org`.
     public func preload(_ item: InternetArchiveSandboxConfiguration.Item) throws {
-        var stored = IAItemStore.Item(identifier: item.identifier, owner: item.owner, uploader: "someone@example.org",
+        let uploader = item.metadata["uploader"]?.first
+            ?? controls.accounts.first { $0.accessKey == item.owner }?.email ?? "someone@example.org"
+        var stored = IAItemStore.Item(identifier: item.identifier, owner: item.owner, uploader: uploader,
                                       metadata: [("identifier", [item.identifier])]
                                         + item.metadata.sorted { $0.key < $1.key }
-                                            .filter { $0.key != "identifier" }.map { ($0.key, $0.value) },
+                                            .filter { $0.key != "identifier" && $0.key != "uploader" }
+                                            .map { ($0.key, $0.value) }
+                                        + [("uploader", [uploader])],
                                       dark: item.dark, declaredSize: item.itemSize,
                                       created: Int64(Date().timeIntervalSince1970))
         for file in item.files {

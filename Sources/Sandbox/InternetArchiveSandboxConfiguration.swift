@@ -84,6 +84,12 @@ public struct InternetArchiveSandboxConfiguration: Sendable {
     public var minimumPartSize: Int64 = 0
     /// Items that exist from the start.
     public var items: [Item] = []
+    /// The first N (when positive) scrape API requests get 429 Too Many Requests with `Retry-After: 1`, as
+    /// ``InternetArchiveSandbox/throttleScrapes(count:)`` does while it runs.
+    public var scrapeRateLimitBurst = 0
+    /// Fields the scrape API leaves out of its answers (as when IA's search index lacks them), so a client has to
+    /// read them from the metadata API instead.
+    public var scrapeWithheldFields: Set<String> = []
     /// IAS3's port; 0 takes the sandbox's (P+2), or a free one when that is 0. A sandbox started with the ports of
     /// one stopped before serves the same URLs with none of its items (as if IA had lost them).
     public var s3Port = 0

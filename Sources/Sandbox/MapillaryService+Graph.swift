@@ -20,7 +20,7 @@ extension MapillaryService {
             sendJSON(response, status: 401, GraphJSON.error(message: problem, code: 190))
             return
         }
-        guard apiFaults.admit() else {
+        guard apiFaults.admit(), !limitedByCount() else {
             counters.increment(.rateLimited)
             sendJSON(response, status: 429, GraphJSON.error(
                 message: "(#4) Application request limit reached", code: 4, isTransient: true))
@@ -35,6 +35,13 @@ extension MapillaryService {
             sendJSON(response, status: 404, GraphJSON.error(
                 message: "Unknown path components: \(path)", code: 2500))
         }
+    }
+
+    /// True for every Nth request of ``SandboxConfiguration/rateLimitEvery`` (the 2nd, the (2+N)th, …).
+    private func limitedByCount() -> Bool {
+        guard let every = configuration.rateLimitEvery else { return false }
+        let count = admittedRequests.add(1, ordering: .relaxed).newValue
+        return count >= 2 && (count - 2) % every == 0
     }
 
     /// nil when the request carries the token (`Authorization: OAuth …` or `access_token`), else the

@@ -14,6 +14,8 @@ final class MapillaryService: Sendable {
     let counters = SandboxCounterSet()
     let log = SandboxRequestLog()
     let apiFaults: FaultInjector
+    /// Graph API requests past the token check, for ``SandboxConfiguration/rateLimitEvery``.
+    let admittedRequests = Atomic<Int>(0)
     let cdnFaults: FaultInjector
     /// State of the hostile user kinds (trickle rate, what was sent).
     let misbehaviour: SandboxMisbehaviour
@@ -57,6 +59,7 @@ final class MapillaryService: Sendable {
             }
         }
         guard (0...1).contains(c.faultRate) else { throw bad("the fault rate \(c.faultRate) is not between 0 and 1") }
+        if let every = c.rateLimitEvery, every < 1 { throw bad("the rate-limit period \(every) is not a whole number of 1 or more") }
         if let rate = c.rateLimit, !(rate > 0) { throw bad("the rate limit \(rate) is not a positive number of requests per second") }
         if let max = c.maxRecordsPerResponse, max < 1 { throw bad("the maximum records per response \(max) is not positive") }
         if let cap = c.bboxCap, cap < 1 { throw bad("the bbox cap \(cap) is not positive") }

@@ -100,6 +100,10 @@ public struct SandboxConfiguration: Sendable {
     /// Graph API requests per second (token bucket, bursts of a tenth of a second's worth) before
     /// answers become 429 (Graph code 4); nil = unlimited.
     public var rateLimit: Double?
+    /// Every Nth Graph API request that passes the token check (the 2nd, the (2+N)th, …) is answered 429 (Graph
+    /// code 4) whatever the time: a rate limit met for certain however slowly the requests come (a loaded test
+    /// machine spaces them out). nil = never.
+    public var rateLimitEvery: Int?
     /// `/images` pages asking for more records get HTTP 500 code 1 "Please reduce the amount of data…".
     public var maxRecordsPerResponse: Int?
     /// Lifetime of signed CDN URLs in listings; `/{id}` lookups mint URLs valid at least 60 s.

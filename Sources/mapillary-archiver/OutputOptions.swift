@@ -37,13 +37,13 @@ struct UploadTuningOptions: ParsableArguments {
     @Flag(help: "Do not ask IA to derive the item after upload (x-archive-queue-derive: 0 on every file).")
     var noDerive = false
 
-    @Option(help: ArgumentHelp("Files above this many MiB (0–5120) go up in parts, resumable part by part.", valueName: "MiB"))
+    @Option(help: ArgumentHelp("Files above this many MiB (0-5120) go up in parts, resumable part by part.", valueName: "MiB"))
     var multipartThreshold: Int = 256
 
-    @Option(help: ArgumentHelp("Part size for multipart uploads, in MiB (5–5120, S3's limits).", valueName: "MiB"))
+    @Option(help: ArgumentHelp("Part size for multipart uploads, in MiB (5-5120, S3's limits).", valueName: "MiB"))
     var partSize: Int = 64
 
-    @Option(help: ArgumentHelp("How long to wait for IA to list every uploaded file with its checksum (0–86400).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("How long to wait for IA to list every uploaded file with its checksum (0-86400).", valueName: "seconds"))
     var verifyTimeout: Int = 600
 
     @Option(help: ArgumentHelp("How long the upload journal's word that a file was sent outweighs IA not listing it (IA lists a file once its ingest task has run); after that such a file is sent again.", valueName: "seconds"))

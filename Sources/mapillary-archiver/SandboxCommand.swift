@@ -47,6 +47,9 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Graph API requests per second before it answers 429.", valueName: "n"))
     var rateLimit: Double?
 
+    @Option(help: ArgumentHelp("Answer every Nth Graph API request with 429 (the 2nd, the 2+Nth, ...), whatever the time.", valueName: "n"))
+    var rateLimitEvery: Int?
+
     @Option(help: ArgumentHelp("Records per page above which the API answers 'Please reduce the amount of data'.", valueName: "n"))
     var maxRecordsPerResponse: Int?
 
@@ -70,6 +73,9 @@ struct SandboxCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("IA: seconds before an uploaded file shows in the metadata API.", valueName: "seconds"))
     var iaIngestDelay = 0.0
+
+    @Option(help: ArgumentHelp("IA: start with N Mapillary items made by this tool and by mapillary_downloader (for stats).", valueName: "n"))
+    var iaItems = 0
 
     @Option(help: ArgumentHelp("Also write the environment exports (MAPILLARY_API_URL=...) to this file.", valueName: "file"))
     var envFile: String?
@@ -118,6 +124,7 @@ struct SandboxCommand: ParsableCommand {
         configuration.cdnLatency = .milliseconds(c.latencyMs)
         configuration.faultRate = c.faultRate
         configuration.rateLimit = c.rateLimit
+        configuration.rateLimitEvery = c.rateLimitEvery
         configuration.maxRecordsPerResponse = c.maxRecordsPerResponse
         configuration.bboxCap = c.bboxCap
         configuration.urlLifetime = .seconds(c.urlLifetime)
@@ -128,6 +135,8 @@ struct SandboxCommand: ParsableCommand {
         ia.slowDownBurst = c.iaSlowDownBurst
         ia.faultRate = c.iaFaultRate
         ia.ingestDelay = .milliseconds(Int(c.iaIngestDelay * 1000))
+        guard c.iaItems >= 0 else { throw ValidationError("--ia-items must be 0 or more") }
+        ia.items = InternetArchiveSandboxConfiguration.mapillaryItems(count: c.iaItems, seed: c.seed)
         configuration.internetArchive = ia
         return configuration
     }

@@ -10,15 +10,13 @@ import TestSupport
     @Test func tenPercentFaultsAndARateLimitStillEndCompleteAndVerified() async throws {
         let h = try DownloadHarness(users: [.init(name: "alice", imageCount: 150)]) {
             $0.faultRate = 0.1
-            // One API request in ten seconds: the immediate retry with a smaller page runs into it even on a machine
-            // so busy that consecutive requests are seconds apart.
-            $0.rateLimit = 0.1
+            // Every third API request is limited, however far apart a busy machine spaces them.
+            $0.rateLimitEvery = 3
             $0.maxRecordsPerResponse = 1000
         }
         defer { h.close() }
         var options = h.options(["alice"])
-        // Back-offs that add up to well over the rate limit's ten seconds between API requests.
-        options.retry = RetryPolicy(maxAttempts: 30, baseDelay: .milliseconds(50), maxDelay: .seconds(2))
+        options.retry = RetryPolicy(maxAttempts: 30, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200))
         let report = await h.run(options)
         let item = h.item("alice", options)
 

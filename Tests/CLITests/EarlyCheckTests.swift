@@ -30,7 +30,7 @@ struct EarlyCheckTests {
               environment: ["MAPILLARY_ARCHIVER_TEMPLATES": "ROOT/nul-templates"],
               sentence: "ROOT/nul-templates/title/0: contains a NUL byte, which IA cannot store; remove it"),
         .init("a bidi override in --users-file", ["--users-file", "ROOT/users.txt"],
-              sentence: "the users file ROOT/users.txt, line 3: the username \"eve\u{202E}gnp.exe\" contains the control or formatting character U+202E at position 4; a username is one line of plain text, so check where it came from"),
+              sentence: "the users file ROOT/users.txt, line 3: the username \"eve\\u{202e}gnp.exe\" contains the control or formatting character U+202E at position 4; a username is one line of plain text, so check where it came from"),
         .init("--output below a file", ["alice", "--output", "ROOT/a-file/items"],
               sentence: "--output ROOT/a-file/items cannot be written (could not use the folder ROOT/a-file/items: Not a directory); give a folder you can write to"),
         .init("--cache-dir below a file", ["alice", "--cache-dir", "ROOT/a-file/cache"],

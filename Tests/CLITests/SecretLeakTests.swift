@@ -41,7 +41,7 @@ struct SecretLeakTests {
         let h = try CLIHarness(users: [.init(name: "alice", imageCount: 16)]) {
             $0.echoTokenInErrors = true
             $0.urlLifetime = .zero
-            $0.rateLimit = 10
+            $0.rateLimitEvery = 4
         }
         defer { h.close() }
         let result = try await h.download(["alice", "--upload", "--concurrency", "8"], ["--debug"])

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
-    func anExpiredLeaseIsTakenOverAndTheOldHolderIsFenced(_ backend: Backend) throws {
+    func anExpiredLeaseIsTakenOverAndTheOldHolderIsFenced(_ backend: Backend) async throws {
         // A lease long enough that a loaded machine does not let it run out before the checks of a live one.
         let harness = try QueueHarness(backend, policy: QueueHarness.quick(lease: 1))
         defer { harness.close() }
@@ -28,7 +28,7 @@ import Testing
         let first = try #require(try harness.queue.claim(worker: "w1", host: "h1"))
         #expect(try other.claim(worker: "w2", host: "h2") == nil, "a live lease is not taken")
         #expect(try harness.queue.stillHolds(first))
-        sleep(seconds: 1.2)
+        try await pause(seconds: 1.2)
         #expect(try !harness.queue.stillHolds(first), "a lease that ran out is not held")
 
         let second = try #require(try other.claim(worker: "w2", host: "h2"))
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
-    func abandonedJobsTakeTheirTurnByPriorityAmongPendingOnes(_ backend: Backend) throws {
+    func abandonedJobsTakeTheirTurnByPriorityAmongPendingOnes(_ backend: Backend) async throws {
         let harness = try QueueHarness(backend, policy: QueueHarness.quick(lease: 1))
         defer { harness.close() }
         try harness.add(["urgent"], priority: 5)
@@ -63,7 +63,7 @@ import Testing
         #expect(try harness.queue.claim(worker: "w1", host: "h1")?.spec.username == "urgent")
         #expect(try harness.queue.claim(worker: "w1", host: "h1")?.spec.username == "low")
         try harness.add(["normal"])
-        sleep(seconds: 1.2)
+        try await pause(seconds: 1.2)
 
         // Both leases ran out: the abandoned urgent job, then the pending normal one, then the abandoned low one.
         let order = try (0..<3).map { _ in try harness.queue.claim(worker: "w2", host: "h2")?.spec.username }
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
-    func aRenewedLeaseIsNotTakenOver(_ backend: Backend) throws {
+    func aRenewedLeaseIsNotTakenOver(_ backend: Backend) async throws {
         let harness = try QueueHarness(backend, policy: QueueHarness.quick(lease: 1.5))
         defer { harness.close() }
         try harness.add(["alice"])
@@ -80,7 +80,7 @@ import Testing
 
         let job = try #require(try harness.queue.claim(worker: "w1", host: "h1"))
         for _ in 0..<5 {
-            sleep(seconds: 0.4)
+            try await pause(seconds: 0.4)
             try harness.queue.renew(job)
             #expect(try other.claim(worker: "w2", host: "h2") == nil)
         }
@@ -109,15 +109,15 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
-    func aJobWhoseWorkersKeepDyingFailsAfterTheLastAttempt(_ backend: Backend) throws {
+    func aJobWhoseWorkersKeepDyingFailsAfterTheLastAttempt(_ backend: Backend) async throws {
         let harness = try QueueHarness(backend, policy: QueueHarness.quick(lease: 0.15, maxAttempts: 2))
         defer { harness.close() }
         try harness.add(["crashy"])
 
         #expect(try harness.queue.claim(worker: "w1", host: "h1")?.attempt == 1)
-        sleep(seconds: 0.25)
+        try await pause(seconds: 0.25)
         #expect(try harness.queue.claim(worker: "w2", host: "h2")?.attempt == 2)
-        sleep(seconds: 0.25)
+        try await pause(seconds: 0.25)
         #expect(try harness.queue.claim(worker: "w3", host: "h3") == nil)
 
         let status = try harness.queue.status()

@@ -52,8 +52,9 @@ final class QueueHarness: Sendable {
     }
 }
 
-func sleep(seconds: Double) {
-    Thread.sleep(forTimeInterval: seconds)
+/// Waits without holding a thread of the cooperative pool (which other tests, running at once, need).
+func pause(seconds: Double) async throws {
+    try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
 }
 
 let sampleResult = JobResult(identifier: "mapillary-alice-original-webp", images: 120, bytes: 48_000_000, uploaded: true, verified: true)

@@ -4,7 +4,7 @@ import Testing
 /// Failures, backoff, attempts, and the `retry` and `remove` commands' calls.
 @Suite struct RetryTests {
     @Test(arguments: Backend.allCases)
-    func transientFailuresWaitLongerEachTimeThenFail(_ backend: Backend) throws {
+    func transientFailuresWaitLongerEachTimeThenFail(_ backend: Backend) async throws {
         // Waits of 1 s and 2 s: a loaded machine cannot overshoot the checks made before they end.
         let harness = try QueueHarness(backend, policy: QueueHarness.quick(maxAttempts: 3, backoff: 1))
         defer { harness.close() }
@@ -20,13 +20,13 @@ import Testing
         #expect(waiting.recentFailures.first?.state == .pending)
         #expect(waiting.recentFailures.first?.retryInSeconds.map { $0 > 0 && $0 <= 1 } == true)
 
-        sleep(seconds: 1.2)
+        try await pause(seconds: 1.2)
         let second = try #require(try queue.claim(worker: "w", host: "h"))
         #expect(second.attempt == 2)
         #expect(try queue.fail(second, sentence: "the CDN timed out again", kind: .transient) == .willRetry(after: .seconds(2)))
-        sleep(seconds: 1.2)
+        try await pause(seconds: 1.2)
         #expect(try queue.claim(worker: "w", host: "h") == nil, "the second wait is twice as long")
-        sleep(seconds: 1)
+        try await pause(seconds: 1)
         let third = try #require(try queue.claim(worker: "w", host: "h"))
         #expect(third.attempt == 3)
         #expect(try queue.fail(third, sentence: "the CDN timed out a third time", kind: .transient) == .failed)

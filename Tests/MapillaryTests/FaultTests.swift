@@ -63,11 +63,10 @@ import Testing
     }
 
     @Test func rateLimitAnswersAreRetriedUntilTheListingCompletes() async throws {
-        // One request in ten seconds and two listings at once: one of them is answered 429 and retried until it gets
-        // through. (Consecutive requests of one listing were seconds apart in loaded full-suite runs on 2 cores, so a
-        // limit they had to run into was not always reached.)
-        let patient = RetryPolicy(maxAttempts: 30, baseDelay: .milliseconds(50), maxDelay: .seconds(2))
-        let h = try Harness(retry: patient) { $0.users = [.init(name: "alice", imageCount: 3)]; $0.rateLimit = 0.1 }
+        // Every second request is answered 429 (however far apart a loaded machine spaces them), and two listings run
+        // at once: each is retried until it gets through.
+        let patient = RetryPolicy(maxAttempts: 30, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200))
+        let h = try Harness(retry: patient) { $0.users = [.init(name: "alice", imageCount: 3)]; $0.rateLimitEvery = 2 }
         defer { h.close() }
         async let first = h.listAll(user: "alice")
         async let second = h.listAll(user: "alice")

@@ -1,4 +1,5 @@
 import HTTPClient
+import InternetArchive
 import Packaging
 
 /// Which Mapillary users already have an item on IA, at any quality, made by this tool or by the Python tool:
@@ -7,6 +8,7 @@ import Packaging
 /// An item belongs to a user when its `mapillary_user` is the username (this tool's items), or when its
 /// identifier is `mapillary-{user}-{quality}[-webp]` with the user part the identifier rule makes of the
 /// username (both tools' items; a username IA refuses maps to a `_`-and-hash form, see ``IdentifierRule``).
+/// It lives in `Archiver` beside ``StatsCollector`` for the same reason: it knows Mapillary's keys and identifiers.
 public struct ArchivedUserLookup: Sendable {
     let scrape: ScrapeClient
 
