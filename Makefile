@@ -32,31 +32,24 @@ test: setup-test
 
 # `make test-asan`, `make test-ubsan`: the whole suite under AddressSanitizer (with LeakSanitizer) and under
 # UndefinedBehaviorSanitizer, each built in its own folder so the normal build stays as it is; `make test-sanitizers`:
-# both in one build and one run, which is what CI runs (half the time for the same proof; docs/fuzzing.md).
+# both in one build and one run, which is what CI runs (half the time for the same proof). scripts/sanitized-test.sh
+# runs one test target at a time; docs/fuzzing.md says why, and what each costs.
 # swiftc has no -sanitize=undefined on Linux, so UBSan instruments the C the Swift modules compile (the shims'
 # static inline functions, through -Xcc) and the clang linker adds its runtime; UB aborts the test.
-# --disable-xctest: the tests are Swift Testing only, and XCTest's empty run leaks its own suite objects at exit.
 # ASan links with lld: gold warns "Cannot export local symbol '__asan_…'" hundreds of times per link.
 ASAN_FLAGS = --sanitize=address -Xswiftc -use-ld=lld
 UBSAN_FLAGS = -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined \
               -Xswiftc -Xcc -Xswiftc -fsanitize=undefined -Xswiftc -Xcc -Xswiftc -fno-sanitize-recover=undefined \
               -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
-SANITIZER_ENV = LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt UBSAN_OPTIONS=print_stacktrace=1
-
-# $(call sanitized-test,SCRATCH,FLAGS): builds the tests with FLAGS into SCRATCH and runs them there.
-define sanitized-test
-	$(SWIFT) build --build-tests --scratch-path $(1) $(2)
-	$(SANITIZER_ENV) scripts/throwaway-postgres.sh run $(SWIFT) test --skip-build --disable-xctest --scratch-path $(1) $(2)
-endef
 
 test-asan: setup-test
-	$(call sanitized-test,.build-asan,$(ASAN_FLAGS))
+	SWIFT=$(SWIFT) scripts/sanitized-test.sh .build-asan $(ASAN_FLAGS)
 
 test-ubsan: setup-test
-	$(call sanitized-test,.build-ubsan,$(UBSAN_FLAGS))
+	SWIFT=$(SWIFT) scripts/sanitized-test.sh .build-ubsan $(UBSAN_FLAGS)
 
 test-sanitizers: setup-test
-	$(call sanitized-test,.build-sanitizers,$(ASAN_FLAGS) $(UBSAN_FLAGS))
+	SWIFT=$(SWIFT) scripts/sanitized-test.sh .build-sanitizers $(ASAN_FLAGS) $(UBSAN_FLAGS)
 
 # `make fuzz`: every libFuzzer target of parser-fuzz for FUZZ_SECONDS each (release build in .build-fuzz; seeds from
 # the project's writers and the sandbox); fails when one finds a crash. `make fuzz FUZZ_SECONDS=600` for a long run.
