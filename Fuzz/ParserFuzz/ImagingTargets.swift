@@ -102,7 +102,9 @@ struct WebPChunks {
     init(_ webp: [UInt8]) {
         webp.withUnsafeBufferPointer { file in
             var data = WebPData(bytes: file.baseAddress, size: file.count)
-            guard let mux = cwebp_mux_create(&data, 0) else { fatalError("property broken: libwebpmux cannot read our WebP") }
+            guard let mux = cwebp_mux_create(&data, 0) else {
+                fatalError("property broken: libwebpmux cannot read our WebP")
+            }
             defer { WebPMuxDelete(mux) }
             exif = Self.chunk(mux, "EXIF")
             xmp = Self.chunk(mux, "XMP ")

@@ -22,15 +22,13 @@ enum IAAnswerTarget {
     static func run(_ body: [UInt8]) {
         let error = S3ErrorBody(body, hiding: requests.mask)
         if let error {
-            require(!error.detail.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F },
-                    "an S3 error's detail is not one line")
+            require(isOneLine(error.detail), "an S3 error's detail is not one line")
             _ = error.isSpam
         }
         for status in [400, 403, 404, 409, 503] {
             let response = HTTPResponse(status: status, headers: [], body: body, bodyBytes: Int64(body.count))
             let sentence = exchange.refusal(response, error, "the upload of fuzz.tar").description
-            require(!sentence.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F },
-                    "a refusal sentence is not one line: \(sentence)")
+            require(isOneLine(sentence), "a refusal sentence is not one line: \(sentence)")
             require(sentence.utf8.firstRange(of: secret.utf8) == nil, "the secret key appears in a refusal")
         }
         let text = String(decoding: body, as: UTF8.self)

@@ -49,7 +49,8 @@ enum GraphPageTarget {
             return
         }
         for name in page.sightings.compactMap(\.username) where MapillaryUsername.problem(name) == nil {
-            require(isOneLine(name) && !name.isEmpty, "an unusable username was accepted: \(name.debugDescription)")
+            require(isOneLine(name) && !name.isEmpty,
+                    "an unusable username was accepted: \(name.debugDescription)")
         }
         if let next = page.next { _ = PageLink.identity(of: next) }
     }

@@ -125,8 +125,3 @@ enum GzipLinesTarget {
         return lines
     }
 }
-
-/// True when `text` holds no control character that would break a line (or a terminal).
-func isOneLine(_ text: String) -> Bool {
-    !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
-}

@@ -63,3 +63,8 @@ func fail(_ message: String, status: Int32 = 1) -> Never {
 func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
     if !condition() { fatalError("property broken: \(message())") }
 }
+
+/// True when `text` holds no control character that would break a line (or a terminal).
+func isOneLine(_ text: String) -> Bool {
+    !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+}

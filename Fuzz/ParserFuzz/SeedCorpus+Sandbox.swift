@@ -15,8 +15,8 @@ enum SandboxSeeds {
         var records: [[UInt8]] = []
     }
 
-    static let account = InternetArchiveSandboxConfiguration.Account(accessKey: "FUZZaccessKEY001",
-                                                                     secretKey: "fuzz-sandbox-secret", email: "fuzz@example.org")
+    static let account = InternetArchiveSandboxConfiguration.Account(
+        accessKey: "FUZZaccessKEY001", secretKey: "fuzz-sandbox-secret", email: "fuzz@example.org")
 
     static func fetch(into seeds: SeedFolder) async throws -> Fetched {
         var configuration = SandboxConfiguration()
@@ -113,13 +113,14 @@ enum SandboxSeeds {
             let file = ItemFile(key: "a.tar", path: part, size: 4, mtime: 0)
             _ = try await body(upload.putPart(file, number: 1, offset: 0, length: 4,
                                               md5: MD5.hex(of: Array("part".utf8)), uploadID: uploadID))
-            seeds.add("ia-answer", "list-parts.xml", try await body(upload.listParts("a.tar", uploadID: uploadID, marker: 0)))
+            let parts = try await body(upload.listParts("a.tar", uploadID: uploadID, marker: 0))
+            seeds.add("ia-answer", "list-parts.xml", parts)
         }
-        seeds.add("ia-answer", "bad-key.xml", try await body(try requests("fuzz-seed-upload", key: "wrong")
-            .initiate("a.tar", itemHeaders: headers)))
-        seeds.add("ia-answer", "spam.xml", try await body(try requests("fuzz-spam-item").initiate("a.tar", itemHeaders: headers)))
-        seeds.add("ia-answer", "bad-identifier.xml", try await body(try requests("Bad_Identifier!").initiate("a.tar",
-                                                                                                 itemHeaders: headers)))
+        for (name, refused) in [("bad-key", try requests("fuzz-seed-upload", key: "wrong")),
+                                ("spam", try requests("fuzz-spam-item")),
+                                ("bad-identifier", try requests("Bad_Identifier!"))] {
+            seeds.add("ia-answer", name + ".xml", try await body(refused.initiate("a.tar", itemHeaders: headers)))
+        }
         for code in ["SlowDown", "help"] {
             var request = upload.initiate("a.tar", itemHeaders: headers)
             request.headers.append(HTTPHeader("x-archive-simulate-error", code))
@@ -127,7 +128,8 @@ enum SandboxSeeds {
         }
         seeds.add("ia-answer", "check-limit.json", try await body(upload.checkLimit()))
         for (name, path) in [("metadata", "/metadata/fuzz-seed-item"), ("metadata-missing", "/metadata/no-such-item"),
-                             ("scrape", "/services/search/v1/scrape?q=collection%3Aopensource&fields=identifier,item_size&count=100")] {
+                             ("scrape", "/services/search/v1/scrape?q=collection%3Aopensource"
+                                 + "&fields=identifier,item_size&count=100")] {
             seeds.add("ia-answer", name + ".json", try await body(HTTPRequest(url: endpoints.archive + path,
                                                                              response: .memory(limit: 1 << 20))))
         }

@@ -77,7 +77,8 @@ enum SeedCorpus {
         let members: [(String, [UInt8])] = [
             ("2024-05-01/seq-a/1000001.webp", Array("RIFF....WEBP".utf8)),
             ("2024-05-01/seq-a/1000002.jpg", [0xFF, 0xD8, 0xFF, 0xD9]),
-            ("2024-05-01/" + String(repeating: "long-sequence-name-", count: 6) + "/1000003.jpg", Array(repeating: 7, count: 700)),
+            ("2024-05-01/" + String(repeating: "long-sequence-name-", count: 6) + "/1000003.jpg",
+             Array(repeating: 7, count: 700)),
         ]
         for (name, count, finished) in [("three-members", 3, true), ("empty", 0, true), ("unfinished", 2, false)] {
             let path = folder + "/" + name + ".tar"
