@@ -3,7 +3,7 @@
 
 It finds the string literals passed to the error initialisers of every module (MapillaryError,
 ImagingError, PackagingError, InternetArchiveError, HTTPError, ArchiverError, SandboxError,
-HTTPServerError, CampaignError, ArgumentParser's ValidationError), the operations of FileError ("could not OPERATION
+HTTPServerError, CampaignError, CampaignPageError, ArgumentParser's ValidationError), the operations of FileError ("could not OPERATION
 PATH: REASON"), the fixed sentences of FileError and SQLiteError, the warnings, errors and notices
 that are logged, and the warnings that end up in an upload's report. Interpolations (\\(...)) and
 non-literal pieces become wildcards. A sentence counts as documented when its literal fragments
@@ -25,7 +25,7 @@ WILDCARD = None  # marks an interpolation or a non-literal piece inside a messag
 # a name = that labelled argument.
 CALLS = [
     (r"\b(?:MapillaryError|ImagingError|PackagingError|InternetArchiveError|HTTPError|ArchiverError"
-     r"|SandboxError|HTTPServerError|CampaignError)\s*\(", "first", None, ""),
+     r"|SandboxError|HTTPServerError|CampaignError|CampaignPageError)\s*\(", "first", None, ""),
     (r"\bImagingError\.jpegInput\s*\(", "first", None, ""),
     (r"\bValidationError\s*\(", "first", None, ""),
     (r"\bFileError\s*\(", "operation", None, "could not "),
@@ -44,6 +44,8 @@ CALLS = [
     (r"\bsyntaxError\s*\(", "first", ["Sources/Mapillary"], ""),
     (r"\bproblems\.append\s*\(", "first", ["Sources/Packaging"], ""),
     (r"\breport\.add\s*\(", 1, ["Sources/Packaging"], ""),
+    (r"\bsendText\s*\(", "first", ["Sources/CampaignPage"], ""),
+    (r"\bSnapshotFailure\s*\(", "sentence", ["Sources/CampaignPage"], ""),
 ]
 
 # Files whose `return "..."` literals are the sentences users read (computed descriptions).

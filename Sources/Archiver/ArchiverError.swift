@@ -2,6 +2,8 @@
 public struct ArchiverError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case usage, busy, io, stagingMismatch, existingItem, publish, tokenRejected, diskFull, upload, internalError
+        /// A campaign worker no longer holds the job (its lease ran out and another worker took it).
+        case leaseLost
         /// The API kept listing pages it had already sent.
         case listingLoop
         /// Nothing moved for the no-progress time limit.

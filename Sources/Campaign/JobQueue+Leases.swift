@@ -25,7 +25,8 @@ extension JobQueue {
         }
         return try store.statement("""
             UPDATE campaign_jobs SET state = 'running', worker = $1, host = $2, generation = {greatest}(generation + 1, {now} * 1000),
-                attempts = attempts + 1, lease_until = {now} + $3, heartbeat_at = {now}, started_at = {now}
+                attempts = attempts + 1, lease_until = {now} + $3, heartbeat_at = {now}, started_at = {now},
+                progress_images = NULL, progress_listed = NULL, progress_listing_complete = NULL, progress_bytes = NULL
             WHERE id = (SELECT id FROM (
                 SELECT id, priority FROM (SELECT id, priority FROM campaign_jobs WHERE state = 'pending' AND not_before <= {now}
                     ORDER BY priority DESC, id LIMIT 1 {skip_locked}) AS ready
@@ -41,13 +42,18 @@ extension JobQueue {
         }
     }
 
-    /// The heartbeat: extends the lease by ``QueuePolicy/lease`` from now. Throws `leaseLost` when the job
-    /// was taken over or removed (a lease that ran out but was not taken yet is renewed).
-    public func renew(_ job: ClaimedJob) throws {
+    /// The heartbeat: extends the lease by ``QueuePolicy/lease`` from now, and records `progress` when given
+    /// (nil keeps the last one). Throws `leaseLost` when the job was taken over or removed (a lease that ran out
+    /// but was not taken yet is renewed).
+    public func renew(_ job: ClaimedJob, progress: JobProgress? = nil) throws {
+        let counts: [QueueValue] = progress.map { [.init($0.images), .init($0.listed), .init($0.listingComplete), .integer($0.bytes)] }
+            ?? [.null, .null, .null, .null]
         let renewed = try store.statement("""
-            UPDATE campaign_jobs SET lease_until = {now} + $3, heartbeat_at = {now}
+            UPDATE campaign_jobs SET lease_until = {now} + $3, heartbeat_at = {now},
+                progress_images = COALESCE($4, progress_images), progress_listed = COALESCE($5, progress_listed),
+                progress_listing_complete = COALESCE($6, progress_listing_complete), progress_bytes = COALESCE($7, progress_bytes)
             WHERE id = $1 AND generation = $2 AND state = 'running' RETURNING id
-            """, [.integer(job.id), .integer(job.generation), .integer(policy.lease.milliseconds)])
+            """, [.integer(job.id), .integer(job.generation), .integer(policy.lease.milliseconds)] + counts)
         if renewed.isEmpty { throw leaseLost(job) }
     }
 

@@ -1,6 +1,7 @@
 extension JobQueue {
-    /// A consistent snapshot of the queue (one transaction), with up to `failures` recent failures.
-    public func status(failures: Int = 10) throws -> QueueStatus {
+    /// A consistent snapshot of the queue (one transaction), with up to `failures` recent failures; with
+    /// `finished` > 0, that many of the jobs done last; with `history`, the throughput over that window.
+    public func status(failures: Int = 10, finished: Int = 0, history: ThroughputHistory.Window? = nil) throws -> QueueStatus {
         // Built inside the transaction, which PostgreSQL may run again after a lost connection.
         var status = try store.transaction { session in
             var status = QueueStatus(queue: displayName)
@@ -20,13 +21,18 @@ extension JobQueue {
                 }
             }
             status.running = try session.rows("""
-                SELECT username, quality, webp, worker, host, attempts, {now} - started_at, {now} - heartbeat_at, lease_until - {now}
+                SELECT username, quality, webp, worker, host, attempts, {now} - started_at, {now} - heartbeat_at, lease_until - {now},
+                    progress_images, progress_listed, progress_listing_complete, progress_bytes
                 FROM campaign_jobs WHERE state = 'running' ORDER BY started_at, id
                 """, []).map { row in
                 QueueStatus.RunningJob(username: row.string(0) ?? "", quality: row.string(1) ?? "", webp: row.bool(2),
                                        worker: row.string(3) ?? "", host: row.string(4) ?? "", attempt: row.int(5) ?? 0,
                                        runningSeconds: Self.seconds(row, 6), heartbeatAgeSeconds: Self.seconds(row, 7),
-                                       leaseLeftSeconds: Self.seconds(row, 8))
+                                       leaseLeftSeconds: Self.seconds(row, 8),
+                                       progress: row.int(9).map { images in
+                                           JobProgress(images: images, listed: row.int(10) ?? 0, listingComplete: row.bool(11),
+                                                       bytes: row.int64(12) ?? 0)
+                                       })
             }
             status.recentFailures = try session.rows("""
                 SELECT username, quality, webp, state, attempts, last_error, {now} - finished_at, not_before - {now}, worker, host
@@ -58,6 +64,10 @@ extension JobQueue {
                     hour.windowSeconds = 0
                 }
                 status.lastHour = hour
+            }
+            if finished > 0 { status.recentlyFinished = try FinishedJob.recent(finished, in: session) }
+            if let history, let now = try session.rows("SELECT {now}", []).first?.int64(0) {
+                status.history = try ThroughputHistory.read(history, now: now, in: session)
             }
             return status
         }

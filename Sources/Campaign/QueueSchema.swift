@@ -38,6 +38,13 @@ enum QueueSchema {
             CREATE INDEX campaign_jobs_running ON campaign_jobs (lease_until) WHERE state = 'running';
             CREATE INDEX campaign_jobs_finished ON campaign_jobs (finished_at) WHERE state IN ('done', 'failed')
             """,
+            // 2: the progress a running job's worker reports with its heartbeat (``JobProgress``).
+            """
+            ALTER TABLE campaign_jobs ADD COLUMN progress_images BIGINT;
+            ALTER TABLE campaign_jobs ADD COLUMN progress_listed BIGINT;
+            ALTER TABLE campaign_jobs ADD COLUMN progress_listing_complete INTEGER;
+            ALTER TABLE campaign_jobs ADD COLUMN progress_bytes BIGINT
+            """,
         ]
     }
 

@@ -25,6 +25,8 @@ public struct QueueStatus: Sendable, Encodable, Equatable {
         public var heartbeatAgeSeconds: Double
         /// Negative when the lease ran out (the worker stopped answering): another worker may take the job.
         public var leaseLeftSeconds: Double
+        /// What the worker reported with its last heartbeat; nil until it reports.
+        public var progress: JobProgress?
     }
 
     public struct Failure: Sendable, Encodable, Equatable {
@@ -61,6 +63,10 @@ public struct QueueStatus: Sendable, Encodable, Equatable {
     public var lastHour = Throughput()
     /// Pending and running jobs at the last hour's pace; nil when nothing finished in the last hour.
     public var etaSeconds: Double?
+    /// The jobs done last, newest first; nil unless asked for.
+    public var recentlyFinished: [FinishedJob]?
+    /// The throughput slot by slot over a recent window; nil unless asked for.
+    public var history: ThroughputHistory?
 
     /// The JSON `queue status --json` prints.
     public func json() -> String {
@@ -72,7 +78,7 @@ public struct QueueStatus: Sendable, Encodable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case queue, counts, running, recentFailures, lastHour, etaSeconds
+        case queue, counts, running, recentFailures, lastHour, etaSeconds, recentlyFinished, history
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -84,6 +90,8 @@ public struct QueueStatus: Sendable, Encodable, Equatable {
         try container.encode(lastHour, forKey: .lastHour)
         // Always present, null when there is no estimate, so scripts can rely on the key.
         try container.encode(etaSeconds, forKey: .etaSeconds)
+        try container.encodeIfPresent(recentlyFinished, forKey: .recentlyFinished)
+        try container.encodeIfPresent(history, forKey: .history)
     }
 }
 

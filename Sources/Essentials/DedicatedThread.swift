@@ -21,13 +21,35 @@ public struct DedicatedThread: Sendable {
     /// Starts `body` on a new thread named `name` (shown by top and gdb; at most 15 bytes are kept).
     /// Returns nil when the system refuses (too many threads).
     public static func start(name: String? = nil, _ body: @escaping @Sendable () -> Void) -> DedicatedThread? {
+        create(name: name, detached: false, body)
+    }
+
+    /// Runs blocking `work` (long file I/O, hashing a large file) on a thread of its own, named `name`, and returns
+    /// its result: the cooperative pool stays free meanwhile. The thread is detached and ends with the work.
+    public static func run<T: Sendable>(name: String, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let started = create(name: name, detached: true) { continuation.resume(with: Result { try work() }) }
+            if started == nil { continuation.resume(throwing: ThreadStartError(name: name)) }
+        }
+    }
+
+    /// ``run(name:_:)`` for work that cannot fail.
+    public static func run<T: Sendable>(name: String, _ work: @escaping @Sendable () -> T) async throws -> T {
+        try await run(name: name) { () throws -> T in work() }
+    }
+
+    private static func create(name: String?, detached: Bool, _ body: @escaping @Sendable () -> Void) -> DedicatedThread? {
         let context = Unmanaged.passRetained(Entry(name: name, body: body)).toOpaque()
         #if canImport(Glibc)
         var handle = pthread_t()
         #else
         var handle: pthread_t?
         #endif
-        let result = pthread_create(&handle, nil, { raw in
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        if detached { pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED)) }
+        let result = pthread_create(&handle, &attributes, { raw in
             guard let raw else { return nil }
             let entry = Unmanaged<Entry>.fromOpaque(raw).takeRetainedValue()
             if let name = entry.name { nameCurrentThread(name) }
@@ -47,6 +69,11 @@ public struct DedicatedThread: Sendable {
 
     /// True when called on this thread.
     public var isCurrent: Bool { pthread_equal(handle, pthread_self()) != 0 }
+
+    /// Lets the thread end on its own, without anyone waiting for it (its resources go when it returns).
+    public func detach() {
+        pthread_detach(handle)
+    }
 
     /// Waits for the thread to end. From the thread itself, detaches instead (it cleans up when it returns).
     public func join() {

@@ -31,13 +31,15 @@ public final class FolderLock: Sendable {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .unwritable(FileError(operation: "open", path: path, errno: errno)) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = Self.readPID(fd)
+            let holder = Self.holderPID(fd)
             close(fd)
             throw .busy(holder: holder)
         }
-        // The pid only feeds a message: a failed write leaves the lock as good as ever.
+        // The pid only feeds a message: a failed write leaves the lock as good as ever. Written over the old one,
+        // then cut to length, so the file is never empty while the lock is held (after the holder's first write).
         let text = Array("\(getpid())\n".utf8)
-        if ftruncate(fd, 0) == 0 { _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) } }
+        let written = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        if written == text.count { _ = ftruncate(fd, off_t(text.count)) }
         self.fd = fd
     }
 
@@ -45,6 +47,16 @@ public final class FolderLock: Sendable {
     public func release() {
         flock(fd, LOCK_UN)
         close(fd)
+    }
+
+    /// The holder's pid; a holder that took the lock a moment ago may not have written it yet, so an empty file
+    /// is read again for up to 200 ms before the message goes without it.
+    private static func holderPID(_ fd: Int32) -> Int32? {
+        for _ in 0..<20 {
+            if let pid = readPID(fd) { return pid }
+            usleep(10_000)
+        }
+        return nil
     }
 
     private static func readPID(_ fd: Int32) -> Int32? {

@@ -41,6 +41,13 @@ public enum UTCCalendar {
         return pad(f.year, 4) + "-" + pad(f.month, 2) + "-" + pad(f.day, 2)
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ` (ISO 8601, whole seconds) of a time in milliseconds since 1970.
+    public static func iso8601(milliseconds: Int64) -> String {
+        let f = fields(milliseconds: milliseconds)
+        return pad(f.year, 4) + "-" + pad(f.month, 2) + "-" + pad(f.day, 2) + "T" + pad(f.hour, 2) + ":"
+            + pad(f.minute, 2) + ":" + pad(f.second, 2) + "Z"
+    }
+
     /// Decimal digits, left-padded with zeros to `width`.
     public static func pad(_ value: Int64, _ width: Int) -> String {
         var text = String(value)

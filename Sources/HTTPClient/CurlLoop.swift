@@ -93,8 +93,9 @@ final class CurlLoop: @unchecked Sendable {
         }
     }
 
-    /// Stops the loop: transfers in flight and queued fail with `.cancelled`. Waits for the thread unless called on it.
-    func shutdown() {
+    /// Stops the loop: transfers in flight and queued fail with `.cancelled`. With `waiting`, waits for the thread
+    /// (unless called on it); without, returns at once and the thread ends on its own.
+    func shutdown(waiting: Bool = true) {
         let thread = inbox.withLock { state -> DedicatedThread? in
             if !state.stopping {
                 state.stopping = true
@@ -104,7 +105,7 @@ final class CurlLoop: @unchecked Sendable {
             state.thread = nil
             return thread
         }
-        thread?.join()
+        if waiting { thread?.join() } else { thread?.detach() }
     }
 
     private func run() {

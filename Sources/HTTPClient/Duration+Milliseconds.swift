@@ -8,7 +8,7 @@ extension Duration {
     }
 
     /// A short human rendering: "1.5 s", "250 ms".
-    var shortText: String {
+    public var shortText: String {
         let ms = roundedUpMilliseconds
         if ms < 1000 { return "\(ms) ms" }
         let tenths = (ms + 50) / 100

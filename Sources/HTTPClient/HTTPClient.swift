@@ -13,7 +13,8 @@ public final class HTTPClient: Sendable {
     }
 
     deinit {
-        loop.shutdown()
+        // A client may be released on a thread of the cooperative pool: never wait for the loop thread there.
+        loop.shutdown(waiting: false)
     }
 
     /// Sends `request` and waits for the final response.

@@ -9,7 +9,7 @@ import Darwin
 enum Hashing {
     /// The MD5 of a whole file; `progress` gets the bytes read so far.
     static func file(_ file: ItemFile, progress: (@Sendable (Int64) -> Void)? = nil) async throws -> String {
-        try await BlockingThread.run {
+        try await DedicatedThread.run(name: "ia-hash") {
             do {
                 return try FileDigest.md5(path: file.path, progress: progress).md5
             } catch let error as FileError {
@@ -27,7 +27,7 @@ enum Hashing {
     /// The MD5 of `length` bytes of `file` from `offset`, also fed into `running` when given.
     static func part(_ file: ItemFile, offset: Int64, length: Int64, running: MD5?,
                      progress: (@Sendable (Int64) -> Void)? = nil) async throws -> PartResult {
-        try await BlockingThread.run {
+        try await DedicatedThread.run(name: "ia-hash") {
             try partNow(file, offset: offset, length: length, running: running, progress: progress)
         }
     }

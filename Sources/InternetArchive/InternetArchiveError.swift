@@ -49,6 +49,8 @@ public struct InternetArchiveError: Error, Sendable, CustomStringConvertible {
         public static let badAnswer = Code("badAnswer")
         /// The task was cancelled; everything finished so far is kept for the next run.
         public static let cancelled = Code("cancelled")
+        /// The caller withdrew its permission to write the item (``UploadOptions/mayWrite``); nothing more was sent.
+        public static let withdrawn = Code("withdrawn")
     }
 
     public let code: Code

@@ -11,7 +11,8 @@ struct S3Exchange: Sendable {
     let run: UploadRun
     let logger: Logger
 
-    /// Sends `make()` (built afresh for every attempt) and returns IA's 2xx answer. `what` names the request in
+    /// Sends `make()` (built afresh for every attempt) and returns IA's 2xx answer; a request that changes the item
+    /// is sent only while ``UploadOptions/mayWrite`` allows it. `what` names the request in
     /// sentences ("the upload of 2024-01-01.tar"). With `retryNotFound`, a 404 other than NoSuchUpload is
     /// retried like a 5xx (IA creates items asynchronously, so parts may 404 for a while after initiate).
     func send(_ what: String, retryNotFound: Bool = false,
@@ -22,8 +23,12 @@ struct S3Exchange: Sendable {
             guard !Task.isCancelled else { throw cancelled(what) }
             let reason: String
             let serverSide: Bool
+            let request = make()
+            if request.method != "GET", request.method != "HEAD", let mayWrite = options.mayWrite, !(await mayWrite()) {
+                throw InternetArchiveError(.withdrawn, "\(what) was not sent: this process may no longer write the item (a campaign worker whose job another worker took over); nothing more is sent")
+            }
             do {
-                let response = try await http.send(make())
+                let response = try await http.send(request)
                 if response.isSuccess { return response }
                 let body = S3ErrorBody(response.body, hiding: requests.mask)
                 switch response.status {

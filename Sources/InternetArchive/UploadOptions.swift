@@ -50,6 +50,10 @@ public struct UploadOptions: Sendable {
     public var withheldSecrets = SecretMask()
     /// A transfer with no byte moving for this long (also while IA thinks after the body) is retried.
     public var stallTimeout: Duration = .seconds(120)
+    /// Asked before every request that changes the item on IA (each PUT, each part, a multipart upload's start and
+    /// completion): false stops the upload with `.withdrawn` before that request is sent. A campaign worker passes
+    /// its lease check, so that a worker whose job was taken over never writes to the item. Nil: always allowed.
+    public var mayWrite: (@Sendable () async -> Bool)?
 
     public init() {}
 

@@ -12,7 +12,7 @@ extension MapillaryClient {
         return try await retrying("looking up image \(id)") {
             logger.debug("Mapillary URL refresh", metadata: ["id": .string(id), "quality": .string(quality.rawValue)])
             let response: HTTPResponse
-            switch try await send(apiRequest(url)) {
+            switch try await sendAPI(url) {
             case .response(let r): response = r
             case .transient(let reason): return .retry(reason, after: nil)
             }

@@ -97,6 +97,36 @@ extension MapillaryClient {
         return request
     }
 
+    /// Sends a GET to the API through the shared ``APIGate``: it waits for the token's first check and for any
+    /// rate-limit pause, and tells the gate what the answer showed.
+    func sendAPI(_ url: String) async throws -> SendOutcome {
+        let probe = try await gate.enter()
+        var verdictGiven = false
+        defer { if probe && !verdictGiven { gate.probeEnded() } }
+        let outcome = try await send(apiRequest(url))
+        guard case .response(let response) = outcome else { return outcome }
+        if (200..<300).contains(response.status) {
+            gate.tokenAccepted()
+            gate.passed()
+            verdictGiven = true
+            return outcome
+        }
+        // Error bodies are small: read once here for what concerns every job.
+        let graph: GraphError?
+        if case .error(let error)? = try? GraphBody.scan(response.body) { graph = error } else { graph = nil }
+        if response.status == 401 || graph?.isTokenProblem == true {
+            gate.tokenRejected(Self.tokenError(graph?.summary(hiding: tokenMask) ?? "HTTP 401"))
+            verdictGiven = true
+        } else if response.status == 429 || graph?.code.map(APIGate.rateLimitCodes.contains) == true {
+            if let pause = gate.limited(retryAfter: response.retryAfter, policy: retry) {
+                logger.warning("Mapillary's rate limit was reached; every API request of this run waits \(pause.shortText) before the next one")
+            }
+        } else {
+            gate.passed()
+        }
+        return outcome
+    }
+
     /// Sends `request`; a transient transport failure comes back as `.transient(reason)` for the
     /// retry loop, any other transport failure is thrown.
     func send(_ request: HTTPRequest) async throws -> SendOutcome {

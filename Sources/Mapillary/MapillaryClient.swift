@@ -28,6 +28,8 @@ public struct MapillaryClient: Sendable {
     let retry: RetryPolicy
     let logger: Logger
     let apiOrigin: URLOrigin?
+    /// Shared by every client of a batch: a rate-limited answer pauses all of their API requests.
+    let gate: APIGate
     /// Longest wait for one API answer (a page of 2000 records can take a while to come).
     public var apiTimeout: Duration = .seconds(120)
     /// Longest wait for one image download.
@@ -41,7 +43,8 @@ public struct MapillaryClient: Sendable {
     public var imageTimeLimit: Duration = .seconds(600)
 
     /// Builds a client. An unusable `apiBase` is reported by ``validate(apiBase:)`` and by every call.
-    public init(http: HTTPClient, apiBase: String, token: String, retry: RetryPolicy = .standard, logger: Logger) {
+    public init(http: HTTPClient, apiBase: String, token: String, retry: RetryPolicy = .standard,
+                gate: APIGate = APIGate(), logger: Logger) {
         var base = apiBase
         while base.hasSuffix("/") { base.removeLast() }
         self.apiBase = base
@@ -50,6 +53,7 @@ public struct MapillaryClient: Sendable {
         self.tokenMask = SecretMask([token], marker: "‹token›")
         self.retry = retry
         self.logger = logger
+        self.gate = gate
         self.apiOrigin = URLOrigin(base)
     }
 
@@ -111,7 +115,7 @@ public struct MapillaryClient: Sendable {
         return try await retrying("listing images") {
             logger.debug("Mapillary page request", metadata: ["url": .string(URLQuery.redacted(current))])
             let response: HTTPResponse
-            switch try await send(apiRequest(current)) {
+            switch try await sendAPI(current) {
             case .response(let r): response = r
             case .transient(let reason): return .retry(reason, after: nil)
             }

@@ -69,7 +69,7 @@ public enum FolderPackager {
 
     /// The async form: runs ``package(_:options:)`` on a thread of its own, off the cooperative pool.
     public static func package(_ input: String, options: PackageOptions) async throws -> PackageResult {
-        try await BlockingWork.run { try package(input, options: options) }
+        try await DedicatedThread.run(name: "packaging") { try package(input, options: options) }
     }
 
     /// The thumbnail's file name at the top of an item.

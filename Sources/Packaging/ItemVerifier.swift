@@ -50,7 +50,11 @@ public enum ItemVerifier {
 
     /// The async form: runs ``verify(item:options:)`` on a thread of its own.
     public static func verify(item: String, options: VerifyOptions = VerifyOptions()) async -> [String] {
-        await BlockingWork.run { verify(item: item, options: options) }
+        do {
+            return try await DedicatedThread.run(name: "verify") { verify(item: item, options: options) }
+        } catch {
+            return ["\(item): \(error)"]
+        }
     }
 
     /// Reads every tar; returns image id → where it is (tar member or loose file).

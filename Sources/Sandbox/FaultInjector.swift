@@ -52,13 +52,4 @@ final class FaultInjector: Sendable {
             return true
         }
     }
-
-    /// Sleeps the calling (connection) thread for `duration`.
-    static func sleep(_ duration: Duration) {
-        guard duration > .zero else { return }
-        let (seconds, atto) = duration.components
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(atto / 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
 }

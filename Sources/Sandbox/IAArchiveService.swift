@@ -1,5 +1,6 @@
 import Essentials
 import Foundation
+import HTTPServerKit
 
 /// The fake archive.org: the metadata API (`/metadata/{id}`) and the scrape API
 /// (`/services/search/v1/scrape`), over the same items as the fake IAS3.
@@ -24,7 +25,7 @@ final class IAArchiveService: Sendable {
                                        path: request.path, query: request.query, headers: request.headers,
                                        status: response.status, bodyBytes: request.bytesReceived))
         }
-        FaultInjector.sleep(configuration.latency)
+        DedicatedThread.sleep(configuration.latency)
         if let fault = controls.nextFault() {
             switch fault {
             case .reset: response.reset()

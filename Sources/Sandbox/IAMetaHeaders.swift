@@ -1,3 +1,5 @@
+import Essentials
+
 /// Reads item metadata from request headers as IAS3 does: `x-archive-meta[NN]-key` and `x-amz-meta-key`,
 /// `--` in the name meaning `_`, `uri(…)` values percent-decoded as UTF-8, values of one key ordered by NN
 /// (no number counts as 0; equal numbers keep header order).
@@ -49,7 +51,7 @@ enum IAMetaHeaders {
     /// `uri(%XX…)` decoded; anything else as sent.
     static func decode(_ value: String) -> String {
         guard value.hasPrefix("uri("), value.hasSuffix(")"), value.count >= 5 else { return value }
-        return PercentDecoding.decode(value.dropFirst(4).dropLast(), plusIsSpace: false)
+        return PercentEncoding.decode(value.dropFirst(4).dropLast(), plusIsSpace: false)
     }
 
     private static func isValidKey(_ key: String) -> Bool {

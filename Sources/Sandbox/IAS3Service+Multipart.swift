@@ -1,5 +1,6 @@
 import Essentials
 import Foundation
+import HTTPServerKit
 
 extension IAS3Service {
     /// `POST /{id}/{key}?uploads`: creates the item like a PUT would, and a new upload id.

@@ -1,5 +1,6 @@
 import Essentials
 import Foundation
+import HTTPServerKit
 
 extension IAS3Service {
     /// `PUT /{id}`: creates an item with its metadata; an existing one is a 409 unless

@@ -1,5 +1,6 @@
 import Essentials
 import Foundation
+import HTTPServerKit
 
 /// The fake IAS3: LOW auth, IA's identifier rule and refusals, SlowDown and `check_limit`, objects and
 /// multipart uploads stored on disk. Handlers run on the server's connection threads.
@@ -31,7 +32,7 @@ final class IAS3Service: Sendable {
                                        query: request.query, headers: request.headers, status: response.status,
                                        bodyBytes: request.bytesReceived))
         }
-        FaultInjector.sleep(configuration.latency)
+        DedicatedThread.sleep(configuration.latency)
         if request.path == "/" || request.path.isEmpty {
             serviceRoot(request, response)
             return
@@ -76,7 +77,11 @@ final class IAS3Service: Sendable {
                 return
             }
         }
-        route(request, response, address, account)
+        guard writes else {
+            route(request, response, address, account)
+            return
+        }
+        controls.writing(address.identifier, reply: response) { route(request, response, address, account) }
     }
 
     private func route(_ request: ServerRequest, _ response: IAReply, _ address: Address,

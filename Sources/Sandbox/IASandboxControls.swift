@@ -18,6 +18,10 @@ final class IASandboxControls: Sendable {
         var accounts: [InternetArchiveSandboxConfiguration.Account]
         var random: SandboxRandom
         var counters = IASandboxCounters()
+        /// Writes being answered, per identifier.
+        var writing: [String: Int] = [:]
+        /// Identifiers that had overlapping writes.
+        var overlapped: Set<String> = []
     }
 
     private let state: Mutex<State>
@@ -118,6 +122,35 @@ final class IASandboxControls: Sendable {
             return .status500
         }
     }
+
+    /// Counts a write to `identifier` as under way until its answer leaves (`reply`) or `body` returns; one that
+    /// starts while another is under way counts as overlapping. The write ends before the answer is sent: the
+    /// uploader's next request may arrive on another connection while this handler is still returning.
+    func writing(_ identifier: String, reply: IAReply, _ body: () -> Void) {
+        state.withLock { s in
+            if s.writing[identifier, default: 0] > 0 {
+                s.counters.overlappingItemWrites += 1
+                s.overlapped.insert(identifier)
+            }
+            s.writing[identifier, default: 0] += 1
+        }
+        var ended = false
+        let end = { [self] in
+            guard !ended else { return }
+            ended = true
+            state.withLock { s in
+                s.writing[identifier, default: 1] -= 1
+                if s.writing[identifier] == 0 { s.writing[identifier] = nil }
+            }
+        }
+        reply.beforeAnswer = end
+        body()
+        reply.beforeAnswer = nil
+        end()
+    }
+
+    /// The identifiers that had overlapping writes.
+    var overlappedIdentifiers: Set<String> { state.withLock { $0.overlapped } }
 
     func count(_ change: (inout IASandboxCounters) -> Void) {
         state.withLock { change(&$0.counters) }

@@ -18,6 +18,9 @@ public struct IASandboxCounters: Sendable, Equatable {
     public var badKeys = 0
     /// Request bodies that arrived chunked or without a length (411).
     public var missingLengths = 0
+    /// Writes (PUT, POST) to an item that began while another write to the same item was still being answered:
+    /// two uploaders at work on one item at once (one uploader sends one request at a time).
+    public var overlappingItemWrites = 0
     /// Scrape requests answered 429 Too Many Requests (``InternetArchiveSandbox/throttleScrapes(count:)``).
     public var throttledScrapes = 0
 }

@@ -1,5 +1,6 @@
 import Essentials
 import Foundation
+import HTTPServerKit
 import Synchronization
 
 /// The Internet Archive half of the sandbox: IAS3 (`IA_S3_URL`) on the component's first port and
@@ -98,6 +99,9 @@ public final class InternetArchiveSandbox: SandboxComponent {
     public var totalBytesReceived: Int64 { store.totalReceived }
 
     public var counters: IASandboxCounters { controls.counters }
+
+    /// The items that had two writes under way at once (``IASandboxCounters/overlappingItemWrites``).
+    public var overlappedIdentifiers: Set<String> { controls.overlappedIdentifiers }
 
     /// The item as stored, or nil.
     public func item(_ identifier: String) -> IASandboxItem? {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServerKit
 import Synchronization
 
 /// The Mapillary half of the sandbox: a fake Graph API (`/images`, `/{id}`) and a fake CDN with

@@ -1,10 +1,17 @@
+import Essentials
+import HTTPServerKit
+
 extension MapillaryService {
     /// Every request to the CDN origin: signed URL check, expiry, then the image file.
     func handleCDN(_ request: ServerRequest, _ response: ServerResponse) {
+        counters.inFlight { answerCDN(request, response) }
+    }
+
+    private func answerCDN(_ request: ServerRequest, _ response: ServerResponse) {
         counters.increment(.cdnRequests)
         if carriesCredentials(request) { counters.increment(.cdnRequestsWithCredentials) }
         record(request, origin: .cdn)
-        FaultInjector.sleep(configuration.cdnLatency)
+        DedicatedThread.sleep(configuration.cdnLatency)
         if let fault = cdnFaults.nextFault() {
             inject(fault, into: response, graph: false)
             return

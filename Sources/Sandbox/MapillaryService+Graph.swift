@@ -1,11 +1,13 @@
+import Essentials
 import Foundation
+import HTTPServerKit
 
 extension MapillaryService {
     /// Every request to the Graph API origin: latency, faults, auth, rate limit, then the route.
     func handleAPI(_ request: ServerRequest, _ response: ServerResponse) {
         counters.increment(.apiRequests)
         record(request, origin: .api)
-        FaultInjector.sleep(configuration.apiLatency)
+        DedicatedThread.sleep(configuration.apiLatency)
         if let fault = apiFaults.nextFault() {
             inject(fault, into: response, graph: true)
             return

@@ -1,3 +1,5 @@
+import HTTPServerKit
+
 /// The hostile user kinds (``SandboxConfiguration/UserKind``): listings that loop, repeat or list an id twice,
 /// and a CDN that trickles or sends more than it declares.
 extension MapillaryService {

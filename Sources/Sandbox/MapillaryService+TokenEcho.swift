@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServerKit
 
 extension MapillaryService {
     /// With ``SandboxConfiguration/echoTokenInErrors``: a Graph error body whose message also quotes the token the

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServerKit
 import Synchronization
 
 /// The state and request handlers behind the fake Graph API and CDN. Handlers run on the servers'

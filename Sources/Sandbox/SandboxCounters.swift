@@ -30,6 +30,8 @@ public struct SandboxCounters: Sendable, Equatable {
     public var badSignatures = 0
     /// CDN 200 answers.
     public var imagesServed = 0
+    /// The most CDN requests the sandbox was answering at the same time (latency included).
+    public var cdnPeakInFlight = 0
 }
 
 /// The live counters behind ``SandboxCounters``.
@@ -41,6 +43,8 @@ final class SandboxCounterSet: Sendable {
     }
 
     private let values: [AtomicCounter]
+    private let cdnInFlight = Atomic<Int>(0)
+    private let cdnPeak = Atomic<Int>(0)
 
     init() {
         values = Name.allCases.map { _ in AtomicCounter() }
@@ -50,6 +54,19 @@ final class SandboxCounterSet: Sendable {
         values[name.rawValue].value.add(1, ordering: .relaxed)
     }
 
+    /// Counts one CDN request as in flight until `body` returns.
+    func inFlight<T>(_ body: () throws -> T) rethrows -> T {
+        let now = cdnInFlight.add(1, ordering: .relaxed).newValue
+        var peak = cdnPeak.load(ordering: .relaxed)
+        while now > peak {
+            let (exchanged, original) = cdnPeak.compareExchange(expected: peak, desired: now, ordering: .relaxed)
+            if exchanged { break }
+            peak = original
+        }
+        defer { cdnInFlight.subtract(1, ordering: .relaxed) }
+        return try body()
+    }
+
     func snapshot() -> SandboxCounters {
         func v(_ name: Name) -> Int { values[name.rawValue].value.load(ordering: .relaxed) }
         return SandboxCounters(
@@ -57,7 +74,8 @@ final class SandboxCounterSet: Sendable {
             cdnRequests: v(.cdnRequests), cdnRequestsWithCredentials: v(.cdnRequestsWithCredentials),
             unauthorized: v(.unauthorized), rateLimited: v(.rateLimited), injected5xx: v(.injected5xx),
             injectedResets: v(.injectedResets), reduceDataAnswers: v(.reduceDataAnswers), cappedAnswers: v(.cappedAnswers),
-            expiredURLs: v(.expiredURLs), badSignatures: v(.badSignatures), imagesServed: v(.imagesServed))
+            expiredURLs: v(.expiredURLs), badSignatures: v(.badSignatures), imagesServed: v(.imagesServed),
+            cdnPeakInFlight: cdnPeak.load(ordering: .relaxed))
     }
 }
 

@@ -3,6 +3,7 @@ import Archiver
 import Foundation
 import InternetArchive
 import Packaging
+import Synchronization
 
 /// Option mapping shared by several commands.
 enum CommandSupport {
@@ -44,17 +45,25 @@ enum CommandSupport {
     }
 
     /// Runs `body` in a task that the first Ctrl-C (SIGINT) or SIGTERM cancels: work in progress is
-    /// committed, the summary is printed, and the same command continues later. A second signal exits at once.
+    /// committed, the summary is printed, and the same command continues later. A second signal exits at once,
+    /// unless it comes within a second of the first: coreutils `timeout` (and some service managers) send SIGTERM
+    /// to the process and again to its process group, which is one request to stop, not two.
     static func withInterruptHandling<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
         let task = Task { await body() }
+        let interrupts = Interrupts()
         let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let seen = SignalCount()
             source.setEventHandler {
-                if seen.increment() > 1 { exit(130) }
-                try? FileHandle.standardError.write(contentsOf: Data("\ninterrupted: saving work in progress (press Ctrl-C again to quit at once)\n".utf8))
-                task.cancel()
+                switch interrupts.arrived() {
+                case .first:
+                    try? FileHandle.standardError.write(contentsOf: Data("\ninterrupted: saving work in progress (press Ctrl-C again to quit at once)\n".utf8))
+                    task.cancel()
+                case .again:
+                    exit(130)
+                case .echo:
+                    break
+                }
             }
             source.resume()
             return source
@@ -65,12 +74,20 @@ enum CommandSupport {
     }
 }
 
-/// Counts signals across the handlers' queue.
-private final class SignalCount: @unchecked Sendable {
-    // Only touched from the signal source's serial event handler.
-    private var count = 0
-    func increment() -> Int {
-        count += 1
-        return count
+/// When the first interrupt came, for both signals' handlers.
+private final class Interrupts: Sendable {
+    enum Kind { case first, again, echo }
+
+    private let first = Mutex<ContinuousClock.Instant?>(nil)
+
+    func arrived() -> Kind {
+        let now = ContinuousClock.now
+        return first.withLock { first in
+            guard let at = first else {
+                first = now
+                return .first
+            }
+            return now - at < .seconds(1) ? .echo : .again
+        }
     }
 }

@@ -18,12 +18,6 @@ struct Download: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A file with one username per line (# comments allowed), for batch jobs.", valueName: "file"))
     var usersFile: String?
 
-    @Option(help: ArgumentHelp("Mapillary access token (MLY|...). Env: MAPILLARY_TOKEN.", valueName: "token"))
-    var token: String?
-
-    @Option(help: ArgumentHelp("Where finished items appear.", valueName: "dir"))
-    var output = "./mapillary_data"
-
     @Option(help: ArgumentHelp("Image size: 256, 1024, 2048 or original.", valueName: "quality"))
     var quality = "original"
 
@@ -33,49 +27,25 @@ struct Download: AsyncParsableCommand {
     @Flag(help: "Keep JPEGs (with the EXIF/XMP written in) instead of converting to WebP.")
     var noWebp = false
 
-    @Option(help: ArgumentHelp("WebP quality, 0-100 (cwebp's default is 75).", valueName: "q"))
-    var webpQuality: Float = 75
-
-    @Option(name: [.customLong("concurrency"), .customLong("max-workers")],
-            help: ArgumentHelp("Transfers in flight. Default: tuned automatically, starting at 16, raised while throughput grows.", valueName: "n"))
-    var concurrency: Int?
-
-    @Flag(help: "Write loose files DATE/SEQUENCE/ID.ext instead of per-date tars.")
-    var noTar = false
-
-    @Flag(help: "Do not ask the Internet Archive whether the item already exists.")
-    var noCheckIa = false
+    @Option(help: ArgumentHelp("Users archived at once; they share the transfers of --concurrency. Default: \(DownloadOptions.defaultJobs).", valueName: "n"))
+    var jobs: Int?
 
     @Flag(help: "Upload each finished item to the Internet Archive and verify it.")
     var upload = false
 
-    @Option(help: ArgumentHelp("Mapillary Graph API base. Env: MAPILLARY_API_URL.", valueName: "url"))
-    var apiURL: String?
+    @OptionGroup var archiving: ArchivingOptions
 
-    @Option(help: ArgumentHelp("Folder for work in progress. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.", valueName: "dir"))
-    var cacheDir: String?
-
-    @Option(help: ArgumentHelp("Folder of item metadata templates (rip .meta layout), instead of the default ones (docs/templates.md).", valueName: "dir"))
-    var templateDir: String?
-
-    @Option(help: ArgumentHelp("Set an item metadata key (repeat a key to make a list).", valueName: "key=value"))
-    var meta: [String] = []
-
-    @OptionGroup var endpoints: ArchiveEndpointOptions
-    @OptionGroup var credentials: CredentialOptions
-    @OptionGroup var tuning: UploadTuningOptions
-    @OptionGroup var limits: DownloadLimitOptions
-    @OptionGroup var logging: OutputOptions
+    func validate() throws {
+        if let jobs, !(1...64).contains(jobs) {
+            throw ValidationError("--jobs must be between 1 and 64")
+        }
+    }
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
         var users = usernames
         if let usersFile { users += try Self.readUsers(usersFile) }
         guard !users.isEmpty else {
             throw ValidationError("give at least one Mapillary username (or --users-file)")
-        }
-        guard let token = token ?? environment["MAPILLARY_TOKEN"], !token.isEmpty else {
-            throw ValidationError("no Mapillary token: give --token or set MAPILLARY_TOKEN (get one at https://www.mapillary.com/dashboard/developers)")
         }
         guard let quality = Quality(argument: quality) else {
             throw ValidationError("--quality must be 256, 1024, 2048 or original, not '\(self.quality)'")
@@ -84,32 +54,15 @@ struct Download: AsyncParsableCommand {
         if let bbox {
             do { box = try BoundingBox(parsing: bbox) } catch { throw ValidationError("\(error)") }
         }
-        guard (0...100).contains(webpQuality) else { throw ValidationError("--webp-quality must be between 0 and 100") }
-        if let concurrency, !(1...512).contains(concurrency) {
-            throw ValidationError("--concurrency must be between 1 and 512")
-        }
-        let overrides: [MetaOverride]
-        do { overrides = try meta.map { try MetaOverride(parsing: $0) } } catch { throw ValidationError("\(error)") }
-        let apiBase = apiURL ?? environment["MAPILLARY_API_URL"] ?? MapillaryClient.defaultAPIBase
-        do { try MapillaryClient.validate(apiBase: apiBase) } catch { throw ValidationError("\(error)") }
+        let options = try archiving.downloadOptions(users: users, quality: quality, webp: !noWebp, bbox: box,
+                                                    upload: upload, jobs: jobs)
 
-        let iaEndpoints = try CommandSupport.endpoints(endpoints, environment: environment)
-        var keys: IACredentials?
-        if upload {
-            keys = try CommandSupport.credentials(credentials, environment: environment)
-        }
-        let uploadOptions = try CommandSupport.uploadOptions(tuning)
-        let options = limits.applied(to: DownloadOptions(
-            usernames: users, token: token, outputDirectory: output,
-            cacheDirectory: cacheDir ?? DownloadOptions.defaultCacheDirectory(), quality: quality, bbox: box,
-            webp: !noWebp, webpQuality: webpQuality, concurrency: concurrency, tar: !noTar, checkIA: !noCheckIa,
-            upload: upload, apiURL: apiBase, endpoints: iaEndpoints, templateDirectory: templateDir,
-            metaOverrides: overrides, uploadOptions: uploadOptions, credentials: keys))
-        do { try options.validate() } catch { throw ValidationError("\(error)") }
-
-        let env = logging.environment()
+        let env = archiving.logging.environment()
         defer { env.shutdown() }
-        let report = await CommandSupport.withInterruptHandling { await DownloadBatch(options: options, env: env).run() }
+        let log = try archiving.report.map { try ReportLog(path: $0, logger: env.logger) }
+        let report = await CommandSupport.withInterruptHandling {
+            await DownloadBatch(options: options, env: env, log: log).run()
+        }
         env.console.clearAllStatus()
         print(env.console.masked(report.table()), terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }

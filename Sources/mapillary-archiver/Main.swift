@@ -10,7 +10,7 @@ enum Main {
         signal(SIGPIPE, SIG_IGN)
         setlocale(LC_ALL, "C.UTF-8")
         do {
-            var command = try MapillaryArchiver.parseAsRoot()
+            var command = try MapillaryArchiver.parseAsRoot(PythonToolFlags.rewrite(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -47,5 +47,23 @@ enum Main {
         let line = text.hasPrefix("Error:") || text.hasPrefix("error:") ? text : "error: " + text
         // `write(contentsOf:)` throws where `write(_:)` would trap (stderr closed, full disk): nothing to do then.
         try? FileHandle.standardError.write(contentsOf: Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
+    }
+}
+
+/// The Python tool's `--stats` and `--clean-up` were flags of its one command; here they are subcommands.
+/// `mapillary-archiver --stats [OPTIONS]` runs `stats [OPTIONS]` (and `--clean-up` runs `clean-up`), so scripts
+/// written for the Python tool keep working. Not shown in `--help`.
+enum PythonToolFlags {
+    static let subcommands = ["--stats": "stats", "--clean-up": "clean-up"]
+
+    static func rewrite(_ arguments: [String]) -> [String] {
+        let options = arguments.prefix { $0 != "--" }
+        guard let flag = options.first(where: { subcommands[$0] != nil }), let subcommand = subcommands[flag] else {
+            return arguments
+        }
+        var rest = arguments
+        rest.remove(at: rest.firstIndex(of: flag)!)
+        if rest.first == "download" { rest.removeFirst() }
+        return [subcommand] + rest
     }
 }

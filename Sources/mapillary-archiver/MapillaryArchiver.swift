@@ -18,6 +18,6 @@ struct MapillaryArchiver: AsyncParsableCommand {
             """,
         version: ToolVersion.current,
         subcommands: [Download.self, Package.self, Upload.self, Verify.self, Stats.self, Discover.self, CleanUp.self,
-                      QueueCommand.self, SandboxCommand.self, Demo.self],
+                      QueueCommand.self, Worker.self, SandboxCommand.self, Demo.self],
         defaultSubcommand: Download.self)
 }

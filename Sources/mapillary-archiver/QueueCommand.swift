@@ -3,7 +3,7 @@ import Campaign
 import Foundation
 import Mapillary
 
-/// `queue add | status | retry | remove`: the campaign's work queue (docs/campaigns.md).
+/// `queue add | status | retry | remove | serve`: the campaign's work queue (docs/campaigns.md).
 struct QueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
@@ -14,9 +14,10 @@ struct QueueCommand: ParsableCommand {
               export MAPILLARY_ARCHIVER_QUEUE='postgres://archiver@db.example.org/campaign'
               mapillary-archiver queue add --users-file contributors.txt --priority 5
               mapillary-archiver queue status
+              mapillary-archiver queue serve      # a live page at http://127.0.0.1:8080/
             Jobs go pending -> running -> done or failed. Guide: docs/campaigns.md.
             """,
-        subcommands: [QueueAdd.self, QueueReport.self, QueueRetry.self, QueueRemove.self])
+        subcommands: [QueueAdd.self, QueueReport.self, QueueRetry.self, QueueRemove.self, QueueServe.self])
 }
 
 /// `--queue`, shared by the queue commands.

@@ -36,6 +36,10 @@ struct Verify: AsyncParsableCommand {
             problems += await RemoteCheck(env: env, endpoints: endpoints, credentials: keys).problems(item: path)
         }
         for problem in problems { print(problem) }
+        let remoteOnly = ItemStateReader.remoteOnlyImages(item: path)
+        if remoteOnly > 0 {
+            print("\(path): \(remoteOnly) archived images are only on the Internet Archive (their tars were removed here after upload, --delete-after-upload)")
+        }
         if problems.isEmpty {
             print("\(path): OK" + (remote ? " (and every file is on the Internet Archive with the same md5)" : ""))
         } else {

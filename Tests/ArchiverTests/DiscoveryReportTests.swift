@@ -1,9 +1,9 @@
 import Archiver
 import Foundation
+import HTTPServerKit
 import InternetArchive
 import Mapillary
 import Packaging
-import Sandbox
 import Testing
 import TestSupport
 

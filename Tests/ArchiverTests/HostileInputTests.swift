@@ -1,6 +1,6 @@
 import Archiver
 import Foundation
-import Sandbox
+import HTTPServerKit
 import Testing
 import TestSupport
 

@@ -1,5 +1,5 @@
 import Foundation
-import Sandbox
+import HTTPServerKit
 import Testing
 import TestSupport
 

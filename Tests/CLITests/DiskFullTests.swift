@@ -28,7 +28,8 @@ struct DiskFullTests {
         try Data(count: 4_300_000).write(to: URL(fileURLWithPath: filler))
         let cache = disk + "/cache"
 
-        let full = try await h.download(["alice", "bob", "--cache-dir", cache])
+        // One user at a time, so bob is the user the stop keeps from starting.
+        let full = try await h.download(["alice", "bob", "--cache-dir", cache, "--jobs", "1"])
         #expect(full.status == 1, "\(full.transcript)")
         #expect(full.stdout.contains("No space left on device; free some space and run the same command again")
                 || full.stdout.contains("could not be written because the disk is full; free some space and run the same command again"),

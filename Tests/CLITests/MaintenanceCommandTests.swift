@@ -105,6 +105,15 @@ struct MaintenanceCommandTests {
         #expect(rows.allSatisfy { $0.count <= 100 || $0.hasPrefix("cache: ") }, "\(table.stdout)")
         #expect(h.ia.requestLog().isEmpty, "the cached result was used")
 
+        // The Python tool's spelling: `--stats` (and `--clean-up`) as flags of the one command.
+        let legacy = try await h.run(["--stats", "--json"])
+        let direct = try await h.run(["stats", "--json"])
+        #expect(legacy.status == 0 && legacy.stdout == direct.stdout, "\(legacy.transcript)")
+        let cleanUp = try await h.run(["--clean-up", "--output", h.output])
+        #expect(cleanUp.status == 0 && cleanUp.stdout.hasPrefix("no staging folders in"), "\(cleanUp.transcript)")
+        let help = try await h.run(["--help"])
+        #expect(!help.stdout.contains("--stats") && !help.stdout.contains("--clean-up"), "not in --help")
+
         // A campaign: two done (one uploaded and verified), one failed, one running, one waiting to retry, one pending.
         let queuePath = h.temp.file("campaign.sqlite")
         let added = try await h.run(["queue", "add", "alice", "bob", "carol", "dave", "erin", "frank", "--quality", "2048",

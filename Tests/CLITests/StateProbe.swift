@@ -86,10 +86,12 @@ extension CLIHarness {
 }
 
 extension CLIHarness {
-    /// Sends SIGKILL to `process` `delay` after the sandbox's CDN has served `count` more images than it had
-    /// when this was called. Counted in this process and watched on a thread of its own, so the kill lands in
-    /// the middle of the run however loaded the machine (a state read can be late under load).
-    func kill(_ process: BinaryProcess, afterImagesServed count: Int, delay: Duration = .zero) {
+    /// Sends SIGKILL (or `signals`, a tenth of a second apart) to `process` `delay` after the sandbox's CDN has
+    /// served `count` more images than it had when this was called. Counted in this process and watched on a thread
+    /// of its own, so the kill lands in the middle of the run however loaded the machine (a state read can be late
+    /// under load).
+    func kill(_ process: BinaryProcess, afterImagesServed count: Int, delay: Duration = .zero,
+              with signals: [Int32] = [SIGKILL]) {
         let mapillary = self.mapillary
         let before = mapillary.counters.imagesServed
         let (seconds, attoseconds) = delay.components
@@ -97,7 +99,10 @@ extension CLIHarness {
         let killer = Thread {
             while process.isRunning && mapillary.counters.imagesServed - before < count { usleep(2_000) }
             usleep(micros)
-            process.kill()
+            for (index, signal) in signals.enumerated() {
+                if index > 0 { usleep(100_000) }
+                process.send(signal)
+            }
         }
         killer.name = "kill-after-images-served"
         killer.start()

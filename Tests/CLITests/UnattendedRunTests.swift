@@ -77,6 +77,19 @@ struct UnattendedRunTests {
         #expect(saved.done < 160)
     }
 
+    @Test func twoSIGTERMsAtOnceAsTimeoutSendsThemAreOneRequestToStop() async throws {
+        // coreutils `timeout` signals the process and then its whole process group: two SIGTERMs a moment apart
+        // (apart enough here that the second is not merged into the first on its way to the handler).
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 160)]) { $0.cdnLatency = .milliseconds(50) }
+        defer { h.close() }
+        let run = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "2"])
+        h.kill(run, afterImagesServed: 20, with: [SIGTERM, SIGTERM])
+        let stopped = await run.wait()
+        #expect(!stopped.killedBySignal && stopped.status == 1, "stopped as after one SIGTERM: \(stopped.transcript)")
+        #expect(stopped.stdout.contains("incomplete: interrupted; run the same command again to continue"),
+                "the summary is printed: \(stopped.transcript)")
+    }
+
     @Test(arguments: [
         (["--speed-limit=-1"], "--speed-limit must be 0 (no floor) or more bytes per second"),
         (["--speed-time", "0"], "--speed-time must be between 1 and 3600 seconds"),

@@ -6,7 +6,7 @@ import Testing
 /// Many workers, each on its own connection (as separate processes or machines would be), hammer one queue.
 @Suite struct ConcurrentClaimTests {
     @Test(arguments: Backend.allCases)
-    func concurrentClaimersNeverGetTheSameJob(_ backend: Backend) throws {
+    func concurrentClaimersNeverGetTheSameJob(_ backend: Backend) async throws {
         let harness = try QueueHarness(backend)
         defer { harness.close() }
         let jobs = 400, workers = 8
@@ -39,7 +39,8 @@ import Testing
                 }
             }.start()
         }
-        group.wait()
+        // Waited for without holding a thread of the cooperative pool (two of them; other tests need them).
+        await withCheckedContinuation { continuation in group.notify(queue: .global()) { continuation.resume() } }
 
         #expect(failures.withLock { $0 }.isEmpty)
         let holders = claimed.withLock { $0 }

@@ -26,12 +26,17 @@ import Testing
         defer { other.close() }
 
         let first = try #require(try harness.queue.claim(worker: "w1", host: "h1"))
-        #expect(try other.claim(worker: "w2", host: "h2") == nil, "a live lease is not taken")
-        #expect(try harness.queue.stillHolds(first))
+        let claimed = Stopwatch()
+        let early = try other.claim(worker: "w2", host: "h2")
+        let stillHeld = try harness.queue.stillHolds(first)
+        if claimed.within(seconds: 0.9) {
+            #expect(early == nil, "a live lease is not taken")
+            #expect(stillHeld)
+        }
         try await pause(seconds: 1.2)
         #expect(try !harness.queue.stillHolds(first), "a lease that ran out is not held")
 
-        let second = try #require(try other.claim(worker: "w2", host: "h2"))
+        let second = try #require(early ?? (try other.claim(worker: "w2", host: "h2")))
         #expect(second.id == first.id)
         #expect(second.generation > first.generation)
         #expect(second.attempt == 2)
@@ -79,16 +84,22 @@ import Testing
         defer { other.close() }
 
         let job = try #require(try harness.queue.claim(worker: "w1", host: "h1"))
+        // Another worker tries each time the lease has (by the local clock) surely not run out since the renewal.
+        var renewed = Stopwatch()
         for _ in 0..<5 {
             try await pause(seconds: 0.4)
-            try harness.queue.renew(job)
-            #expect(try other.claim(worker: "w2", host: "h2") == nil)
+            if renewed.within(seconds: 1.3) { try harness.queue.renew(job) } else { break }
+            renewed = Stopwatch()
+            let taken = try other.claim(worker: "w2", host: "h2")
+            if renewed.within(seconds: 1.3) { #expect(taken == nil) } else { break }
         }
-        #expect(try harness.queue.stillHolds(job))
         let running = try harness.queue.status().running
-        #expect(running.map(\.worker) == ["w1"])
-        #expect(running.first?.host == "h1")
-        #expect(running.first.map { $0.heartbeatAgeSeconds < 1 && $0.leaseLeftSeconds > 0.5 } == true)
+        if renewed.within(seconds: 0.9) {
+            #expect(try harness.queue.stillHolds(job))
+            #expect(running.map(\.worker) == ["w1"])
+            #expect(running.first?.host == "h1")
+            #expect(running.first.map { $0.heartbeatAgeSeconds < 1 && $0.leaseLeftSeconds > 0.5 } == true)
+        }
     }
 
     @Test(arguments: Backend.allCases)

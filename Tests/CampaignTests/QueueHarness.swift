@@ -1,5 +1,6 @@
 import Campaign
 import Foundation
+import SQLiteStore
 import Testing
 import TestSupport
 
@@ -46,6 +47,17 @@ final class QueueHarness: Sendable {
         try queue.add(users.map { JobSpec(username: $0, quality: "original", webp: true, priority: priority) }, again: again)
     }
 
+    /// Runs `sql` on the queue's database behind the queue's back (SQLite directly, PostgreSQL through psql).
+    func execute(_ sql: String) throws {
+        switch location {
+        case .sqlite(let path):
+            let database = try SQLiteDatabase(path: path)
+            defer { database.close() }
+            try database.execute(sql)
+        case .postgres(let url): try TestPostgres.psql(url, sql)
+        }
+    }
+
     func close() {
         queue.close()
         temp.remove()
@@ -58,3 +70,30 @@ func pause(seconds: Double) async throws {
 }
 
 let sampleResult = JobResult(identifier: "mapillary-alice-original-webp", images: 120, bytes: 48_000_000, uploaded: true, verified: true)
+
+/// Time since a moment, for checks that only hold while a lease or a backoff has not run out yet. On a machine so
+/// busy that the check comes too late, the check is left out rather than failed; every run that makes it in time
+/// (nearly all) asserts it.
+struct Stopwatch {
+    private let start = ContinuousClock.now
+
+    /// Whether less than `seconds` passed since the stopwatch started.
+    func within(seconds: Double) -> Bool {
+        ContinuousClock.now - start < .milliseconds(Int(seconds * 1000))
+    }
+
+    var elapsedSeconds: Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
+
+/// Claims until a job comes (a backoff or a lease running out), polling every 50 ms for up to `limit` seconds.
+func claimWhenDue(_ queue: JobQueue, worker: String, limit: Double = 20) async throws -> ClaimedJob? {
+    let watch = Stopwatch()
+    while watch.within(seconds: limit) {
+        if let job = try queue.claim(worker: worker, host: "h") { return job }
+        try await pause(seconds: 0.05)
+    }
+    return nil
+}

@@ -1,7 +1,7 @@
 import Essentials
 import Foundation
 import HTTPClient
-import Sandbox
+import HTTPServerKit
 import Synchronization
 import Testing
 import TestSupport

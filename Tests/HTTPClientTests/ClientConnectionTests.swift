@@ -1,6 +1,6 @@
 import Foundation
 import HTTPClient
-import Sandbox
+import HTTPServerKit
 import Testing
 import TestSupport
 
@@ -121,5 +121,24 @@ struct ClientConnectionTests {
         same.followRedirects = true
         #expect(try await client.send(same).status == 200)
         #expect(seenAuthorization.current == ["none", "same-host LOW key:secret"])
+    }
+
+    /// Threads of this process named like the HTTP client's loop thread (other suites' threads do not count).
+    private func loopThreads() -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.filter { (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8))?.hasPrefix("http-loop") ?? false }.count
+    }
+
+    @Test("clients created and dropped leave no loop threads behind")
+    func clientsDoNotLeak() async throws {
+        let server = try HTTPServer { _, response in response.send(status: 200) }
+        defer { server.stop() }
+        let threadsBefore = loopThreads()
+        for _ in 0..<100 {
+            let client = HTTPClient()
+            #expect(try await client.send(HTTPRequest(url: server.baseURL + "/")).status == 200)
+        }
+        // Other suites create clients too; 100 leaked loop threads would show as about 100.
+        #expect(loopThreads() - threadsBefore < 30, "loop threads: \(threadsBefore) → \(loopThreads())")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import HTTPClient
-import Sandbox
+import HTTPServerKit
 import Testing
 
 @Suite("HTTPClient queueing and early answers")

@@ -1,6 +1,6 @@
 import HTTPClient
+import HTTPServerKit
 import InternetArchive
-import Sandbox
 import Testing
 
 /// Answers the sandbox's archive.org never gives: a search refused with an `error` at HTTP 200 (how

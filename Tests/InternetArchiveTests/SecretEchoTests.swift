@@ -1,9 +1,9 @@
 import Essentials
 import Foundation
 import HTTPClient
+import HTTPServerKit
 import InternetArchive
 import Logging
-import Sandbox
 import Testing
 import TestSupport
 

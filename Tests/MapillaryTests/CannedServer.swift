@@ -1,5 +1,5 @@
 import Foundation
-import Sandbox
+import HTTPServerKit
 import Synchronization
 
 /// A one-route-per-path HTTP server answering canned bodies, for answers the sandbox never gives

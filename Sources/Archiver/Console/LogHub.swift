@@ -4,6 +4,10 @@ import Synchronization
 
 /// Where log records go: the console (coloured only on a terminal, filtered by --quiet/--debug) and, while a
 /// run is open, that run's log file (`download.log.{timestamp}` in the item).
+///
+/// Several users run at once, each with its log file open under its own key. A record from a logger made for
+/// one job (``logger(_:job:)``) goes to that job's file only; a record of the whole run (no job) goes to every
+/// open file, since it concerns them all (a rate-limit pause, say).
 public final class LogHub: Sendable {
     public let console: Console
     public let consoleLevel: Logger.Level
@@ -17,9 +21,9 @@ public final class LogHub: Sendable {
         fileLevel = debug ? .debug : .info
     }
 
-    /// A logger whose records go through this hub.
-    public func logger(_ label: String) -> Logger {
-        var logger = Logger(label: label) { _ in LogHubHandler(hub: self) }
+    /// A logger whose records go through this hub; with `job`, to that job's log file only (see the type's note).
+    public func logger(_ label: String, job: String? = nil) -> Logger {
+        var logger = Logger(label: label) { _ in LogHubHandler(hub: self, job: job) }
         logger.logLevel = min(consoleLevel, fileLevel)
         return logger
     }
@@ -46,7 +50,7 @@ public final class LogHub: Sendable {
     /// How many records of `level` were emitted (the summary reports warnings).
     public func count(of level: Logger.Level) -> Int { counts.withLock { $0[level] ?? 0 } }
 
-    func emit(level: Logger.Level, message: String, metadata: Logger.Metadata) {
+    func emit(level: Logger.Level, message: String, metadata: Logger.Metadata, job: String? = nil) {
         counts.withLock { $0[level, default: 0] += 1 }
         let time = LogHub.timestamp()
         let suffix = metadata.isEmpty ? "" : " " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
@@ -59,7 +63,7 @@ public final class LogHub: Sendable {
             // (the console still shows every record, and the images already committed are safe).
             let failed: [(key: String, error: any Error)] = files.withLock { handles in
                 var failed: [(key: String, error: any Error)] = []
-                for (key, handle) in handles {
+                for (key, handle) in handles where job == nil || job == key {
                     do { try handle.write(contentsOf: data) } catch { failed.append((key, error)) }
                 }
                 for entry in failed { try? handles.removeValue(forKey: entry.key)?.close() }
@@ -111,6 +115,8 @@ public final class LogHub: Sendable {
 /// The swift-log handler that forwards to a ``LogHub``.
 struct LogHubHandler: LogHandler {
     let hub: LogHub
+    /// The job whose log file gets this logger's records; nil for every open file.
+    let job: String?
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .info
 
@@ -122,6 +128,6 @@ struct LogHubHandler: LogHandler {
     func log(event: LogEvent) {
         var merged = metadata
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
-        hub.emit(level: event.level, message: event.message.description, metadata: merged)
+        hub.emit(level: event.level, message: event.message.description, metadata: merged, job: job)
     }
 }

@@ -2,17 +2,22 @@ import Essentials
 import Foundation
 import Packaging
 
-/// Writes finished images into the staging folder and records them as done, in batches.
+/// The per-user disk writer: writes finished images into the staging folder and records them as done, in batches,
+/// and makes every other write to the user's state. It is an actor whose executor is a thread of its own: the
+/// blocking file I/O (appends, fsyncs, SQLite transactions) never occupies a thread of Swift's cooperative pool, its
+/// writes happen one at a time in order, and the compiler rejects any access to its tars from elsewhere.
 ///
 /// Commit order (DESIGN "State and crash safety"): image bytes appended to their tar (or written to a
 /// partial loose file) → fsync of every touched tar/file → one state transaction. A crash at any point
 /// loses only images not yet in a committed batch, and those are fetched again.
-///
-/// Confined to the disk thread: every call comes through the `DiskQueue` that owns it.
-final class ImageWriter: @unchecked Sendable {
-    private let staging: String
-    private let state: DownloadState
-    private let shelf: TarShelf?
+actor ImageWriter {
+    nonisolated let executor: DedicatedThreadExecutor
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    let staging: String
+    let state: DownloadState
+    private let tarMode: Bool
+    private var shelf: TarShelf?
     private let batchSize: Int
     private let batchInterval: Double
     private var published: Set<String> = []
@@ -29,17 +34,26 @@ final class ImageWriter: @unchecked Sendable {
         let directory: String
     }
 
-    /// Opens the staging folder's tars at their committed lengths; tar files the state does not know
-    /// (written before a crash, never committed) are removed.
+    /// Starts the writer's thread; ``openTars()`` must run before anything is written, and ``shutdown()`` ends the
+    /// thread.
     init(staging: String, state: DownloadState, tarMode: Bool, batchSize: Int = 64, batchInterval: Double = 1.0) throws {
+        executor = try DedicatedThreadExecutor(name: "disk")
         self.staging = staging
         self.state = state
+        self.tarMode = tarMode
         self.batchSize = batchSize
         self.batchInterval = batchInterval
-        guard tarMode else {
-            shelf = nil
-            return
-        }
+    }
+
+    /// Ends the writer's thread once the work already asked of it is done.
+    nonisolated func shutdown() {
+        executor.shutdown()
+    }
+
+    /// Opens the staging folder's tars at their committed lengths; tar files the state does not know
+    /// (written before a crash, never committed) are removed.
+    func openTars() throws {
+        guard tarMode else { return }
         let shelf = TarShelf(directory: staging)
         let records = try state.tars()
         var known = Set<String>()
@@ -58,6 +72,37 @@ final class ImageWriter: @unchecked Sendable {
         }
         self.shelf = shelf
     }
+
+    /// Runs `body` on the writer's thread, with the writer: for a sequence of writes that belong together
+    /// (finishing an item).
+    func perform<T: Sendable>(_ body: @Sendable (isolated ImageWriter) throws -> T) rethrows -> T {
+        try body(self)
+    }
+
+    // MARK: - The state's other writes (on this thread, in order with the images)
+
+    func recordPage(_ records: [DownloadState.Listed], next: String?) throws -> DownloadState.PageRecording {
+        try state.recordPage(records, next: next)
+    }
+
+    func pending(after seq: Int64, limit: Int) throws -> [DownloadState.Pending] {
+        try state.pending(after: seq, limit: limit)
+    }
+
+    func updateThumbURL(id: String, url: String) throws {
+        try state.updateThumbURL(id: id, url: url)
+    }
+
+    func markFailed(id: String, reason: String, permanent: Bool) throws {
+        try state.markFailed(id: id, reason: reason, permanent: permanent)
+    }
+
+    /// Writes a whole file durably (the item's thumbnail).
+    func writeFile(_ bytes: [UInt8], to path: String) throws {
+        try DurableFile.write(bytes, to: path)
+    }
+
+    // MARK: - Images
 
     /// Writes one image; commits the batch when it is full or old enough. Returns true when it committed.
     @discardableResult

@@ -2,21 +2,42 @@ import Essentials
 import Foundation
 import InternetArchive
 import Logging
+import Synchronization
 
-/// `download` over many users: each user in turn; a failed user does not stop the others.
+/// `download` over many users: up to ``DownloadOptions/effectiveJobs`` users at once, sharing one transfer budget;
+/// a failed user does not stop the others.
 public struct DownloadBatch: Sendable {
     public let options: DownloadOptions
     public let env: RunEnvironment
+    /// `--report`: one line per user, written as each user ends.
+    public let log: ReportLog?
 
-    public init(options: DownloadOptions, env: RunEnvironment) {
+    public init(options: DownloadOptions, env: RunEnvironment, log: ReportLog? = nil) {
         self.options = options
         self.env = env
+        self.log = log
     }
 
-    /// Runs every user and returns their reports. A batch-stopping error (rejected token, full disk) ends
-    /// the batch early: the users not reached are reported as not started.
+    /// Runs every user and returns their reports, in the order the users were given. A batch-stopping error
+    /// (rejected token, full disk) ends the batch early: users still running are interrupted (their work so far is
+    /// saved) and the users not reached are reported as not started.
     public func run() async -> BatchReport {
-        var reports: [UserReport] = []
+        // A user given twice would run twice at once, on one staging folder: once is what was meant.
+        var seen = Set<String>()
+        let users = options.usernames.filter { seen.insert($0).inserted }
+        if users.count < options.usernames.count {
+            env.logger.notice("\(options.usernames.count - users.count) usernames were given more than once; each user is archived once")
+        }
+        let jobs = options.effectiveJobs
+        let budget = TransferBudget(fixed: options.concurrency, ceiling: options.maxConcurrency, jobs: jobs, cpu: env.cpu, logger: env.logger)
+        let progress = BatchProgress(users: users.count)
+        let totals = users.count > 1 ? Task { await showTotals(progress, budget: budget) } : nil
+        defer {
+            totals?.cancel()
+            env.console.status(BatchProgress.statusKey, nil)
+        }
+
+        var reports = [UserReport?](repeating: nil, count: users.count)
         var stopped: String?
         // From here on no console line, log file or summary shows the token or the IA secret, in any form.
         env.console.hide(SecretMask([options.token], marker: "‹token›"))
@@ -27,105 +48,57 @@ public struct DownloadBatch: Sendable {
             env.logger.error("\(error)")
             stopped = "\(error)"
         }
-        for (index, user) in options.usernames.enumerated() {
-            if Task.isCancelled {
-                stopped = "interrupted"
-            }
-            if let stopped {
-                reports.append(UserReport(user: user, identifier: options.identifier(for: user),
-                                          outcome: .failed(reason: "not started: \(stopped)")))
-                continue
-            }
-            if options.usernames.count > 1 {
-                env.logger.info("user \(index + 1)/\(options.usernames.count): \(user)")
-            }
-            var report = await UserDownload(user: user, options: options, env: env).run()
-            if let stop = report.stopsBatch {
-                env.logger.error("\(user): \(stop)")
-                stopped = stop.description
-            } else if options.upload && !Task.isCancelled {
-                switch report.outcome {
-                case .published(let path), .upToDate(let path):
-                    // An up-to-date item may still be missing on IA; the upload journal skips what is there.
-                    report.upload = await upload(path: path, user: user)
-                default:
-                    break
+        await withTaskGroup(of: (Int, UserReport).self) { group in
+            var next = 0
+            func startNext() {
+                let index = next
+                next += 1
+                let user = users[index]
+                if users.count > 1 {
+                    env.logger.info("user \(index + 1)/\(users.count): \(user)")
+                }
+                let job = UserJob(user: user, options: options, env: env, budget: budget)
+                progress.started(index, job.counters)
+                group.addTask {
+                    let report = await job.run()
+                    log?.append(report)
+                    return (index, report)
                 }
             }
-            reports.append(report)
-        }
-        return BatchReport(users: reports)
-    }
-
-    /// Uploads a freshly published item and waits for IA to list it; returns the summary's upload column.
-    private func upload(path: String, user: String) async -> String {
-        guard let credentials = options.credentials else {
-            return "failed: no IA keys (give --access-key/--secret-key, IA_ACCESS_KEY_ID/IA_SECRET_ACCESS_KEY, or an ia.ini)"
-        }
-        var uploadOptions = options.uploadOptions
-        uploadOptions.withheldSecrets = uploadOptions.withheldSecrets.merging(SecretMask([options.token]))
-        let runner = UploadRunner(env: env, endpoints: options.endpoints, credentials: credentials,
-                                  options: uploadOptions)
-        return await runner.uploadOne(path: path, label: user).summary
-    }
-}
-
-/// The outcome of a whole `download` batch.
-public struct BatchReport: Sendable {
-    public let users: [UserReport]
-
-    /// 0 when every user succeeded, 1 when any failed.
-    public var exitCode: Int32 { users.allSatisfy(\.succeeded) ? 0 : 1 }
-
-    /// The summary table printed at the end of a run.
-    public func table() -> String {
-        var rows: [[String]] = [["user", "downloaded", "skipped", "failed", "bytes", "time", "result"]]
-        for r in users {
-            let result: String
-            switch r.outcome {
-            case .published(let path): result = "published " + path
-            case .upToDate(let path): result = "up to date " + path
-            case .skippedOnIA(let id): result = "already on IA: " + id
-            case .skippedExisting(let path): result = "exists: " + path
-            case .noImages: result = "no images"
-            case .incomplete(let reason): result = "incomplete: " + reason
-            case .failed(let reason): result = "FAILED: " + reason
-            }
-            rows.append([r.user, ByteFormat.grouped(r.downloaded), ByteFormat.grouped(r.alreadyDone),
-                         ByteFormat.grouped(r.failed + r.unavailable), ByteFormat.size(r.bytes),
-                         ByteFormat.duration(seconds: r.seconds), result + (r.upload.map { "; upload: " + $0 } ?? "")])
-        }
-        var out = TextTable.render(rows)
-        for r in users where !r.failureReasons.isEmpty {
-            out += "\n\(r.user): why images were not archived:\n"
-            for reason in r.failureReasons.prefix(10) {
-                out += "  \(ByteFormat.grouped(reason.count)) × \(reason.reason)\n"
+            while stopped == nil && next < min(jobs, users.count) { startNext() }
+            while let (index, report) = await group.next() {
+                reports[index] = report
+                progress.finished(index, report)
+                if let stop = report.stopsBatch, stopped == nil {
+                    env.logger.error("\(report.user): \(stop)")
+                    stopped = stop.description
+                    group.cancelAll()
+                }
+                if stopped == nil && !Task.isCancelled && next < users.count { startNext() }
             }
         }
-        let failed = users.filter { !$0.succeeded }.map(\.user)
-        if !failed.isEmpty {
-            out += "\nfailed: " + failed.joined(separator: " ") + "\n"
-        }
-        return out
-    }
-}
-
-/// Plain left-aligned columns.
-enum TextTable {
-    static func render(_ rows: [[String]]) -> String {
-        guard let first = rows.first else { return "" }
-        var widths = Array(repeating: 0, count: first.count)
-        for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count - 1 { widths[i] = max(widths[i], cell.count) }
-        }
-        var out = ""
-        for row in rows {
-            var line = ""
-            for (i, cell) in row.enumerated() {
-                line += i < widths.count - 1 ? cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) : cell
+        let notStarted = "not started: " + (stopped ?? "interrupted")
+        return BatchReport(users: reports.enumerated().map { index, report in
+            guard var report else {
+                let report = UserReport(user: users[index], identifier: options.identifier(for: users[index]),
+                                        outcome: .failed(reason: notStarted))
+                log?.append(report)
+                return report
             }
-            out += line + "\n"
+            // A user interrupted because another one stopped the batch says why.
+            if let stopped, report.stopsBatch == nil, case .incomplete = report.outcome {
+                report.outcome = .incomplete(reason: "stopped because of another user: \(stopped); run the same command again to continue")
+            }
+            return report
+        })
+    }
+
+    /// Redraws the batch's totals line until cancelled.
+    private func showTotals(_ progress: BatchProgress, budget: TransferBudget) async {
+        while !Task.isCancelled {
+            env.console.status(BatchProgress.statusKey, progress.line(transfers: budget.netSlots.limit,
+                                                                      paused: env.mapillaryGate.isPaused))
+            try? await Task.sleep(for: .milliseconds(250))
         }
-        return out
     }
 }

@@ -17,6 +17,10 @@ public struct DownloadOptions: Sendable {
     public var webpQuality: Float
     /// Transfers in flight; nil lets the downloader tune it (starting at 16) while throughput grows.
     public var concurrency: Int?
+    /// `--max-workers`: the most transfers the tuner may reach (without ``concurrency``); nil = 256.
+    public var maxConcurrency: Int?
+    /// Users archived at once (they share the transfers of ``concurrency``); nil picks ``defaultJobs``.
+    public var jobs: Int?
     public var tar: Bool
     public var checkIA: Bool
     public var upload: Bool
@@ -42,6 +46,7 @@ public struct DownloadOptions: Sendable {
     public init(usernames: [String], token: String, outputDirectory: String = "./mapillary_data",
                 cacheDirectory: String = DownloadOptions.defaultCacheDirectory(), quality: Quality = .original,
                 bbox: BoundingBox? = nil, webp: Bool = true, webpQuality: Float = 75, concurrency: Int? = nil,
+                maxConcurrency: Int? = nil, jobs: Int? = nil,
                 tar: Bool = true, checkIA: Bool = true, upload: Bool = false,
                 apiURL: String = MapillaryClient.defaultAPIBase, endpoints: IAEndpoints = IAEndpoints(),
                 templateDirectory: String? = nil, metaOverrides: [MetaOverride] = [],
@@ -56,6 +61,8 @@ public struct DownloadOptions: Sendable {
         self.webp = webp
         self.webpQuality = webpQuality
         self.concurrency = concurrency
+        self.maxConcurrency = maxConcurrency
+        self.jobs = jobs
         self.tar = tar
         self.checkIA = checkIA
         self.upload = upload
@@ -101,6 +108,15 @@ public struct DownloadOptions: Sendable {
         let home = environment["HOME"] ?? NSHomeDirectory()
         return home + "/.cache/mapillary-archiver"
     }
+
+    /// Users archived at once when `--jobs` is not given. Most contributors have a few dozen images, and a small
+    /// user's run is mostly waiting (an IA check, one listing page, a few downloads, a publish), so one user at a
+    /// time leaves the network idle; 8 keep it busy while 8 state databases, disk threads and log files stay cheap.
+    /// The users share one transfer budget, so more jobs never means more connections than `--concurrency`.
+    public static let defaultJobs = 8
+
+    /// Users run at once for this batch: `--jobs`, else ``defaultJobs``, never more than there are users.
+    public var effectiveJobs: Int { max(1, min(jobs ?? Self.defaultJobs, usernames.count)) }
 
     /// The IA identifier (and item folder name) for `user` with these options.
     public func identifier(for user: String) -> String {

@@ -7,12 +7,14 @@ extension UserDownload {
     /// Files the finalisation writes anew; everything else of a published item is carried into an update.
     static let regenerated: Set<String> = [".meta", ".mapillary-archiver", "metadata.jsonl.gz"]
 
-    /// Closes the tars, writes `metadata.jsonl.gz`, `.meta`, the manifest, and publishes the item.
+    /// Closes the tars, writes `metadata.jsonl.gz`, `.meta`, the manifest, and publishes the item (once ``fence``
+    /// allows it). A staging folder finished but not published is published by the next run as it is.
     func finalize(state: DownloadState, counts: DownloadState.Counts, update: Bool) async throws -> String {
-        let disk = CPUWorkerPool(threadCount: 1)
-        defer { disk.shutdown() }
-        return try await disk.run {
-            let writer = try ImageWriter(staging: staging, state: state, tarMode: options.tar)
+        let writer = try ImageWriter(staging: staging, state: state, tarMode: options.tar)
+        defer { writer.shutdown() }
+        // One sequence of blocking writes, on the writer's thread.
+        try await writer.perform { writer in
+            try writer.openTars()
             var summaries = try writer.finish()
 
             let gzip = try GzipLineWriter(path: staging + "/metadata.jsonl.gz")
@@ -40,8 +42,11 @@ extension UserDownload {
             let manifest = try ItemManifest.build(item: staging, known: summaries)
             try manifest.write(toItem: staging)
             state.database.close()
-            return try publish(update: update)
         }
+        if let fence, !(await fence()) {
+            throw ArchiverError(.leaseLost, "another worker took over \(user) (this worker's lease ran out); it stopped before publishing, and the other worker finishes the job")
+        }
+        return try await writer.perform { _ in try publish(update: update) }
     }
 
     /// For a later run of a published item: links (or copies) the published files that are not rewritten

@@ -39,7 +39,7 @@ extension UserDownload {
             let loopsBack = page.next.map { !seen.insert(PageLink.identity(of: $0)).inserted } ?? false
             let next = loopsBack ? url : page.next
             let fault: String?
-            switch try await c.disk.run({ try c.state.recordPage(listed, next: next) }) {
+            switch try await c.writer.recordPage(listed, next: next) {
             case .alreadyListed:
                 fault = "repeats records it had already listed"
             case .recorded(let added, let repeated):

@@ -14,39 +14,25 @@ extension UserDownload {
     static let pageSize = 2_000
     /// Largest image body accepted from the CDN.
     static let maxImageBytes = 200 << 20
-    /// Transfers in flight at the start when `--concurrency` is not given; the tuner raises it up to the maximum.
-    static let initialConcurrency = 16
-    static let maximumConcurrency = 256
-    /// Finished images that may wait for the disk thread; beyond that the encoder waits (memory stays bounded).
-    static let writeQueue = 32
 
     /// Lists and downloads concurrently until every listed image is done or failed.
     func runPipeline(state: DownloadState, counters: RunCounters) async throws {
-        let disk = CPUWorkerPool(threadCount: 1)
-        defer { disk.shutdown() }
-        let writer = try await disk.run { try ImageWriter(staging: staging, state: state, tarMode: options.tar) }
-        let fixed = options.concurrency
-        let netSlots = AsyncSemaphore(limit: fixed ?? Self.initialConcurrency)
-        let cpuSlots = AsyncSemaphore(limit: env.cpu.threadCount * 2)
-        let tuner = fixed != nil ? nil : ConcurrencyTuner(
-            slots: netSlots, maximum: Self.maximumConcurrency,
-            // Images queue for an encoder thread: more transfers would only wait. (Images waiting for the disk
-            // do not count: a commit's fsync stalls the disk thread for a moment without bounding throughput.)
-            cpuBound: { [cpu = env.cpu] in cpu.load > cpu.threadCount },
-            onChange: { [user, logger] in logger.debug("\(user): \($0) transfers in flight") })
+        let writer = try ImageWriter(staging: staging, state: state, tarMode: options.tar)
+        defer { writer.shutdown() }
+        try await writer.openTars()
         // A later run of a published item keeps that item's thumbnail (finalize carries it over).
         let needThumbnail = !FileManager.default.fileExists(atPath: staging + "/__ia_thumb__.jpg")
             && !FileManager.default.fileExists(atPath: finalPath + "/__ia_thumb__.jpg")
-        let context = PipelineContext(state: state, counters: counters, disk: disk, writer: writer,
-                                      netSlots: netSlots, cpuSlots: cpuSlots,
-                                      writeSlots: AsyncSemaphore(limit: Self.writeQueue), tuner: tuner,
+        let context = PipelineContext(state: state, counters: counters, writer: writer,
+                                      netSlots: budget.netSlots, cpuSlots: budget.cpuSlots,
+                                      writeSlots: AsyncSemaphore(limit: budget.writeQueue), tuner: budget.tuner,
                                       needThumbnail: needThumbnail, watch: ProgressWatch(limit: options.noProgressTimeout))
 
-        let progress = Task { await showProgress(counters: counters, slots: netSlots) }
+        let progress = Task { await showProgress(counters: counters, slots: budget.netSlots) }
         let flusher = Task {
             while true {
                 do { try await Task.sleep(for: .milliseconds(500)) } catch { break }   // cancelled: the run is over
-                _ = try? await disk.run { try writer.commitIfDue() }
+                _ = try? await writer.commitIfDue()
             }
         }
         defer {
@@ -71,9 +57,9 @@ extension UserDownload {
                 try await group.next()
                 group.cancelAll()
             }
-            try await disk.run { try writer.commit() }
+            try await writer.commit()
         } catch {
-            await disk.runQuietly { writer.abandon() }
+            await writer.abandon()
             throw error
         }
         if let fault = context.listingFault.withLock({ $0 }) { throw fault }
@@ -87,7 +73,7 @@ extension UserDownload {
                 try Task.checkCancellation()
                 let complete = c.counters.listingComplete.load(ordering: .acquiring)
                 let after = lastSeq
-                let batch = try await c.disk.run { try c.state.pending(after: after, limit: 256) }
+                let batch = try await c.writer.pending(after: after, limit: 256)
                 if batch.isEmpty {
                     if complete { break }
                     try await Task.sleep(for: .milliseconds(50))
@@ -134,7 +120,7 @@ extension UserDownload {
         c.tuner?.transferFinished(bytes: download.bytes.count)
         if download.url != item.thumbURL {
             let url = download.url
-            try await c.disk.run { try c.state.updateThumbURL(id: item.id, url: url) } as Void
+            try await c.writer.updateThumbURL(id: item.id, url: url)
         }
 
         await c.cpuSlots.acquire()
@@ -168,7 +154,7 @@ extension UserDownload {
         c.cpuSlots.release()
         holdsCPUSlot = false
         defer { c.writeSlots.release() }
-        try await c.disk.run { try c.writer.write(processed) }
+        try await c.writer.write(processed)
         c.watch.touch()
         c.counters.done.add(1, ordering: .relaxed)
         c.counters.bytesWritten.add(processed.bytes.count, ordering: .relaxed)
@@ -184,7 +170,7 @@ extension UserDownload {
             c.counters.failed.add(1, ordering: .relaxed)
         }
         logger.warning("\(user): image \(id) \(permanent ? "is unavailable" : "failed"): \(message)")
-        try await c.disk.run { try c.state.markFailed(id: id, reason: reason, permanent: permanent) }
+        try await c.writer.markFailed(id: id, reason: reason, permanent: permanent)
         c.watch.touch()
     }
 
@@ -192,7 +178,7 @@ extension UserDownload {
         let path = staging + "/__ia_thumb__.jpg"
         do {
             let thumb = try await env.cpu.run { try Thumbnail.jpeg(from: jpeg) }
-            try await c.disk.run { try DurableFile.write(thumb, to: path) }
+            try await c.writer.writeFile(thumb, to: path)
         } catch let error as FileError {
             throw error
         } catch {
@@ -215,7 +201,6 @@ extension UserDownload {
 final class PipelineContext: Sendable {
     let state: DownloadState
     let counters: RunCounters
-    let disk: CPUWorkerPool
     let writer: ImageWriter
     /// Transfers in flight (raised by `tuner` when the run has no `--concurrency`).
     let netSlots: AsyncSemaphore
@@ -231,12 +216,11 @@ final class PipelineContext: Sendable {
     /// images listed so far are done.
     let listingFault = Mutex<ArchiverError?>(nil)
 
-    init(state: DownloadState, counters: RunCounters, disk: CPUWorkerPool, writer: ImageWriter,
+    init(state: DownloadState, counters: RunCounters, writer: ImageWriter,
          netSlots: AsyncSemaphore, cpuSlots: AsyncSemaphore, writeSlots: AsyncSemaphore, tuner: ConcurrencyTuner?,
          needThumbnail: Bool, watch: ProgressWatch) {
         self.state = state
         self.counters = counters
-        self.disk = disk
         self.writer = writer
         self.netSlots = netSlots
         self.cpuSlots = cpuSlots
@@ -244,12 +228,5 @@ final class PipelineContext: Sendable {
         self.tuner = tuner
         self.needThumbnail = Atomic(needThumbnail)
         self.watch = watch
-    }
-}
-
-extension CPUWorkerPool {
-    /// Runs work whose failure is already handled (cleanup after another failure).
-    func runQuietly(_ work: @escaping @Sendable () -> Void) async {
-        _ = try? await run { work() }
     }
 }

@@ -18,21 +18,33 @@ struct UserDownload: Sendable {
     let user: String
     let options: DownloadOptions
     let env: RunEnvironment
+    /// Transfer and encoder places shared with the other users of the batch.
+    let budget: TransferBudget
     let client: MapillaryClient
     let transcoder: ImageTranscoder
+    /// Records tagged with this user: they go to this user's run log only, never to another user's.
+    let logger: Logger
+    /// This user's live numbers (the batch's totals line and a worker's heartbeats read them too).
+    let counters: RunCounters
+    /// Asked right before publishing: false stops the user with `leaseLost` (a campaign worker whose lease on the
+    /// job ran out must not publish). Nil for `download`.
+    var fence: (@Sendable () async -> Bool)?
 
     var identifier: String { options.identifier(for: user) }
     var staging: String { options.cacheDirectory + "/" + identifier }
     var finalPath: String { options.outputDirectory + "/" + identifier }
     var privateFolder: String { staging + "/.mapillary-archiver" }
-    var logger: Logger { env.logger }
 
-    init(user: String, options: DownloadOptions, env: RunEnvironment) {
+    init(user: String, options: DownloadOptions, env: RunEnvironment, budget: TransferBudget,
+         counters: RunCounters = RunCounters()) {
         self.user = user
+        self.counters = counters
         self.options = options
         self.env = env
-        var client = MapillaryClient(http: env.http, apiBase: options.apiURL, token: options.token,
-                                     retry: options.retry, logger: env.hub.logger("mapillary"))
+        self.budget = budget
+        logger = env.hub.logger("mapillary-archiver", job: user)
+        var client = MapillaryClient(http: env.http, apiBase: options.apiURL, token: options.token, retry: options.retry,
+                                     gate: env.mapillaryGate, logger: env.hub.logger("mapillary", job: user))
         client.downloadSpeedFloor = options.speedFloor
         client.imageTimeLimit = options.imageTimeLimit
         self.client = client
@@ -61,16 +73,30 @@ struct UserDownload: Sendable {
             if let stop {
                 report.stopsBatch = stop
                 report.outcome = .failed(reason: stop.description)
+            } else if let error = error as? ArchiverError, error.code == .leaseLost {
+                logger.notice("\(user): \(error)")
+                report.leaseLost = true
+                report.outcome = .incomplete(reason: error.description)
             } else if error is CancellationError {
                 logger.notice("\(user): interrupted; work so far is saved, run the same command again to continue")
                 report.outcome = .incomplete(reason: "interrupted; run the same command again to continue")
             } else {
                 logger.error("\(user): \(error)")
                 report.outcome = .failed(reason: "\(error)")
+                report.permanent = Self.isPermanent(error)
             }
         }
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// Failures that another attempt would meet again, whatever the network does meanwhile.
+    static func isPermanent(_ error: any Error) -> Bool {
+        switch error {
+        case let error as MapillaryError: return error.code == .requestRefused || error.code == .foreignURL
+        case let error as ArchiverError: return error.code == .stagingMismatch || error.code == .usage
+        default: return false
+        }
     }
 
     private func runStages(_ report: inout UserReport) async throws {
@@ -104,7 +130,6 @@ struct UserDownload: Sendable {
         try checkSettings(state)
         try state.retryFailed()
 
-        let counters = RunCounters()
         let before = try state.counts()
         counters.listed.store(before.listed, ordering: .relaxed)
         counters.alreadyDone.store(before.done, ordering: .relaxed)
@@ -157,6 +182,8 @@ struct UserDownload: Sendable {
         }
 
         counters.stage = "packaging"
+        let packaging = Date()
+        defer { report.packageSeconds = Date().timeIntervalSince(packaging) }
         let path = try await finalize(state: state, counts: after, update: update)
         report.outcome = .published(path: path)
         logger.info("\(user): published \(path) (\(after.done) images, \(ByteFormat.size(after.doneBytes)))")

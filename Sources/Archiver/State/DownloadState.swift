@@ -102,6 +102,8 @@ public final class DownloadState: Sendable {
             """,
             // The listing pass that last listed each image (the `listing_pass` value; `restartListing` starts one).
             "ALTER TABLE download_images ADD COLUMN listed_pass INTEGER NOT NULL DEFAULT 0;",
+            // Tars and files removed from the item after IA confirmed them (`worker --delete-after-upload`).
+            "CREATE TABLE download_remote(container TEXT PRIMARY KEY);",
         ])
     }
 
@@ -310,5 +312,41 @@ public final class DownloadState: Sendable {
     /// Ids of done images (for verify).
     public func doneIDs() throws -> Set<String> {
         Set(try database.query("SELECT id FROM download_images WHERE status = 1").compactMap { $0[0].string })
+    }
+
+    /// Ids of done images whose tar (or loose file) is in the item folder, not only on IA.
+    public func localDoneIDs() throws -> Set<String> {
+        guard try hasTable("download_remote") else { return try doneIDs() }
+        return Set(try database.query("""
+            SELECT id FROM download_images WHERE status = 1
+            AND container NOT IN (SELECT container FROM download_remote)
+            """).compactMap { $0[0].string })
+    }
+
+    /// The tars (or loose files) holding done images.
+    public func containers() throws -> Set<String> {
+        Set(try database.query("SELECT DISTINCT container FROM download_images WHERE status = 1 AND container IS NOT NULL")
+            .compactMap { $0[0].string })
+    }
+
+    /// Records `containers` as removed from the item after IA confirmed them: they live only on IA now.
+    public func markOnlyOnIA(_ containers: Set<String>) throws {
+        try database.transaction { conn in
+            for name in containers.sorted() {
+                try conn.run("INSERT INTO download_remote(container) VALUES(?) ON CONFLICT DO NOTHING", [.text(name)])
+            }
+        }
+    }
+
+    /// How many done images live only on IA.
+    public func remoteOnlyImages() throws -> Int {
+        guard try hasTable("download_remote") else { return 0 }
+        return try database.scalar("""
+            SELECT count(*) FROM download_images WHERE status = 1 AND container IN (SELECT container FROM download_remote)
+            """)?.int ?? 0
+    }
+
+    private func hasTable(_ name: String) throws -> Bool {
+        try !database.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(name)]).isEmpty
     }
 }

@@ -9,9 +9,15 @@ public enum ItemStateReader {
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
-    /// Ids the state records as archived, or nil when the folder has no readable download state.
+    /// Ids the state records as archived in this folder (not those whose tar lives only on IA since
+    /// `--delete-after-upload`), or nil when the folder has no readable download state.
     public static func doneIDs(item: String) -> Set<String>? {
-        reading(item) { try $0.doneIDs() }
+        reading(item) { try $0.localDoneIDs() }
+    }
+
+    /// Archived images whose tar was removed from the folder after IA confirmed it (`--delete-after-upload`).
+    public static func remoteOnlyImages(item: String) -> Int {
+        reading(item) { try $0.remoteOnlyImages() } ?? 0
     }
 
     /// Image counts of a folder's download state, or nil without one.

@@ -12,6 +12,8 @@ public struct UploadRunner: Sendable {
         /// One short phrase: "uploaded and verified (12 files, 1.2 GB)", "failed: …".
         public let summary: String
         public let report: UploadReport?
+        /// Why it failed, when it did.
+        public var error: InternetArchiveError? = nil
     }
 
     public let env: RunEnvironment
@@ -45,14 +47,16 @@ public struct UploadRunner: Sendable {
     public func uploadOne(path: String, label: String) async -> Outcome {
         let console = env.console
         let started = Date()
+        // Tagged with the label: while other users run, their run logs get none of these lines.
+        let logger = env.hub.logger("mapillary-archiver", job: label)
         let uploader = ItemUploader(credentials: credentials, endpoints: endpoints, http: env.http,
-                                    logger: env.hub.logger("upload"),
+                                    logger: env.hub.logger("upload", job: label),
                                     progress: { console.status("upload " + label, Self.line(label: label, $0, started: started)) })
         defer { console.status("upload " + label, nil) }
-        env.logger.info("\(label): uploading \(path) to \(endpoints.s3)")
+        logger.info("\(label): uploading \(path) to \(endpoints.s3)")
         do {
+            // Its warnings were logged as they happened (by the uploader's logger).
             let report = try await uploader.upload(itemPath: path, options: options)
-            for warning in report.warnings { env.logger.warning("\(label): \(warning)") }
             if options.dryRun {
                 for request in report.plannedRequests { print(request) }
                 return Outcome(item: path, ok: true, summary: "dry run: \(report.plannedRequests.count) requests printed", report: report)
@@ -61,15 +65,16 @@ public struct UploadRunner: Sendable {
             let skippedText = (report.alreadyOnIA.isEmpty ? "" : ", \(report.alreadyOnIA.count) already on IA")
                 + (report.skippedFromJournal.isEmpty ? "" : ", \(report.skippedFromJournal.count) sent earlier (journal)")
             if let verification = report.verification, !verification.isComplete {
-                env.logger.warning("\(label): uploaded, but \(report.notYetVisible) files are not yet listed by IA with the right md5 (\(verification.summary)); \(verification.nextStep(item: path))")
+                logger.warning("\(label): uploaded, but \(report.notYetVisible) files are not yet listed by IA with the right md5 (\(verification.summary)); \(verification.nextStep(item: path))")
                 return Outcome(item: path, ok: true, summary: "uploaded (\(sent)\(skippedText)); \(report.notYetVisible) files not yet visible on IA", report: report)
             }
             let verified = report.verification == nil ? "uploaded" : "uploaded and verified"
-            env.logger.info("\(label): \(verified): \(sent)\(skippedText)")
+            logger.info("\(label): \(verified): \(sent)\(skippedText)")
             return Outcome(item: path, ok: true, summary: "\(verified) (\(sent)\(skippedText))", report: report)
         } catch {
-            env.logger.error("\(label): upload failed: \(error)")
-            return Outcome(item: path, ok: false, summary: "failed: \(error)", report: nil)
+            logger.error("\(label): upload failed: \(error)")
+            return Outcome(item: path, ok: false, summary: "failed: \(error)", report: nil,
+                           error: error as? InternetArchiveError)
         }
     }
 

@@ -11,9 +11,11 @@ final class Gate: Sendable {
 
     var isOpen: Bool { opened.withLock { $0 } }
 
-    /// Blocks the calling (server) thread until opened; false when `limit` passed first.
+    /// Blocks the calling (server) thread until opened; false when `limit` passed first. The limit only keeps a
+    /// server thread from waiting forever when a test dies: with the whole suite on 2 cores (and a browser in
+    /// CLITests), a test task can wait many seconds for a thread, and a short limit answered for it.
     @discardableResult
-    func wait(limit: Duration = .seconds(10)) -> Bool {
+    func wait(limit: Duration = .seconds(120)) -> Bool {
         let deadline = ContinuousClock.now + limit
         while !isOpen {
             if ContinuousClock.now >= deadline { return false }

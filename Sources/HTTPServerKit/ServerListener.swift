@@ -52,7 +52,7 @@ final class ServerListener: Sendable {
         self.wakeWrite = pipeEnds[1]
         self.maxConnections = max(1, maxConnections)
         self.handler = handler
-        guard let thread = DedicatedThread.start(name: "sandbox-accept", { [self] in acceptLoop() }) else {
+        guard let thread = DedicatedThread.start(name: "http-accept", { [self] in acceptLoop() }) else {
             closeDescriptors()
             throw HTTPServerError(.resourceFailed, "could not start the HTTP server's accept thread; "
                                   + "reduce the number of running threads and retry")
@@ -165,7 +165,7 @@ final class ServerListener: Sendable {
                 return
             }
             let connection = ServerConnection(socket: socket, handler: handler)
-            let thread = DedicatedThread.start(name: "sandbox-http") { [self] in
+            let thread = DedicatedThread.start(name: "http-connection") { [self] in
                 connection.run()
                 state.withLock { $0.connections[id]?.finished = true }
                 wake()

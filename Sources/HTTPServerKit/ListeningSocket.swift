@@ -60,8 +60,8 @@ enum ListeningSocket {
     }
 
     private static func failure(_ action: String, _ host: String, _ port: Int) -> HTTPServerError {
-        let reason = String(cString: strerror(errno))
-        return HTTPServerError(.listenFailed, "could not \(action) \(host) port \(port): \(reason); "
-                               + "choose another port or use port 0")
+        let number = errno
+        return HTTPServerError(.listenFailed, "could not \(action) \(host) port \(port): \(String(cString: strerror(number))); "
+                               + "choose another port or use port 0", systemError: number)
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
-import Sandbox
+import HTTPServerKit
 import Testing
 
-@Suite("Sandbox HTTP server: what goes over the wire")
+@Suite("HTTP server: what goes over the wire")
 struct ServerProtocolTests {
     private func echoServer() throws -> HTTPServer {
         try HTTPServer { request, response in

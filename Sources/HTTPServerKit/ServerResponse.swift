@@ -6,7 +6,8 @@ import Darwin
 
 /// The response to one request, confined to its connection thread. Only the first send counts; later ones are ignored.
 public final class ServerResponse {
-    let request: ServerRequest
+    /// The request this response answers.
+    public let request: ServerRequest
     let io: ConnectionIO
     public private(set) var hasResponded = false
     /// The connection closes after this response (client asked, body left unread, or the handler said so).

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Essentials
 
 /// Answers of a misbehaving server, for rehearsing clients against them.
 extension ServerResponse {
@@ -17,7 +18,7 @@ extension ServerResponse {
         var sent = 0
         defer { if sent < body.count { io.markBroken() } }
         while sent < body.count && io.peerIsConnected() {
-            FaultInjector.sleep(.milliseconds(50))
+            DedicatedThread.sleep(.milliseconds(50))
             let (seconds, attoseconds) = (clock.now - started).components
             let due = min(body.count, Int(Double(bytesPerSecond) * (Double(seconds) + Double(attoseconds) / 1e18)))
             guard due > sent else { continue }
@@ -34,7 +35,7 @@ extension ServerResponse {
         guard !hasResponded else { return }
         let (head, sendsBody) = beginResponse(status: status, headers: headers, contentLength: Int64(body.count))
         guard io.write(sendsBody ? head + body : head), sendsBody else { return }
-        FaultInjector.sleep(delay)
+        DedicatedThread.sleep(delay)
         io.write(extra)
     }
 }

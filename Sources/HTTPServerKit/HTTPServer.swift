@@ -1,5 +1,6 @@
-/// A small HTTP/1.1 server on loopback for the sandbox: one accept thread, one thread per connection (blocking
-/// I/O), keep-alive, at most 512 connections at once (more wait in the listen queue).
+/// A small HTTP/1.1 server (the sandbox's services, the campaign page): one accept thread, one thread per
+/// connection (blocking I/O, so a handler may block on disk or a database), keep-alive, at most 512 connections
+/// at once (more wait in the listen queue). It listens on loopback unless told otherwise.
 public final class HTTPServer: Sendable {
     /// Handles one request on its connection's thread. Throwing or returning without responding answers 500.
     public typealias Handler = @Sendable (ServerRequest, ServerResponse) throws -> Void

@@ -1,4 +1,4 @@
-/// A failure of the sandbox's HTTP server: it could not start, or a request body could not be read.
+/// A failure of the HTTP server: it could not start, or a request body could not be read.
 public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -24,10 +24,13 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
     public let code: Code
     /// One sentence naming what failed and what to do.
     public let message: String
+    /// The `errno` of the system call that failed, when one did (`EADDRINUSE`: the port is taken).
+    public let systemError: Int32?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, systemError: Int32? = nil) {
         self.code = code
         self.message = message
+        self.systemError = systemError
     }
 
     public var description: String { message }
