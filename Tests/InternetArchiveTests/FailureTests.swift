@@ -1,5 +1,6 @@
 import Essentials
 import Foundation
+import HTTPServerKit
 import InternetArchive
 import Sandbox
 import Synchronization
