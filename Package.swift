@@ -52,7 +52,7 @@ let package = Package(
         ], swiftSettings: swift6),
 
         // Tests (Swift Testing). TestSupport is shared fixtures: temp folders, sandbox on port 0, external readers.
-        .target(name: "TestSupport", dependencies: ["Sandbox", "Essentials"], path: "Tests/TestSupport", swiftSettings: swift6),
+        .target(name: "TestSupport", dependencies: ["Sandbox"], path: "Tests/TestSupport", swiftSettings: swift6),
         .testTarget(name: "EssentialsTests", dependencies: ["Essentials", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServerKit", "Essentials", "TestSupport"],
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "MapillaryTests", dependencies: ["Mapillary", "HTTPClient", "HTTPServerKit", "Sandbox", "TestSupport",
                                                           .product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: swift6),
-        .testTarget(name: "PackagingTests", dependencies: ["Packaging", "TestSupport"], swiftSettings: swift6),
+        .testTarget(name: "PackagingTests", dependencies: ["Packaging", "Essentials", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "InternetArchiveTests", dependencies: ["InternetArchive", "Essentials", "HTTPClient", "HTTPServerKit", "Sandbox",
                                                                 "TestSupport", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swift6),
@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "SQLiteStore", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "CampaignPageTests", dependencies: ["CampaignPage", "Campaign", "HTTPClient", "TestSupport"],
                     swiftSettings: swift6),
-        .testTarget(name: "CLITests", dependencies: ["HTTPServerKit", "Sandbox", "SQLiteStore", "Campaign", "TestSupport"],
+        .testTarget(name: "CLITests", dependencies: ["Archiver", "HTTPServerKit", "Sandbox", "SQLiteStore", "Campaign", "TestSupport"],
                     exclude: ["Browser"], swiftSettings: swift6),
     ]
 )

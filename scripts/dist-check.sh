@@ -125,16 +125,19 @@ echo "    $(echo $commands)"
 
 step "systemd-analyze verify of the installed units (with their man pages)"
 in_root systemd-analyze verify /usr/lib/systemd/system/mapillary-archiver-download.service \
-    /usr/lib/systemd/system/mapillary-archiver-download.timer > "$CHECK/verify.log" 2>&1 || true
+    /usr/lib/systemd/system/mapillary-archiver-download.timer \
+    /usr/lib/systemd/system/mapillary-archiver-worker.service > "$CHECK/verify.log" 2>&1 || true
 [ ! -s "$CHECK/verify.log" ] || { cat "$CHECK/verify.log" >&2; die "systemd-analyze verify found problems"; }
 in_root systemctl is-enabled mapillary-archiver-download.timer > "$CHECK/enabled.txt" 2>&1 || true
 [ "$(cat "$CHECK/enabled.txt")" = disabled ] || die "the timer is $(cat "$CHECK/enabled.txt") after install, not disabled"
+in_root systemctl is-enabled mapillary-archiver-worker.service > "$CHECK/enabled.txt" 2>&1 || true
+[ "$(cat "$CHECK/enabled.txt")" = disabled ] || die "the worker is $(cat "$CHECK/enabled.txt") after install, not disabled"
 
 # 4. The service, run by systemd in the booted system as an administrator would set it up, against a sandbox on
 # loopback (the booted system shares this machine's network). The sandbox runs here, from the built binary.
-step "boot the system (systemd-nspawn) and run mapillary-archiver-download.service with --upload"
+step "boot the system (systemd-nspawn), run mapillary-archiver-download.service, then the worker service on a queued job"
 umount "$ROOT/dev" "$ROOT/proc"
-dist/build/mapillary-archiver sandbox --users alice:30 --env-file "$CHECK/sandbox.env" > "$CHECK/sandbox.log" 2>&1 &
+dist/build/mapillary-archiver sandbox --users alice:30,bob:12 --env-file "$CHECK/sandbox.env" > "$CHECK/sandbox.log" 2>&1 &
 sandbox_pid=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$CHECK/sandbox.env" ] && break; sleep 1; done
 [ -s "$CHECK/sandbox.env" ] || die "the sandbox did not start (log: $CHECK/sandbox.log)"
@@ -143,7 +146,8 @@ echo alice >> "$ROOT/etc/mapillary-archiver/users.txt"
 printf "MAPILLARY_TOKEN='%s'\n" "$(sandbox_value MAPILLARY_TOKEN)" > "$ROOT/etc/mapillary-archiver/mapillary-token"
 printf '[s3]\naccess = %s\nsecret = %s\n' "$(sandbox_value IA_ACCESS_KEY_ID)" "$(sandbox_value IA_SECRET_ACCESS_KEY)" \
     > "$ROOT/etc/mapillary-archiver/ia.ini"
-sed -i 's/^MAPILLARY_ARCHIVER_DOWNLOAD_OPTIONS=.*/MAPILLARY_ARCHIVER_DOWNLOAD_OPTIONS=--upload --quality 256/' \
+sed -i -e 's/^MAPILLARY_ARCHIVER_DOWNLOAD_OPTIONS=.*/MAPILLARY_ARCHIVER_DOWNLOAD_OPTIONS=--skip-existing --upload --quality 256/' \
+    -e 's/^MAPILLARY_ARCHIVER_WORKER_OPTIONS=.*/MAPILLARY_ARCHIVER_WORKER_OPTIONS=--upload --until-empty/' \
     "$ROOT/etc/default/mapillary-archiver"
 for name in MAPILLARY_API_URL IA_S3_URL IA_ARCHIVE_URL; do
     echo "$name=$(sandbox_value $name)" >> "$ROOT/etc/default/mapillary-archiver"
@@ -159,6 +163,14 @@ journalctl -b -u mapillary-archiver-download.service --no-pager -o cat > journal
 stat -c '%u %n' /var/lib/mapillary-archiver/items/* > items 2>&1
 systemctl start mapillary-archiver-download.timer
 systemctl list-timers --all --no-pager mapillary-archiver-download.timer > timers 2>&1
+# A campaign: a job queued as install.md says (as the service's user, with its settings), then the worker.
+systemd-run --quiet --pipe --wait -p DynamicUser=yes -p User=mapillary-archiver -p StateDirectory=mapillary-archiver \
+    -p EnvironmentFile=/etc/default/mapillary-archiver mapillary-archiver queue add bob --quality 256 > queue-add 2>&1
+echo $? > queue-add-status
+systemctl start mapillary-archiver-worker.service
+while systemctl is-active --quiet mapillary-archiver-worker.service; do sleep 1; done
+systemctl show -p Result -p ExecMainStatus mapillary-archiver-worker.service > worker-result
+journalctl -b -u mapillary-archiver-worker.service --no-pager -o cat > worker-journal
 EOF
 chmod 0755 "$ROOT/dist-check/run.sh"
 cat > "$ROOT/etc/systemd/system/dist-check.service" <<'EOF'
@@ -185,6 +197,13 @@ owner=$(awk '/mapillary-alice-256-webp$/ { print $1 }' "$ROOT/dist-check/items")
 [ -n "$owner" ] && [ "$owner" != 0 ] \
     || die "no item mapillary-alice-256-webp owned by the service's own user in /var/lib/mapillary-archiver/items ($(result items))"
 grep -q 'mapillary-archiver-download.service' "$ROOT/dist-check/timers" || die "the timer did not load: $(result timers)"
+[ "$(result queue-add-status)" = 0 ] || die "queue add as the service's user failed: $(result queue-add)"
+grep -q '^Result=success$' "$ROOT/dist-check/worker-result" 2>/dev/null \
+    || { result worker-journal >&2; die "mapillary-archiver-worker.service did not succeed: $(result worker-result | tr '\n' ' ')"; }
+grep -q 'bob: uploaded and verified' "$ROOT/dist-check/worker-journal" \
+    || { result worker-journal >&2; die "the worker service did not upload and verify bob's item"; }
+grep -v 'Failed to set thread priority for worker thread' "$ROOT/dist-check/worker-journal" \
+    | grep -E ' (WARN|ERROR) |Failed|error:' >&2 && die "the worker service logged the problems above"
 grep 'published' "$ROOT/dist-check/journal" | tail -1 | cut -c1-160
 unmount_all
 

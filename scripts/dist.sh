@@ -92,6 +92,7 @@ install_system_files() {
     install -m 0644 distribution/etc/default/mapillary-archiver "$root/etc/default/"
     install -m 0644 distribution/etc/mapillary-archiver/users.txt "$root/etc/mapillary-archiver/"
     install -m 0600 distribution/etc/mapillary-archiver/ia.ini distribution/etc/mapillary-archiver/mapillary-token \
+        distribution/etc/mapillary-archiver/pgpass \
         "$root/etc/mapillary-archiver/"
 }
 

@@ -61,7 +61,7 @@ struct FolderTranscode {
             jobs.append(index)
             inputBytes += images[index].count
         }
-        let transcoder = ImageTranscoder(format: webp ? .webp(quality: quality) : .jpeg)
+        let transcoder = ImageTranscoder(format: webp ? .webp : .jpeg, webpQuality: quality)
         let metadata = CaptureMetadata(make: "BenchCam", model: "Model 1", width: 4000, height: 3000,
                                        capturedAtMillis: 1_714_572_202_123, latitude: 52.52, longitude: 13.405,
                                        altitude: 34, heading: 90)

@@ -73,7 +73,7 @@ func runCwebp(_ input: String, _ output: String, quality: Float) throws -> Doubl
 func bench(name: String, jpeg: [UInt8], options: Options) throws {
     let input = options.work + "/\(name).jpg", reference = options.work + "/\(name).cwebp.webp"
     try Data(jpeg).write(to: URL(fileURLWithPath: input))
-    let transcoder = ImageTranscoder(format: .webp(quality: options.quality))
+    let transcoder = ImageTranscoder(format: .webp, webpQuality: options.quality)
     let metadata = CaptureMetadata(make: "BenchCam", model: "Model 1", width: 4000, height: 3000,
                                    capturedAtMillis: 1_714_572_202_123, latitude: 52.52, longitude: 13.405,
                                    altitude: 34, heading: 90)

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Essentials
 import HTTPServerKit
 
 /// Why the campaign page could not be served: one sentence naming the address, the port and the fix.

@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Campaign
+import Essentials
 
 /// How `queue serve` serves the campaign page.
 public struct CampaignPageOptions: Sendable {

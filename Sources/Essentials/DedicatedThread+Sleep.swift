@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension DedicatedThread {
     /// Blocks the calling OS thread for `duration` (a server's connection thread pacing or delaying an answer);
     /// never call it from the cooperative pool.

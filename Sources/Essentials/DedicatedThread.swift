@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A joinable OS thread for work that blocks in C (libcurl's poll loop, a server's sockets); never a
 /// cooperative-pool thread.
 public struct DedicatedThread: Sendable {

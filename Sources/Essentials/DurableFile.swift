@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Small durable file operations: whole-file writes that are atomic, fsync of files and folders.
 public enum DurableFile {
     /// Writes `bytes` to `path` atomically: a dot-prefixed temp file beside it, fsync, rename, fsync of the folder.
@@ -11,11 +5,10 @@ public enum DurableFile {
         let dir = parentDirectory(of: path)
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let temp = dir + "/." + name + ".tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw FileError(operation: "create", path: temp, errno: errno) }
+        let fd = try SystemCall.onFile("create", temp) { open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
         do {
             try writeAll(fd: fd, bytes: bytes, path: temp)
-            guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: temp, errno: errno) }
+            try SystemCall.onFile("fsync", temp) { fsync(fd) }
         } catch {
             close(fd)
             unlink(temp)
@@ -41,11 +34,7 @@ public enum DurableFile {
     public static func writeAll(fd: Int32, buffer: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < buffer.count {
-            let n = Glibc_write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileError(operation: "write", path: path, errno: errno)
-            }
+            let n = try SystemCall.onFile("write", path) { Glibc_write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
             if n == 0 { throw FileError(operation: "write", path: path, errno: EIO) }
             offset += n
         }
@@ -53,10 +42,9 @@ public enum DurableFile {
 
     /// fsyncs a folder so that a rename or create inside it survives a crash.
     public static func syncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(operation: "open", path: path, errno: errno) }
+        let fd = try SystemCall.onFile("open", path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: path, errno: errno) }
+        try SystemCall.onFile("fsync", path) { fsync(fd) }
     }
 
     /// Creates `path` and its missing parents (mode 0755). An existing folder is not an error.
@@ -85,8 +73,7 @@ public enum DurableFile {
             throw FileError(operation: "use the folder", path: folder, errno: ENOTDIR)
         }
         let probe = folder + "/.mapillary-archiver-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileError(operation: "create files in", path: folder, errno: errno) }
+        let fd = try SystemCall.onFile("create files in", folder) { open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
         close(fd)
         unlink(probe)
     }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A failed file-system call, naming the call, the path and the system's reason.
 public struct FileError: Error, Sendable, CustomStringConvertible {
     public let operation: String

@@ -20,6 +20,9 @@ public enum UTCCalendar {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
+    /// Times whose year has four digits, 0001-01-01 to 9999-12-31 (milliseconds since 1970).
+    public static let fourDigitYears: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
     /// The fields of a time in milliseconds since 1970 (negative times are before 1970).
     public static func fields(milliseconds: Int64) -> Fields {
         let msPerDay: Int64 = 86_400_000
@@ -37,21 +40,45 @@ public enum UTCCalendar {
 
     /// `YYYY-MM-DD` of a time in milliseconds since 1970.
     public static func dateString(milliseconds: Int64) -> String {
-        let f = fields(milliseconds: milliseconds)
-        return pad(f.year, 4) + "-" + pad(f.month, 2) + "-" + pad(f.day, 2)
+        fields(milliseconds: milliseconds).date(separator: "-")
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` (ISO 8601, whole seconds) of a time in milliseconds since 1970.
     public static func iso8601(milliseconds: Int64) -> String {
         let f = fields(milliseconds: milliseconds)
-        return pad(f.year, 4) + "-" + pad(f.month, 2) + "-" + pad(f.day, 2) + "T" + pad(f.hour, 2) + ":"
-            + pad(f.minute, 2) + ":" + pad(f.second, 2) + "Z"
+        return f.date(separator: "-") + "T" + f.time(separator: ":") + "Z"
+    }
+
+    /// `YYYY:MM:DD HH:MM:SS`, EXIF's date-time form, of a time in milliseconds since 1970.
+    public static func exifDateTime(milliseconds: Int64) -> String {
+        fields(milliseconds: milliseconds).exifDateTime
+    }
+
+    /// `YYYYMMDD-HHMMSS` of a time in milliseconds since 1970 (file name stamps).
+    public static func compactTimestamp(milliseconds: Int64) -> String {
+        let f = fields(milliseconds: milliseconds)
+        return f.date(separator: "") + "-" + f.time(separator: "")
     }
 
     /// Decimal digits, left-padded with zeros to `width`.
-    public static func pad(_ value: Int64, _ width: Int) -> String {
+    public static func pad(_ value: some BinaryInteger, _ width: Int) -> String {
         var text = String(value)
         while text.count < width { text = "0" + text }
         return text
+    }
+}
+
+extension UTCCalendar.Fields {
+    /// `YYYY{separator}MM{separator}DD`.
+    public func date(separator: String) -> String {
+        UTCCalendar.pad(year, 4) + separator + UTCCalendar.pad(month, 2) + separator + UTCCalendar.pad(day, 2)
+    }
+
+    /// `YYYY:MM:DD HH:MM:SS`, EXIF's date-time form.
+    public var exifDateTime: String { date(separator: ":") + " " + time(separator: ":") }
+
+    /// `HH{separator}MM{separator}SS`.
+    public func time(separator: String) -> String {
+        UTCCalendar.pad(hour, 2) + separator + UTCCalendar.pad(minute, 2) + separator + UTCCalendar.pad(second, 2)
     }
 }

@@ -1,9 +1,5 @@
 import CCurl
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Essentials
 
 /// Process-wide setup done once: `curl_global_init`, and SIGPIPE ignored (sockets are written from many threads).
 enum CurlGlobal {

@@ -1,11 +1,6 @@
 import Essentials
 import CCurl
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One libcurl multi handle driven by one dedicated thread; `send` hands transfers over through an inbox.
 ///

@@ -41,25 +41,6 @@ public struct RetryPolicy: Sendable {
     /// True while attempt `n` (1-based) is allowed.
     public func allows(attempt n: Int) -> Bool { n >= 1 && n <= maxAttempts }
 
-    /// Runs `operation` (given the attempt number) until it succeeds, a failure is not retryable,
-    /// attempts run out or the task is cancelled; sleeps `delay(beforeAttempt:)` between attempts.
-    /// Throws the last failure.
-    public func run<T>(
-        isRetryable: (any Error) -> Bool = { ($0 as? HTTPError)?.isTransient ?? false },
-        _ operation: (Int) async throws -> T
-    ) async throws -> T {
-        var attempt = 1
-        while true {
-            do {
-                return try await operation(attempt)
-            } catch {
-                guard attempt < maxAttempts, isRetryable(error), !Task.isCancelled else { throw error }
-                attempt += 1
-                try await Task.sleep(for: delay(beforeAttempt: attempt))
-            }
-        }
-    }
-
     private func nanoseconds(_ d: Duration) -> Int64 {
         let (s, atto) = d.components
         guard s < Int64.max / 2_000_000_000 else { return Int64.max / 2 }

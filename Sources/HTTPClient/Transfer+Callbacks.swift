@@ -1,10 +1,5 @@
 import CCurl
 import Essentials
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// libcurl's C callbacks. Each captures nothing and finds its `Transfer` through the user-data pointer, which the
 /// loop keeps alive (its `active` table holds the transfer until the handle is removed).
@@ -131,21 +126,18 @@ extension Transfer {
             uploadPosition += Int64(wanted)
             return wanted
         case .file(let path, let offset, _):
-            while true {
-                let got = pread(uploadFD, buffer.baseAddress, wanted, off_t(offset + uploadPosition))
-                if got < 0 && errno == EINTR { continue }
-                if got < 0 {
-                    failure = fileError("read", path, errno, fix: "check the file and retry")
-                    return ccurl_readfunc_abort
-                }
-                if got == 0 {
-                    failure = HTTPError(.fileAccess, "the file \(path) ended before the region \(subject) was sending; "
-                                        + "check that nothing truncated it, then retry")
-                    return ccurl_readfunc_abort
-                }
-                uploadPosition += Int64(got)
-                return got
+            let got = SystemCall.retrying { pread(uploadFD, buffer.baseAddress, wanted, off_t(offset + uploadPosition)) }
+            if got < 0 {
+                failure = fileError("read", path, errno, fix: "check the file and retry")
+                return ccurl_readfunc_abort
             }
+            if got == 0 {
+                failure = HTTPError(.fileAccess, "the file \(path) ended before the region \(subject) was sending; "
+                                    + "check that nothing truncated it, then retry")
+                return ccurl_readfunc_abort
+            }
+            uploadPosition += Int64(got)
+            return got
         }
     }
 

@@ -1,10 +1,5 @@
 import CCurl
 import Essentials
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension Transfer {
     /// Receive buffer per transfer (CURLOPT_BUFFERSIZE).

@@ -1,10 +1,5 @@
 import CCurl
 import Essentials
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One request on its way through the loop.
 ///

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Essentials
 
 /// A connection's buffered input and raw output. Confined to the connection's thread.
 final class ConnectionIO {
@@ -112,8 +108,7 @@ final class ConnectionIO {
         guard !broken, var pointer = bytes.baseAddress else { return !broken }
         var remaining = bytes.count
         while remaining > 0 {
-            let sent = send(fd, pointer, remaining, Int32(MSG_NOSIGNAL))
-            if sent < 0 && errno == EINTR { continue }
+            let sent = SystemCall.retrying { send(fd, pointer, remaining, Int32(MSG_NOSIGNAL)) }
             guard sent > 0 else {
                 broken = true
                 return false
@@ -136,8 +131,7 @@ final class ConnectionIO {
         var sent: Int64 = 0
         while sent < count && !broken {
             let chunk = Int(min(count - sent, 1 << 30))
-            let n = sendfile(fd, file, &position, chunk)
-            if n < 0 && errno == EINTR { continue }
+            let n = SystemCall.retrying { sendfile(fd, file, &position, chunk) }
             if n <= 0 {
                 broken = true
                 break
@@ -163,8 +157,7 @@ final class ConnectionIO {
             guard left > .zero else { break }
             let millis = Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
             guard waitReadable(timeoutMilliseconds: max(1, millis)) else { break }
-            let n = recv(fd, buffer.baseAddress, buffer.count, 0)
-            if n < 0 && errno == EINTR { continue }
+            let n = SystemCall.retrying { recv(fd, buffer.baseAddress, buffer.count, 0) }
             guard n > 0 else { break }
             drained += n
         }
@@ -174,23 +167,16 @@ final class ConnectionIO {
     /// Waits until the socket has input (or end of stream); false on timeout. A negative timeout waits forever.
     private func waitReadable(timeoutMilliseconds: Int32) -> Bool {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        while true {
-            let ready = poll(&descriptor, 1, timeoutMilliseconds)
-            if ready < 0 && errno == EINTR { continue }
-            return ready != 0
-        }
+        return SystemCall.retrying { poll(&descriptor, 1, timeoutMilliseconds) } != 0
     }
 
     /// Appends received bytes to the buffer; returns the count, 0 at end of stream or on error.
     private func receiveMore() -> Int {
-        while true {
-            let n = recv(fd, buffer.baseAddress! + end, buffer.count - end, 0)
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { broken = true }
-            guard n > 0 else { return 0 }
-            end += n
-            return n
-        }
+        let n = SystemCall.retrying { recv(fd, buffer.baseAddress! + end, buffer.count - end, 0) }
+        if n < 0 { broken = true }
+        guard n > 0 else { return 0 }
+        end += n
+        return n
     }
 
     private func compact(_ scan: inout Int) {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Essentials
 
 /// Creates a non-blocking, close-on-exec TCP listening socket.
 enum ListeningSocket {

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Essentials
 import Synchronization
 
@@ -121,9 +116,7 @@ final class ServerListener: Sendable {
             if stopping { return }
             var descriptors = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
                                pollfd(fd: listenFD, events: open < maxConnections ? Int16(POLLIN) : 0, revents: 0)]
-            let ready = poll(&descriptors, 2, -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
+            guard SystemCall.retrying({ poll(&descriptors, 2, -1) }) >= 0 else {
                 usleep(10_000)
                 continue
             }
@@ -140,10 +133,10 @@ final class ServerListener: Sendable {
     private func acceptPending(open: Int) {
         var open = open
         while open < maxConnections {
-            let fd = accept(listenFD, nil, nil)
+            let fd = SystemCall.retrying { accept(listenFD, nil, nil) }
             if fd < 0 {
                 switch errno {
-                case EINTR, ECONNABORTED: continue
+                case ECONNABORTED: continue
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM: usleep(10_000); return
                 default: return // EAGAIN: nothing more waiting
                 }

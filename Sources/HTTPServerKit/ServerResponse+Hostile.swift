@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Essentials
 
 /// Answers of a misbehaving server, for rehearsing clients against them.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Essentials
 
 /// The response to one request, confined to its connection thread. Only the first send counts; later ones are ignored.
 public final class ServerResponse {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Essentials
 import Synchronization
 
 /// A connected socket. Its connection thread does all I/O and closes it; `stop()` may only shut it down

@@ -1,23 +1,12 @@
 import Essentials
 /// The checked, normalised form of ``CaptureMetadata``: only values safe to write, plus why others were dropped.
 struct CaptureFacts: Sendable, Equatable {
-    /// A UTC instant split into EXIF's fields.
-    struct Timestamp: Sendable, Equatable {
-        var year, month, day, hour, minute, second, millisecond: Int
-
-        /// `YYYY:MM:DD HH:MM:SS`, the EXIF date-time format.
-        var exifDateTime: String {
-            "\(pad(year, 4)):\(pad(month, 2)):\(pad(day, 2)) \(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
-        }
-        /// Milliseconds as three digits, for SubSecTime*.
-        var subSeconds: String { pad(millisecond, 3) }
-    }
-
     var make: String?
     var model: String?
     var width: UInt32?
     var height: UInt32?
-    var time: Timestamp?
+    /// The capture time in UTC, years 1…9999 only.
+    var time: UTCCalendar.Fields?
     /// Latitude and longitude in ten-thousandths of an arc-second, signed (north and east positive).
     var latitudeUnits: Int64?
     var longitudeUnits: Int64?
@@ -41,7 +30,7 @@ struct CaptureFacts: Sendable, Equatable {
         model = Self.text(m.model)
         width = dimension(m.width, "width")
         height = dimension(m.height, "height")
-        if let ms = m.capturedAtMillis { time = Self.timestamp(ms) }
+        if let ms = m.capturedAtMillis, UTCCalendar.fourDigitYears.contains(ms) { time = UTCCalendar.fields(milliseconds: ms) }
         if time == nil, let ms = m.capturedAtMillis {
             warnings.append("capture time \(ms) ms is outside the years 0001–9999 and was not written")
         }
@@ -112,20 +101,4 @@ struct CaptureFacts: Sendable, Equatable {
         }
         return UInt32(value)
     }
-
-    /// Splits milliseconds since the epoch into UTC calendar fields (proleptic Gregorian), years 1…9999 only.
-    static func timestamp(_ millis: Int64) -> Timestamp? {
-        let minMillis: Int64 = -62_135_596_800_000      // 0001-01-01T00:00:00Z
-        let maxMillis: Int64 = 253_402_300_799_999      // 9999-12-31T23:59:59.999Z
-        guard millis >= minMillis, millis <= maxMillis else { return nil }
-        let f = UTCCalendar.fields(milliseconds: millis)
-        return Timestamp(year: Int(f.year), month: Int(f.month), day: Int(f.day), hour: Int(f.hour),
-                         minute: Int(f.minute), second: Int(f.second), millisecond: Int(f.millisecond))
-    }
-}
-
-/// Zero-pads a non-negative number to `width` digits.
-func pad(_ value: Int, _ width: Int) -> String {
-    let digits = String(value)
-    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }

@@ -1,3 +1,5 @@
+import Essentials
+
 /// The EXIF tags the archive owns for one image, per IFD, built from checked ``CaptureFacts``.
 ///
 /// Ownership rules (applied by ``ExifMerger``):
@@ -27,7 +29,7 @@ struct ExifPlan: Sendable {
         if let time = facts.time {
             let stamp = ExifValue.ascii(time.exifDateTime)
             let offset = ExifValue.ascii("+00:00")
-            let subSeconds = ExifValue.ascii(time.subSeconds)
+            let subSeconds = ExifValue.ascii(UTCCalendar.pad(time.millisecond, 3))
             primary[ExifTag.dateTime.id] = stamp
             exif[ExifTag.dateTimeOriginal.id] = stamp
             exif[ExifTag.dateTimeDigitized.id] = stamp

@@ -10,10 +10,14 @@
 /// Errors are thrown only when the input is not a usable JPEG (empty, no SOI, broken segments, truncated scan,
 /// undecodable) or WebP encoding fails; problems with the metadata become warnings on the result.
 public struct ImageTranscoder: Sendable {
-    public let format: OutputFormat
+    public let format: ImageFileFormat
+    /// The WebP quality 0…100 (method 4, default preset, like `cwebp -q Q -m 4`); unused for JPEG output.
+    public let webpQuality: Float
 
-    public init(format: OutputFormat) {
+    /// `webpQuality` defaults to cwebp's own default, 75.
+    public init(format: ImageFileFormat, webpQuality: Float = 75) {
         self.format = format
+        self.webpQuality = webpQuality
     }
 
     /// Thread-safe; called concurrently from a pool of CPU threads. Pure CPU work, no I/O: microseconds for JPEG
@@ -63,12 +67,12 @@ public struct ImageTranscoder: Sendable {
             }
             return TranscodeResult(bytes: output, format: .jpeg, warnings: warnings)
 
-        case .webp(let quality):
+        case .webp:
             let exif = ExifMerger.merge(camera: cameraExif, plan: plan)
             warnings += exif.warnings
             let (icc, iccWarning) = ICCProfile.extract(structure, jpeg)
             if let iccWarning { warnings.append(iccWarning) }
-            let (bitstream, decodeWarnings) = try WebPEncoder(quality: quality).encode(jpeg, header, with: decompressor)
+            let (bitstream, decodeWarnings) = try WebPEncoder(quality: webpQuality).encode(jpeg, header, with: decompressor)
             warnings += decodeWarnings
             let output = try WebPContainer.assemble(bitstream: bitstream, exif: exif.tiff,
                                                     xmp: panoramaXMP ?? cameraXMP, icc: icc)

@@ -1,3 +1,5 @@
+import Essentials
+
 /// The XMP packet with Google Photo Sphere (GPano) tags that marks an equirectangular 360° panorama.
 enum PanoramaXMP {
     /// The packet for a `width`×`height` panorama, with PoseHeadingDegrees when a heading is known.
@@ -13,7 +15,7 @@ enum PanoramaXMP {
             ("CroppedAreaTopPixels", "0"),
         ]
         if let heading = headingHundredths {
-            properties.append(("PoseHeadingDegrees", "\(heading / 100).\(pad(heading % 100, 2))"))
+            properties.append(("PoseHeadingDegrees", "\(heading / 100).\(UTCCalendar.pad(heading % 100, 2))"))
         }
         var xml = "<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
         xml += "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"

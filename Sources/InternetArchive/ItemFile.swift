@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Essentials
 
 /// One file an upload sends: its key (path relative to the item) and what `lstat` said about it.
 struct ItemFile: Sendable, Equatable {

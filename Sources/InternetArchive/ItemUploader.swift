@@ -61,11 +61,6 @@ public final class ItemUploader: Sendable {
         return try await session.verifyOnly()
     }
 
-    /// The metadata API client with this uploader's keys and endpoints.
-    var metadataClient: ArchiveMetadataClient {
-        ArchiveMetadataClient(http: http, endpoints: endpoints, credentials: credentials)
-    }
-
     /// Takes the item's lock, or says in one sentence why it cannot: another process holds it, or the item's
     /// private folder cannot be written (the journal lives there).
     static func lock(item: String) throws -> FolderLock {

@@ -1,3 +1,5 @@
+import Essentials
+
 /// What IA's metadata API says about an item.
 public struct RemoteItem: Sendable {
     /// One entry of the item's `files` list.
@@ -28,23 +30,18 @@ public struct RemoteItem: Sendable {
 
     /// Reads a metadata API answer; nil for `{}` (no such item). Throws `.badAnswer` for anything but an object.
     static func parse(_ body: [UInt8], identifier: String) throws -> RemoteItem? {
-        guard let object = JSONValue.object(body) else {
+        guard let object = JSONValue.archiveObject(body) else {
             throw InternetArchiveError(.badAnswer, "archive.org's metadata API answered something that is not JSON "
                                        + "for \(identifier); check --archive-url and try again later")
         }
         if object.isEmpty { return nil }
         var metadata: [String: [String]]?
-        if let fields = object["metadata"] as? [String: Any] {
-            var values: [String: [String]] = [:]
-            for (key, value) in fields { values[key] = JSONValue.strings(value) }
-            metadata = values
-        }
-        let darkFlag = object["is_dark"].map { ($0 as? Bool) == true || JSONValue.string($0) == "true" } ?? false
-        let files = (object["files"] as? [Any] ?? []).compactMap { entry -> File? in
-            guard let fields = entry as? [String: Any], let name = JSONValue.string(fields["name"]) else { return nil }
-            return File(name: name, md5: JSONValue.string(fields["md5"])?.lowercased(),
-                        size: JSONValue.int64(fields["size"]), mtime: JSONValue.int64(fields["mtime"]),
-                        source: JSONValue.string(fields["source"]))
+        if let fields = object["metadata"]?.objectValue { metadata = fields.mapValues(\.texts) }
+        let darkFlag = object["is_dark"].map { $0.boolValue == true || $0.scalarText == "true" } ?? false
+        let files = (object["files"]?.arrayValue ?? []).compactMap { entry -> File? in
+            guard let name = entry["name"]?.scalarText else { return nil }
+            return File(name: name, md5: entry["md5"]?.scalarText?.lowercased(), size: entry["size"]?.integerValue,
+                        mtime: entry["mtime"]?.integerValue, source: entry["source"]?.scalarText)
         }
         return RemoteItem(identifier: identifier, metadata: metadata, files: files,
                           isDark: metadata == nil || darkFlag)

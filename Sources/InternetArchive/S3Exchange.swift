@@ -1,3 +1,4 @@
+import Essentials
 import HTTPClient
 import Logging
 
@@ -17,31 +18,25 @@ struct S3Exchange: Sendable {
     /// retried like a 5xx (IA creates items asynchronously, so parts may 404 for a while after initiate).
     func send(_ what: String, retryNotFound: Bool = false,
               _ make: () -> HTTPRequest) async throws -> HTTPResponse {
-        var attempt = 1
         var slowDownWaited: Duration = .zero
-        while true {
-            guard !Task.isCancelled else { throw cancelled(what) }
-            let reason: String
-            let serverSide: Bool
+        return try await options.retry.drive({ () async throws -> RetryStep<HTTPResponse, (reason: String, serverSide: Bool)> in
             let request = make()
             if request.method != "GET", request.method != "HEAD", let mayWrite = options.mayWrite, !(await mayWrite()) {
                 throw InternetArchiveError(.withdrawn, "\(what) was not sent: this process may no longer write the item (a campaign worker whose job another worker took over); nothing more is sent")
             }
             do {
                 let response = try await http.send(request)
-                if response.isSuccess { return response }
+                if response.isSuccess { return .done(response) }
                 let body = S3ErrorBody(response.body, hiding: requests.mask)
                 switch response.status {
                 case 503:
                     if let body, body.isSpam { throw spam(body) }
                     try await waitForCapacity(what, reason: body?.resource ?? "", waited: &slowDownWaited)
-                    continue
+                    return .retryNow(("IA is over its limit", true))
                 case 500...599, 429:
-                    reason = "IA answered HTTP \(response.status)" + (body.map { " \($0.code)" } ?? "")
-                    serverSide = true
+                    return .retry(("IA answered HTTP \(response.status)" + (body.map { " \($0.code)" } ?? ""), true), after: nil)
                 case 404 where retryNotFound && body?.code != "NoSuchUpload":
-                    reason = "IA does not know the item yet (HTTP 404)"
-                    serverSide = true
+                    return .retry(("IA does not know the item yet (HTTP 404)", true), after: nil)
                 default:
                     throw refusal(response, body, what)
                 }
@@ -53,25 +48,23 @@ struct S3Exchange: Sendable {
                 case .unavailable:
                     throw InternetArchiveError(.network, error.message)
                 default:
-                    reason = error.message
-                    serverSide = false
+                    return .retry((error.message, false), after: nil)
                 }
             }
-            guard options.retry.allows(attempt: attempt + 1) else {
-                if serverSide {
-                    throw InternetArchiveError(.serverFailed, "IA kept failing during \(what) (last: \(reason)) after "
-                        + "\(attempt) attempts; run upload again later (finished files are kept)")
-                }
-                throw InternetArchiveError(.network, "the network kept failing during \(what) after \(attempt) "
-                    + "attempts (last: \(reason)); check the connection and run upload again (finished files are kept)")
-            }
-            attempt += 1
-            let delay = options.retry.delay(beforeAttempt: attempt)
-            let short = serverSide ? reason : "connection problem"
+        }, willRetry: { attempt, failure, delay in
+            let short = failure.serverSide ? failure.reason : "connection problem"
             run.retrying("\(short); retrying \(what) in \(Self.seconds(delay))")
-            logger.info("retrying \(what) in \(Self.seconds(delay)) (attempt \(attempt)): \(reason)")
-            try await pause(delay, what)
-        }
+            logger.info("retrying \(what) in \(Self.seconds(delay)) (attempt \(attempt)): \(failure.reason)")
+        }, end: { end in
+            // No time limit or immediate-retry limit is set: the other end is a cancellation.
+            guard case .attemptsExhausted(let failure, let attempts) = end else { return cancelled(what) }
+            if failure.serverSide {
+                return InternetArchiveError(.serverFailed, "IA kept failing during \(what) (last: \(failure.reason)) after "
+                    + "\(attempts) attempts; run upload again later (finished files are kept)")
+            }
+            return InternetArchiveError(.network, "the network kept failing during \(what) after \(attempts) "
+                + "attempts (last: \(failure.reason)); check the connection and run upload again (finished files are kept)")
+        })
     }
 
     /// After a SlowDown: pause, ask `check_limit`, and repeat with doubling pauses until IA says `over_limit: 0`.
@@ -96,8 +89,8 @@ struct S3Exchange: Sendable {
     /// True only when `check_limit` answers JSON with the integer `over_limit: 0`; any error means still over.
     func checkLimitAllows() async -> Bool {
         guard let response = try? await http.send(requests.checkLimit()), response.status == 200,
-              let object = JSONValue.object(response.body) else { return false }
-        return JSONValue.isIntegerZero(object["over_limit"])
+              let overLimit = JSONValue.archiveObject(response.body)?["over_limit"] else { return false }
+        return overLimit.isInteger && overLimit.doubleValue == 0
     }
 
     private func pause(_ delay: Duration, _ what: String) async throws {

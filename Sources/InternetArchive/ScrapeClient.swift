@@ -1,3 +1,4 @@
+import Essentials
 import HTTPClient
 
 /// archive.org's scrape API (`/services/search/v1/scrape`): every item matching a query, page by page with
@@ -50,17 +51,17 @@ public struct ScrapeClient: Sendable {
                                            + "(IA says: \(refusal)); try again later, and check --archive-url if it "
                                            + "persists")
             }
-            guard let object = JSONValue.object(response.body), let items = object["items"] as? [Any] else {
+            guard let object = JSONValue.archiveObject(response.body), let items = object["items"]?.arrayValue else {
                 throw InternetArchiveError(.badAnswer, "archive.org's scrape API answered without an items list for "
                                            + "\(query); check --archive-url and try again later")
             }
-            for case let item as [String: Any] in items {
-                out.append(ScrapedItem(fields: item.mapValues { JSONValue.strings($0) }))
+            for case .object(let item) in items {
+                out.append(ScrapedItem(fields: item.mapValues(\.texts)))
             }
-            cursor = JSONValue.string(object["cursor"]).flatMap { $0.isEmpty ? nil : $0 }
+            cursor = object["cursor"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 }
             pageItems = items.count
             pages += 1
-            let total = JSONValue.int64(object["total"]).map { Int($0) }
+            let total = object["total"]?.integerValue.map { Int($0) }
             onPage(PageProgress(page: pages, itemsSoFar: out.count, total: total))
         } while cursor != nil && pageItems > 0 && pages < 10_000
         return out

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Essentials
 import HTTPClient
 
@@ -44,11 +39,8 @@ private enum LogScan {
         var linesBefore = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            guard count >= 0 else {
-                if errno == EINTR { continue }
-                throw fileFailure("read", key, errno)
-            }
+            let count = chunk.withUnsafeMutableBytes { bytes in SystemCall.retrying { read(fd, bytes.baseAddress, bytes.count) } }
+            guard count >= 0 else { throw fileFailure("read", key, errno) }
             let window = carried + chunk[..<count]
             if let hit = mask.firstIndex(in: window) {
                 return linesBefore + newlines(in: window, upTo: hit) + 1

@@ -1,3 +1,4 @@
+import Essentials
 import HTTPClient
 import Logging
 import Packaging
@@ -85,7 +86,7 @@ final class UploadSession {
         let metadata: ItemMetadata?
         do {
             metadata = try MetaFolder.read(item: item)
-        } catch let error as PackagingError {
+        } catch where error is PackagingError || error is FileError {
             throw InternetArchiveError(.badMetadata, "the .meta folder of item \(identifier) is malformed: \(error)")
         }
         guard let metadata else {

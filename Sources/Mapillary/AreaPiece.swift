@@ -61,9 +61,7 @@ public struct AreaPiece: Sendable, Equatable {
 
     /// `2022-08-16T16:42:46Z`: the ISO 8601 form the API takes for capture times.
     public static func isoTime(seconds: Int64) -> String {
-        let f = UTCCalendar.fields(milliseconds: seconds * 1000)
-        return UTCCalendar.pad(f.year, 4) + "-" + UTCCalendar.pad(f.month, 2) + "-" + UTCCalendar.pad(f.day, 2) + "T"
-            + UTCCalendar.pad(f.hour, 2) + ":" + UTCCalendar.pad(f.minute, 2) + ":" + UTCCalendar.pad(f.second, 2) + "Z"
+        UTCCalendar.iso8601(milliseconds: seconds * 1000)
     }
 
     /// `bbox W,S,E,N`, plus the window when there is one: for messages and logs.

@@ -1,3 +1,4 @@
+import Essentials
 import Logging
 
 /// One page of an area query (`/images?bbox=…&fields=id,creator`): who made each image listed.

@@ -1,3 +1,4 @@
+import Essentials
 import Logging
 
 /// A page of a Graph API listing, as ``MapillaryClient/fetchListing(url:refusal:build:)`` reads it.

@@ -1,3 +1,5 @@
+import Essentials
+
 extension ImageRecord {
     /// Parses one record from its JSON bytes (one element of a page's `data` list).
     ///

@@ -61,12 +61,7 @@ public struct ImageRecord: Sendable, Equatable {
 
     /// The capture date in UTC as `YYYY-MM-DD`; nil without a capture time.
     public var captureDateUTC: String? {
-        capturedAt.map(Self.utcDate(milliseconds:))
-    }
-
-    /// `YYYY-MM-DD` (UTC) of a time in milliseconds since 1970, without locale or calendar objects.
-    public static func utcDate(milliseconds: Int64) -> String {
-        UTCCalendar.dateString(milliseconds: milliseconds)
+        capturedAt.map(UTCCalendar.dateString(milliseconds:))
     }
 
     /// The range of capture times accepted as plausible: 1900-01-01 to 9999-12-31 (UTC).

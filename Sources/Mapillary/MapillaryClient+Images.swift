@@ -11,14 +11,7 @@ extension MapillaryClient {
         let url = apiBase + "/" + id + "?fields=" + quality.thumbField
         return try await retrying("looking up image \(id)") {
             logger.debug("Mapillary URL refresh", metadata: ["id": .string(id), "quality": .string(quality.rawValue)])
-            let response: HTTPResponse
-            switch try await sendAPI(url) {
-            case .response(let r): response = r
-            case .transient(let reason): return .retry(reason, after: nil)
-            }
-            switch try judge(response) {
-            case .tokenRejected(let summary):
-                throw Self.tokenError(summary)
+            switch try await askAPI(url) {
             case .transient(let reason, let after):
                 return .retry(reason, after: after)
             case .lessData(let reason):
@@ -27,7 +20,7 @@ extension MapillaryClient {
                 throw MapillaryError(.imageGone, "image \(id) is no longer on Mapillary (the API answered 404 for it)")
             case .refused(let summary):
                 throw MapillaryError(.requestRefused, "the Mapillary API refused to look up image \(id) (\(summary))")
-            case .ok(let body):
+            case .ok(let body, _):
                 guard case .object(let object) = body else {
                     throw MapillaryError(.unexpectedResponse,
                         "the Mapillary API answered the lookup of image \(id) with JSON that is not an image; check --api-url")

@@ -3,19 +3,10 @@ import Foundation
 import HTTPClient
 import Logging
 
-/// What one attempt of a retried operation decided.
-enum RetryStep<T> {
-    case done(T)
-    /// Try again after the policy's back-off (or the server's `Retry-After`, if longer).
-    case retry(String, after: Duration?)
-    /// Try again at once with a changed request (smaller page, fresh URL); does not use an attempt.
-    case retryNow(String)
-}
-
 /// How the Graph API answered one request.
 enum APIVerdict {
-    case ok(GraphBody)
-    case tokenRejected(String)
+    /// A 2xx answer that is JSON: the scanned body and its bytes.
+    case ok(GraphBody, bytes: [UInt8])
     case lessData(String)
     case transient(String, after: Duration?)
     case notFound(String)
@@ -26,47 +17,30 @@ extension MapillaryClient {
     /// Immediate retries (smaller pages, fresh URLs) allowed per operation.
     static let maximumImmediateRetries = 16
 
-    /// Runs `attempt` until it is done, sleeping between retryable failures; throws
+    /// Runs `attempt` until it is done, sleeping between retryable failures (``RetryPolicy/drive``); throws
     /// `retriesExhausted` naming `what`, the last reason and the time spent, or `timeLimit` when the next try
     /// could not start within `timeLimit` of the first. `onRetry` hears each retry after a failure.
     func retrying<T>(_ what: String, timeLimit: Duration? = nil,
                      onRetry: (@Sendable (_ attempt: Int, _ reason: String) -> Void)? = nil,
-                     _ attempt: () async throws -> RetryStep<T>) async throws -> T {
-        let clock = ContinuousClock()
-        let started = clock.now
-        var attempts = 1
-        var immediate = 0
-        while true {
-            try Task.checkCancellation()
-            switch try await attempt() {
-            case .done(let value):
-                return value
-            case .retryNow(let reason):
-                immediate += 1
-                guard immediate <= Self.maximumImmediateRetries else {
-                    throw exhausted(what, reason: reason, attempts: attempts + immediate, since: started)
-                }
-                if let timeLimit, clock.now - started >= timeLimit {
-                    throw overTime(what, reason: reason, attempts: attempts + immediate, limit: timeLimit)
-                }
-            case .retry(let reason, let after):
-                guard attempts < max(1, retry.maxAttempts) else {
-                    throw exhausted(what, reason: reason, attempts: attempts, since: started)
-                }
-                attempts += 1
-                var delay = retry.delay(beforeAttempt: attempts)
-                if let after, after > delay { delay = min(after, retry.maxDelay) }
-                if let timeLimit, clock.now + delay - started >= timeLimit {
-                    throw overTime(what, reason: reason, attempts: attempts - 1, limit: timeLimit)
-                }
-                onRetry?(attempts, reason)
-                logger.debug("Mapillary request failed; retrying", metadata: [
-                    "what": .string(what), "reason": .string(reason), "attempt": "\(attempts)",
-                    "delay": .string("\(delay)"),
-                ])
-                try await Task.sleep(for: delay)
+                     _ attempt: () async throws -> RetryStep<T, String>) async throws -> T {
+        let started = ContinuousClock.now
+        return try await retry.drive(immediateRetries: Self.maximumImmediateRetries, timeLimit: timeLimit, attempt,
+                                     willRetry: { attempts, reason, delay in
+            onRetry?(attempts, reason)
+            logger.debug("Mapillary request failed; retrying", metadata: [
+                "what": .string(what), "reason": .string(reason), "attempt": "\(attempts)",
+                "delay": .string("\(delay)"),
+            ])
+        }, end: { end in
+            switch end {
+            case .attemptsExhausted(let reason, let attempts), .immediateRetriesExhausted(let reason, let attempts):
+                return exhausted(what, reason: reason, attempts: attempts, since: started)
+            case .timeLimit(let reason, let attempts):
+                return overTime(what, reason: reason, attempts: attempts, limit: timeLimit ?? .zero)
+            case .cancelled:
+                return CancellationError()
             }
-        }
+        })
     }
 
     private func exhausted(_ what: String, reason: String, attempts: Int, since start: ContinuousClock.Instant)
@@ -86,12 +60,14 @@ extension MapillaryClient {
             "gave up \(what) after its time limit of \(shown) (\(attempts) attempts, last \(reason)); the next run tries it again")
     }
 
-    /// A GET to the API with the token in the header.
+    /// A GET to the API with the token in the header. It asks for a compressed answer (a page's JSON shrinks about
+    /// sixfold with gzip); the body comes back decoded, byte for byte what the API wrote.
     func apiRequest(_ url: String) -> HTTPRequest {
         var request = HTTPRequest(url: url, headers: [
             HTTPHeader("Authorization", "OAuth " + token),
             HTTPHeader("Accept", "application/json"),
         ], response: .memory(limit: 256 << 20))
+        request.acceptsCompression = true
         request.timeout = apiTimeout
         request.stallTimeout = nil
         return request
@@ -143,7 +119,17 @@ extension MapillaryClient {
         }
     }
 
-    /// Classifies an API answer. Any JSON `error` object is an error, whatever the status.
+    /// Sends a GET to the API (``sendAPI(_:)``) and judges the answer (``judge(_:)``); a transient transport failure
+    /// is a `.transient` verdict.
+    func askAPI(_ url: String) async throws -> APIVerdict {
+        switch try await sendAPI(url) {
+        case .response(let response): return try judge(response)
+        case .transient(let reason): return .transient(reason, after: nil)
+        }
+    }
+
+    /// Classifies an API answer; throws `tokenRejected` for a refused token. Any JSON `error` object is an error,
+    /// whatever the status.
     func judge(_ response: HTTPResponse) throws -> APIVerdict {
         let body = try? GraphBody.scan(response.body)
         let status = response.status
@@ -151,7 +137,7 @@ extension MapillaryClient {
         let after = response.retryAfter
         if case .error(let graph)? = body {
             let summary = "HTTP \(status): " + graph.summary(hiding: tokenMask)
-            if status == 401 || graph.isTokenProblem { return .tokenRejected(graph.summary(hiding: tokenMask)) }
+            if status == 401 || graph.isTokenProblem { throw Self.tokenError(graph.summary(hiding: tokenMask)) }
             if graph.asksForLessData { return .lessData(summary) }
             if transientStatus || graph.code.map(GraphError.transientCodes.contains) == true {
                 return .transient(summary, after: after)
@@ -159,7 +145,7 @@ extension MapillaryClient {
             if status == 404 { return .notFound(summary) }
             return .refused(summary)
         }
-        if status == 401 { return .tokenRejected("HTTP 401") }
+        if status == 401 { throw Self.tokenError("HTTP 401") }
         if transientStatus {
             return .transient("HTTP \(status)" + (body == nil ? " with a body that is not JSON" : ""), after: after)
         }
@@ -170,7 +156,7 @@ extension MapillaryClient {
         }
         if status == 404 { return .notFound("HTTP 404") }
         guard (200..<300).contains(status) else { return .refused("HTTP \(status)") }
-        return .ok(body)
+        return .ok(body, bytes: response.body)
     }
 }
 

@@ -114,14 +114,7 @@ public struct MapillaryClient: Sendable {
         var current = url
         return try await retrying("listing images") {
             logger.debug("Mapillary page request", metadata: ["url": .string(URLQuery.redacted(current))])
-            let response: HTTPResponse
-            switch try await sendAPI(current) {
-            case .response(let r): response = r
-            case .transient(let reason): return .retry(reason, after: nil)
-            }
-            switch try judge(response) {
-            case .tokenRejected(let summary):
-                throw Self.tokenError(summary)
+            switch try await askAPI(current) {
             case .transient(let reason, let after):
                 return .retry(reason, after: after)
             case .lessData(let summary):
@@ -134,12 +127,12 @@ public struct MapillaryClient: Sendable {
                 return .retryNow(summary)
             case .notFound(let summary), .refused(let summary):
                 throw MapillaryError(.requestRefused, "the Mapillary API refused to list images (\(summary)); \(refusal)")
-            case .ok(let body):
+            case .ok(let body, let bytes):
                 guard case .collection(let elements, let paging) = body else {
                     throw MapillaryError(.unexpectedResponse,
                         "the Mapillary API answered with JSON that is not a list of images (no \"data\"); check --api-url")
                 }
-                let page = try build(response.body, elements, paging, Self.limit(of: current))
+                let page = try build(bytes, elements, paging, Self.limit(of: current))
                 if let next = page.next { try requireAPIOrigin(next, what: "next-page link") }
                 logger.debug("Mapillary page received",
                              metadata: page.logSummary.merging(["next": .string(page.next.map(URLQuery.redacted) ?? "none")]) { $1 })
@@ -158,7 +151,7 @@ public struct MapillaryClient: Sendable {
 
     /// The quality whose thumbnail field the page URL asks for (`original` when none is named).
     static func quality(ofPageURL url: String) -> Quality {
-        let fields = (URLQuery.value(of: "fields", in: url) ?? "").replacingPercentComma()
+        let fields = (URLQuery.value(of: "fields", in: url) ?? "").replacing("%2C", with: ",").replacing("%2c", with: ",")
         for quality in Quality.allCases where fields.split(separator: ",").contains(Substring(quality.thumbField)) {
             return quality
         }
@@ -180,15 +173,5 @@ public struct MapillaryClient: Sendable {
             throw MapillaryError(.foreignURL,
                 "the Mapillary \(what) points to \(origin), not the API at \(apiOrigin); refusing to send the token there")
         }
-    }
-}
-
-private extension String {
-    func replacingPercentComma() -> String {
-        var text = self
-        for encoded in ["%2C", "%2c"] {
-            while let range = text.range(of: encoded) { text.replaceSubrange(range, with: ",") }
-        }
-        return text
     }
 }

@@ -12,14 +12,4 @@ public enum Quality: String, Sendable, CaseIterable, Hashable {
 
     /// The Graph API field holding this rendition's signed URL, e.g. `thumb_2048_url`.
     public var thumbField: String { "thumb_\(rawValue)_url" }
-
-    /// The rendition's nominal longest side in pixels; nil for `original` (the upload's own size).
-    public var longestSide: Int? {
-        switch self {
-        case .q256: 256
-        case .q1024: 1024
-        case .q2048: 2048
-        case .original: nil
-        }
-    }
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Essentials
 
 /// Plain POSIX folder operations shared by the module: listing, lstat, removal, copying with times.
@@ -22,7 +17,7 @@ enum FileTree {
         var info = stat()
         guard lstat(path, &info) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw PackagingError.file("stat", path, errno: errno)
+            throw FileError(operation: "stat", path: path, errno: errno)
         }
         return entry(from: info)
     }
@@ -38,7 +33,7 @@ enum FileTree {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT || errno == ENOTDIR || errno == ELOOP { return nil }
-            throw PackagingError.file("stat", path, errno: errno)
+            throw FileError(operation: "stat", path: path, errno: errno)
         }
         return entry(from: info)
     }
@@ -57,13 +52,13 @@ enum FileTree {
 
     /// The names in folder `path` (without `.` and `..`), sorted bytewise.
     static func names(in path: String) throws -> [String] {
-        guard let dir = opendir(path) else { throw PackagingError.file("list", path, errno: errno) }
+        guard let dir = opendir(path) else { throw FileError(operation: "list", path: path, errno: errno) }
         defer { closedir(dir) }
         var out: [[UInt8]] = []
         while true {
             errno = 0
             guard let entry = readdir(dir) else {
-                if errno != 0 { throw PackagingError.file("list", path, errno: errno) }
+                if errno != 0 { throw FileError(operation: "list", path: path, errno: errno) }
                 break
             }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
@@ -76,19 +71,14 @@ enum FileTree {
         return out.sorted { $0.lexicographicallyPrecedes($1) }.map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Sorts strings bytewise on their UTF-8 (what Python's `sorted` does for ASCII, and tar tools expect).
-    static func sortedBytewise(_ names: [String]) -> [String] {
-        names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-    }
-
     /// Removes `path` and everything under it; a missing path is not an error. Symlinks are not followed.
     static func removeTree(_ path: String) throws {
         guard let entry = try entry(path) else { return }
         if entry.kind == .directory {
             for name in try names(in: path) { try removeTree(path + "/" + name) }
-            guard rmdir(path) == 0 || errno == ENOENT else { throw PackagingError.file("remove", path, errno: errno) }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw FileError(operation: "remove", path: path, errno: errno) }
         } else {
-            guard unlink(path) == 0 || errno == ENOENT else { throw PackagingError.file("remove", path, errno: errno) }
+            guard unlink(path) == 0 || errno == ENOENT else { throw FileError(operation: "remove", path: path, errno: errno) }
         }
     }
 
@@ -96,84 +86,61 @@ enum FileTree {
     static func makeDirectory(_ path: String, allowExisting: Bool = false) throws {
         if mkdir(path, 0o755) != 0 {
             if allowExisting && errno == EEXIST, try entry(path)?.kind == .directory { return }
-            throw PackagingError.file("create folder", path, errno: errno)
+            throw FileError(operation: "create folder", path: path, errno: errno)
         }
     }
 
     /// Copies the regular file `source` to the new file `target` in 1 MiB blocks, keeping its mode
     /// and modification time (to the nanosecond), and fsyncs it.
     static func copyFile(_ source: String, to target: String) throws {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw PackagingError.file("open", source, errno: errno) }
+        let input = try SystemCall.onFile("open", source) { open(source, O_RDONLY | O_CLOEXEC) }
         defer { close(input) }
         var info = stat()
-        guard fstat(input, &info) == 0 else { throw PackagingError.file("stat", source, errno: errno) }
-        let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, info.st_mode & 0o777)
-        guard output >= 0 else { throw PackagingError.file("create", target, errno: errno) }
+        try SystemCall.onFile("stat", source) { fstat(input, &info) }
+        let output = try SystemCall.onFile("create", target) { open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, info.st_mode & 0o777) }
         defer { close(output) }
         let size = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
         while true {
-            let got = read(input, buffer.baseAddress, size)
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw PackagingError.file("read", source, errno: errno)
-            }
+            let got = try SystemCall.onFile("read", source) { read(input, buffer.baseAddress, size) }
             if got == 0 { break }
-            do {
-                try DurableFile.writeAll(fd: output, buffer: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), path: target)
-            } catch let error as FileError {
-                throw PackagingError.file(error)
-            }
+            try DurableFile.writeAll(fd: output, buffer: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), path: target)
         }
         var times = [info.st_atim, info.st_mtim]
-        guard futimens(output, &times) == 0 else { throw PackagingError.file("set the time of", target, errno: errno) }
-        guard fsync(output) == 0 else { throw PackagingError.file("fsync", target, errno: errno) }
+        try SystemCall.onFile("set the time of", target) { futimens(output, &times) }
+        try SystemCall.onFile("fsync", target) { fsync(output) }
     }
 
     /// fsyncs the file at `path`.
     static func syncFile(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PackagingError.file("open", path, errno: errno) }
+        let fd = try SystemCall.onFile("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw PackagingError.file("fsync", path, errno: errno) }
+        try SystemCall.onFile("fsync", path) { fsync(fd) }
     }
 
     /// fsyncs folder `path`.
     static func syncDirectory(_ path: String) throws {
-        do {
-            try DurableFile.syncDirectory(path)
-        } catch let error as FileError {
-            throw PackagingError.file(error)
-        }
+        try DurableFile.syncDirectory(path)
     }
 
     /// Writes `bytes` to the new file `path` and fsyncs it.
     static func writeNewFile(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PackagingError.file("create", path, errno: errno) }
+        let fd = try SystemCall.onFile("create", path) { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         defer { close(fd) }
-        do {
-            try DurableFile.writeAll(fd: fd, bytes: bytes, path: path)
-        } catch let error as FileError {
-            throw PackagingError.file(error)
-        }
-        guard fsync(fd) == 0 else { throw PackagingError.file("fsync", path, errno: errno) }
+        try DurableFile.writeAll(fd: fd, bytes: bytes, path: path)
+        try SystemCall.onFile("fsync", path) { fsync(fd) }
     }
 
     /// The whole content of a small file.
     static func readFile(_ path: String, limit: Int = 16 << 20) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PackagingError.file("open", path, errno: errno) }
+        let fd = try SystemCall.onFile("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw PackagingError.file("read", path, errno: errno)
+            let got = try buffer.withUnsafeMutableBytes { bytes in
+                try SystemCall.onFile("read", path) { read(fd, bytes.baseAddress, bytes.count) }
             }
             if got == 0 { break }
             out.append(contentsOf: buffer[0..<got])
@@ -215,9 +182,9 @@ extension FileTree {
             case .symlink:
                 var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                 let count = readlink(from, &buffer, buffer.count - 1)
-                guard count >= 0 else { throw PackagingError.file("read the link", from, errno: errno) }
+                guard count >= 0 else { throw FileError(operation: "read the link", path: from, errno: errno) }
                 let destination = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                guard symlink(destination, to) == 0 else { throw PackagingError.file("create the link", to, errno: errno) }
+                try SystemCall.onFile("create the link", to) { symlink(destination, to) }
             case .other:
                 throw PackagingError(.badInput, "\(from) is not a file, folder or link; remove it before publishing")
             }

@@ -15,16 +15,16 @@ extension FolderPackager {
                 reasons.append("\(image.relative) is too large")
                 continue
             }
+            let bytes = try FileTree.readFile(image.source, limit: Int(thumbnailSourceLimit))
+            let thumbnail: [UInt8]
             do {
-                let bytes = try FileTree.readFile(image.source, limit: Int(thumbnailSourceLimit))
-                let thumbnail = try Thumbnail.jpeg(from: bytes)
-                try FileTree.writeNewFile(folder + "/" + thumbnailName, thumbnail)
-                return nil
-            } catch let error as PackagingError {
-                throw error
+                thumbnail = try Thumbnail.jpeg(from: bytes)
             } catch {
                 reasons.append("\(image.relative): \(error)")
+                continue
             }
+            try FileTree.writeNewFile(folder + "/" + thumbnailName, thumbnail)
+            return nil
         }
         if images.isEmpty { return "no thumbnail was made: the folder has no JPEG or WebP images" }
         return "no thumbnail was made: " + reasons.joined(separator: "; ")

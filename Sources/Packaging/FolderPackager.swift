@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Essentials
 
 /// `mapillary-archiver package DIR`: turns any folder into an IA item at `{output}/{identifier}`.
@@ -27,11 +22,7 @@ public enum FolderPackager {
             let hint = options.identifier == nil ? "rename the folder or pass --identifier" : "choose another --identifier"
             throw PackagingError(.badIdentifier, reason + "; " + hint)
         }
-        do {
-            try DurableFile.makeDirectories(options.output)
-        } catch let error as FileError {
-            throw PackagingError.file(error)
-        }
+        try DurableFile.makeDirectories(options.output)
         guard let output = FileTree.realPath(options.output) else {
             throw PackagingError(.badInput, "the output folder \(options.output) cannot be opened; check its path")
         }
@@ -106,7 +97,7 @@ public enum FolderPackager {
                 progress.addBytes(Int(file.size))
             } else {
                 if linking, errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP {
-                    throw PackagingError.file("link", target, errno: errno)
+                    throw FileError(operation: "link", path: target, errno: errno)
                 }
                 linking = false
                 try FileTree.copyFile(file.source, to: target)

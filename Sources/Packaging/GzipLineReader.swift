@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CZlib
+import Essentials
 
 /// Reads a gzip file (one or more members) line by line with constant memory.
 ///
@@ -34,8 +30,7 @@ public final class GzipLineReader {
     public init(path: String, maxLineLength: Int = 64 << 20) throws {
         self.path = path
         self.maxLineLength = maxLineLength
-        fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PackagingError.file("open", path, errno: errno) }
+        fd = try SystemCall.onFile("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         input = [UInt8](repeating: 0, count: Self.chunk)
@@ -139,10 +134,8 @@ public final class GzipLineReader {
     }
 
     private func refill() throws {
-        let got = input.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        if got < 0 {
-            if errno == EINTR { return }
-            throw PackagingError.file("read", path, errno: errno)
+        let got = try input.withUnsafeMutableBytes { bytes in
+            try SystemCall.onFile("read", path) { Glibc.read(fd, bytes.baseAddress, bytes.count) }
         }
         inputStart = 0
         inputEnd = got

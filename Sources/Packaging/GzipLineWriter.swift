@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CZlib
 import Essentials
 
@@ -33,8 +28,7 @@ public final class GzipLineWriter {
     /// Creates (or truncates) the gzip file at `path`.
     public init(path: String, level: Int32 = 9) throws {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PackagingError.file("create", path, errno: errno) }
+        fd = try SystemCall.onFile("create", path) { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         output = [UInt8](repeating: 0, count: Self.outputSize)
@@ -72,7 +66,7 @@ public final class GzipLineWriter {
             for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
         }
         try writeOut(trailer)
-        guard fsync(fd) == 0 else { throw PackagingError.file("fsync", path, errno: errno) }
+        try SystemCall.onFile("fsync", path) { fsync(fd) }
         close(fd)
         fd = -1
         finished = true
@@ -111,11 +105,7 @@ public final class GzipLineWriter {
     }
 
     private func writeOut(_ bytes: UnsafeRawBufferPointer) throws {
-        do {
-            try DurableFile.writeAll(fd: fd, buffer: bytes, path: path)
-        } catch let error as FileError {
-            throw PackagingError.file(error)
-        }
+        try DurableFile.writeAll(fd: fd, buffer: bytes, path: path)
         md5.update(bytes)
         written += Int64(bytes.count)
     }

@@ -48,11 +48,7 @@ public struct ItemManifest: Sendable, Codable, Equatable {
             if let summary = known[relative], summary.size == entry.size {
                 md5 = summary.md5
             } else {
-                do {
-                    md5 = try FileDigest.md5(path: item + "/" + relative).md5
-                } catch let error as FileError {
-                    throw PackagingError.file(error)
-                }
+                md5 = try FileDigest.md5(path: item + "/" + relative).md5
             }
             progress?(entry.size)
             entries.append(Entry(name: relative, size: entry.size, mtime: mtime, md5: md5))
@@ -65,22 +61,17 @@ public struct ItemManifest: Sendable, Codable, Equatable {
         let folder = item + "/" + DurableFile.parentDirectory(of: Self.relativePath)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        do {
-            try DurableFile.makeDirectories(folder)
-            try DurableFile.write(Array(try encoder.encode(self)), to: item + "/" + Self.relativePath)
-        } catch let error as FileError {
-            throw PackagingError.file(error)
-        }
+        try DurableFile.makeDirectories(folder)
+        try DurableFile.write(Array(try encoder.encode(self)), to: item + "/" + Self.relativePath)
     }
 
     /// Reads the manifest of `item`; nil when it has none.
     public static func read(item: String) throws -> ItemManifest? {
         let path = item + "/" + relativePath
         guard try FileTree.entry(path) != nil else { return nil }
+        let bytes = try FileTree.readFile(path, limit: 1 << 30)
         do {
-            return try JSONDecoder().decode(ItemManifest.self, from: Data(FileTree.readFile(path, limit: 1 << 30)))
-        } catch let error as PackagingError {
-            throw error
+            return try JSONDecoder().decode(ItemManifest.self, from: Data(bytes))
         } catch {
             throw PackagingError(.badInput, "\(path) is not a valid manifest; delete it and run package or download again")
         }

@@ -1,30 +1,16 @@
 import Essentials
+import Imaging
 
 /// Names inside an item: one tar per capture date (UTC), members `{date}/{sequence}/{id}.{ext}`.
 public enum ItemNaming {
     /// The folder and tar stem for images without a capture time.
     public static let unknownDate = "unknown-date"
 
-    /// The image file extension inside tars.
-    public enum ImageFormat: String, Sendable {
-        case webp
-        case jpg
-    }
-
     /// The UTC date `YYYY-MM-DD` of a capture time in milliseconds since 1970, or `unknown-date`
     /// when there is no time or it falls outside years 1–9999.
     public static func dateName(capturedAtMilliseconds millis: Int64?) -> String {
-        guard let millis else { return unknownDate }
-        let seconds = millis / 1000 - (millis % 1000 < 0 ? 1 : 0)
-        return dateName(unixSeconds: seconds) ?? unknownDate
-    }
-
-    /// The UTC date `YYYY-MM-DD` of a time in seconds since 1970, or nil outside years 1–9999.
-    public static func dateName(unixSeconds: Int64) -> String? {
-        let days = unixSeconds / 86_400 - (unixSeconds % 86_400 < 0 ? 1 : 0)
-        let (year, month, day) = civilDate(daysSince1970: days)
-        guard (1...9999).contains(year) else { return nil }
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+        guard let millis, UTCCalendar.fourDigitYears.contains(millis) else { return unknownDate }
+        return UTCCalendar.dateString(milliseconds: millis)
     }
 
     /// The tar of one date: `YYYY-MM-DD.tar` or `unknown-date.tar`.
@@ -32,7 +18,7 @@ public enum ItemNaming {
 
     /// The member name of an image: `{date}/{sequence}/{id}.{ext}`, or `{date}/{id}.{ext}` without a sequence.
     /// The parts are untrusted: ``TarAppender`` refuses the result if it is not a safe name.
-    public static func memberName(date: String, sequence: String?, id: String, format: ImageFormat) -> String {
+    public static func memberName(date: String, sequence: String?, id: String, format: ImageFileFormat) -> String {
         if let sequence, !sequence.isEmpty {
             return date + "/" + sequence + "/" + id + "." + format.rawValue
         }
@@ -64,10 +50,4 @@ public enum ItemNaming {
         }
         return true
     }
-
-    static func civilDate(daysSince1970: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        UTCCalendar.civil(daysSince1970: daysSince1970)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String { UTCCalendar.pad(value, width) }
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CRename
 import Essentials
 
@@ -23,11 +18,7 @@ public enum ItemPublisher {
         guard try FileTree.entry(staging)?.kind == .directory else {
             throw PackagingError(.misuse, "the staging folder \(staging) does not exist; nothing to publish")
         }
-        do {
-            try DurableFile.makeDirectories(output)
-        } catch let error as FileError {
-            throw PackagingError.file(error)
-        }
+        try DurableFile.makeDirectories(output)
         let target = output + "/" + identifier
         try refuseExisting(target)
         if renameWithoutReplacing(staging, target) == 0 {
@@ -37,7 +28,7 @@ public enum ItemPublisher {
         }
         let code = errno
         if code == EEXIST || code == ENOTEMPTY { try refuseExisting(target) }
-        guard code == EXDEV else { throw PackagingError.file("move the item to", target, errno: code) }
+        guard code == EXDEV else { throw FileError(operation: "move the item to", path: target, errno: code) }
         try copyAcross(staging: staging, output: output, identifier: identifier, target: target)
         return target
     }
@@ -52,7 +43,7 @@ public enum ItemPublisher {
             guard renameWithoutReplacing(partial, target) == 0 else {
                 let code = errno
                 if code == EEXIST || code == ENOTEMPTY { try refuseExisting(target) }
-                throw PackagingError.file("move the item to", target, errno: code)
+                throw FileError(operation: "move the item to", path: target, errno: code)
             }
             try FileTree.syncDirectory(output)
         } catch {

@@ -100,11 +100,11 @@ public enum ItemVerifier {
             let reader = try GzipLineReader(path: path)
             while let line = try reader.nextLine() {
                 if line.isEmpty { continue }
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                guard let object = try? JSONParser.parseDocument(line), object.isObject else {
                     badLines.append(reader.lineNumber)
                     continue
                 }
-                if let id = object["id"] as? String { ids.insert(id) } else if let id = object["id"] as? NSNumber { ids.insert(id.stringValue) }
+                if let id = object["id"]?.scalarText { ids.insert(id) }
             }
         } catch {
             report.add("records", "\(path): \(error)")

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Essentials
 
 /// rip's `.meta` format: one folder per key, files `0..n-1` holding one UTF-8 value each with no
 /// trailing newline, no gaps and no other files. The same layout is used for `templates/`.
@@ -53,20 +49,20 @@ public enum MetaFolder {
             guard rename(target, old) == 0 else {
                 let code = errno
                 try? FileTree.removeTree(temp)
-                throw PackagingError.file("rename", target, errno: code)
+                throw FileError(operation: "rename", path: target, errno: code)
             }
             guard rename(temp, target) == 0 else {
                 let code = errno
                 _ = rename(old, target)
                 try? FileTree.removeTree(temp)
-                throw PackagingError.file("rename", temp, errno: code)
+                throw FileError(operation: "rename", path: temp, errno: code)
             }
             try FileTree.removeTree(old)
         } else {
             guard rename(temp, target) == 0 else {
                 let code = errno
                 try? FileTree.removeTree(temp)
-                throw PackagingError.file("rename", temp, errno: code)
+                throw FileError(operation: "rename", path: temp, errno: code)
             }
         }
         try FileTree.syncDirectory(item)

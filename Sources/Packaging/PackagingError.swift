@@ -8,9 +8,9 @@ public struct PackagingError: Error, Sendable, CustomStringConvertible {
         private init(_ name: String) { self.name = name }
         public var description: String { name }
 
-        /// A system call on a file failed (see ``PackagingError/fileError``).
+        /// Writing a tar's file failed under libarchive (see ``PackagingError/fileError``).
         public static let io = Code("io")
-        /// The disk or quota is full.
+        /// The disk or quota is full while a tar is written.
         public static let diskFull = Code("diskFull")
         /// A tar member or tar name is not ASCII-safe, relative and short enough.
         public static let unsafeName = Code("unsafeName")
@@ -50,13 +50,9 @@ public struct PackagingError: Error, Sendable, CustomStringConvertible {
     /// True when the disk (or quota) is full: the user frees space and runs again.
     public var isDiskFull: Bool { code == .diskFull }
 
-    /// Wraps a file-system failure, keeping its sentence (which says what to do when the disk is full).
-    public static func file(_ error: FileError) -> PackagingError {
+    /// A tar write that libarchive gave up on because the file refused it: the ``FileError``'s sentence (which says
+    /// what to do when the disk is full). Every other failed system call of this module throws ``FileError`` itself.
+    static func file(_ error: FileError) -> PackagingError {
         PackagingError(error.isDiskFull ? .diskFull : .io, error.description, fileError: error)
-    }
-
-    /// A file-system failure of `operation` on `path` with the current `errno`.
-    static func file(_ operation: String, _ path: String, errno code: Int32) -> PackagingError {
-        file(FileError(operation: operation, path: path, errno: code))
     }
 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Essentials
 
 extension TarAppender {
     /// The size of each read from a source file.
@@ -17,11 +13,10 @@ extension TarAppender {
     @discardableResult
     public func append(member: String, contentsOfFile source: String, mtime: Int64? = nil,
                        progress: (Int) -> Void = { _ in }) throws -> Int64 {
-        let fd = open(source, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PackagingError.file("open", source, errno: errno) }
+        let fd = try SystemCall.onFile("open", source) { open(source, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw PackagingError.file("stat", source, errno: errno) }
+        try SystemCall.onFile("stat", source) { fstat(fd, &info) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw PackagingError(.badInput, "\(source) is not a regular file; only files can go into a tar")
         }
@@ -80,11 +75,7 @@ extension TarAppender {
         try buffer.withUnsafeMutableBytes { raw in
             var filled = 0
             while filled < count {
-                let got = Glibc.read(fd, raw.baseAddress! + filled, count - filled)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    throw PackagingError.file("read", path, errno: errno)
-                }
+                let got = try SystemCall.onFile("read", path) { Glibc.read(fd, raw.baseAddress! + filled, count - filled) }
                 if got == 0 { break }
                 filled += got
             }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CArchive
 import Essentials
 
@@ -25,7 +20,7 @@ public final class TarAppender {
     private var archive: OpaquePointer?
     private var finalMD5: MD5?
     /// Set when a rewind failed: the file tail is unknown, so only ``suspend()`` is allowed.
-    private var broken: PackagingError?
+    private var broken: FileError?
 
     /// Opens `path` (created when missing) at `committedLength`, truncating anything past it.
     ///
@@ -40,11 +35,10 @@ public final class TarAppender {
         guard committedLength >= 0, committedLength % 512 == 0 else {
             throw PackagingError(.misuse, "the committed length \(committedLength) of \(path) is not a multiple of 512; pass the length TarAppender reported")
         }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PackagingError.file("open", path, errno: errno) }
+        let fd = try SystemCall.onFile("open", path) { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
         do {
             var info = stat()
-            guard fstat(fd, &info) == 0 else { throw PackagingError.file("stat", path, errno: errno) }
+            try SystemCall.onFile("stat", path) { fstat(fd, &info) }
             guard (info.st_mode & S_IFMT) == S_IFREG else {
                 throw PackagingError(.misuse, "\(path) is not a regular file; remove it or choose another tar name")
             }
@@ -53,7 +47,7 @@ public final class TarAppender {
                 throw PackagingError(.shortTar, "the tar \(path) is \(size) bytes, shorter than its committed length \(committedLength); it was changed outside this tool: restore it from a backup or remove the item's staging folder to start over")
             }
             if size > committedLength && ftruncate(fd, off_t(committedLength)) != 0 {
-                throw PackagingError.file("truncate", path, errno: errno)
+                throw FileError(operation: "truncate", path: path, errno: errno)
             }
             var md5: MD5
             if committedLength == 0 {
@@ -104,7 +98,7 @@ public final class TarAppender {
     public func sync() throws {
         let sink = try openSink()
         guard sink.flushPending() else { throw failure(of: sink, doing: "write") }
-        guard fsync(sink.fd) == 0 else { throw PackagingError.file("fsync", path, errno: errno) }
+        try SystemCall.onFile("fsync", path) { fsync(sink.fd) }
     }
 
     /// fsyncs and closes the file without end-of-archive blocks, to free its descriptor (reopen with
@@ -119,7 +113,7 @@ public final class TarAppender {
         close(sink.fd)
         self.sink = nil
         if let broken { throw broken }
-        if !ok { throw PackagingError.file("fsync", path, errno: code) }
+        if !ok { throw FileError(operation: "fsync", path: path, errno: code) }
     }
 
     /// Writes the two end-of-archive blocks, fsyncs and closes; returns the final size and MD5.
@@ -140,7 +134,7 @@ public final class TarAppender {
         freeArchive(discarding: true)
         if sync {
             guard fsync(sink.fd) == 0 else {
-                let error = PackagingError.file("fsync", path, errno: errno)
+                let error = FileError(operation: "fsync", path: path, errno: errno)
                 rewind()
                 throw error
             }
@@ -221,7 +215,7 @@ public final class TarAppender {
         guard let sink else { return }
         sink.rewind(to: length)
         if ftruncate(sink.fd, off_t(length)) != 0 {
-            broken = PackagingError.file("truncate", path, errno: errno)
+            broken = FileError(operation: "truncate", path: path, errno: errno)
         }
     }
 
@@ -286,21 +280,8 @@ public final class TarAppender {
     /// The MD5 of the first `length` bytes of `fd`.
     private static func hashPrefix(fd: Int32, path: String, length: Int64) throws -> MD5 {
         var md5 = MD5()
-        let size = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
-        defer { buffer.deallocate() }
-        var done: Int64 = 0
-        while done < length {
-            let want = Int(min(Int64(size), length - done))
-            let got = pread(fd, buffer.baseAddress, want, off_t(done))
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw PackagingError.file("read", path, errno: errno)
-            }
-            if got == 0 { throw PackagingError.file("read", path, errno: EIO) }
-            md5.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
-            done += Int64(got)
-        }
+        let read = try FileDigest.forEachBlock(of: fd, path: path, length: length) { block, _ in md5.update(block) }
+        if read < length { throw FileError(operation: "read", path: path, errno: EIO) }
         return md5
     }
 }

@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CArchive
+import Essentials
 
 /// Lists a tar's members with libarchive's reader, skipping their data, to check it reads to its end.
 enum TarReader {

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Essentials
 
 /// The byte sink behind a ``TarAppender``'s libarchive handle: writes at its own offset, coalesces
@@ -180,12 +175,8 @@ final class TarSink {
         }
         var index = 0
         while index < vectors.count {
-            let written = vectors.withUnsafeBufferPointer { all in
-                pwritev(fd, all.baseAddress! + index, Int32(all.count - index), off_t(offset))
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileError(operation: "write", path: path, errno: errno)
+            let written = try vectors.withUnsafeBufferPointer { all in
+                try SystemCall.onFile("write", path) { pwritev(fd, all.baseAddress! + index, Int32(all.count - index), off_t(offset)) }
             }
             if written == 0 { throw FileError(operation: "write", path: path, errno: EIO) }
             offset += Int64(written)

@@ -72,9 +72,6 @@ public final class SQLiteConnection {
         return rows
     }
 
-    /// The rowid of the last insert on this connection.
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-
     private func prepared(_ sql: String, _ bindings: [SQLiteValue]) throws -> OpaquePointer {
         guard let handle else { throw SQLiteError(code: SQLITE_MISUSE, message: "the database is closed", path: path) }
         let statement: OpaquePointer

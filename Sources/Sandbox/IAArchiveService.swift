@@ -52,6 +52,10 @@ final class IAArchiveService: Sendable {
             } else {
                 sendJSON(response, metadata(identifier))
             }
+        } else if request.path.hasPrefix("/download/") {
+            redirectDownload(request, response)
+        } else if request.path.hasPrefix("/serve/") {
+            serveFile(request, response)
         } else if request.path == "/services/search/v1/scrape" {
             scrape(request, response)
         } else {
@@ -94,6 +98,50 @@ final class IAArchiveService: Sendable {
         }
         answer["metadata"] = fields
         return answer
+    }
+
+    /// `/download/{id}/{name}`: as archive.org does, a redirect to the data node that holds the item (here
+    /// `/serve/{id}/{name}` on the same server), for a file IA lists; 404 otherwise, 403 for a dark item.
+    private func redirectDownload(_ request: ServerRequest, _ response: IAReply) {
+        let rest = String(request.path.dropFirst("/download/".count))
+        guard let file = listedFile(rest, response) else { return }
+        let host = request.header("host") ?? "127.0.0.1"
+        response.send(status: 302, headers: [("Location", "http://\(host)/serve/\(PercentEncoding.encode(rest, keeping: "/"))"),
+                                             ("Content-Type", "text/html")],
+                      body: Array("<html><body>Moved to the data node (\(file.size) bytes)</body></html>".utf8))
+    }
+
+    /// The data node's answer: the file's bytes.
+    private func serveFile(_ request: ServerRequest, _ response: IAReply) {
+        let rest = String(request.path.dropFirst("/serve/".count))
+        guard let file = listedFile(rest, response) else { return }
+        guard let path = file.blobPath else {
+            response.send(status: 404, headers: [("Content-Type", "text/html")],
+                          body: Array("<html><body>this sandbox item was declared without its bytes</body></html>".utf8))
+            return
+        }
+        try? response.sendFile(status: 200, headers: [("Content-Type", "application/octet-stream")], path: path)
+    }
+
+    /// The file `{id}/{name}` names when IA lists it (ingested, item not dark); else answers 404 or 403 and nil.
+    private func listedFile(_ rest: String, _ response: IAReply) -> IAItemStore.StoredFile? {
+        let parts = rest.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let item = store.item(parts[0]) else {
+            response.send(status: 404, headers: [("Content-Type", "text/html")],
+                          body: Array("<html><body>Item not found</body></html>".utf8))
+            return nil
+        }
+        guard !item.dark else {
+            response.send(status: 403, headers: [("Content-Type", "text/html")],
+                          body: Array("<html><body>This item is not available</body></html>".utf8))
+            return nil
+        }
+        guard let file = item.files[parts[1]], file.visibleAt <= ContinuousClock.now else {
+            response.send(status: 404, headers: [("Content-Type", "text/html")],
+                          body: Array("<html><body>File not found</body></html>".utf8))
+            return nil
+        }
+        return file
     }
 
     /// A sub-path read, `/metadata/{id}/metadata/{key}`: `{"result": value}` (a list for repeated keys), or `{}`

@@ -22,7 +22,7 @@ enum IAMetaHeaders {
                 return .failure(Refusal(header: header.name, reason: "no '-' between the prefix and the key"))
             }
             let rawKey = String(afterNumber.dropFirst())
-            let key = rawKey.replacingAll("--", with: "_")
+            let key = rawKey.replacing("--", with: "_")
             guard isValidKey(key) else {
                 return .failure(Refusal(header: header.name, reason: "the key is empty or not a valid XML name"))
             }
@@ -59,20 +59,5 @@ enum IAMetaHeaders {
         return key.unicodeScalars.allSatisfy {
             $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
         }
-    }
-}
-
-private extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard contains(target) else { return self }
-        var out = ""
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            out += rest[..<range.lowerBound]
-            out += replacement
-            rest = rest[range.upperBound...]
-        }
-        out += rest
-        return out
     }
 }

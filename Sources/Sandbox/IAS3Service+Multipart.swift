@@ -207,8 +207,7 @@ extension IAS3Service {
             var done: Int64 = 0
             while done < part.size {
                 let want = Int(min(Int64(buffer.count), part.size - done))
-                let got = pread(input, buffer.baseAddress, want, off_t(part.offset + done))
-                if got < 0 && errno == EINTR { continue }
+                let got = SystemCall.retrying { pread(input, buffer.baseAddress, want, off_t(part.offset + done)) }
                 guard got > 0 else { return nil }
                 done += Int64(got)
                 let block = UnsafeRawBufferPointer(rebasing: buffer[0..<got])

@@ -50,10 +50,7 @@ final class IASandboxControls: Sendable {
         }
     }
 
-    var ingestDelay: Duration {
-        get { state.withLock { $0.ingestDelay } }
-        set { state.withLock { $0.ingestDelay = newValue } }
-    }
+    var ingestDelay: Duration { state.withLock { $0.ingestDelay } }
 
     /// The metadata API answers 503 while this is on.
     var metadataAPIFailing: Bool {

@@ -132,9 +132,6 @@ public final class InternetArchiveSandbox: SandboxComponent {
 
     public func markSpam(_ identifier: String) { controls.markSpam(identifier) }
 
-    /// Files stored from now on appear in the metadata API after `delay`.
-    public func setIngestDelay(_ delay: Duration) { controls.ingestDelay = delay }
-
     /// Ends the ingest delay of every file of `identifier` stored so far: the metadata API lists them now.
     public func finishIngest(of identifier: String) { store.finishIngest(of: identifier) }
 

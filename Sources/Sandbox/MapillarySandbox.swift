@@ -107,9 +107,6 @@ public final class MapillarySandbox: Sendable {
         service.clock.advance(by: duration)
     }
 
-    /// How far the sandbox clock runs ahead of the real one.
-    public var clockOffset: Duration { service.clock.offset }
-
     /// Requests seen and faults injected so far.
     public var counters: SandboxCounters { service.counters.snapshot() }
 

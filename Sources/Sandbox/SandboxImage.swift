@@ -1,3 +1,5 @@
+import Essentials
+
 /// One image the sandbox serves: the truth a test compares the client's results with.
 public struct SandboxImage: Sendable {
     /// Why a hostile record must not be archived as-is.
@@ -52,7 +54,7 @@ public struct SandboxImage: Sendable {
 
     /// The capture date in UTC (`YYYY-MM-DD`), the day folder an archiver files the image under.
     public var captureDateUTC: String? {
-        capturedAt.map { SandboxClock.utcDate(milliseconds: $0) }
+        capturedAt.map { UTCCalendar.dateString(milliseconds: $0) }
     }
 
     /// True when a correct client archives this image (not hostile in any way).

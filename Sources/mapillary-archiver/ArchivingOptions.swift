@@ -29,8 +29,11 @@ struct ArchivingOptions: ParsableArguments {
     @Flag(help: "Write loose files DATE/SEQUENCE/ID.ext instead of per-date tars.")
     var noTar = false
 
-    @Flag(help: "Do not ask the Internet Archive whether the item already exists.")
+    @Flag(help: "Do not ask the Internet Archive whether the item already exists (a user is then archived in full).")
     var noCheckIa = false
+
+    @Flag(help: "Skip a user whose item exists in --output or on the Internet Archive, without listing their images (a cheap nightly run that only adds new users). Without it, such a user is listed again and only new images are fetched.")
+    var skipExisting = false
 
     @Option(help: ArgumentHelp("Mapillary Graph API base. Env: MAPILLARY_API_URL.", valueName: "url"))
     var apiURL: String?
@@ -61,6 +64,7 @@ struct ArchivingOptions: ParsableArguments {
         if concurrency != nil && maxWorkers != nil {
             throw ValidationError("give --concurrency (a fixed number of transfers) or --max-workers (a ceiling for the tuning), not both")
         }
+        _ = try CommandSupport.metaOverrides(meta)
     }
 
     /// The download options these flags give, checked as the later stages check them (a usage error otherwise).
@@ -70,19 +74,19 @@ struct ArchivingOptions: ParsableArguments {
         guard let token = token ?? environment["MAPILLARY_TOKEN"], !token.isEmpty else {
             throw ValidationError("no Mapillary token: give --token or set MAPILLARY_TOKEN (get one at https://www.mapillary.com/dashboard/developers)")
         }
-        let overrides: [MetaOverride]
-        do { overrides = try meta.map { try MetaOverride(parsing: $0) } } catch { throw ValidationError("\(error)") }
+        let overrides = try CommandSupport.metaOverrides(meta)
         let apiBase = apiURL ?? environment["MAPILLARY_API_URL"] ?? MapillaryClient.defaultAPIBase
         do { try MapillaryClient.validate(apiBase: apiBase) } catch { throw ValidationError("\(error)") }
         let iaEndpoints = try CommandSupport.endpoints(endpoints, environment: environment)
         let keys = upload ? try CommandSupport.credentials(credentials, environment: environment) : nil
-        let options = limits.applied(to: DownloadOptions(
+        var options = limits.applied(to: DownloadOptions(
             usernames: users, token: token, outputDirectory: output,
             cacheDirectory: cacheDir ?? DownloadOptions.defaultCacheDirectory(), quality: quality, bbox: bbox,
             webp: webp, webpQuality: webpQuality, concurrency: concurrency, maxConcurrency: maxWorkers, jobs: jobs,
             tar: !noTar, checkIA: !noCheckIa, upload: upload, apiURL: apiBase, endpoints: iaEndpoints,
             templateDirectory: templateDir, metaOverrides: overrides, uploadOptions: try CommandSupport.uploadOptions(tuning),
             credentials: keys))
+        options.skipExisting = skipExisting
         do { try options.validate() } catch { throw ValidationError("\(error)") }
         return options
     }

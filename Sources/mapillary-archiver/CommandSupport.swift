@@ -38,6 +38,11 @@ enum CommandSupport {
         return options
     }
 
+    /// The `--meta KEY=VALUE` settings; a usage error naming the first one refused.
+    static func metaOverrides(_ meta: [String]) throws -> [MetaOverride] {
+        do { return try meta.map { try MetaOverride(parsing: $0) } } catch { throw ValidationError("\(error)") }
+    }
+
     /// Fails early (usage error) when the templates a run would use cannot be used: `--template-dir`, else the
     /// folder named by MAPILLARY_ARCHIVER_TEMPLATES (see ``ItemTemplates/resolve(templateDirectory:environment:executablePath:)``).
     static func checkTemplates(_ directory: String?) throws {

@@ -38,8 +38,8 @@ struct Discover: AsyncParsableCommand {
     @Flag(help: "Add the reported creators whose usernames the tool accepts to the campaign's work queue, most images first (as queue add does: one already there is left as it is).")
     var enqueue = false
 
-    @Option(help: ArgumentHelp("With --enqueue: the jobs' image size, 256, 1024, 2048 or original. Default: original.", valueName: "quality"))
-    var quality: String?
+    @Option(help: ArgumentHelp("With --enqueue: the jobs' image size. Default: original.", valueName: "quality"))
+    var quality: Choice<Quality>?
 
     @Flag(help: "With --enqueue: the jobs keep JPEGs instead of converting to WebP.")
     var noWebp = false
@@ -66,15 +66,8 @@ struct Discover: AsyncParsableCommand {
 
     @OptionGroup var logging: OutputOptions
 
-    func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let area: DiscoveryArea
-        do { area = try DiscoveryArea(parsing: bbox) } catch { throw ValidationError("\(error)") }
-        guard let token = token ?? environment["MAPILLARY_TOKEN"], !token.isEmpty else {
-            throw ValidationError("no Mapillary token: give --token or set MAPILLARY_TOKEN (get one at https://www.mapillary.com/dashboard/developers)")
-        }
-        let apiBase = apiURL ?? environment["MAPILLARY_API_URL"] ?? MapillaryClient.defaultAPIBase
-        do { try MapillaryClient.validate(apiBase: apiBase) } catch { throw ValidationError("\(error)") }
+    func validate() throws {
+        let area = try discoveryArea()
         guard minImages >= 0 else { throw ValidationError("--min-images must be 0 or more") }
         guard (MapillaryClient.minimumPageSize...MapillaryClient.maximumPageSize).contains(pageSize) else {
             throw ValidationError("--page-size must be between 25 and 2000")
@@ -85,9 +78,23 @@ struct Discover: AsyncParsableCommand {
         guard enqueue || (queue.queue == nil && quality == nil && !noWebp) else {
             throw ValidationError("--queue, --quality and --no-webp go with --enqueue; add it, or leave them out")
         }
-        guard let jobQuality = Quality(argument: quality ?? "original")?.rawValue else {
-            throw ValidationError("--quality must be 256, 1024, 2048 or original, not '\(quality ?? "")'")
+        _ = try quality?.value(of: "--quality")
+    }
+
+    /// `--bbox` read as an area; a usage error naming what is wrong with it.
+    func discoveryArea() throws -> DiscoveryArea {
+        do { return try DiscoveryArea(parsing: bbox) } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let area = try discoveryArea()
+        guard let token = token ?? environment["MAPILLARY_TOKEN"], !token.isEmpty else {
+            throw ValidationError("no Mapillary token: give --token or set MAPILLARY_TOKEN (get one at https://www.mapillary.com/dashboard/developers)")
         }
+        let apiBase = apiURL ?? environment["MAPILLARY_API_URL"] ?? MapillaryClient.defaultAPIBase
+        do { try MapillaryClient.validate(apiBase: apiBase) } catch { throw ValidationError("\(error)") }
+        let jobQuality = try (quality ?? Choice(.original)).value(of: "--quality").rawValue
         var location: QueueLocation?
         if enqueue {
             // Opened once now, so a queue that cannot be used stops the command before the survey.

@@ -18,8 +18,8 @@ struct Download: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A file with one username per line (# comments allowed), for batch jobs.", valueName: "file"))
     var usersFile: String?
 
-    @Option(help: ArgumentHelp("Image size: 256, 1024, 2048 or original.", valueName: "quality"))
-    var quality = "original"
+    @Option(help: ArgumentHelp("Image size.", valueName: "quality"))
+    var quality = Choice(Quality.original)
 
     @Option(help: ArgumentHelp("Only images inside W,S,E,N (degrees; area below 0.01 square degrees). Write --bbox=W,S,E,N when W is negative.", valueName: "W,S,E,N"))
     var bbox: String?
@@ -39,6 +39,8 @@ struct Download: AsyncParsableCommand {
         if let jobs, !(1...64).contains(jobs) {
             throw ValidationError("--jobs must be between 1 and 64")
         }
+        _ = try quality.value(of: "--quality")
+        _ = try boundingBox()
     }
 
     func run() async throws {
@@ -47,15 +49,8 @@ struct Download: AsyncParsableCommand {
         guard !users.isEmpty else {
             throw ValidationError("give at least one Mapillary username (or --users-file)")
         }
-        guard let quality = Quality(argument: quality) else {
-            throw ValidationError("--quality must be 256, 1024, 2048 or original, not '\(self.quality)'")
-        }
-        var box: BoundingBox?
-        if let bbox {
-            do { box = try BoundingBox(parsing: bbox) } catch { throw ValidationError("\(error)") }
-        }
-        let options = try archiving.downloadOptions(users: users, quality: quality, webp: !noWebp, bbox: box,
-                                                    upload: upload, jobs: jobs)
+        let options = try archiving.downloadOptions(users: users, quality: quality.value(of: "--quality"), webp: !noWebp,
+                                                    bbox: boundingBox(), upload: upload, jobs: jobs)
 
         let env = archiving.logging.environment()
         defer { env.shutdown() }
@@ -66,6 +61,12 @@ struct Download: AsyncParsableCommand {
         env.console.clearAllStatus()
         print(env.console.masked(report.table()), terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    /// `--bbox` read as a box; a usage error naming what is wrong with it.
+    func boundingBox() throws -> BoundingBox? {
+        guard let bbox else { return nil }
+        do { return try BoundingBox(parsing: bbox) } catch { throw ValidationError("\(error)") }
     }
 
     /// The usernames of a users file, each checked by the same rule as the command line's (naming the line).

@@ -48,4 +48,8 @@ struct UploadTuningOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("How long the upload journal's word that a file was sent outweighs IA not listing it (IA lists a file once its ingest task has run); after that such a file is sent again.", valueName: "seconds"))
     var ingestGrace: Int = 6 * 3600
+
+    func validate() throws {
+        _ = try CommandSupport.uploadOptions(self)
+    }
 }

@@ -20,8 +20,8 @@ struct Package: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The IA identifier (default: the folder's name as given, so a symbolic link's own name).", valueName: "id"))
     var identifier: String?
 
-    @Option(help: ArgumentHelp("date, top-level or none (default: date when the folder has date folders, else top-level).", valueName: "grouping"))
-    var tarBy: String?
+    @Option(help: ArgumentHelp("How files are grouped into tars. Default: date when the folder has date folders, else top-level.", valueName: "grouping"))
+    var tarBy: Choice<TarGrouping>?
 
     @Option(help: ArgumentHelp("Set an item metadata key (repeat a key to make a list).", valueName: "key=value"))
     var meta: [String] = []
@@ -31,17 +31,14 @@ struct Package: AsyncParsableCommand {
 
     @OptionGroup var logging: OutputOptions
 
+    func validate() throws {
+        _ = try tarBy?.value(of: "--tar-by")
+        _ = try CommandSupport.metaOverrides(meta)
+    }
+
     func run() async throws {
-        let grouping: TarGrouping?
-        switch tarBy {
-        case nil: grouping = nil
-        case "date": grouping = .date
-        case "top-level": grouping = .topLevel
-        case "none": grouping = TarGrouping.none
-        case let other?: throw ValidationError("--tar-by must be date, top-level or none, not '\(other)'")
-        }
-        let overrides: [MetaOverride]
-        do { overrides = try meta.map { try MetaOverride(parsing: $0) } } catch { throw ValidationError("\(error)") }
+        let grouping = try tarBy?.value(of: "--tar-by")
+        let overrides = try CommandSupport.metaOverrides(meta)
         try CommandSupport.checkTemplates(templateDir)
         let env = logging.environment()
         defer { env.shutdown() }

@@ -48,8 +48,8 @@ struct QueueAdd: ParsableCommand {
     @Option(help: ArgumentHelp("A file with one username per line (# comments allowed).", valueName: "file"))
     var usersFile: String?
 
-    @Option(help: ArgumentHelp("Image size: 256, 1024, 2048 or original.", valueName: "quality"))
-    var quality = "original"
+    @Option(help: ArgumentHelp("Image size.", valueName: "quality"))
+    var quality = Choice(Quality.original)
 
     @Flag(help: "Keep JPEGs instead of converting to WebP.")
     var noWebp = false
@@ -62,13 +62,15 @@ struct QueueAdd: ParsableCommand {
 
     @OptionGroup var queue: QueueOptions
 
+    func validate() throws {
+        _ = try quality.value(of: "--quality")
+    }
+
     func run() throws {
         var users = usernames
         if let usersFile { users += try Download.readUsers(usersFile) }
         guard !users.isEmpty else { throw ValidationError("give at least one Mapillary username (or --users-file)") }
-        guard let quality = Quality(argument: quality)?.rawValue else {
-            throw ValidationError("--quality must be 256, 1024, 2048 or original, not '\(self.quality)'")
-        }
+        let quality = try quality.value(of: "--quality").rawValue
         for user in users {
             if let problem = MapillaryUsername.problem(user) { throw ValidationError(problem + "; nothing was added") }
         }

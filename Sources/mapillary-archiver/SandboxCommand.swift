@@ -80,6 +80,10 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the environment exports (MAPILLARY_API_URL=...) to this file.", valueName: "file"))
     var envFile: String?
 
+    func validate() throws {
+        _ = try Self.configuration(self)
+    }
+
     func run() throws {
         let configuration = try Self.configuration(self)
         let sandbox: Sandbox

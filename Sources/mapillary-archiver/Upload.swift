@@ -40,6 +40,9 @@ struct Upload: AsyncParsableCommand {
         let paths = items.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         let outcomes = await CommandSupport.withInterruptHandling { await runner.uploadAll(paths: paths) }
         env.console.clearAllStatus()
+        if dryRun {
+            for request in outcomes.flatMap({ $0.report?.plannedRequests ?? [] }) { print(request) }
+        }
         for outcome in outcomes { print(env.console.masked("\(outcome.item): \(outcome.summary)")) }
         let failed = outcomes.filter { !$0.ok }
         if !failed.isEmpty {

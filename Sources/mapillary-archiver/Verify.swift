@@ -38,7 +38,7 @@ struct Verify: AsyncParsableCommand {
         for problem in problems { print(problem) }
         let remoteOnly = ItemStateReader.remoteOnlyImages(item: path)
         if remoteOnly > 0 {
-            print("\(path): \(remoteOnly) archived images are only on the Internet Archive (their tars were removed here after upload, --delete-after-upload)")
+            print("\(path): \(remoteOnly) archived images are only on the Internet Archive (their tars were removed here after upload with --delete-after-upload, or this item was made by a later run from IA's copy); verify --remote checks them there")
         }
         if problems.isEmpty {
             print("\(path): OK" + (remote ? " (and every file is on the Internet Archive with the same md5)" : ""))

@@ -28,7 +28,7 @@ import TestSupport
         #expect(report.users[1].outcome == .published(path: h.item("bob", options)))
         #expect(report.table().contains("already on IA: mapillary-alice-256-webp"))
         #expect(h.consoleLines.contains { $0.contains("alice: mapillary-alice-256-webp is already on the Internet Archive") && $0.contains("--no-check-ia") })
-        let aliceIDs = h.archivableIDs("alice")
+        let aliceIDs = Set(h.mapillary.archivableIDs("alice"))
         let cdn = h.mapillary.requestLog().filter { $0.origin == .cdn }
         #expect(!cdn.contains { request in aliceIDs.contains { request.path.contains($0) } }, "nothing of alice was fetched")
         #expect(!FileManager.default.fileExists(atPath: h.item("alice", options)))

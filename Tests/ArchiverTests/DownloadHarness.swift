@@ -11,27 +11,20 @@ import TestSupport
 /// Back-offs of milliseconds, so fault paths run fast.
 let fastRetry = RetryPolicy(maxAttempts: 10, baseDelay: .milliseconds(2), maxDelay: .milliseconds(40))
 
-/// One test's world: a temp folder, a sandbox on port 0 inside it (optionally with its IA half), and a run
-/// environment whose console output is captured.
+/// One test's world: the shared fixture (a temp folder, a sandbox on port 0 inside it, optionally with its IA half)
+/// and a run environment whose console output is captured.
 final class DownloadHarness: Sendable {
-    let temp: TemporaryDirectory
-    let sandbox: Sandbox
+    let fixture: SandboxFixture
     let env: RunEnvironment
     private let captured = CapturedLines()
 
     init(label: String = "archiver", users: [SandboxConfiguration.User], seed: UInt64 = 1,
          dataDirectory: String? = nil, _ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws {
-        temp = try TemporaryDirectory(label)
-        var configuration = SandboxConfiguration()
-        configuration.users = users
-        configuration.seed = seed
-        configuration.dataDirectory = dataDirectory ?? temp.file("sandbox")
-        configure(&configuration)
-        do {
-            sandbox = try Sandbox(configuration)
-        } catch {
-            temp.remove()
-            throw error
+        fixture = try SandboxFixture(label: label) { configuration in
+            configuration.users = users
+            configuration.seed = seed
+            if let dataDirectory { configuration.dataDirectory = dataDirectory }
+            configure(&configuration)
         }
         let lines = captured
         let console = Console(options: .init(isTerminal: false, color: false, plainInterval: 3600)) { text in
@@ -40,7 +33,9 @@ final class DownloadHarness: Sendable {
         env = RunEnvironment(console: console)
     }
 
-    var mapillary: MapillarySandbox { sandbox.mapillary }
+    var temp: TemporaryDirectory { fixture.temp }
+    var sandbox: Sandbox { fixture.sandbox }
+    var mapillary: MapillarySandbox { fixture.mapillary }
 
     /// Options for `users` into this test's output and cache folders: quality 256, tiny retries, no IA check.
     func options(_ users: [String], quality: Quality = .q256) -> DownloadOptions {
@@ -68,11 +63,6 @@ final class DownloadHarness: Sendable {
         options.outputDirectory + "/" + options.identifier(for: user)
     }
 
-    /// Ids of the user's images a correct archiver keeps (hostile records excluded).
-    func archivableIDs(_ user: String) -> Set<String> {
-        Set(mapillary.expectedImages(user: user).filter(\.isArchivable).map(\.id))
-    }
-
     /// `verify`'s problems for an item (none when it is sound).
     func verify(_ item: String) async -> [String] {
         await ItemVerifier.verify(item: item, options: VerifyOptions(expectedIDs: ItemStateReader.doneIDs(item: item)))
@@ -91,8 +81,7 @@ final class DownloadHarness: Sendable {
 
     func close() {
         env.shutdown()
-        sandbox.stop()
-        temp.remove()
+        fixture.close()
     }
 }
 

@@ -26,7 +26,7 @@ import TestSupport
         let members = try await TarListing.members(item: item)
         let ids = members.map(\.imageID)
         #expect(ids.count == Set(ids).count, "no image is in the tars twice")
-        #expect(Set(ids) == h.archivableIDs("alice"))
+        #expect(Set(ids) == Set(h.mapillary.archivableIDs("alice")))
         let expectedOrder = h.mapillary.expectedImages(user: "alice").map(\.id)
         #expect(try await h.recordIDs(item) == expectedOrder, "metadata.jsonl.gz holds every record once, in listing order")
         #expect(await h.verify(item) == [])
@@ -69,7 +69,7 @@ import TestSupport
         #expect(h.consoleLines.contains { $0.contains("nobody: Mapillary lists no images for this user (check the spelling); nothing was published") })
         for user in ["alice", "bob"] {
             let members = try await TarListing.members(item: h.item(user, options))
-            #expect(Set(members.map(\.imageID)) == h.archivableIDs(user))
+            #expect(Set(members.map(\.imageID)) == Set(h.mapillary.archivableIDs(user)))
         }
         let published = try FileManager.default.contentsOfDirectory(atPath: h.output).sorted()
         #expect(published == ["mapillary-alice-256-webp", "mapillary-bob-256-webp"], "nothing is published for a user without images")

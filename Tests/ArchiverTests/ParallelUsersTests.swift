@@ -56,7 +56,7 @@ import TestSupport
         for user in Self.names {
             let item = h.item(user, options)
             let members = try await TarListing.members(item: item)
-            #expect(Set(members.map(\.imageID)) == h.archivableIDs(user))
+            #expect(Set(members.map(\.imageID)) == Set(h.mapillary.archivableIDs(user)))
             let logName = try #require(try FileManager.default.contentsOfDirectory(atPath: item)
                 .first { $0.hasPrefix("download.log.") })
             let log = try String(contentsOfFile: item + "/" + logName, encoding: .utf8)

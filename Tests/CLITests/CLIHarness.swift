@@ -3,43 +3,37 @@ import Sandbox
 import Synchronization
 import TestSupport
 
-/// One test's world for the binary: a temp folder (home, cache, output), a sandbox with both halves on port 0
-/// in the test process, and the environment that points the binary at it.
+/// One test's world for the binary: the shared fixture (a temp folder for home, cache and output; a sandbox with
+/// both halves on port 0 in the test process) and the environment that points the binary at it.
 final class CLIHarness: Sendable {
-    let temp: TemporaryDirectory
-    private let current: Mutex<Sandbox>
+    let fixture: SandboxFixture
     private let runs = Atomic<Int>(0)
 
     init(label: String = "cli", users: [SandboxConfiguration.User], seed: UInt64 = 1,
          _ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws {
-        temp = try TemporaryDirectory(label)
-        var configuration = SandboxConfiguration()
-        configuration.users = users
-        configuration.seed = seed
-        configuration.dataDirectory = temp.file("sandbox")
-        configuration.internetArchive = InternetArchiveSandboxConfiguration()
-        configure(&configuration)
+        fixture = try SandboxFixture(label: label) { configuration in
+            configuration.users = users
+            configuration.seed = seed
+            configuration.internetArchive = InternetArchiveSandboxConfiguration()
+            configure(&configuration)
+        }
         do {
-            try FileManager.default.createDirectory(atPath: temp.file("home"), withIntermediateDirectories: true)
-            current = Mutex(try Sandbox(configuration))
+            try FileManager.default.createDirectory(atPath: fixture.temp.file("home"), withIntermediateDirectories: true)
         } catch {
-            temp.remove()
+            fixture.close()
             throw error
         }
     }
 
-    var sandbox: Sandbox { current.withLock { $0 } }
+    var temp: TemporaryDirectory { fixture.temp }
+    var sandbox: Sandbox { fixture.sandbox }
+    var mapillary: MapillarySandbox { fixture.mapillary }
+    var ia: InternetArchiveSandbox { fixture.ia }
 
-    /// Stops the sandbox and starts it again with the same configuration on the same IA URLs, but with an empty IA
-    /// (as `mapillary-archiver sandbox --port P` restarted, or as if IA had lost every item).
+    /// Stops the sandbox and starts it again on the same IA URLs with an empty IA (``SandboxFixture/restartEmpty()``).
     func restartEmpty() throws {
-        try current.withLock { sandbox in
-            sandbox = try sandbox.restartedWithEmptyInternetArchive(dataDirectory: temp.file("sandbox-" + UUID().uuidString))
-        }
+        try fixture.restartEmpty()
     }
-
-    var mapillary: MapillarySandbox { sandbox.mapillary }
-    var ia: InternetArchiveSandbox { sandbox.internetArchive! }
     var output: String { temp.file("output") }
     /// The default cache folder the binary uses here (`$XDG_CACHE_HOME/mapillary-archiver`).
     var cache: String { temp.file("xdg/mapillary-archiver") }
@@ -76,11 +70,6 @@ final class CLIHarness: Sendable {
         output + "/mapillary-\(user)-\(quality)" + (webp ? "-webp" : "")
     }
 
-    /// Ids of the user's images a correct archiver keeps.
-    func archivableIDs(_ user: String) -> Set<String> {
-        Set(mapillary.expectedImages(user: user).filter(\.isArchivable).map(\.id))
-    }
-
     /// How many times the CDN was asked for each image since the request log was last cleared.
     func cdnRequestsPerImage() -> [String: Int] {
         var counts: [String: Int] = [:]
@@ -98,7 +87,6 @@ final class CLIHarness: Sendable {
     }
 
     func close() {
-        sandbox.stop()
-        temp.remove()
+        fixture.close()
     }
 }

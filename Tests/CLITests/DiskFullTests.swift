@@ -6,23 +6,13 @@ import TestSupport
 /// A cache folder on a tiny tmpfs: the disk fills up mid-run. Needs root (mount); skipped elsewhere.
 @Suite(.timeLimit(.minutes(3)))
 struct DiskFullTests {
-    /// True when this process may mount a tmpfs (root in a mount-capable environment).
-    static let canMount: Bool = {
-        guard getuid() == 0, let probe = try? TemporaryDirectory("mountprobe") else { return false }
-        defer { probe.remove() }
-        let mounted = (try? ExternalTool.run("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", probe.path]))?.ok ?? false
-        if mounted { _ = try? ExternalTool.run("umount", [probe.path]) }
-        return mounted
-    }()
-
-    @Test(.enabled(if: canMount, "mounting a small tmpfs needs root"))
+    @Test(.enabled(if: SmallDisk.isAvailable, "mounting a small tmpfs needs root"))
     func aFullDiskStopsWithOneSentenceKeepsCommittedImagesAndARunAfterFreeingSpaceCompletes() async throws {
         let h = try CLIHarness(users: [.init(name: "alice", imageCount: 300), .init(name: "bob", imageCount: 4)])
         defer { h.close() }
-        let disk = h.temp.file("small")
-        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        try #require(try await ExternalTool.runDetached("mount", ["-t", "tmpfs", "-o", "size=6m", "tmpfs", disk]).ok)
-        defer { _ = try? ExternalTool.run("umount", [disk]) }
+        let small = try SmallDisk(at: h.temp.file("small"), kilobytes: 6 * 1024)
+        defer { small.unmount() }
+        let disk = small.path
         // 4.3 MB of the 6 MB are taken: the 2.8 MB of images do not fit, but the first batches do.
         let filler = disk + "/filler"
         try Data(count: 4_300_000).write(to: URL(fileURLWithPath: filler))
@@ -37,7 +27,7 @@ struct DiskFullTests {
         #expect(full.stdout.contains("bob") && full.stdout.contains("not started"), "the batch stops: bob is not tried")
         #expect(!full.stderr.contains("Fatal error") && !full.stderr.contains("Backtrace"), "no crash: \(full.stderr)")
         #expect(!FileManager.default.fileExists(atPath: h.item("alice")))
-        let kept = try #require(try StateProbe.read(identifier: "mapillary-alice-256-webp", cache: cache, output: h.output))
+        let kept = try #require(StateProbe.read(identifier: "mapillary-alice-256-webp", cache: cache, output: h.output))
         #expect(kept.done > 0 && kept.done < 300, "some images were committed before the disk filled")
 
         try FileManager.default.removeItem(atPath: filler)
@@ -47,7 +37,7 @@ struct DiskFullTests {
         let fetched = h.cdnRequestsPerImage()
         #expect(kept.doneIDs.filter { fetched[$0] != nil } == [], "committed images were kept, not fetched again")
         let members = try await TarListing.members(item: h.item("alice"))
-        #expect(members.count == 300 && Set(members.map(\.imageID)) == h.archivableIDs("alice"))
+        #expect(members.count == 300 && Set(members.map(\.imageID)) == Set(h.mapillary.archivableIDs("alice")))
         let verify = try await h.verify(h.item("alice"))
         #expect(verify.status == 0, "\(verify.transcript)")
     }

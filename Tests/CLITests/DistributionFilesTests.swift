@@ -28,7 +28,8 @@ struct DistributionFilesTests {
     func theSystemdUnitsPassSystemdAnalyzeVerify() throws {
         let temp = try TemporaryDirectory("units")
         defer { temp.remove() }
-        let names = ["mapillary-archiver-download.service", "mapillary-archiver-download.timer"]
+        let names = ["mapillary-archiver-download.service", "mapillary-archiver-download.timer",
+                     "mapillary-archiver-worker.service"]
         for name in names {
             let unit = try String(contentsOfFile: Self.root + "/distribution/systemd/" + name, encoding: .utf8)
             // The units run the installed binary, which verify requires to exist: here, the one just built.

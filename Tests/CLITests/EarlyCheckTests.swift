@@ -90,10 +90,9 @@ struct EarlyCheckTests {
         let h = try CLIHarness(users: [.init(name: "alice", imageCount: 6)])
         defer { h.close() }
         let readOnly = h.temp.file("ro")
-        try FileManager.default.createDirectory(atPath: readOnly, withIntermediateDirectories: true)
-        let mount = try ExternalTool.run("mount", ["-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", readOnly])
-        try #require(mount.ok, "\(mount.stderr)")
-        defer { _ = try? ExternalTool.run("umount", [readOnly]) }
+        let disk = try SmallDisk(at: readOnly, kilobytes: 1024)
+        defer { disk.unmount() }
+        try disk.makeReadOnly()
         let result = try await h.run(["alice", "--quality", "256", "--output", readOnly + "/items"])
         #expect(result.status == 2, "\(result.transcript)")
         #expect(result.stderr.hasPrefix("error: --output \(readOnly)/items cannot be written (could not create files in \(readOnly): Read-only file system); give a folder you can write to"),

@@ -16,7 +16,7 @@ struct MaintenanceCommandTests {
         h.kill(killed, afterImagesServed: 100)
         let ended = await killed.wait()
         try #require(ended.killedBySignal, "killed in the middle of the run: \(ended.transcript)")
-        let committed = try #require(try h.state("alice")).done
+        let committed = try #require(h.state("alice")).done
         try #require(committed > 0 && committed < 200, "images were committed before the kill (\(committed))")
         let nobody = try await h.download(["nobody"])
         #expect(nobody.status == 1)

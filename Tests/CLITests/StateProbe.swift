@@ -1,8 +1,8 @@
+import Archiver
 import Foundation
-import SQLiteStore
 import TestSupport
 
-/// What a download's state database says.
+/// What a download's state says.
 struct StateSnapshot: Sendable {
     let listed: Int
     let done: Int
@@ -11,30 +11,18 @@ struct StateSnapshot: Sendable {
     let doneIDs: [String]
 }
 
-/// Reads a download's state database from outside the binary (a second SQLite connection, the way another
-/// process would), while the binary runs or after it died.
+/// Reads a download's state from outside the binary (through `Archiver`'s `ItemStateReader`, on a connection of its
+/// own, the way another process would), while the binary runs or after it died.
 enum StateProbe {
     /// The state of the item `identifier`: in its staging folder in `cache`, else in the published item in
     /// `output`; nil before the database has its tables.
-    static func read(identifier: String, cache: String, output: String) throws -> StateSnapshot? {
-        let staging = cache + "/" + identifier + "/.mapillary-archiver/state.sqlite"
-        let published = output + "/" + identifier + "/.mapillary-archiver/state.sqlite"
-        let path = FileManager.default.fileExists(atPath: staging) ? staging : published
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let database = try SQLiteDatabase(path: path)
-        defer { database.close() }
-        let rows: [SQLiteRow]
-        let meta: [SQLiteRow]
-        do {
-            meta = try database.query("SELECT key, value FROM download_meta")
-            rows = try database.query("SELECT status, id FROM download_images")
-        } catch let error as SQLiteError where error.message.contains("no such table") {
-            return nil
-        }
-        let keys = Dictionary(meta.map { ($0[0].string ?? "", $0[1].string ?? "") }, uniquingKeysWith: { a, _ in a })
-        let done = rows.filter { $0[0].int == 1 }.compactMap { $0[1].string }
-        return StateSnapshot(listed: rows.count, done: done.count, listingComplete: keys["listing_complete"] == "1",
-                             cursor: keys["cursor"] != nil, doneIDs: done)
+    static func read(identifier: String, cache: String, output: String) -> StateSnapshot? {
+        let staging = cache + "/" + identifier
+        let folder = ItemStateReader.databasePath(item: staging) != nil ? staging : output + "/" + identifier
+        guard let progress = ItemStateReader.progress(item: folder) else { return nil }
+        return StateSnapshot(listed: progress.counts.listed, done: progress.counts.done,
+                             listingComplete: progress.listingComplete, cursor: progress.hasCursor,
+                             doneIDs: progress.doneIDs.sorted())
     }
 
     /// Polls the state on a thread of its own (so a busy test process cannot make it late) and sends `signal` to
@@ -49,7 +37,7 @@ enum StateProbe {
                 let deadline = clock.now + timeout
                 while clock.now < deadline && process.isRunning {
                     // A read can fail while the item is being published (its folder renamed away): just ask again.
-                    if let state = try? read(identifier: identifier, cache: cache, output: output), condition(state) {
+                    if let state = read(identifier: identifier, cache: cache, output: output), condition(state) {
                         process.send(signal)
                         continuation.resume(returning: true)
                         return
@@ -65,8 +53,8 @@ enum StateProbe {
 }
 
 extension CLIHarness {
-    func state(_ user: String) throws -> StateSnapshot? {
-        try StateProbe.read(identifier: "mapillary-\(user)-256-webp", cache: cache, output: output)
+    func state(_ user: String) -> StateSnapshot? {
+        StateProbe.read(identifier: "mapillary-\(user)-256-webp", cache: cache, output: output)
     }
 
     /// Waits (while `process` runs) until the state of `user`'s item satisfies `condition`; true when it did.

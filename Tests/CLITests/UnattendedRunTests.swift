@@ -70,7 +70,7 @@ struct UnattendedRunTests {
         try #require(reached, "the run was stopped in the middle")
         #expect(stopped.status == 1, "\(stopped.transcript)")
         #expect(stopped.stdout.contains("incomplete: interrupted; run the same command again to continue"))
-        let saved = try #require(try h.state("alice"))
+        let saved = try #require(h.state("alice"))
         let row = try #require(Self.row(stopped.stdout, "alice"), "\(stopped.stdout)")
         #expect(row.downloaded == saved.done, "downloaded counts what this run saved")
         #expect(row.failed == 0, "images not reached are not failures: \(stopped.stdout)")

@@ -53,6 +53,20 @@ struct UploadCommandTests {
                 "\(graceless.transcript)")
     }
 
+    @Test func aDryRunPrintsEachItemsRequestsBeforeTheSummaryAndSendsNothing() async throws {
+        let h = try CLIHarness(users: [])
+        defer { h.close() }
+        let item = try makeItem(h)
+        let result = try await h.run(["upload", "--dry-run", item])
+        #expect(result.status == 0, "\(result.transcript)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let puts = lines.filter { $0.hasPrefix("PUT \(h.ia.s3URL)/lost-item/") }
+        #expect(puts.count == 3, "one request per file: \(result.transcript)")
+        #expect(lines.last?.hasPrefix("\(item): dry run: ") == true && lines.last?.hasSuffix(" requests printed") == true,
+                "the summary comes after the requests: \(result.transcript)")
+        #expect(h.ia.requestLog().isEmpty, "a dry run sends nothing")
+    }
+
     @Test func downloadWithUploadTakesTheIngestGraceToo() async throws {
         let h = try CLIHarness(users: [])
         defer { h.close() }

@@ -46,15 +46,12 @@ import TestSupport
     @Test(.enabled(if: getuid() == 0)) func anUploadOfAnItemOnAReadOnlyDiskNamesTheCause() async throws {
         let h = try CLIHarness(users: [])
         defer { h.close() }
-        try FileManager.default.createDirectory(atPath: h.temp.file("ro"), withIntermediateDirectories: true)
-        let mount = try ExternalTool.run("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", h.temp.file("ro")])
-        try #require(mount.ok, "\(mount.stderr)")
-        defer { _ = try? ExternalTool.run("umount", [h.temp.file("ro")]) }
+        let disk = try SmallDisk(at: h.temp.file("ro"), kilobytes: 1024)
+        defer { disk.unmount() }
         // As `download` publishes it: with its private folder (the download state) already there.
         let item = try makeItem(h, "readonly-item", files: ["a.txt": Array("hello".utf8)], under: "ro")
         try FileManager.default.createDirectory(atPath: item + "/.mapillary-archiver", withIntermediateDirectories: true)
-        let remount = try ExternalTool.run("mount", ["-o", "remount,ro", h.temp.file("ro")])
-        try #require(remount.ok, "\(remount.stderr)")
+        try disk.makeReadOnly()
         let result = try await h.run(["upload", item])
         #expect(result.status == 1, "\(result.transcript)")
         #expect(result.stdout.contains("failed: cannot keep the upload journal in \(item)/.mapillary-archiver (could not open \(item)/.mapillary-archiver/lock: Read-only file system)"),

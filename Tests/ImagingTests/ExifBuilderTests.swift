@@ -50,10 +50,10 @@ import TestSupport
 
     @Test func snifferRecognisesFormats() throws {
         let jpeg = try TestImage.jpeg()
-        let webp = try ImageTranscoder(format: .webpDefault).transcode(jpeg, metadata: CaptureMetadata()).bytes
+        let webp = try ImageTranscoder(format: .webp).transcode(jpeg, metadata: CaptureMetadata()).bytes
         #expect(ImageSniffer.isJPEG(jpeg) && !ImageSniffer.isWebP(jpeg))
         #expect(ImageSniffer.isWebP(webp) && !ImageSniffer.isJPEG(webp))
         #expect(!ImageSniffer.isJPEG([]) && !ImageSniffer.isWebP([0x52, 0x49, 0x46, 0x46]))
-        #expect(OutputFormat.jpeg.fileFormat.rawValue == "jpg" && OutputFormat.webpDefault.fileFormat.rawValue == "webp")
+        #expect(ImageFileFormat.jpeg.rawValue == "jpg" && ImageFileFormat.webp.rawValue == "webp")
     }
 }

@@ -12,7 +12,7 @@ import TestSupport
     static func readBoth(_ jpeg: [UInt8], _ metadata: CaptureMetadata,
                          in directory: TemporaryDirectory) throws -> [(String, ExifToolTags, TranscodeResult)] {
         let jpegResult = try ImageTranscoder(format: .jpeg).transcode(jpeg, metadata: metadata)
-        let webpResult = try ImageTranscoder(format: .webpDefault).transcode(jpeg, metadata: metadata)
+        let webpResult = try ImageTranscoder(format: .webp).transcode(jpeg, metadata: metadata)
         #expect(jpegResult.format == .jpeg && webpResult.format == .webp)
         let paths = [try write(jpegResult.bytes, "out.jpg", in: directory),
                      try write(webpResult.bytes, "out.webp", in: directory)]

@@ -59,7 +59,7 @@ struct DamagedExif: Sendable, CustomTestStringConvertible {
 
     @Test(.timeLimit(.minutes(1)))
     func emptyInputIsRejected() throws {
-        for format in [OutputFormat.jpeg, .webpDefault] {
+        for format in [ImageFileFormat.jpeg, .webp] {
             let error = #expect(throws: ImagingError.self) {
                 try ImageTranscoder(format: format).transcode([], metadata: Self.ours)
             }
@@ -74,7 +74,7 @@ struct DamagedExif: Sendable, CustomTestStringConvertible {
         let cuts = [1, 2, 3, 4, 6, 11, 20, 40, scan - 1, scan + 2, scan + 20, (scan + jpeg.count) / 2,
                     jpeg.count - 2, jpeg.count - 1]
         for cut in cuts {
-            for format in [OutputFormat.jpeg, .webpDefault] {
+            for format in [ImageFileFormat.jpeg, .webp] {
                 #expect(throws: ImagingError.self, "cut at \(cut) of \(jpeg.count)") {
                     try ImageTranscoder(format: format).transcode(Array(jpeg.prefix(cut)), metadata: Self.ours)
                 }
@@ -90,7 +90,7 @@ struct DamagedExif: Sendable, CustomTestStringConvertible {
         ("SOI only", [0xFF, 0xD8]),
     ])
     func nonJPEGsAreRejected(_ name: String, _ bytes: [UInt8]) throws {
-        for format in [OutputFormat.jpeg, .webpDefault] {
+        for format in [ImageFileFormat.jpeg, .webp] {
             #expect(throws: ImagingError.self, "\(name)") {
                 try ImageTranscoder(format: format).transcode(bytes, metadata: Self.ours)
             }
@@ -144,7 +144,7 @@ struct DamagedExif: Sendable, CustomTestStringConvertible {
             for _ in 0..<(1 + next() % 8) {
                 damaged[exifStart + next() % exifLength] = UInt8(truncatingIfNeeded: next())
             }
-            let format: OutputFormat = round % 10 == 0 ? .webpDefault : .jpeg
+            let format: ImageFileFormat = round % 10 == 0 ? .webp : .jpeg
             do {
                 let result = try ImageTranscoder(format: format).transcode(damaged, metadata: Self.ours)
                 #expect(!result.bytes.isEmpty)

@@ -63,7 +63,7 @@ import TestSupport
         #expect(tags.double("XMP-GPano:FullPanoWidthPixels") == 8000)
         #expect(tags.string("Canon:CanonImageType") == TestImage.makerNoteText)
         #expect(tags.keys(named: "Orientation").isEmpty)
-        let webp = try ImageTranscoder(format: .webpDefault).transcode(once, metadata: changed).bytes
+        let webp = try ImageTranscoder(format: .webp).transcode(once, metadata: changed).bytes
         #expect(TestImage.occurrences(of: Array("XMP ".utf8), in: webp) == 1)
     }
 

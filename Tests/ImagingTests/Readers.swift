@@ -1,39 +1,6 @@
 import Foundation
 import TestSupport
 
-/// Tags of one file as exiftool reads them (`exiftool -j -n -G1 -a`), keyed `Group:Tag`.
-struct ExifToolTags {
-    let values: [String: Any]
-
-    /// Reads every file in one exiftool run.
-    static func read(_ paths: [String]) throws -> [ExifToolTags] {
-        let result = try ExternalTool.run("exiftool", ["-j", "-n", "-G1", "-a"] + paths)
-        guard let data = result.stdout.data(using: .utf8),
-              let array = try JSONSerialization.jsonObject(with: data) as? [[String: Any]], array.count == paths.count
-        else { throw TestFailure("exiftool gave no JSON: \(result.stderr)") }
-        return array.map { ExifToolTags(values: $0) }
-    }
-
-    static func read(_ path: String) throws -> ExifToolTags { try read([path])[0] }
-
-    subscript(key: String) -> Any? { values[key] }
-
-    func string(_ key: String) -> String? {
-        guard let value = values[key] else { return nil }
-        return "\(value)"
-    }
-
-    func double(_ key: String) -> Double? {
-        if let number = values[key] as? NSNumber { return number.doubleValue }
-        return (values[key] as? String).flatMap(Double.init)
-    }
-
-    /// Keys whose tag name (after the group) is `name`, e.g. every `*:Orientation`.
-    func keys(named name: String) -> [String] {
-        values.keys.filter { $0.hasSuffix(":" + name) }.sorted()
-    }
-}
-
 /// Writes bytes to a file in `directory` and returns the path.
 func write(_ bytes: [UInt8], _ name: String, in directory: TemporaryDirectory) throws -> String {
     let path = directory.file(name)

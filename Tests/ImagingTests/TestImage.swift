@@ -1,4 +1,5 @@
 import Imaging
+import TestSupport
 
 /// Generated JPEGs for the tests: a smooth colour pattern, optionally with camera EXIF, maker note and ICC profile.
 enum TestImage {
@@ -96,10 +97,4 @@ enum TestImage {
         }
         return count
     }
-}
-
-/// A failure in test set-up, with the reason.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

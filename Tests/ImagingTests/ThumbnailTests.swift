@@ -22,7 +22,7 @@ import TestSupport
     @Test func thumbnailFromWebP() throws {
         let directory = try TemporaryDirectory("imaging")
         defer { directory.remove() }
-        let webp = try ImageTranscoder(format: .webpDefault)
+        let webp = try ImageTranscoder(format: .webp)
             .transcode(try TestImage.jpeg(width: 1024, height: 768), metadata: CaptureMetadata()).bytes
         let thumbnail = try Thumbnail.jpeg(from: webp, fitting: 256, quality: 85)
         let decoded = try DecodedImage.decode(try write(thumbnail, "thumb.jpg", in: directory), scratch: directory)

@@ -46,7 +46,7 @@ enum SourceKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
         let directory = try TemporaryDirectory("imaging")
         defer { directory.remove() }
         let (jpeg, expected) = try kind.make()
-        let result = try ImageTranscoder(format: .webpDefault)
+        let result = try ImageTranscoder(format: .webp)
             .transcode(jpeg, metadata: CaptureMetadata(make: "Test", capturedAtMillis: 0))
         #expect(ImageSniffer.isWebP(result.bytes))
         #expect(result.warnings.isEmpty, "\(result.warnings)")
@@ -68,7 +68,7 @@ enum SourceKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
         let segments = ICCFixture.segments(profile)
         #expect(segments.count == 2)
         let jpeg = try TestImage.jpeg(segments: segments)
-        let result = try ImageTranscoder(format: .webpDefault).transcode(jpeg, metadata: CaptureMetadata())
+        let result = try ImageTranscoder(format: .webp).transcode(jpeg, metadata: CaptureMetadata())
         let paths = [try write(jpeg, "in.jpg", in: directory), try write(result.bytes, "out.webp", in: directory)]
         let tags = try ExifToolTags.read(paths)
         #expect(tags[0].string("ICC_Profile:ProfileDescription") == ICCFixture.description)
@@ -83,29 +83,29 @@ enum SourceKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
         let profile = ICCFixture.profile(padding: 70_000)
         let segments = ICCFixture.segments(profile)
         let jpeg = try TestImage.jpeg(segments: [segments[0]])      // chunk 2 of 2 missing
-        let result = try ImageTranscoder(format: .webpDefault).transcode(jpeg, metadata: CaptureMetadata())
+        let result = try ImageTranscoder(format: .webp).transcode(jpeg, metadata: CaptureMetadata())
         #expect(result.warnings.count == 1)
         #expect(TestImage.find(Array("ICCP".utf8), in: result.bytes) == nil)
     }
 
     @Test func lowerQualityGivesASmallerFile() throws {
         let jpeg = try TestImage.jpeg(width: 256, height: 192)
-        let low = try ImageTranscoder(format: .webp(quality: 10)).transcode(jpeg, metadata: CaptureMetadata())
-        let high = try ImageTranscoder(format: .webp(quality: 95)).transcode(jpeg, metadata: CaptureMetadata())
+        let low = try ImageTranscoder(format: .webp, webpQuality: 10).transcode(jpeg, metadata: CaptureMetadata())
+        let high = try ImageTranscoder(format: .webp, webpQuality: 95).transcode(jpeg, metadata: CaptureMetadata())
         #expect(low.bytes.count < high.bytes.count)
     }
 
     @Test(arguments: [Float(-1), 101, .nan])
     func invalidQualityIsRejected(_ quality: Float) throws {
         let error = #expect(throws: ImagingError.self) {
-            try ImageTranscoder(format: .webp(quality: quality)).transcode(try TestImage.jpeg(), metadata: CaptureMetadata())
+            try ImageTranscoder(format: .webp, webpQuality: quality).transcode(try TestImage.jpeg(), metadata: CaptureMetadata())
         }
         #expect(error?.code == .invalidArgument)
     }
 
     @Test func concurrentTranscodesGiveIdenticalOutput() throws {
         let jpeg = try TestImage.cameraJPEG(width: 160, height: 120)
-        let transcoder = ImageTranscoder(format: .webpDefault)
+        let transcoder = ImageTranscoder(format: .webp)
         let reference = try transcoder.transcode(jpeg, metadata: ExifMergeTests.metadata).bytes
         let outputs = Mutex<[[UInt8]]>([])
         DispatchQueue.concurrentPerform(iterations: 8) { _ in

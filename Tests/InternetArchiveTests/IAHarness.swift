@@ -24,10 +24,10 @@ func fastOptions() -> UploadOptions {
     return options
 }
 
-/// One test's world: a temp folder, a sandbox (IA half on, no Mapillary users) on port 0, an HTTP client.
+/// One test's world: the shared fixture (a temp folder, a sandbox with its IA half on and no Mapillary users, on
+/// port 0), an HTTP client.
 final class IAHarness: Sendable {
-    let temp: TemporaryDirectory
-    private let current: Mutex<Sandbox>
+    let fixture: SandboxFixture
     let http: HTTPClient
     let credentials: IACredentials
 
@@ -36,35 +36,25 @@ final class IAHarness: Sendable {
         accessKey: "TESTaccessKEY123", secretKey: "sEcReT-sandbox-42", email: "tester@example.org")
 
     init(_ configure: (inout InternetArchiveSandboxConfiguration) -> Void = { _ in }) throws {
-        temp = try TemporaryDirectory("ia")
-        var configuration = SandboxConfiguration()
-        configuration.users = []
-        configuration.dataDirectory = temp.file("sandbox")
-        var section = InternetArchiveSandboxConfiguration()
-        section.accounts = [Self.account]
-        configure(&section)
-        configuration.internetArchive = section
-        let started: Sandbox
-        do {
-            started = try Sandbox(configuration)
-        } catch {
-            temp.remove()
-            throw error
+        fixture = try SandboxFixture(label: "ia") { configuration in
+            configuration.users = []
+            var section = InternetArchiveSandboxConfiguration()
+            section.accounts = [Self.account]
+            configure(&section)
+            configuration.internetArchive = section
         }
-        current = Mutex(started)
         http = HTTPClient()
-        let ia = started.internetArchive!
+        let ia = fixture.ia
         credentials = try IACredentials(accessKey: ia.accessKey, secretKey: ia.secretKey)
     }
 
-    var sandbox: Sandbox { current.withLock { $0 } }
-    var ia: InternetArchiveSandbox { sandbox.internetArchive! }
+    var temp: TemporaryDirectory { fixture.temp }
+    var sandbox: Sandbox { fixture.sandbox }
+    var ia: InternetArchiveSandbox { fixture.ia }
 
     /// Stops the sandbox and starts it again on the same IA URLs with no items, as if IA had lost everything.
     func restartEmpty() throws {
-        try current.withLock { sandbox in
-            sandbox = try sandbox.restartedWithEmptyInternetArchive(dataDirectory: temp.file("sandbox-" + UUID().uuidString))
-        }
+        try fixture.restartEmpty()
     }
 
     var endpoints: IAEndpoints { IAEndpoints(s3: ia.s3URL, archive: ia.archiveURL) }
@@ -111,8 +101,7 @@ final class IAHarness: Sendable {
 
     func close() {
         http.shutdown()
-        sandbox.stop()
-        temp.remove()
+        fixture.close()
     }
 }
 

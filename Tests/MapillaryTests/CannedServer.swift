@@ -9,6 +9,8 @@ final class CannedServer: Sendable {
         var status: Int
         var contentType: String
         var body: [UInt8]
+        /// Sent as `Content-Encoding` when the request offered it in `Accept-Encoding` (else the answer is 406).
+        var contentEncoding: String? = nil
 
         static func json(_ text: String, status: Int = 200) -> Answer {
             Answer(status: status, contentType: "application/json", body: Array(text.utf8))
@@ -18,6 +20,7 @@ final class CannedServer: Sendable {
     struct Seen: Sendable {
         let target: String
         let authorization: String?
+        let acceptEncoding: String?
     }
 
     /// The requests seen, shared with the server's handler.
@@ -34,9 +37,21 @@ final class CannedServer: Sendable {
     init(_ answers: [String: Answer]) throws {
         let log = self.log
         let server = try HTTPServer(port: 0) { request, response in
-            log.entries.withLock { $0.append(Seen(target: request.target, authorization: request.header("Authorization"))) }
+            let offered = request.header("Accept-Encoding")
+            log.entries.withLock {
+                $0.append(Seen(target: request.target, authorization: request.header("Authorization"), acceptEncoding: offered))
+            }
             let answer = answers[request.path] ?? Answer(status: 404, contentType: "text/plain", body: Array("nope".utf8))
-            response.send(status: answer.status, headers: [("Content-Type", answer.contentType)], body: answer.body)
+            guard let encoding = answer.contentEncoding else {
+                response.send(status: answer.status, headers: [("Content-Type", answer.contentType)], body: answer.body)
+                return
+            }
+            guard offered?.contains(encoding) == true else {
+                response.send(status: 406, headers: [("Content-Type", "text/plain")], body: Array("not offered".utf8))
+                return
+            }
+            response.send(status: answer.status, headers: [("Content-Type", answer.contentType), ("Content-Encoding", encoding)],
+                          body: answer.body)
         }
         baseURL = server.baseURL
         self.server = Mutex(server)

@@ -53,7 +53,7 @@ import Testing
         }
         defer { h.close() }
         let listing = try await h.listAll(user: "alice", limit: 5)
-        #expect(listing.ids == h.archivableIDs("alice"))
+        #expect(listing.ids == h.sandbox.mapillary.archivableIDs("alice"))
         for record in listing.records {
             let download = try await h.client.downloadImage(id: record.id, url: record.thumbURL, quality: .q256, maxBytes: 1 << 22)
             #expect(download.bytes == (try h.sandbox.mapillary.imageBytes(id: record.id, quality: .q256)))
@@ -71,7 +71,7 @@ import Testing
         async let first = h.listAll(user: "alice")
         async let second = h.listAll(user: "alice")
         let (a, b) = try await (first, second)
-        #expect(a.ids == h.archivableIDs("alice") && b.ids == h.archivableIDs("alice"))
+        #expect(a.ids == h.sandbox.mapillary.archivableIDs("alice") && b.ids == h.sandbox.mapillary.archivableIDs("alice"))
         #expect(h.sandbox.mapillary.counters.rateLimited > 0)
     }
 
@@ -79,7 +79,7 @@ import Testing
         let h = try Harness { $0.users = [.init(name: "alice", imageCount: 70)]; $0.maxRecordsPerResponse = 300 }
         defer { h.close() }
         let listing = try await h.listAll(user: "alice")
-        #expect(listing.ids == h.archivableIDs("alice"))
+        #expect(listing.ids == h.sandbox.mapillary.archivableIDs("alice"))
         #expect(listing.limits.first == 250, "2000 → 1000 → 500 → 250")
         #expect(h.sandbox.mapillary.counters.reduceDataAnswers == 3)
 
@@ -88,7 +88,7 @@ import Testing
         let next = try #require(page.next).replacingOccurrences(of: "limit=20", with: "limit=1200")
         let second = try await h.client.fetchPage(url: next)
         #expect(second.limitUsed == 300, "1200 → 600 → 300, the sandbox's maximum")
-        #expect(second.records.map(\.id) == Array(h.archivableIDs("alice")[20..<70]))
+        #expect(second.records.map(\.id) == Array(h.sandbox.mapillary.archivableIDs("alice")[20..<70]))
     }
 
     @Test func retriesThatNeverSucceedEndInOneSentenceNamingTheFailure() async throws {

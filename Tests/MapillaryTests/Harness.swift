@@ -7,29 +7,24 @@ import TestSupport
 /// Tiny delays so retry paths run in milliseconds.
 let fastRetry = RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(2), maxDelay: .milliseconds(20))
 
-/// One test's world: a temp folder, a sandbox on port 0 inside it, an HTTP client and a Mapillary client.
+/// One test's world: the shared fixture (a temp folder, a sandbox on port 0 inside it), an HTTP client and a
+/// Mapillary client.
 final class Harness: Sendable {
-    let temp: TemporaryDirectory
-    let sandbox: Sandbox
+    let fixture: SandboxFixture
     let http: HTTPClient
     let client: MapillaryClient
 
     init(label: String = "mapillary", token: String? = nil, retry: RetryPolicy = fastRetry,
          _ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws {
-        temp = try TemporaryDirectory(label)
-        var configuration = SandboxConfiguration()
-        configuration.dataDirectory = temp.file("sandbox")
-        configure(&configuration)
-        do {
-            sandbox = try Sandbox(configuration)
-        } catch {
-            temp.remove()
-            throw error
-        }
+        fixture = try SandboxFixture(label: label, configure)
+        let sandbox = fixture.sandbox
         http = HTTPClient()
         client = MapillaryClient(http: http, apiBase: sandbox.apiURL, token: token ?? sandbox.token, retry: retry,
                                  logger: Logger(label: "mapillary-tests"))
     }
+
+    var temp: TemporaryDirectory { fixture.temp }
+    var sandbox: Sandbox { fixture.sandbox }
 
     /// A second client on the same HTTP client (another token, another API base).
     func client(apiBase: String? = nil, token: String? = nil, retry: RetryPolicy = fastRetry) -> MapillaryClient {
@@ -39,8 +34,7 @@ final class Harness: Sendable {
 
     func close() {
         http.shutdown()
-        sandbox.stop()
-        temp.remove()
+        fixture.close()
     }
 
     /// Follows a listing to its end.
@@ -58,11 +52,6 @@ final class Harness: Sendable {
             url = page.next
         }
         return listing
-    }
-
-    /// Ids of the user's images a correct client keeps (hostile ones excluded).
-    func archivableIDs(_ user: String) -> [String] {
-        sandbox.mapillary.expectedImages(user: user).filter(\.isArchivable).map(\.id)
     }
 }
 

@@ -114,8 +114,9 @@ import Testing
         (Int64(0), "1970-01-01"), (Int64(86_399_999), "1970-01-01"), (Int64(86_400_000), "1970-01-02"),
         (Int64(-1), "1969-12-31"), (Int64(951_782_400_000), "2000-02-29"), (Int64(1_709_251_199_999), "2024-02-29"),
     ])
-    func utcDatesAreComputedWithoutTimeZones(milliseconds: Int64, date: String) {
-        #expect(ImageRecord.utcDate(milliseconds: milliseconds) == date)
+    func utcDatesAreComputedWithoutTimeZones(milliseconds: Int64, date: String) throws {
+        let record = try ImageRecord(rawJSON: Array(#"{"id":"1","captured_at":\#(milliseconds)}"#.utf8), quality: .q1024)
+        #expect(record.captureDateUTC == date)
     }
 
     @Test func qualitiesNameTheirThumbFields() {

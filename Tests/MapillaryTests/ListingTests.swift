@@ -8,9 +8,9 @@ import Testing
         defer { h.close() }
         let listing = try await h.listAll(user: "alice", limit: 10)
         #expect(listing.pages == 6)
-        #expect(listing.ids == h.archivableIDs("alice"), "every id once, in listing order")
+        #expect(listing.ids == h.sandbox.mapillary.archivableIDs("alice"), "every id once, in listing order")
         #expect(listing.rejected.isEmpty)
-        #expect(Set(listing.ids).isDisjoint(with: h.archivableIDs("bob")))
+        #expect(Set(listing.ids).isDisjoint(with: h.sandbox.mapillary.archivableIDs("bob")))
         let expected = h.sandbox.mapillary.expectedImages(user: "alice")
         for (record, image) in zip(listing.records, expected) {
             #expect(record.captureDateUTC == image.captureDateUTC)
@@ -84,7 +84,7 @@ import Testing
             seen += page.records.map(\.id)
             url = page.next
         }
-        #expect(seen == second.archivableIDs("carol"))
+        #expect(seen == second.sandbox.mapillary.archivableIDs("carol"))
         #expect(Set(seen).count == 45)
     }
 

@@ -1,7 +1,9 @@
+import Foundation
 import HTTPClient
 import Logging
 import Mapillary
 import Testing
+import TestSupport
 
 /// Pages the real API could send but the sandbox does not: checked through `fetchPage` against canned answers.
 @Suite struct PageParsingTests {
@@ -48,6 +50,24 @@ import Testing
         #expect(page.rejected[0].reason.contains("../etc"))
         #expect(page.next == nil)
         #expect(page.limitUsed == 2000)
+    }
+
+    @Test func pagesAreAskedForGzippedAndTheirRecordsKeepTheBytesTheAPIWrote() async throws {
+        let records = (1...50).map { #"{"id":"\#($0)","captured_at":1507560881000,"make":"GoPro","thumb_1024_url":"https://cdn.example/\#($0).jpg"}"# }
+        let body = #"{"data":["# + records.joined(separator: ",") + "]}"
+        let dir = try TemporaryDirectory("gzip-page")
+        defer { dir.remove() }
+        let plain = dir.file("page.json")
+        try Data(body.utf8).write(to: URL(fileURLWithPath: plain))
+        #expect(try ExternalTool.run("gzip", ["-k", "-n", plain]).ok)
+        let gzipped = Array(try Data(contentsOf: URL(fileURLWithPath: plain + ".gz")))
+        let answer = CannedServer.Answer(status: 200, contentType: "application/json", body: gzipped, contentEncoding: "gzip")
+        let (result, server) = try await fetch(answer)
+        let page = try result.get()
+        #expect(page.records.map(\.id) == (1...50).map(String.init))
+        #expect(page.records.map { String(decoding: $0.rawJSON, as: UTF8.self) } == records)
+        #expect(server.requests.first?.acceptEncoding?.contains("gzip") == true)
+        #expect(gzipped.count * 3 < body.utf8.count, "the page travelled compressed")
     }
 
     @Test func aBodyThatIsNotJSONIsNamedWithStatusAndContentType() async throws {

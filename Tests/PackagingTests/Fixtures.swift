@@ -75,7 +75,7 @@ enum Fixtures {
         for y in 0..<48 { for x in 0..<64 { ppm += [UInt8(x * 4 % 256), UInt8(y * 5 % 256), 128] } }
         try Files.write(dir + "/src.ppm", ppm)
         let result = try ExternalTool.run("cwebp", ["-quiet", dir + "/src.ppm", "-o", dir + "/src.webp"])
-        guard result.ok else { throw ReaderError(message: "cwebp failed: \(result.stderr)") }
+        guard result.ok else { throw TestFailure("cwebp failed: \(result.stderr)") }
         return try Files.read(dir + "/src.webp")
     }
 }

@@ -38,7 +38,7 @@ struct FolderPackagerRefusalTests {
         let input = try Fixtures.pythonNoTarFolder(in: dir.file("in"))
         try FileManager.default.createSymbolicLink(atPath: input + "/2024-01-16/seqC/122.webp", withDestinationPath: "121.webp")
         let result = try FolderPackager.package(input, options: PackageOptions(output: dir.file("out")))
-        let members = try TarReaders.python(result.item + "/2024-01-16.tar")
+        let members = try TarListing.members(tar: result.item + "/2024-01-16.tar")
         #expect(members.map(\.name) == ["2024-01-16/seqC/121.webp", "2024-01-16/seqC/122.webp"])
         #expect(members[0].md5 == members[1].md5 && members[1].isFile)
     }

@@ -18,17 +18,17 @@ struct FolderPackagerTests {
         #expect(try Files.list(item) == [".mapillary-archiver", ".meta", "2024-01-15.tar", "2024-01-16.tar",
                                          "__ia_thumb__.jpg", "download.log.20240120-101010", "metadata.jsonl.gz",
                                          "progress.json", "unknown-date.tar"])
-        let day = try TarReaders.python(item + "/2024-01-15.tar")
+        let day = try TarListing.members(tar: item + "/2024-01-15.tar")
         #expect(day.map(\.name) == ["2024-01-15/seqA/111.webp", "2024-01-15/seqA/112.webp", "2024-01-15/seqB/113.webp"])
         #expect(day.map(\.mtime) == [1_705_312_800, 1_705_312_850, 1_705_312_900])
         #expect(day.allSatisfy { $0.uid == 0 && $0.gid == 0 && $0.uname.isEmpty && $0.gname.isEmpty && $0.mode == 0o644 })
         for member in day { #expect(member.md5 == MD5Hex.of(try Files.read(input + "/" + member.name))) }
-        #expect(try TarReaders.gnuNames(item + "/2024-01-16.tar") == ["2024-01-16/seqC/121.webp"])
-        #expect(try TarReaders.bsdNames(item + "/unknown-date.tar") == ["unknown-date/131.webp"])
+        #expect(try TarListing.gnuNames(item + "/2024-01-16.tar") == ["2024-01-16/seqC/121.webp"])
+        #expect(try TarListing.bsdNames(item + "/unknown-date.tar") == ["unknown-date/131.webp"])
         for side in ["metadata.jsonl.gz", "progress.json", "download.log.20240120-101010", "__ia_thumb__.jpg"] {
             #expect(try Files.read(item + "/" + side) == (try Files.read(input + "/" + side)))
         }
-        for (name, summary) in result.tars { #expect(summary.md5 == (try TarReaders.md5sum(item + "/" + name))) }
+        for (name, summary) in result.tars { #expect(summary.md5 == (try TarListing.md5sum(item + "/" + name))) }
 
         let meta = try #require(try MetaFolder.read(item: item))
         #expect(meta["title"] == ["Mapillary images by someuser"])
@@ -50,8 +50,8 @@ struct FolderPackagerTests {
         _ = try FolderPackager.package(input, options: PackageOptions(output: dir.file("a")))
         _ = try FolderPackager.package(input, options: PackageOptions(output: dir.file("b")))
         for tar in ["2024-01-15.tar", "2024-01-16.tar", "unknown-date.tar"] {
-            let a = try TarReaders.sha256(dir.file("a/mapillary-someuser-original-webp/" + tar))
-            let b = try TarReaders.sha256(dir.file("b/mapillary-someuser-original-webp/" + tar))
+            let a = try TarListing.sha256(dir.file("a/mapillary-someuser-original-webp/" + tar))
+            let b = try TarListing.sha256(dir.file("b/mapillary-someuser-original-webp/" + tar))
             #expect(a == b)
         }
     }
@@ -84,7 +84,7 @@ struct FolderPackagerTests {
         try Files.write(input + "/notes.txt", "hello")
         let result = try FolderPackager.package(input, options: PackageOptions(output: dir.file("out"), makeThumbnail: false))
         #expect(result.tars.keys.sorted() == ["beach.tar", "city.tar"])
-        #expect(try TarReaders.python(result.item + "/beach.tar").map(\.name) == ["beach/a.jpg", "beach/deep/b.jpg"])
+        #expect(try TarListing.members(tar: result.item + "/beach.tar").map(\.name) == ["beach/a.jpg", "beach/deep/b.jpg"])
         #expect(try Files.read(result.item + "/notes.txt") == Array("hello".utf8))
         #expect(result.imageCount == 3)
 

@@ -16,8 +16,8 @@ struct ItemNamingTests {
     @Test func membersAndTarsAreNamedLikeThePythonTool() {
         #expect(ItemNaming.tarName(date: "2024-01-15") == "2024-01-15.tar")
         #expect(ItemNaming.memberName(date: "2024-01-15", sequence: "abc", id: "123", format: .webp) == "2024-01-15/abc/123.webp")
-        #expect(ItemNaming.memberName(date: "unknown-date", sequence: nil, id: "9", format: .jpg) == "unknown-date/9.jpg")
-        #expect(ItemNaming.memberName(date: "2024-01-15", sequence: "", id: "9", format: .jpg) == "2024-01-15/9.jpg")
+        #expect(ItemNaming.memberName(date: "unknown-date", sequence: nil, id: "9", format: .jpeg) == "unknown-date/9.jpg")
+        #expect(ItemNaming.memberName(date: "2024-01-15", sequence: "", id: "9", format: .jpeg) == "2024-01-15/9.jpg")
     }
 
     @Test func publishedTarsGetAddendaInsteadOfBeingRewritten() {

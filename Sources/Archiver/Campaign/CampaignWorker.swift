@@ -133,9 +133,9 @@ public struct CampaignWorker: Sendable {
         options.usernames = [user]
         options.quality = quality
         options.webp = job.spec.webp
-        // An item on IA is a reason to skip the user only on the job's first attempt: on a later one, that item may
-        // be this job's own upload, cut short when the worker doing it died.
-        options.checkIA = options.checkIA && job.attempt == 1
+        // An unfinished item on IA (no metadata.jsonl.gz) is a reason to skip the user only on the job's first
+        // attempt: on a later one, that item may be this job's own upload, cut short when the worker doing it died.
+        options.unfinishedItemOnIAIsOurs = job.attempt > 1
         // The keeper reports the job's counters; the job asks the keeper: both made here, the keeper first.
         let counters = RunCounters()
         let keeper = LeaseKeeper(job: job, link: link, lease: queue.policy.lease, sent: sent, logger: logger) {

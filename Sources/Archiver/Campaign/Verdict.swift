@@ -54,7 +54,7 @@ enum Verdict: Equatable {
             self = .fail(reason, .transient)
         case .failed(let reason):
             self = .fail(reason, report.permanent ? .permanent : .transient)
-        case .published, .upToDate, .skippedOnIA, .skippedExisting:
+        case .published, .upToDate, .upToDateOnIA, .skippedOnIA, .skippedExisting:
             // Published, but the upload did not end well without an error to name (not expected).
             self = .fail(report.upload ?? "the upload did not finish", .transient)
         }

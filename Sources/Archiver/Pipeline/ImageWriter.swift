@@ -196,8 +196,7 @@ actor ImageWriter {
         let directory = DurableFile.parentDirectory(of: final)
         try DurableFile.makeDirectories(directory)
         let partial = directory + "/." + image.id + ".partial"
-        let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileError(operation: "create", path: partial, errno: errno) }
+        let fd = try SystemCall.onFile("create", partial) { open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         do {
             try DurableFile.writeAll(fd: fd, bytes: image.bytes, path: partial)
             var times = [timespec(tv_sec: Int(image.mtime), tv_nsec: 0), timespec(tv_sec: Int(image.mtime), tv_nsec: 0)]
@@ -213,7 +212,7 @@ actor ImageWriter {
     private func syncLooseFiles() throws {
         var directories = Set<String>()
         for file in looseFiles {
-            guard fsync(file.fd) == 0 else { throw FileError(operation: "fsync", path: file.partial, errno: errno) }
+            try SystemCall.onFile("fsync", file.partial) { fsync(file.fd) }
         }
         // Closed once, here, whatever happens next (`abandon` must not close the numbers again: another thread
         // may have them by then). A partial left by a failed rename is rewritten when its image is retried.

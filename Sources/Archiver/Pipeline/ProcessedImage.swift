@@ -1,3 +1,4 @@
+import Imaging
 import Packaging
 
 /// An image ready for its tar or folder: final bytes and where they go.
@@ -5,7 +6,7 @@ struct ProcessedImage: Sendable {
     let id: String
     let date: String                   // UTC capture date, or ItemNaming.unknownDate
     let sequence: String?
-    let format: ItemNaming.ImageFormat
+    let format: ImageFileFormat
     let bytes: [UInt8]
     /// MD5 of `bytes`, computed on the encoder thread (in parallel), recorded per image in the state.
     let md5: String

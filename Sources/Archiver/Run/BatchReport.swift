@@ -16,6 +16,7 @@ public struct BatchReport: Sendable {
             switch r.outcome {
             case .published(let path): result = "published " + path
             case .upToDate(let path): result = "up to date " + path
+            case .upToDateOnIA(let id): result = "up to date on IA: " + id
             case .skippedOnIA(let id): result = "already on IA: " + id
             case .skippedExisting(let path): result = "exists: " + path
             case .noImages: result = "no images"

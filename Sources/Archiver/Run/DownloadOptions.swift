@@ -22,7 +22,15 @@ public struct DownloadOptions: Sendable {
     /// Users archived at once (they share the transfers of ``concurrency``); nil picks ``defaultJobs``.
     public var jobs: Int?
     public var tar: Bool
+    /// Ask IA whether the item exists before listing (`--no-check-ia` turns it off). An item this tool finished
+    /// there and that is missing from the output folder is the start of a later run (only new images are fetched,
+    /// into addendum tars); any other item there is skipped.
     public var checkIA: Bool
+    /// `--skip-existing`: a user whose item exists in the output folder or on IA is skipped without being listed.
+    public var skipExisting = false
+    /// A campaign job's later attempt: an item on IA without `metadata.jsonl.gz` may be this job's own upload cut
+    /// short, so the user is archived in full instead of skipped.
+    public var unfinishedItemOnIAIsOurs = false
     public var upload: Bool
     public var apiURL: String
     public var endpoints: IAEndpoints

@@ -38,7 +38,7 @@ public final class ReportLog: Sendable {
         let failure: String? = fd.withLock { fd in
             do {
                 try DurableFile.writeAll(fd: fd, bytes: bytes, path: path)
-                guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: path, errno: errno) }
+                try SystemCall.onFile("fsync", path) { fsync(fd) }
                 return nil
             } catch {
                 return "\(error)"
@@ -57,6 +57,7 @@ public final class ReportLog: Sendable {
         switch r.outcome {
         case .published(let p): outcome = "published"; path = p
         case .upToDate(let p): outcome = "up_to_date"; path = p
+        case .upToDateOnIA: outcome = "up_to_date_on_ia"
         case .skippedOnIA: outcome = "skipped_on_ia"
         case .skippedExisting(let p): outcome = "skipped_existing"; path = p
         case .noImages: outcome = "no_images"

@@ -96,7 +96,7 @@ extension UserDownload {
             try state.setValue("published_done", String(try state.counts().done))
             database.close()
         }
-        guard rename(temp, stagingDB) == 0 else { throw FileError(operation: "rename", path: stagingDB, errno: errno) }
+        try SystemCall.onFile("rename", stagingDB) { rename(temp, stagingDB) }
         logger.info("\(user): \(finalPath) exists; looking for images added since (new ones go into addendum tars)")
     }
 
@@ -124,7 +124,7 @@ extension UserDownload {
     static func merge(_ from: String, into to: String) throws {
         let fm = FileManager.default
         var info = stat()
-        guard lstat(from, &info) == 0 else { throw FileError(operation: "read", path: from, errno: errno) }
+        try SystemCall.onFile("read", from) { lstat(from, &info) }
         var existing = stat()
         let exists = lstat(to, &existing) == 0
         if (info.st_mode & S_IFMT) == S_IFDIR {

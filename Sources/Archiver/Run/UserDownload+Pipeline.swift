@@ -20,9 +20,11 @@ extension UserDownload {
         let writer = try ImageWriter(staging: staging, state: state, tarMode: options.tar)
         defer { writer.shutdown() }
         try await writer.openTars()
-        // A later run of a published item keeps that item's thumbnail (finalize carries it over).
+        // A later run of a published item keeps that item's thumbnail (finalize carries it over); one that started
+        // from IA's copy keeps IA's.
+        let thumbnailOnIA = try state.value("thumbnail_on_internet_archive") == "1"
         let needThumbnail = !FileManager.default.fileExists(atPath: staging + "/__ia_thumb__.jpg")
-            && !FileManager.default.fileExists(atPath: finalPath + "/__ia_thumb__.jpg")
+            && !FileManager.default.fileExists(atPath: finalPath + "/__ia_thumb__.jpg") && !thumbnailOnIA
         let context = PipelineContext(state: state, counters: counters, writer: writer,
                                       netSlots: budget.netSlots, cpuSlots: budget.cpuSlots,
                                       writeSlots: AsyncSemaphore(limit: budget.writeQueue), tuner: budget.tuner,
@@ -139,7 +141,7 @@ extension UserDownload {
                 let result = try transcoder.transcode(bytes, metadata: metadata)
                 for warning in result.warnings { logger.warning("\(user): image \(record.id): \(warning)") }
                 return ProcessedImage(id: record.id, date: date, sequence: record.sequence,
-                                      format: result.format == .webp ? .webp : .jpg, bytes: result.bytes,
+                                      format: result.format, bytes: result.bytes,
                                       md5: MD5.hex(of: result.bytes), mtime: mtime)
             }
             if c.needThumbnail.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged {

@@ -48,7 +48,7 @@ struct UserDownload: Sendable {
         client.downloadSpeedFloor = options.speedFloor
         client.imageTimeLimit = options.imageTimeLimit
         self.client = client
-        transcoder = ImageTranscoder(format: options.webp ? .webp(quality: options.webpQuality) : .jpeg)
+        transcoder = ImageTranscoder(format: options.webp ? .webp : .jpeg, webpQuality: options.webpQuality)
     }
 
     /// Runs the user to the end. Errors end up in the report with the counts reached so far; an error that must
@@ -108,10 +108,36 @@ struct UserDownload: Sendable {
             report.outcome = .skippedExisting(path: finalPath)
             return
         }
-        if options.checkIA && !update, let existing = await checkInternetArchive() {
-            logger.notice("\(user): \(identifier) is already on the Internet Archive (\(existing)); skipping (use --no-check-ia to download anyway)")
-            report.outcome = .skippedOnIA(identifier: identifier)
+        if update && options.skipExisting {
+            logger.notice("\(user): \(finalPath) exists; skipping (--skip-existing)")
+            report.outcome = .skippedExisting(path: finalPath)
             return
+        }
+        var fromInternetArchive: RemoteItem?
+        if options.checkIA && !update {
+            switch await lookUpOnInternetArchive() {
+            case .absent:
+                break
+            case .finished where options.skipExisting, .other where options.skipExisting:
+                logger.notice("\(user): \(identifier) is already on the Internet Archive (\(detailsURL)); skipping (--skip-existing)")
+                report.outcome = .skippedOnIA(identifier: identifier)
+                return
+            case .finished(let item):
+                // A staging folder begun before the item reached IA (another machine uploaded it meanwhile) is
+                // left alone: its images are not known to be the ones on IA.
+                if FileManager.default.fileExists(atPath: privateFolder + "/state.sqlite") && !stagingStartedFromInternetArchive() {
+                    logger.notice("\(user): \(identifier) is already on the Internet Archive (\(detailsURL)) and \(staging) holds an unfinished download begun without it; skipping (use --no-check-ia to finish that download)")
+                    report.outcome = .skippedOnIA(identifier: identifier)
+                    return
+                }
+                fromInternetArchive = item
+            case .other where options.unfinishedItemOnIAIsOurs:
+                break
+            case .other(_, let reason):
+                logger.notice("\(user): \(identifier) is already on the Internet Archive (\(detailsURL)), \(reason); skipping (use --no-check-ia to download anyway)")
+                report.outcome = .skippedOnIA(identifier: identifier)
+                return
+            }
         }
 
         try DurableFile.makeDirectories(privateFolder)
@@ -124,6 +150,7 @@ struct UserDownload: Sendable {
         logger.info("\(user): archiving into \(identifier) (staging \(staging))")
 
         if update { try seedUpdate() }
+        if let fromInternetArchive { try await seedFromInternetArchive(fromInternetArchive) }
         let database = try SQLiteDatabase(path: privateFolder + "/state.sqlite")
         defer { database.close() }
         let state = try DownloadState(database: database)
@@ -134,7 +161,10 @@ struct UserDownload: Sendable {
         counters.listed.store(before.listed, ordering: .relaxed)
         counters.alreadyDone.store(before.done, ordering: .relaxed)
         counters.unavailable.store(before.unavailable, ordering: .relaxed)
-        if before.done > 0 {
+        let startedFromIA = try state.value("from_internet_archive") == "1"
+        let publishedBefore = try state.value("published_done").flatMap(Int.init) ?? 0
+        // A run from IA's copy starts with IA's images done: "resuming" only once it has done some of its own.
+        if before.done > (startedFromIA ? publishedBefore : 0) {
             logger.info("\(user): resuming: \(before.done) images already archived, \(before.pending + before.failed) to go so far")
         }
 
@@ -174,10 +204,15 @@ struct UserDownload: Sendable {
             report.outcome = .noImages
             return
         }
-        if update, let published = try state.value("published_done").flatMap(Int.init), after.done == published {
-            logger.info("\(user): no new images since \(finalPath) was made; it is up to date")
+        if update || startedFromIA, let published = try state.value("published_done").flatMap(Int.init), after.done == published {
             try? FileManager.default.removeItem(atPath: staging)
-            report.outcome = .upToDate(path: finalPath)
+            if update {
+                logger.info("\(user): no new images since \(finalPath) was made; it is up to date")
+                report.outcome = .upToDate(path: finalPath)
+            } else {
+                logger.info("\(user): no new images since \(identifier) was archived; the Internet Archive's copy is up to date (\(detailsURL))")
+                report.outcome = .upToDateOnIA(identifier: identifier)
+            }
             return
         }
 
@@ -187,19 +222,6 @@ struct UserDownload: Sendable {
         let path = try await finalize(state: state, counts: after, update: update)
         report.outcome = .published(path: path)
         logger.info("\(user): published \(path) (\(after.done) images, \(ByteFormat.size(after.doneBytes)))")
-    }
-
-    /// Asks the metadata API whether the item exists (and is not dark). Any failure counts as "no" with a warning.
-    private func checkInternetArchive() async -> String? {
-        let metadata = ArchiveMetadataClient(http: env.http, endpoints: options.endpoints, credentials: nil)
-        do {
-            if let item = try await metadata.item(identifier), item.exists {
-                return options.endpoints.archive + "/details/" + identifier
-            }
-        } catch {
-            logger.warning("\(user): could not ask the Internet Archive whether \(identifier) exists (\(error)); downloading anyway")
-        }
-        return nil
     }
 
     /// The options that shape the staging folder must not change between runs of the same item.
@@ -217,8 +239,6 @@ struct UserDownload: Sendable {
 
     /// `YYYYMMDD-HHMMSS` in UTC, for `download.log.{timestamp}`.
     static func logTimestamp(_ date: Date = Date()) -> String {
-        let f = UTCCalendar.fields(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
-        let pad = UTCCalendar.pad
-        return pad(f.year, 4) + pad(f.month, 2) + pad(f.day, 2) + "-" + pad(f.hour, 2) + pad(f.minute, 2) + pad(f.second, 2)
+        UTCCalendar.compactTimestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
     }
 }

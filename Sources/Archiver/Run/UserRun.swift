@@ -13,6 +13,8 @@ public struct UserReport: Sendable {
     public enum Outcome: Sendable, Equatable {
         case published(path: String)
         case upToDate(path: String)
+        /// A later run started from IA's copy (the local item was gone) found no new image.
+        case upToDateOnIA(identifier: String)
         case skippedOnIA(identifier: String)
         case skippedExisting(path: String)
         case noImages
@@ -61,7 +63,7 @@ public struct UserReport: Sendable {
 
     public var succeeded: Bool {
         switch outcome {
-        case .published, .upToDate, .skippedOnIA, .skippedExisting: return upload.map { !$0.hasPrefix("failed") } ?? true
+        case .published, .upToDate, .upToDateOnIA, .skippedOnIA, .skippedExisting: return upload.map { !$0.hasPrefix("failed") } ?? true
         case .noImages, .incomplete, .failed: return false
         }
     }

@@ -338,6 +338,43 @@ public final class DownloadState: Sendable {
         }
     }
 
+    /// Seeds a new state from the item on IA (a later run whose local copy is gone): `records` (from IA's
+    /// `metadata.jsonl.gz`) count as archived in `container`, which lives only on IA; an id met twice keeps its
+    /// first record. Returns how many were new. Call in batches; then ``seedPublishedTars(_:)``.
+    @discardableResult
+    public func seedArchived(_ records: [Listed], container: String) throws -> Int {
+        try database.transaction { conn in
+            var seq = try conn.query("SELECT COALESCE(MAX(seq), 0) FROM download_images").first?[0].int64 ?? 0
+            var added = 0
+            for record in records {
+                seq += 1
+                added += try conn.run("""
+                    INSERT INTO download_images(id, seq, raw, capture_date, captured_at, sequence, thumb_url, status,
+                    container) VALUES(?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT(id) DO NOTHING
+                    """,
+                    [.text(record.id), .integer(seq), .blob(record.raw), .text(record.captureDate),
+                     record.capturedAtMillis.map { .integer($0) } ?? .null, SQLiteValue(record.sequence),
+                     SQLiteValue(record.thumbURL), .text(container)])
+            }
+            try conn.run("INSERT INTO download_remote(container) VALUES(?) ON CONFLICT DO NOTHING", [.text(container)])
+            return added
+        }
+    }
+
+    /// Records the tars IA holds as published and living only there: new images never go into them, and an
+    /// addendum's name avoids theirs.
+    public func seedPublishedTars(_ tars: [(name: String, size: Int64)]) throws {
+        try database.transaction { conn in
+            for tar in tars {
+                try conn.run("""
+                    INSERT INTO download_tars(name, committed_length, md5_state, published) VALUES(?, ?, NULL, 1)
+                    ON CONFLICT(name) DO UPDATE SET published = 1
+                    """, [.text(tar.name), .integer(tar.size)])
+                try conn.run("INSERT INTO download_remote(container) VALUES(?) ON CONFLICT DO NOTHING", [.text(tar.name)])
+            }
+        }
+    }
+
     /// How many done images live only on IA.
     public func remoteOnlyImages() throws -> Int {
         guard try hasTable("download_remote") else { return 0 }

@@ -1,8 +1,20 @@
 import Foundation
 import SQLiteStore
 
-/// Reads an item's download state without changing it (for `verify` and `clean-up`).
+/// Reads an item's download state without changing it (for `verify` and `clean-up`, and for a process that watches
+/// a download from outside).
 public enum ItemStateReader {
+    /// How far a download has come.
+    public struct Progress: Sendable {
+        public let counts: DownloadState.Counts
+        /// The listing reached its last page.
+        public let listingComplete: Bool
+        /// A `paging.next` link is saved for the listing to continue from.
+        public let hasCursor: Bool
+        /// Every image recorded as archived.
+        public let doneIDs: Set<String>
+    }
+
     /// The state database of an item or staging folder, if it has one.
     public static func databasePath(item: String) -> String? {
         let path = item + "/.mapillary-archiver/state.sqlite"
@@ -23,6 +35,15 @@ public enum ItemStateReader {
     /// Image counts of a folder's download state, or nil without one.
     public static func counts(item: String) -> DownloadState.Counts? {
         reading(item) { try $0.counts() }
+    }
+
+    /// How far the folder's download has come, read in one connection, or nil without a download state (also while
+    /// a new one has no tables yet).
+    public static func progress(item: String) -> Progress? {
+        reading(item) { state in
+            Progress(counts: try state.counts(), listingComplete: try state.listingComplete(),
+                     hasCursor: try state.cursor() != nil, doneIDs: try state.doneIDs())
+        }
     }
 
     /// Archived images not yet in a published item (all of them before a first publish; those of a later run

@@ -43,7 +43,8 @@ public struct UploadRunner: Sendable {
         return outcomes
     }
 
-    /// Uploads one item and waits (bounded) for IA to list every file with its md5.
+    /// Uploads one item and waits (bounded) for IA to list every file with its md5. A dry run sends nothing: its
+    /// requests are in the outcome's report (`plannedRequests`) for the caller to print.
     public func uploadOne(path: String, label: String) async -> Outcome {
         let console = env.console
         let started = Date()
@@ -58,7 +59,6 @@ public struct UploadRunner: Sendable {
             // Its warnings were logged as they happened (by the uploader's logger).
             let report = try await uploader.upload(itemPath: path, options: options)
             if options.dryRun {
-                for request in report.plannedRequests { print(request) }
                 return Outcome(item: path, ok: true, summary: "dry run: \(report.plannedRequests.count) requests printed", report: report)
             }
             let sent = "\(report.uploaded.count) files sent, \(ByteFormat.size(report.bytesUploaded))"

@@ -1,20 +1,22 @@
-/// A strict JSON reader over bytes, with the primitives the page scanner needs: it can skip a value
-/// without building it and report where each value starts and ends.
+/// The one JSON reader: strict, over bytes, for untrusted input (API answers, stored records). Besides whole
+/// documents it has the primitives a streaming scanner needs: it can skip a value without building it and report
+/// where each value starts and ends, so a page's records keep their raw bytes.
 ///
-/// Nesting deeper than ``maximumDepth`` is refused (untrusted input must not exhaust the stack).
-struct JSONParser {
-    static let maximumDepth = 64
+/// Malformed input throws ``JSONError`` (a sentence with the byte offset), never traps; nesting deeper than
+/// ``maximumDepth`` is refused (untrusted input must not exhaust the stack).
+public struct JSONParser {
+    public static let maximumDepth = 64
 
-    let bytes: [UInt8]
-    private(set) var index: Int
+    public let bytes: [UInt8]
+    public private(set) var index: Int
 
-    init(_ bytes: [UInt8], from start: Int = 0) {
+    public init(_ bytes: [UInt8], from start: Int = 0) {
         self.bytes = bytes
         self.index = start
     }
 
     /// Parses one whole document: one value and nothing but whitespace after it.
-    static func parseDocument(_ bytes: [UInt8]) throws -> JSONValue {
+    public static func parseDocument(_ bytes: [UInt8]) throws -> JSONValue {
         var parser = JSONParser(bytes)
         parser.skipByteOrderMark()
         let value = try parser.parseValue()
@@ -24,13 +26,13 @@ struct JSONParser {
 
     // MARK: primitives
 
-    mutating func skipByteOrderMark() {
+    public mutating func skipByteOrderMark() {
         if bytes.count >= index + 3, bytes[index] == 0xEF, bytes[index + 1] == 0xBB, bytes[index + 2] == 0xBF {
             index += 3
         }
     }
 
-    mutating func skipWhitespace() {
+    public mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -40,36 +42,36 @@ struct JSONParser {
     }
 
     /// The next non-whitespace byte, not consumed; nil at the end.
-    mutating func peek() -> UInt8? {
+    public mutating func peek() -> UInt8? {
         skipWhitespace()
         return index < bytes.count ? bytes[index] : nil
     }
 
     /// Consumes `byte` (after whitespace) or throws.
-    mutating func expect(_ byte: UInt8) throws {
+    public mutating func expect(_ byte: UInt8) throws {
         guard peek() == byte else { throw syntaxError("expected '\(Character(Unicode.Scalar(byte)))'") }
         index += 1
     }
 
     /// Consumes `byte` when it is next; returns whether it was.
-    mutating func consume(_ byte: UInt8) -> Bool {
+    public mutating func consume(_ byte: UInt8) -> Bool {
         guard peek() == byte else { return false }
         index += 1
         return true
     }
 
-    mutating func expectEnd() throws {
+    public mutating func expectEnd() throws {
         skipWhitespace()
         guard index == bytes.count else { throw syntaxError("unexpected bytes after the value") }
     }
 
-    func syntaxError(_ what: String) -> MapillaryError {
-        MapillaryError(.notJSON, "the JSON is malformed at byte \(index): \(what)")
+    func syntaxError(_ what: String) -> JSONError {
+        JSONError(offset: index, problem: what)
     }
 
     // MARK: values
 
-    mutating func parseValue(depth: Int = 0) throws -> JSONValue {
+    public mutating func parseValue(depth: Int = 0) throws -> JSONValue {
         guard depth < Self.maximumDepth else { throw syntaxError("nested deeper than \(Self.maximumDepth) levels") }
         guard let byte = peek() else { throw syntaxError("unexpected end") }
         switch byte {
@@ -110,7 +112,7 @@ struct JSONParser {
     }
 
     /// Validates and steps over one value without building it.
-    mutating func skipValue(depth: Int = 0) throws {
+    public mutating func skipValue(depth: Int = 0) throws {
         guard depth < Self.maximumDepth else { throw syntaxError("nested deeper than \(Self.maximumDepth) levels") }
         guard let byte = peek() else { throw syntaxError("unexpected end") }
         switch byte {
@@ -147,7 +149,8 @@ struct JSONParser {
         index += count
     }
 
-    private mutating func parseNumber() throws -> Double {
+    /// Steps over a number and returns its literal, checked against JSON's grammar and readable as a `Double`.
+    private mutating func parseNumber() throws -> String {
         let start = index
         func digits() -> Int {
             let from = index
@@ -168,12 +171,12 @@ struct JSONParser {
             guard digits() > 0 else { throw syntaxError("expected digits in an exponent") }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard let value = Double(text) else { throw syntaxError("unreadable number") }
-        return value
+        guard Double(text) != nil else { throw syntaxError("unreadable number") }
+        return text
     }
 
     /// Steps over a string, checking its escapes, without decoding it.
-    mutating func skipString() throws {
+    public mutating func skipString() throws {
         guard peek() == UInt8(ascii: "\"") else { throw syntaxError("expected a string") }
         index += 1
         while index < bytes.count {
@@ -197,7 +200,7 @@ struct JSONParser {
         throw syntaxError("unterminated string")
     }
 
-    mutating func parseString() throws -> String {
+    public mutating func parseString() throws -> String {
         guard peek() == UInt8(ascii: "\"") else { throw syntaxError("expected a string") }
         index += 1
         var out: [UInt8] = []
