@@ -13,7 +13,8 @@ TEST_PACKAGES = libimage-exiftool-perl webp libarchive-tools tar python3 postgre
 DIST_PACKAGES = dpkg-dev
 DIST_CHECK_PACKAGES = debootstrap systemd-container
 
-.PHONY: setup setup-test build release test demo bench bench-smoke dist dist-check man completions clean
+.PHONY: setup setup-test build release test test-asan test-ubsan test-sanitizers fuzz demo bench bench-smoke dist \
+        dist-check man completions clean
 
 setup:
 	@scripts/install-packages.sh $(APT_PACKAGES)
@@ -34,6 +35,34 @@ release: setup
 test: setup-test
 	$(SWIFT) build --build-tests
 	scripts/throwaway-postgres.sh run sh -c '$(SWIFT) test --skip-build --skip CLITests && $(SWIFT) test --skip-build --filter CLITests'
+
+# `make test-asan`, `make test-ubsan`: the whole suite under AddressSanitizer (with LeakSanitizer) and under
+# UndefinedBehaviorSanitizer, each built in its own folder so the normal build stays as it is; `make test-sanitizers`:
+# both in one build and one run, which is what CI runs (half the time for the same proof). scripts/sanitized-test.sh
+# runs one test target at a time; docs/fuzzing.md says why, and what each costs.
+# swiftc has no -sanitize=undefined on Linux, so UBSan instruments the C the Swift modules compile (the shims'
+# static inline functions, through -Xcc) and the clang linker adds its runtime; UB aborts the test.
+# ASan links with lld: gold warns "Cannot export local symbol '__asan_…'" hundreds of times per link.
+ASAN_FLAGS = --sanitize=address -Xswiftc -use-ld=lld
+UBSAN_FLAGS = -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined \
+              -Xswiftc -Xcc -Xswiftc -fsanitize=undefined -Xswiftc -Xcc -Xswiftc -fno-sanitize-recover=undefined \
+              -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
+
+test-asan: setup-test
+	SWIFT=$(SWIFT) scripts/sanitized-test.sh .build-asan $(ASAN_FLAGS)
+
+test-ubsan: setup-test
+	SWIFT=$(SWIFT) scripts/sanitized-test.sh .build-ubsan $(UBSAN_FLAGS)
+
+# SANITIZED_SKIP="CLITests" leaves test targets out (what CI does, for time: docs/fuzzing.md).
+test-sanitizers: setup-test
+	SWIFT=$(SWIFT) SANITIZED_SKIP="$(SANITIZED_SKIP)" scripts/sanitized-test.sh .build-sanitizers $(ASAN_FLAGS) $(UBSAN_FLAGS)
+
+# `make fuzz`: every libFuzzer target of parser-fuzz for FUZZ_SECONDS each (release build in .build-fuzz; seeds from
+# the project's writers and the sandbox); fails when one finds a crash. `make fuzz FUZZ_SECONDS=600` for a long run.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	scripts/fuzz.sh --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # `make bench`: every scenario of scripts/bench.sh (release build, about 45 minutes on 2 cores; see docs/benchmarks.md).
 # `make bench-smoke`: the same harness on tiny data with the debug build of `make test` (seconds; no timing checks).
@@ -69,4 +98,4 @@ dist-check: dist
 	scripts/dist-check.sh
 
 clean:
-	rm -rf .build dist
+	rm -rf .build .build-asan .build-ubsan .build-sanitizers .build-fuzz dist

@@ -83,3 +83,16 @@ if Context.environment["MAPILLARY_ARCHIVER_BENCH"] != nil {
     package.targets.append(.executableTarget(name: "queue-bench", dependencies: ["Campaign"],
                                              path: "Benchmarks/QueueBench", swiftSettings: swift6))
 }
+
+// Fuzz targets are not part of the product either: built with MAPILLARY_ARCHIVER_FUZZ=1 and libFuzzer's
+// instrumentation (scripts/fuzz.sh, `make fuzz`; docs/fuzzing.md). They reach internal parsers through
+// `@testable import`, so that build passes -enable-testing.
+if Context.environment["MAPILLARY_ARCHIVER_FUZZ"] != nil {
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .executableTarget(name: "parser-fuzz", dependencies: [
+            "CLibFuzzer", "CWebP", "Imaging", "Mapillary", "InternetArchive", "Packaging", "HTTPClient", "Sandbox",
+            "Essentials", .product(name: "Logging", package: "swift-log"),
+        ], path: "Fuzz/ParserFuzz", swiftSettings: swift6),
+    ]
+}

@@ -61,7 +61,9 @@ struct TurboJPEGDecompressor: ~Copyable {
         }
         if status != 0 {
             let (message, isWarning) = lastError()
-            guard isWarning, width > 0, height > 0 else {
+            // After a warning (stray bytes between segments, say) TurboJPEG reports every later error as a
+            // warning too, such as sampling factors it cannot decode: only a header with a subsampling is usable.
+            guard isWarning, width > 0, height > 0, subsampling >= 0 else {
                 throw ImagingError.jpegInput(.undecodableJPEG, "libjpeg-turbo: \(message)")
             }
         }

@@ -12,7 +12,8 @@ struct S3ErrorBody: Sendable {
     init?(_ body: [UInt8], hiding mask: SecretMask) {
         let text = String(decoding: body.prefix(64 << 10), as: UTF8.self)
         guard text.contains("<Error"), let code = S3XML.value("Code", in: text) else { return nil }
-        self.code = mask.masking(code)
+        // The code goes into sentences and log lines as it is (the message and resource through `detail`).
+        self.code = Self.flatten(mask.masking(code))
         self.message = mask.masking(S3XML.value("Message", in: text) ?? "")
         self.resource = mask.masking(S3XML.value("Resource", in: text) ?? "")
     }

@@ -126,7 +126,7 @@ public enum MetaFolder {
             var indexed: [Int: String] = [:]
             for valueName in names {
                 let valuePath = keyPath + "/" + valueName
-                guard let index = Int(valueName), String(index) == valueName, index >= 0 else {
+                guard let index = valueIndex(valueName) else {
                     problems.append("\(MemberName.printable(valuePath)): a stray entry; only files named 0, 1, 2… belong here")
                     continue
                 }
@@ -134,11 +134,13 @@ public enum MetaFolder {
                     problems.append("\(valuePath): not a regular file; each value must be a file")
                     continue
                 }
-                guard let bytes = try? FileTree.readFile(valuePath) else {
+                guard var bytes = try? FileTree.readFile(valuePath) else {
                     problems.append("\(valuePath): cannot be read (or is larger than 16 MB)")
                     continue
                 }
-                guard var text = String(validating: bytes, as: UTF8.self) else {
+                // Trailing line feeds go, as rip's `$(cat …)` drops them (a CR before one stays).
+                while bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+                guard let text = String(validating: bytes, as: UTF8.self) else {
                     problems.append("\(valuePath): not valid UTF-8 text; save it as UTF-8")
                     continue
                 }
@@ -146,15 +148,27 @@ public enum MetaFolder {
                     problems.append("\(valuePath): contains a NUL byte, which IA cannot store; remove it")
                     continue
                 }
-                while text.hasSuffix("\n") { text.removeLast() }
                 indexed[index] = text
             }
             if names.isEmpty { problems.append("\(keyPath): the key has no values; add a file 0 or remove the folder") }
-            let count = (indexed.keys.max() ?? -1) + 1
-            let missing = (0..<count).filter { indexed[$0] == nil && !names.contains(String($0)) }
-            for gap in missing { problems.append("\(keyPath)/\(gap): missing; values must be numbered 0, 1, 2… without gaps") }
-            fields.append(MetaField(key: key, values: (0..<count).compactMap { indexed[$0] }))
+            // Gaps below the last value, from the numbered names: a value named 2147483647 costs no more than 1.
+            let last = indexed.keys.max() ?? -1
+            var next = 0
+            for number in Set(names.compactMap(valueIndex)).sorted() where number <= last {
+                if number > next {
+                    let gap = number - 1 > next ? "\(next)…\(number - 1)" : "\(next)"
+                    problems.append("\(keyPath)/\(gap): missing; values must be numbered 0, 1, 2… without gaps")
+                }
+                next = number + 1
+            }
+            fields.append(MetaField(key: key, values: indexed.keys.sorted().compactMap { indexed[$0] }))
         }
         return (ItemMetadata(fields), problems)
+    }
+
+    /// The index a value file's name gives (`0`, `1`, … without leading zeros or signs); nil for any other name.
+    private static func valueIndex(_ name: String) -> Int? {
+        guard let index = Int(name), String(index) == name, index >= 0 else { return nil }
+        return index
     }
 }

@@ -109,6 +109,24 @@ struct DamagedExif: Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// Found by fuzzing (`parser-fuzz jpeg`): a chroma component sampled 3× across beside a luma sampled 2× cannot
+    /// be decoded (libjpeg has no fractional sampling), but after stray bytes TurboJPEG reported that as a warning,
+    /// so the JPEG was archived as it came. Refused either way now, for both outputs.
+    @Test(.timeLimit(.minutes(1)), arguments: [false, true])
+    func undecodableSamplingIsRejectedEvenAfterStrayBytes(_ strayBytes: Bool) throws {
+        var jpeg = try TestImage.jpeg(width: 48, height: 36)
+        let frame = try #require(TestImage.find([0xFF, 0xC0], in: jpeg))
+        #expect(jpeg[frame + 14] == 0x11, "the second component of a 4:2:0 frame is sampled 1×1")
+        jpeg[frame + 14] = 0x31
+        if strayBytes { jpeg.insert(contentsOf: [0x14, 0x1E, 0x1E], at: frame) }
+        for format in [OutputFormat.jpeg, .webpDefault] {
+            let error = #expect(throws: ImagingError.self, "\(format)") {
+                try ImageTranscoder(format: format).transcode(jpeg, metadata: Self.ours)
+            }
+            #expect(error?.code == .undecodableJPEG, "\(format): \(String(describing: error))")
+        }
+    }
+
     /// Random byte damage inside the EXIF segment: every run either throws ImagingError or returns a JPEG that
     /// libjpeg-turbo still decodes (checked through Thumbnail) — never a crash, hang or empty output.
     @Test(.timeLimit(.minutes(1)))

@@ -1,5 +1,6 @@
 import Essentials
 import Foundation
+import HTTPServerKit
 import InternetArchive
 import Sandbox
 import Synchronization
@@ -134,6 +135,32 @@ import TestSupport
         let error = try await expectFailure(h, item, options: options)
         #expect(error.code == .overloaded)
         #expect(error.description.contains("over its limit"))
+    }
+
+    /// Found by fuzzing (`parser-fuzz ia-answer`): the `<Code>` of an IAS3 error went into the sentence (and the
+    /// retry log lines) as IA sent it, line breaks and terminal escapes included.
+    @Test func anErrorCodeWithControlCharactersStillEndsInOneLine() async throws {
+        let h = try IAHarness()
+        defer { h.close() }
+        let answer = "<?xml version='1.0' encoding='UTF-8'?>\n<Error><Code>Invalid\nArgument\r\u{1B}[2J</Code>"
+            + "<Message>x-archive-simulate-error knows: SlowDown</Message></Error>"
+        let s3 = try HTTPServer { _, response in
+            response.send(status: 400, headers: [("Content-Type", "application/xml")], body: Array(answer.utf8))
+        }
+        defer { s3.stop() }
+        let item = try h.makeItem("odd-error-code", files: ["a": pattern(10)])
+        var options = fastOptions()
+        options.checkRemote = false
+        let uploader = ItemUploader(credentials: h.credentials, endpoints: IAEndpoints(s3: s3.baseURL, archive: h.ia.archiveURL),
+                                    http: h.http)
+        do {
+            let report = try await uploader.upload(itemPath: item, options: options)
+            Issue.record("the upload succeeded: \(report.uploaded)")
+        } catch let error as InternetArchiveError {
+            #expect(error.code == .rejected)
+            #expect(error.description.contains("HTTP 400 Invalid Argument"), "\(error)")
+            #expect(!error.description.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(error)")
+        }
     }
 
     func expectFailure(_ h: IAHarness, _ item: String, credentials: IACredentials? = nil,

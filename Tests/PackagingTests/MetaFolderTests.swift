@@ -75,6 +75,44 @@ struct MetaFolderTests {
         #expect(throws: PackagingError.self) { try MetaFolder.read(item: dir.path) }
     }
 
+    /// Found by fuzzing (`parser-fuzz meta-folder`): a value file numbered 2147483647 made the reader walk (and
+    /// allocate) every number below it, so `verify`, `package` and `upload` ran out of memory on such a folder.
+    @Test(.timeLimit(.minutes(1))) func aHugeValueNumberIsOneGapAtOnce() throws {
+        let dir = try TemporaryDirectory("meta")
+        defer { dir.remove() }
+        let meta = dir.file(".meta")
+        try Files.write(meta + "/title/0", "t")
+        try Files.write(meta + "/title/2147483647", "far away")
+        try Files.write(meta + "/subject/0", "a")
+        try Files.write(meta + "/subject/2", "c")
+        let problems = MetaFolder.problems(folder: meta)
+        #expect(problems == [meta + "/subject/1: missing; values must be numbered 0, 1, 2… without gaps",
+                             meta + "/title/1…2147483646: missing; values must be numbered 0, 1, 2… without gaps"])
+        #expect(throws: PackagingError.self) { try MetaFolder.read(item: dir.path) }
+    }
+
+    /// Found by fuzzing (`parser-fuzz meta-folder`, which writes back what reads cleanly): a value ending in CRLF
+    /// kept its "\r\n" (Swift's String sees one character there, not a "\n"), while rip's `$(cat …)` and the
+    /// writer drop only the line feed. A NUL byte is a problem, not part of a value the writer would refuse.
+    @Test func valuesReadAsRipReadsThemAndWriteBackTheSame() throws {
+        let dir = try TemporaryDirectory("meta")
+        defer { dir.remove() }
+        let meta = dir.file(".meta")
+        try Files.write(meta + "/title/0", "ends with CRLF\r\n")
+        try Files.write(meta + "/title/1", "two line feeds\n\n")
+        let shell = try ExternalTool.run("sh", ["-c", "cd \(meta) && printf '%s|' \"$(cat title/0)\" \"$(cat title/1)\""])
+        let metadata = try #require(try MetaFolder.read(item: dir.path))
+        #expect(metadata["title"].map { $0 + "|" }.joined() == shell.stdout)
+        #expect(metadata["title"] == ["ends with CRLF\r", "two line feeds"])
+        try FileManager.default.createDirectory(atPath: dir.file("copy"), withIntermediateDirectories: true)
+        try MetaFolder.write(metadata, toItem: dir.file("copy"))
+        #expect(try MetaFolder.read(item: dir.file("copy")) == metadata)
+
+        try Files.write(meta + "/creator/0", [0x61, 0x00, 0x62])
+        let problems = MetaFolder.problems(folder: meta)
+        #expect(problems == [meta + "/creator/0: contains a NUL byte, which IA cannot store; remove it"])
+    }
+
     @Test func invalidKeysAreRefusedWhenWriting() throws {
         let dir = try TemporaryDirectory("meta")
         defer { dir.remove() }
