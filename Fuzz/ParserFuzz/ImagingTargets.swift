@@ -22,7 +22,7 @@ enum JPEGTarget {
             checkArchivedJPEG(result.bytes, metadata)
         }
         guard pixelCount(jpeg) <= webpPixelLimit,
-              let result = try? ImageTranscoder(format: .webp(quality: 50)).transcode(jpeg, metadata: photo)
+              let result = try? ImageTranscoder(format: .webp, webpQuality: 50).transcode(jpeg, metadata: photo)
         else { return }
         checkWebPChunks(result.bytes, source: jpeg)
     }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import HTTPClient
 @testable import InternetArchive
@@ -39,13 +40,14 @@ enum IAAnswerTarget {
         require(S3XML.decodeEntities(S3XML.escape(text)) == text, "escaping then decoding changes a text")
 
         _ = try? RemoteItem.parse(body, identifier: "fuzz-item")
-        if let object = JSONValue.object(body) {
-            _ = JSONValue.isIntegerZero(object["over_limit"])
+        if let object = JSONValue.archiveObject(body) {
+            // check_limit's answer, as S3Exchange reads it.
+            if let overLimit = object["over_limit"] { _ = overLimit.isInteger && overLimit.doubleValue == 0 }
             // A scrape page, as ScrapeClient reads it.
-            for case let item as [String: Any] in object["items"] as? [Any] ?? [] {
-                _ = ScrapedItem(fields: item.mapValues { JSONValue.strings($0) })
+            for case .object(let item) in object["items"]?.arrayValue ?? [] {
+                _ = ScrapedItem(fields: item.mapValues(\.texts))
             }
-            _ = JSONValue.string(object["cursor"])
+            _ = object["cursor"]?.scalarText
         }
     }
 

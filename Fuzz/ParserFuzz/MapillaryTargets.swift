@@ -1,3 +1,4 @@
+import Essentials
 import HTTPClient
 import Imaging
 import Logging
@@ -22,7 +23,7 @@ enum GraphPageTarget {
             return
         }
         switch verdict {
-        case .ok(.collection(let elements, let paging)):
+        case .ok(.collection(let elements, let paging), _):
             checkCreators(body, elements, paging)
             guard let page = try? ImagePage.build(body: body, elements: elements, paging: paging, quality: .q1024,
                                                   limitUsed: 100) else { return }
@@ -32,12 +33,11 @@ enum GraphPageTarget {
                         "a refused record's preview holds a control character")
             }
             if let next = page.next { checkNextLink(next) }
-        case .ok(.object(let object)):
+        case .ok(.object(let object), _):
             _ = object[Quality.q1024.thumbField]?.stringValue.flatMap(URLQuery.webURL)
-        case .ok(.error):
+        case .ok(.error, _):
             fatalError("property broken: judge let a Graph error object through as a success")
-        case .tokenRejected(let text), .lessData(let text), .transient(let text, _), .notFound(let text),
-             .refused(let text):
+        case .lessData(let text), .transient(let text, _), .notFound(let text), .refused(let text):
             requireNoToken(text)
         }
     }
