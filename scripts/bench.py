@@ -196,6 +196,8 @@ class Sandbox:
 
 def user_counts(scenario):
     """(username, images) of a scenario: one user `bench`, or `count` images spread over `users` users."""
+    if getattr(scenario, "user_list", None):
+        return scenario.user_list
     if scenario.users == 1:
         return [("bench", scenario.count)]
     return [(f"bench{index:04d}", scenario.count // scenario.users + (1 if index < scenario.count % scenario.users else 0))
@@ -497,6 +499,77 @@ def run_queue(args, work):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# The campaign worker's memory (scenario w): one worker, --jobs 8, over 60 mixed users, with --upload
+
+def rss_mb(pid):
+    """Resident set size of a live process in MB (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_worker(args, work):
+    log("== w: campaign worker memory, --jobs 8 over 60 mixed users (12 in a smoke run), --upload")
+    # Three large users spread over the queue (first, middle, last), the rest small: each third of the run holds a
+    # large one, so the peak of the last third against the first shows whether memory grows with the jobs done.
+    count, big = (12, 30) if args.smoke else (60, 400)
+    users = [(f"w{index:02d}", big if index in (0, count // 2 - 1, count - 1) else 3 + index % 7)
+             for index in range(count)]
+    scenario = Scenario("w", "w", sum(n for _, n in users), "256", latency=20, size="1024x768")
+    scenario.user_list = users
+    sandbox = Sandbox(args.binary, work, scenario, args.photos)
+    queue = os.path.join(work, "worker-queue.sqlite")
+    report = os.path.join(work, "worker-report.jsonl")
+    env = dict(os.environ)
+    env.update(sandbox.env)
+    try:
+        for path in (queue, report):
+            if os.path.exists(path):
+                os.remove(path)
+        add = subprocess.run([args.binary, "queue", "add", "--queue", queue, "--quality", "256"]
+                             + [user for user, _ in users], env=env, capture_output=True, text=True)
+        if add.returncode != 0:
+            raise SystemExit("queue add failed:\n" + add.stdout + add.stderr)
+        command = [args.binary, "worker", "--queue", queue, "--jobs", "8", "--until-empty", "--upload", "--quiet",
+                   "--output", os.path.join(work, "worker-out"), "--cache-dir", os.path.join(work, "worker-cache"),
+                   "--report", report]
+        log_file = open(os.path.join(work, "worker.log"), "w")
+        start = time.monotonic()
+        process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        samples = []   # (jobs done, RSS MB)
+        while process.poll() is None:
+            done = sum(1 for _ in open(report)) if os.path.exists(report) else 0
+            samples.append((done, rss_mb(process.pid)))
+            time.sleep(0.1)
+        wall = time.monotonic() - start
+        log_file.close()
+        if process.returncode != 0:
+            with open(os.path.join(work, "worker.log")) as f:
+                raise SystemExit(f"the worker failed (exit {process.returncode}):\n{f.read()[-2000:]}")
+    finally:
+        sandbox.stop()
+    with open(report) as f:
+        lines = [json.loads(line) for line in f if line.strip()]
+    verified = sum(1 for line in lines if line.get("upload") == "verified")
+    peak = max(rss for _, rss in samples)
+    third = count // 3
+    first = max((rss for done, rss in samples if done < third), default=0)
+    last = max((rss for done, rss in samples if done >= count - third), default=0)
+    print(f"\nw  worker --jobs 8 --upload, {count} users ({scenario.count} images, 3 of {big}): {len(lines)} jobs "
+          f"reported, {verified} uploaded and verified, {wall:.1f} s")
+    print(f"   peak RSS {peak:.0f} MB; while jobs 1-{third} ran {first:.0f} MB, while jobs {count - third + 1}-{count} "
+          f"ran {last:.0f} MB ({(last / first - 1) * 100 if first else 0:+.0f}%); target < 300 MB and no growth with "
+          f"the jobs done")
+    verdict = "ok" if peak < 300 and last <= first * 1.10 and verified == count else "BELOW TARGET"
+    print(f"  w: {verdict}" + (" (smoke run: not judged)" if SMOKE else ""))
+
+
+# ---------------------------------------------------------------------------------------------------------------
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -506,7 +579,7 @@ def main():
     parser.add_argument("--photos", help="folder of real JPEGs (the photos corpus)")
     parser.add_argument("--runs", type=int, default=3, help="rounds per scenario (medians are printed)")
     parser.add_argument("--only", help="comma-separated scenario keys (a-photos,a-gen,b-photos,b-gen,c,c-nowebp,"
-                                       "d1k,d10k,e,f,q); prefixes match (a = a-photos,a-gen)")
+                                       "d1k,d10k,e,f,q,w); prefixes match (a = a-photos,a-gen)")
     parser.add_argument("--configs", help="for c: comma-separated configs to run (default,c8,c16,c32,c64,c128)")
     parser.add_argument("--count", type=int, help="images per scenario instead of the scenario's own count")
     parser.add_argument("--smoke", action="store_true", help="tiny counts, one round: checks the harness works")
@@ -521,7 +594,7 @@ def main():
     keys = [k.strip() for k in args.only.split(",")] if args.only else None
     if keys:
         chosen = [s for s in chosen if any(s.key.startswith(k) for k in keys)]
-        if not chosen and "e" not in keys and "q" not in keys:
+        if not chosen and not {"e", "q", "w"} & set(keys):
             raise SystemExit(f"no scenario matches --only {args.only}; the keys are in docs/benchmarks.md")
     if args.configs:
         wanted = set(args.configs.split(","))
@@ -551,6 +624,8 @@ def main():
             run_upload(args, work)
         if keys is None or "q" in keys:
             run_queue(args, work)
+        if keys is None or "w" in keys:
+            run_worker(args, work)
     finally:
         if args.keep:
             log(f"kept {work}")

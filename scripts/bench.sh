@@ -3,7 +3,7 @@
 # on the same data (bare curl for the network, in-process transcoding for the CPU). docs/benchmarks.md explains it.
 #
 #   scripts/bench.sh                      # every scenario, 3 rounds each, release build (about 45 minutes on 2 cores)
-#   scripts/bench.sh --only a,b --runs 5  # some scenarios (keys: a-photos a-gen b-photos b-gen c c-nowebp d1k d10k e q)
+#   scripts/bench.sh --only a,b --runs 5  # some scenarios (keys: a-photos a-gen b-photos b-gen c c-nowebp d1k d10k e f q w)
 #   scripts/bench.sh --only c --configs default,c16,c64
 #   scripts/bench.sh --smoke              # seconds-long run on tiny data (debug build): checks the harness works
 #
