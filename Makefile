@@ -14,7 +14,7 @@ DIST_PACKAGES = dpkg-dev
 DIST_CHECK_PACKAGES = debootstrap systemd-container
 
 .PHONY: setup setup-test build release test test-asan test-ubsan test-sanitizers fuzz demo bench bench-smoke dist \
-        dist-check man completions clean
+        dist-check man completions format lint clean
 
 setup:
 	@scripts/install-packages.sh $(APT_PACKAGES)
@@ -96,6 +96,15 @@ completions: setup
 dist-check: dist
 	@scripts/install-packages.sh $(DIST_CHECK_PACKAGES)
 	scripts/dist-check.sh
+
+# `make format` rewrites the Swift sources in the house layout (.swift-format: 120 columns, 4 spaces), with the
+# toolchain's own `swift format`; `make lint` checks them without changing anything (CI runs it first).
+FORMATTED = Sources Tests Fuzz Benchmarks
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMATTED)
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMATTED)
 
 clean:
 	rm -rf .build .build-asan .build-ubsan .build-sanitizers .build-fuzz dist
