@@ -62,10 +62,11 @@ struct FolderTranscode {
             inputBytes += images[index].count
         }
         let transcoder = ImageTranscoder(format: webp ? .webp : .jpeg, webpQuality: quality)
-        let metadata = CaptureMetadata(make: "BenchCam", model: "Model 1", width: 4000, height: 3000,
-                                       capturedAtMillis: 1_714_572_202_123, latitude: 52.52, longitude: 13.405,
-                                       altitude: 34, heading: 90)
-        _ = try? transcoder.transcode(images[0], metadata: metadata)   // warm-up: dynamic loader, first allocations
+        let metadata = CaptureMetadata(
+            make: "BenchCam", model: "Model 1", width: 4000, height: 3000,
+            capturedAtMillis: 1_714_572_202_123, latitude: 52.52, longitude: 13.405,
+            altitude: 34, heading: 90)
+        _ = try? transcoder.transcode(images[0], metadata: metadata)  // warm-up: dynamic loader, first allocations
         let shared = Shared(images: images, jobs: jobs)
         let startCPU = cpuSeconds(RUSAGE_SELF.rawValue)
         let start = Date()

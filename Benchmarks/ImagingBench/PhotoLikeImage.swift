@@ -18,12 +18,14 @@ enum PhotoLikeImage {
                     var r: Double, g: Double, b: Double
                     if y < horizon {
                         let t = Double(y) / Double(max(1, horizon))
-                        r = 110 + 90 * t + 20 * texture; g = 150 + 70 * t + 20 * texture; b = 230 - 20 * t + 15 * texture
+                        r = 110 + 90 * t + 20 * texture; g = 150 + 70 * t + 20 * texture;
+                        b = 230 - 20 * t + 15 * texture
                     } else {
                         let t = Double(y - horizon) / Double(max(1, height - horizon))
                         r = 90 + 40 * t + 70 * texture; g = 95 + 30 * t + 60 * texture; b = 80 + 20 * t + 50 * texture
                     }
-                    for block in blocks where x >= block.x0 && x < block.x1 && y >= block.top && y < horizon + height / 10 {
+                    for block in blocks
+                    where x >= block.x0 && x < block.x1 && y >= block.top && y < horizon + height / 10 {
                         let window = (x / 23 + y / 31) % 3 == 0 ? 0.55 : 1.0
                         r = (60 + 150 * block.shade) * window + 25 * texture
                         g = (55 + 130 * block.shade) * window + 25 * texture

@@ -50,8 +50,9 @@ func cameraJPEG(width: Int, height: Int, seed: UInt32) throws -> [UInt8] {
     exif[.isoSpeed] = .short([100])
     exif[.orientation] = .short([1])
     let pixels = PhotoLikeImage.rgb(width: width, height: height, seed: seed)
-    return try JPEGEncoder.encode(rgb: pixels, width: width, height: height, quality: 90,
-                                  segments: [try exif.app1Segment()])
+    return try JPEGEncoder.encode(
+        rgb: pixels, width: width, height: height, quality: 90,
+        segments: [try exif.app1Segment()])
 }
 
 func median(_ values: [Double]) -> Double {
@@ -74,12 +75,13 @@ func bench(name: String, jpeg: [UInt8], options: Options) throws {
     let input = options.work + "/\(name).jpg", reference = options.work + "/\(name).cwebp.webp"
     try Data(jpeg).write(to: URL(fileURLWithPath: input))
     let transcoder = ImageTranscoder(format: .webp, webpQuality: options.quality)
-    let metadata = CaptureMetadata(make: "BenchCam", model: "Model 1", width: 4000, height: 3000,
-                                   capturedAtMillis: 1_714_572_202_123, latitude: 52.52, longitude: 13.405,
-                                   altitude: 34, heading: 90)
+    let metadata = CaptureMetadata(
+        make: "BenchCam", model: "Model 1", width: 4000, height: 3000,
+        capturedAtMillis: 1_714_572_202_123, latitude: 52.52, longitude: 13.405,
+        altitude: 34, heading: 90)
     var ours: [UInt8] = []
-    _ = try transcoder.transcode(jpeg, metadata: metadata)          // warm-up
-    _ = try runCwebp(input, reference, quality: options.quality)    // warm-up (page cache, dynamic loader)
+    _ = try transcoder.transcode(jpeg, metadata: metadata)  // warm-up
+    _ = try runCwebp(input, reference, quality: options.quality)  // warm-up (page cache, dynamic loader)
     // Interleaved runs, median of each: other load on the machine hits both sides alike.
     var oursRuns: [Double] = [], theirsRuns: [Double] = []
     for _ in 0..<options.count {
@@ -92,9 +94,10 @@ func bench(name: String, jpeg: [UInt8], options: Options) throws {
     let theirs = try Data(contentsOf: URL(fileURLWithPath: reference))
     try Data(ours).write(to: URL(fileURLWithPath: options.work + "/\(name).ours.webp"))
     let label = name.count < 30 ? name + String(repeating: " ", count: 30 - name.count) : name
-    let line = String(format: "%@ %9.4f s %9.4f s   cpu %5.2f×   size %8d / %8d = %6.3f",
-                      label as NSString, oursCPU, theirsCPU, oursCPU / theirsCPU, ours.count, theirs.count,
-                      Double(ours.count) / Double(theirs.count))
+    let line = String(
+        format: "%@ %9.4f s %9.4f s   cpu %5.2f×   size %8d / %8d = %6.3f",
+        label as NSString, oursCPU, theirsCPU, oursCPU / theirsCPU, ours.count, theirs.count,
+        Double(ours.count) / Double(theirs.count))
     print(line)
     fflush(nil)
 }
@@ -105,15 +108,19 @@ if CommandLine.arguments.dropFirst().first == "transcode" {
 }
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
-print("CPU seconds per image (median of \(options.count) interleaved runs), cwebp -q \(options.quality) -m 4 -metadata all")
+print(
+    "CPU seconds per image (median of \(options.count) interleaved runs), cwebp -q \(options.quality) -m 4 -metadata all"
+)
 print("image                           ours        cwebp       ratio       size ours / cwebp (bytes)")
 for (index, (width, height)) in options.sizes.enumerated() {
-    try bench(name: "synthetic-\(width)x\(height)",
-              jpeg: try cameraJPEG(width: width, height: height, seed: UInt32(index + 1)), options: options)
+    try bench(
+        name: "synthetic-\(width)x\(height)",
+        jpeg: try cameraJPEG(width: width, height: height, seed: UInt32(index + 1)), options: options)
 }
 for path in options.photos {
     let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-    let name = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent()
+    let name =
+        URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().lastPathComponent + "-" + URL(fileURLWithPath: path).lastPathComponent
     try bench(name: String(name.prefix(28)), jpeg: bytes, options: options)
 }

@@ -23,7 +23,10 @@ struct QueueBench {
             case "--workers": workers = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--sqlite": sqliteFolder = iterator.next()
             case "--postgres": postgres = iterator.next()
-            default: fatalError("unknown argument \(argument); usage: queue-bench [--jobs N] [--workers 1,4] [--sqlite DIR] [--postgres URL]")
+            default:
+                fatalError(
+                    "unknown argument \(argument); usage: queue-bench [--jobs N] [--workers 1,4] [--sqlite DIR] [--postgres URL]"
+                )
             }
         }
     }
@@ -31,19 +34,37 @@ struct QueueBench {
     func run() throws {
         var targets: [(String, () throws -> (QueueLocation, () -> Void))] = []
         if let sqliteFolder {
-            targets.append(("sqlite", {
-                let path = sqliteFolder + "/queue-bench-\(getpid())-\(UUID().uuidString.prefix(8)).sqlite"
-                return (.sqlite(path: path), { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } })
-            }))
+            targets.append(
+                (
+                    "sqlite",
+                    {
+                        let path = sqliteFolder + "/queue-bench-\(getpid())-\(UUID().uuidString.prefix(8)).sqlite"
+                        return (
+                            .sqlite(path: path),
+                            {
+                                for suffix in ["", "-wal", "-shm"] {
+                                    try? FileManager.default.removeItem(atPath: path + suffix)
+                                }
+                            }
+                        )
+                    }
+                ))
         }
         if let postgres {
-            targets.append(("postgres", {
-                let name = "queue_bench_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
-                try Self.psql(postgres, "CREATE DATABASE \(name)")
-                var components = URLComponents(string: postgres)!
-                components.path = "/" + name
-                return (.postgres(url: components.string!), { try? Self.psql(postgres, "DROP DATABASE \(name) WITH (FORCE)") })
-            }))
+            targets.append(
+                (
+                    "postgres",
+                    {
+                        let name = "queue_bench_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+                        try Self.psql(postgres, "CREATE DATABASE \(name)")
+                        var components = URLComponents(string: postgres)!
+                        components.path = "/" + name
+                        return (
+                            .postgres(url: components.string!),
+                            { try? Self.psql(postgres, "DROP DATABASE \(name) WITH (FORCE)") }
+                        )
+                    }
+                ))
         }
         for (backend, make) in targets {
             for count in workers {
@@ -75,7 +96,9 @@ struct QueueBench {
                 defer { group.leave() }
                 do {
                     while let job = try connection.claim(worker: "bench-\(index)", host: "bench") {
-                        try connection.complete(job, result: JobResult(identifier: "x", images: 0, bytes: 0, uploaded: false, verified: false))
+                        try connection.complete(
+                            job,
+                            result: JobResult(identifier: "x", images: 0, bytes: 0, uploaded: false, verified: false))
                         done.add(1, ordering: .relaxed)
                     }
                 } catch {
@@ -95,14 +118,18 @@ struct QueueBench {
             let claimStart = ContinuousClock.now
             guard let job = try queue.claim(worker: "bench", host: "bench") else { break }
             let completeStart = ContinuousClock.now
-            try queue.complete(job, result: JobResult(identifier: "x", images: 0, bytes: 0, uploaded: false, verified: false))
+            try queue.complete(
+                job, result: JobResult(identifier: "x", images: 0, bytes: 0, uploaded: false, verified: false))
             claims.append((completeStart - claimStart).seconds * 1000)
             completes.append((ContinuousClock.now - completeStart).seconds * 1000)
         }
         let completed = done.load(ordering: .relaxed)
-        return String(format: #"{"backend": "%@", "workers": %d, "jobs": %d, "add_seconds": %.2f, "drain_seconds": %.2f, "jobs_per_second": %.0f, "claim_ms_median": %.2f, "claim_ms_p99": %.2f, "complete_ms_median": %.2f, "complete_ms_p99": %.2f}"#,
-                      backend, workers, completed, addSeconds, seconds, Double(completed) / seconds,
-                      Self.percentile(claims, 0.5), Self.percentile(claims, 0.99), Self.percentile(completes, 0.5), Self.percentile(completes, 0.99))
+        return String(
+            format:
+                #"{"backend": "%@", "workers": %d, "jobs": %d, "add_seconds": %.2f, "drain_seconds": %.2f, "jobs_per_second": %.0f, "claim_ms_median": %.2f, "claim_ms_p99": %.2f, "complete_ms_median": %.2f, "complete_ms_p99": %.2f}"#,
+            backend, workers, completed, addSeconds, seconds, Double(completed) / seconds,
+            Self.percentile(claims, 0.5), Self.percentile(claims, 0.99), Self.percentile(completes, 0.5),
+            Self.percentile(completes, 0.99))
     }
 
     static func percentile(_ values: [Double], _ p: Double) -> Double {

@@ -6,9 +6,10 @@ import CWebP
 /// XMP and ICC profile carried into chunks (only for images of at most ``webpPixelLimit`` pixels, so one input
 /// costs milliseconds, not seconds).
 enum JPEGTarget {
-    static let photo = CaptureMetadata(make: "Fuzz", model: "Target", width: 64, height: 48,
-                                       capturedAtMillis: 1_714_572_202_123, latitude: 48.137, longitude: 11.575,
-                                       altitude: 519.5, heading: 271.25)
+    static let photo = CaptureMetadata(
+        make: "Fuzz", model: "Target", width: 64, height: 48,
+        capturedAtMillis: 1_714_572_202_123, latitude: 48.137, longitude: 11.575,
+        altitude: 519.5, heading: 271.25)
     static let panorama: CaptureMetadata = {
         var metadata = photo
         metadata.isPano = true
@@ -22,7 +23,7 @@ enum JPEGTarget {
             checkArchivedJPEG(result.bytes, metadata)
         }
         guard pixelCount(jpeg) <= webpPixelLimit,
-              let result = try? ImageTranscoder(format: .webp, webpQuality: 50).transcode(jpeg, metadata: photo)
+            let result = try? ImageTranscoder(format: .webp, webpQuality: 50).transcode(jpeg, metadata: photo)
         else { return }
         checkWebPChunks(result.bytes, source: jpeg)
     }
@@ -44,8 +45,9 @@ enum JPEGTarget {
         guard let structure = try? JPEGStructure.parse(jpeg) else { return }
         let cameraXMP = structure.firstPayload(jpeg, after: JPEGStructure.xmpSignature, where: structure.isXMP)
         let chunks = WebPChunks(webp)
-        require(chunks.xmp == cameraXMP.flatMap { $0.isEmpty ? nil : $0 },
-                "the WebP's XMP chunk differs from the camera's XMP packet")
+        require(
+            chunks.xmp == cameraXMP.flatMap { $0.isEmpty ? nil : $0 },
+            "the WebP's XMP chunk differs from the camera's XMP packet")
         guard let exif = chunks.exif else { return }
         require(ExifTarget.readsWhole(exif), "the WebP's EXIF chunk is not a readable TIFF block")
     }
@@ -63,7 +65,9 @@ enum JPEGTarget {
 /// `exif`: a camera's TIFF block (what follows `Exif\0\0` in an APP1 segment) merged with the archive's tags, once
 /// with a full plan (time and GPS replace the camera's) and once with Make alone (the camera's time and GPS stay).
 enum ExifTarget {
-    static let plans = [ExifPlan(CaptureFacts(JPEGTarget.photo)), ExifPlan(CaptureFacts(CaptureMetadata(make: "Fuzz")))]
+    static let plans = [
+        ExifPlan(CaptureFacts(JPEGTarget.photo)), ExifPlan(CaptureFacts(CaptureMetadata(make: "Fuzz"))),
+    ]
 
     static func run(_ camera: [UInt8]) {
         for plan in plans {
@@ -86,8 +90,9 @@ enum ExifTarget {
     /// IFD0's Make as written (ASCII, NUL-terminated).
     private static func make(in tiff: [UInt8]) -> String? {
         guard let reader = try? TIFFReader(tiff),
-              let ifd0 = try? reader.directory(at: reader.firstDirectoryOffset, named: "IFD0"),
-              let entry = ifd0.first(ExifTag.make.id), entry.type == 2, entry.count > 4 else { return nil }
+            let ifd0 = try? reader.directory(at: reader.firstDirectoryOffset, named: "IFD0"),
+            let entry = ifd0.first(ExifTag.make.id), entry.type == 2, entry.count > 4
+        else { return nil }
         let offset = Int(reader.order.uint32(entry.field, 8))
         let text = reader.bytes[offset..<offset + Int(entry.count)]
         return String(decoding: text.prefix { $0 != 0 }, as: UTF8.self)

@@ -13,12 +13,14 @@ enum IAAnswerTarget {
         guard let credentials = try? IACredentials(accessKey: "FUZZACCESSKEY", secretKey: secret) else {
             fail("the fuzz credentials are refused")
         }
-        return S3Requests(endpoints: IAEndpoints(), credentials: credentials, identifier: "fuzz-item",
-                          stallTimeout: .seconds(1))
+        return S3Requests(
+            endpoints: IAEndpoints(), credentials: credentials, identifier: "fuzz-item",
+            stallTimeout: .seconds(1))
     }()
-    static let exchange = S3Exchange(http: HTTPClient(), requests: requests, options: UploadOptions(),
-                                     run: UploadRun(identifier: "fuzz-item", handler: nil),
-                                     logger: Logger(label: "parser-fuzz"))
+    static let exchange = S3Exchange(
+        http: HTTPClient(), requests: requests, options: UploadOptions(),
+        run: UploadRun(identifier: "fuzz-item", handler: nil),
+        logger: Logger(label: "parser-fuzz"))
 
     static func run(_ body: [UInt8]) {
         let error = S3ErrorBody(body, hiding: requests.mask)
@@ -56,7 +58,8 @@ enum IAAnswerTarget {
         var parts: [(number: Int, etag: String)] = []
         for block in S3XML.blocks("Part", in: text) {
             guard let number = S3XML.value("PartNumber", in: block).flatMap({ Int($0) }),
-                  let etag = S3XML.value("ETag", in: block) else { continue }
+                let etag = S3XML.value("ETag", in: block)
+            else { continue }
             parts.append((number, etag))
         }
         guard case .bytes(let xml) = requests.complete("fuzz.tar", uploadID: "u", parts: parts).body else {
@@ -65,8 +68,9 @@ enum IAAnswerTarget {
         let sent = S3XML.blocks("Part", in: String(decoding: xml, as: UTF8.self)).map { block in
             (S3XML.value("PartNumber", in: block).flatMap { Int($0) }, S3XML.value("ETag", in: block))
         }
-        require(sent.count == parts.count && zip(sent, parts).allSatisfy { $0.0 == $1.number && $0.1 == $1.etag },
-                "the parts IA listed are not the parts sent back to complete the upload")
+        require(
+            sent.count == parts.count && zip(sent, parts).allSatisfy { $0.0 == $1.number && $0.1 == $1.etag },
+            "the parts IA listed are not the parts sent back to complete the upload")
     }
 }
 
@@ -81,11 +85,13 @@ enum IAConfigTarget {
         let secret = parsed["s3"]?["secret"] ?? ""
         do {
             let credentials = try IACredentials.resolve(environment: ["IA_CONFIG_FILE": path], home: nil)
-            require(credentials.secretKey == secret && credentials.accessKey == parsed["s3"]?["access"],
-                    "the keys differ from the [s3] section")
+            require(
+                credentials.secretKey == secret && credentials.accessKey == parsed["s3"]?["access"],
+                "the keys differ from the [s3] section")
             for key in [credentials.accessKey, credentials.secretKey] {
-                require(!key.isEmpty && !key.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F || $0 == ":" },
-                        "a key that cannot go into an Authorization header was accepted")
+                require(
+                    !key.isEmpty && !key.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F || $0 == ":" },
+                    "a key that cannot go into an Authorization header was accepted")
             }
             if secret.count >= 8 {
                 for shown in ["\(credentials)", String(reflecting: credentials), credentials.maskedAuthorization] {
@@ -93,8 +99,9 @@ enum IAConfigTarget {
                 }
             }
         } catch {
-            require(secret.count < 8 || path.contains(secret) || !"\(error)".contains(secret),
-                    "the secret key shows in an error")
+            require(
+                secret.count < 8 || path.contains(secret) || !"\(error)".contains(secret),
+                "the secret key shows in an error")
         }
     }
 }

@@ -9,12 +9,14 @@ import Logging
 /// link checked and edited.
 enum GraphPageTarget {
     static let token = "MLY|4242|fuzz0token0that0must0never0show"
-    static let client = MapillaryClient(http: HTTPClient(), apiBase: "https://graph.mapillary.com", token: token,
-                                        logger: Logger(label: "parser-fuzz"))
+    static let client = MapillaryClient(
+        http: HTTPClient(), apiBase: "https://graph.mapillary.com", token: token,
+        logger: Logger(label: "parser-fuzz"))
 
     static func run(_ body: [UInt8]) {
-        let response = HTTPResponse(status: 200, headers: [HTTPHeader("Content-Type", "application/json")], body: body,
-                                    bodyBytes: Int64(body.count))
+        let response = HTTPResponse(
+            status: 200, headers: [HTTPHeader("Content-Type", "application/json")], body: body,
+            bodyBytes: Int64(body.count))
         let verdict: APIVerdict
         do {
             verdict = try client.judge(response)
@@ -25,12 +27,16 @@ enum GraphPageTarget {
         switch verdict {
         case .ok(.collection(let elements, let paging), _):
             checkCreators(body, elements, paging)
-            guard let page = try? ImagePage.build(body: body, elements: elements, paging: paging, quality: .q1024,
-                                                  limitUsed: 100) else { return }
+            guard
+                let page = try? ImagePage.build(
+                    body: body, elements: elements, paging: paging, quality: .q1024,
+                    limitUsed: 100)
+            else { return }
             for record in page.records { ImageRecordTarget.check(record, quality: .q1024) }
             for rejected in page.rejected {
-                require(!rejected.preview.unicodeScalars.contains { $0.value < 0x20 },
-                        "a refused record's preview holds a control character")
+                require(
+                    !rejected.preview.unicodeScalars.contains { $0.value < 0x20 },
+                    "a refused record's preview holds a control character")
             }
             if let next = page.next { checkNextLink(next) }
         case .ok(.object(let object), _):
@@ -49,8 +55,9 @@ enum GraphPageTarget {
             return
         }
         for name in page.sightings.compactMap(\.username) where MapillaryUsername.problem(name) == nil {
-            require(isOneLine(name) && !name.isEmpty,
-                    "an unusable username was accepted: \(name.debugDescription)")
+            require(
+                isOneLine(name) && !name.isEmpty,
+                "an unusable username was accepted: \(name.debugDescription)")
         }
         if let next = page.next { _ = PageLink.identity(of: next) }
     }
@@ -93,11 +100,12 @@ enum ImageRecordTarget {
         check(record, quality: .q2048)
         // As UserDownload.captureMetadata maps a record (the API's preferences applied).
         let position = record.preferredPosition
-        let metadata = CaptureMetadata(make: record.make, model: record.model, width: record.width,
-                                       height: record.height, capturedAtMillis: record.capturedAt,
-                                       latitude: position?.latitude, longitude: position?.longitude,
-                                       altitude: record.preferredAltitude, heading: record.preferredHeading,
-                                       isPano: record.isPanorama)
+        let metadata = CaptureMetadata(
+            make: record.make, model: record.model, width: record.width,
+            height: record.height, capturedAtMillis: record.capturedAt,
+            latitude: position?.latitude, longitude: position?.longitude,
+            altitude: record.preferredAltitude, heading: record.preferredHeading,
+            isPano: record.isPanorama)
         // Problems with metadata are warnings: a good JPEG always comes out, and reads back whole.
         do {
             let result = try ImageTranscoder(format: .jpeg).transcode(jpeg, metadata: metadata)
@@ -112,10 +120,12 @@ enum ImageRecordTarget {
     static func check(_ record: ImageRecord, quality: Quality) {
         require(ImageRecord.isSafeName(record.id), "an unsafe id was accepted")
         require(record.sequence.map(ImageRecord.isSafeName) ?? true, "an unsafe sequence was accepted")
-        require(!record.rawJSON.contains(0x0A) && !record.rawJSON.contains(0x0D),
-                "a record's JSON is not one line (metadata.jsonl.gz holds one record per line)")
-        require((try? ImageRecord(rawJSON: record.rawJSON, quality: quality)) == record,
-                "a record's stored JSON reads back as another record")
+        require(
+            !record.rawJSON.contains(0x0A) && !record.rawJSON.contains(0x0D),
+            "a record's JSON is not one line (metadata.jsonl.gz holds one record per line)")
+        require(
+            (try? ImageRecord(rawJSON: record.rawJSON, quality: quality)) == record,
+            "a record's stored JSON reads back as another record")
         require(record.thumbURL.map { URLQuery.webURL($0) == $0 } ?? true, "a thumbnail URL that is not http(s)")
     }
 }

@@ -24,8 +24,9 @@ enum ParserFuzz {
             exit(runLibFuzzer())
         default:
             let names = FuzzTarget.all.map(\.name).joined(separator: ", ")
-            fail("usage: parser-fuzz TARGET [libFuzzer flags] [CORPUS_DIR...] | seeds DIR | list (targets: \(names))",
-                 status: 2)
+            fail(
+                "usage: parser-fuzz TARGET [libFuzzer flags] [CORPUS_DIR...] | seeds DIR | list (targets: \(names))",
+                status: 2)
         }
     }
 

@@ -23,21 +23,25 @@ enum SeedCorpus {
         var images = jpegs.enumerated().map { ("cdn-\($0.offset).jpg", $0.element) }
         if let first = jpegs.first {
             for (name, metadata) in [("archived", JPEGTarget.photo), ("archived-panorama", JPEGTarget.panorama)] {
-                images.append(("\(name).jpg", try ImageTranscoder(format: .jpeg).transcode(first, metadata: metadata).bytes))
+                images.append(
+                    ("\(name).jpg", try ImageTranscoder(format: .jpeg).transcode(first, metadata: metadata).bytes))
             }
         }
         let xmp = JPEGStructure.xmpSignature + PanoramaXMP.packet(width: 16, height: 8, headingHundredths: 9000)
         let icc = Array("a colour profile in two chunks".utf8)
-        let segments = [xmp, JPEGStructure.iccSignature + [1, 2] + icc.prefix(10),
-                        JPEGStructure.iccSignature + [2, 2] + icc.dropFirst(10)]
-            .enumerated().compactMap { JPEGStructure.segment(marker: $0.offset == 0 ? 0xE1 : 0xE2, payload: $0.element) }
+        let segments = [
+            xmp, JPEGStructure.iccSignature + [1, 2] + icc.prefix(10),
+            JPEGStructure.iccSignature + [2, 2] + icc.dropFirst(10),
+        ]
+        .enumerated().compactMap { JPEGStructure.segment(marker: $0.offset == 0 ? 0xE1 : 0xE2, payload: $0.element) }
         let pixels = (0..<(16 * 8 * 3)).map { UInt8(truncatingIfNeeded: $0 * 7) }
         images.append(("xmp-icc.jpg", try JPEGEncoder.encode(rgb: pixels, width: 16, height: 8, segments: segments)))
 
         for (name, jpeg) in images {
             seeds.add("jpeg", name, jpeg)
             if let structure = try? JPEGStructure.parse(jpeg),
-               let tiff = structure.firstPayload(jpeg, after: JPEGStructure.exifSignature, where: structure.isExif) {
+                let tiff = structure.firstPayload(jpeg, after: JPEGStructure.exifSignature, where: structure.isExif)
+            {
                 seeds.add("exif", name + ".tiff", tiff)
             }
         }
@@ -64,7 +68,8 @@ enum SeedCorpus {
         }
         let thumbnail: [UInt8] = [0xFF, 0xD8, 0xFF, 0xD9]
         let ifd0 = u16(1) + entry(0x010F, 2, 4, Array("Cam".utf8) + [0]) + u32(26)
-        let ifd1 = u16(3) + entry(0x0103, 3, 1, u16(6)) + entry(0x0201, 4, 1, u32(26 + 42))
+        let ifd1 =
+            u16(3) + entry(0x0103, 3, 1, u16(6)) + entry(0x0201, 4, 1, u32(26 + 42))
             + entry(0x0202, 4, 1, u32(thumbnail.count)) + u32(0)
         return [0x4D, 0x4D, 0, 42] + u32(8) + ifd0 + ifd1 + thumbnail
     }
@@ -77,8 +82,10 @@ enum SeedCorpus {
         let members: [(String, [UInt8])] = [
             ("2024-05-01/seq-a/1000001.webp", Array("RIFF....WEBP".utf8)),
             ("2024-05-01/seq-a/1000002.jpg", [0xFF, 0xD8, 0xFF, 0xD9]),
-            ("2024-05-01/" + String(repeating: "long-sequence-name-", count: 6) + "/1000003.jpg",
-             Array(repeating: 7, count: 700)),
+            (
+                "2024-05-01/" + String(repeating: "long-sequence-name-", count: 6) + "/1000003.jpg",
+                Array(repeating: 7, count: 700)
+            ),
         ]
         for (name, count, finished) in [("three-members", 3, true), ("empty", 0, true), ("unfinished", 2, false)] {
             let path = folder + "/" + name + ".tar"
@@ -110,34 +117,45 @@ enum SeedCorpus {
 
     /// `meta-folder`: rip layouts as `package` writes them and as people write them by hand, with the usual mistakes.
     private static func writeMetaFolders(into seeds: SeedFolder) {
-        seeds.add("meta-folder", "item", MetaFolderTarget.encode([
-            ("title/0", "Mapillary images of alice"), ("description/0", "Street-level photos.\nOne tar per day.\n"),
-            ("subject/0", "mapillary"), ("subject/1", "street-level imagery"), ("collection/0", "opensource_media"),
-            ("mediatype/0", "data"),
-        ]))
-        seeds.add("meta-folder", "mistakes", MetaFolderTarget.encode([
-            ("title/1", "a gap before me"), ("notes.txt", "a stray file"), ("bad key/0", "x"), ("empty/", ""),
-            ("date/00", "a leading zero"), ("creator/0", "ends with CRLF\r\n"),
-        ]))
+        seeds.add(
+            "meta-folder", "item",
+            MetaFolderTarget.encode([
+                ("title/0", "Mapillary images of alice"), ("description/0", "Street-level photos.\nOne tar per day.\n"),
+                ("subject/0", "mapillary"), ("subject/1", "street-level imagery"), ("collection/0", "opensource_media"),
+                ("mediatype/0", "data"),
+            ]))
+        seeds.add(
+            "meta-folder", "mistakes",
+            MetaFolderTarget.encode([
+                ("title/1", "a gap before me"), ("notes.txt", "a stray file"), ("bad key/0", "x"), ("empty/", ""),
+                ("date/00", "a leading zero"), ("creator/0", "ends with CRLF\r\n"),
+            ]))
     }
 
     /// `ia-ini`: config files as `ia configure` writes them, and as people edit them.
     private static func writeConfigFiles(into seeds: SeedFolder) {
-        seeds.add("ia-ini", "ia-configure.ini", Array("""
-            [s3]
-            access = AKIAFUZZACCESS01
-            secret = fuzzSecretKey0123456
+        seeds.add(
+            "ia-ini", "ia-configure.ini",
+            Array(
+                """
+                [s3]
+                access = AKIAFUZZACCESS01
+                secret = fuzzSecretKey0123456
 
-            [cookies]
-            logged-in-user = fuzz%40example.org
-            logged-in-sig = 1700000000%201700000000%20signature
+                [cookies]
+                logged-in-user = fuzz%40example.org
+                logged-in-sig = 1700000000%201700000000%20signature
 
-            [general]
-            screenname = fuzz
+                [general]
+                screenname = fuzz
 
-            """.utf8))
-        seeds.add("ia-ini", "edited.ini", Array("# keys from https://archive.org/account/s3.php\r\n[S3]\r\n"
-            .appending("access: AKIAFUZZ02\r\n; old key below\r\nsecret=first\r\n  secret =  second \r\n").utf8))
+                """.utf8))
+        seeds.add(
+            "ia-ini", "edited.ini",
+            Array(
+                "# keys from https://archive.org/account/s3.php\r\n[S3]\r\n"
+                    .appending("access: AKIAFUZZ02\r\n; old key below\r\nsecret=first\r\n  secret =  second \r\n").utf8)
+        )
     }
 }
 

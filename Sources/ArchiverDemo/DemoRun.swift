@@ -14,9 +14,17 @@ public struct DemoRun: Sendable {
     public let env: RunEnvironment
     public let print: @Sendable (String) -> Void
 
-    public init(folder: String, users: [SandboxConfiguration.User] = [.init(name: "alice", imageCount: 60),
-                                                                      .init(name: "bob", imageCount: 40)],
-                env: RunEnvironment, print: @escaping @Sendable (String) -> Void = { Swift.print($0); fflush(nil) }) {
+    public init(
+        folder: String,
+        users: [SandboxConfiguration.User] = [
+            .init(name: "alice", imageCount: 60),
+            .init(name: "bob", imageCount: 40),
+        ],
+        env: RunEnvironment,
+        print: @escaping @Sendable (String) -> Void = {
+            Swift.print($0); fflush(nil)
+        }
+    ) {
         self.folder = folder
         self.users = users
         self.env = env
@@ -40,7 +48,8 @@ public struct DemoRun: Sendable {
             throw ArchiverError(.internalError, "the sandbox started without its Internet Archive half")
         }
 
-        print("""
+        print(
+            """
             1. Sandbox: a fake Mapillary (Graph API \(sandbox.apiURL), CDN \(sandbox.cdnURL)) and a fake Internet
                Archive (S3 \(archive.s3URL), site \(archive.archiveURL)) on loopback, with 2% of Mapillary requests
                failing on purpose and IA answering the first uploads with SlowDown.
@@ -55,10 +64,13 @@ public struct DemoRun: Sendable {
             usernames: users.map(\.name), token: sandbox.token, outputDirectory: folder + "/items",
             cacheDirectory: folder + "/cache", quality: .original, apiURL: sandbox.apiURL, endpoints: endpoints,
             uploadOptions: upload,
-            credentials: try IACredentials(accessKey: archive.accessKey, secretKey: archive.secretKey, source: "sandbox"))
+            credentials: try IACredentials(
+                accessKey: archive.accessKey, secretKey: archive.secretKey, source: "sandbox"))
         var withUpload = options
         withUpload.upload = true
-        print("2. Download + package + upload: mapillary-archiver \(users.map(\.name).joined(separator: " ")) --upload (output \(options.outputDirectory))")
+        print(
+            "2. Download + package + upload: mapillary-archiver \(users.map(\.name).joined(separator: " ")) --upload (output \(options.outputDirectory))"
+        )
         let report = await DownloadBatch(options: withUpload, env: env).run()
         env.console.clearAllStatus()
         print(report.table())
@@ -70,13 +82,18 @@ public struct DemoRun: Sendable {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
             let tars = names.filter { $0.hasSuffix(".tar") }
             print("   \(path)/")
-            print("     \(tars.count) tars (\(tars.prefix(3).joined(separator: ", "))\(tars.count > 3 ? ", …" : "")), "
-                  + names.filter { !$0.hasSuffix(".tar") }.joined(separator: ", "))
+            print(
+                "     \(tars.count) tars (\(tars.prefix(3).joined(separator: ", "))\(tars.count > 3 ? ", …" : "")), "
+                    + names.filter { !$0.hasSuffix(".tar") }.joined(separator: ", "))
             if let title = (try? MetaFolder.read(item: path))??["title"].first { print("     .meta/title/0: \(title)") }
-            var problems = await ItemVerifier.verify(item: path, options: VerifyOptions(expectedIDs: ItemStateReader.doneIDs(item: path)))
-            problems += await RemoteCheck(env: env, endpoints: endpoints, credentials: options.credentials).problems(item: path)
+            var problems = await ItemVerifier.verify(
+                item: path, options: VerifyOptions(expectedIDs: ItemStateReader.doneIDs(item: path)))
+            problems += await RemoteCheck(env: env, endpoints: endpoints, credentials: options.credentials).problems(
+                item: path)
             if problems.isEmpty {
-                print("     verify: every tar reads to its end, members match metadata.jsonl.gz, and IA lists every file with the same md5")
+                print(
+                    "     verify: every tar reads to its end, members match metadata.jsonl.gz, and IA lists every file with the same md5"
+                )
             } else {
                 ok = false
                 problems.forEach { print("     problem: \($0)") }
@@ -84,7 +101,8 @@ public struct DemoRun: Sendable {
         }
         let m = sandbox.mapillary.counters
         let c = archive.counters
-        print("""
+        print(
+            """
             4. What the services saw: Mapillary \(m.apiRequests) API requests, \(m.imagesServed) images served, \
             \(m.injected5xx + m.injectedResets) faults injected (all retried), \(m.cdnRequestsWithCredentials) CDN requests carrying the token; \
             IA \(c.filesStored) files stored, \(c.slowDowns) SlowDown answers waited out, \(ByteFormat.size(archive.totalBytesReceived)) received.

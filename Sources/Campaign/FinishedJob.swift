@@ -17,14 +17,17 @@ public struct FinishedJob: Sendable, Encodable, Equatable {
 extension FinishedJob {
     /// The `limit` jobs done last, newest first.
     static func recent(_ limit: Int, in session: QueueSession) throws -> [FinishedJob] {
-        try session.rows("""
+        try session.rows(
+            """
             SELECT username, quality, webp, identifier, images, bytes, uploaded, verified, {now} - finished_at, worker, host
             FROM campaign_jobs WHERE state = 'done' ORDER BY finished_at DESC, id DESC LIMIT $1
-            """, [.init(limit)]).map { row in
-            FinishedJob(username: row.string(0) ?? "", quality: row.string(1) ?? "", webp: row.bool(2),
-                        identifier: row.string(3) ?? "", images: row.int64(4) ?? 0, bytes: row.int64(5) ?? 0,
-                        uploaded: row.bool(6), verified: row.bool(7), secondsAgo: Double(row.int64(8) ?? 0) / 1000,
-                        worker: row.string(9), host: row.string(10))
+            """, [.init(limit)]
+        ).map { row in
+            FinishedJob(
+                username: row.string(0) ?? "", quality: row.string(1) ?? "", webp: row.bool(2),
+                identifier: row.string(3) ?? "", images: row.int64(4) ?? 0, bytes: row.int64(5) ?? 0,
+                uploaded: row.bool(6), verified: row.bool(7), secondsAgo: Double(row.int64(8) ?? 0) / 1000,
+                worker: row.string(9), host: row.string(10))
         }
     }
 }

@@ -17,13 +17,20 @@ extension JobQueue {
     /// attempt (their workers died, or lost the queue, ``QueuePolicy/maxAttempts`` times).
     public func claim(worker: String, host: String) throws -> ClaimedJob? {
         if sweepIsDue() {
-            try store.statement("""
+            try store.statement(
+                """
                 UPDATE campaign_jobs SET state = 'failed', last_error = $1, finished_at = {now}, lease_until = NULL
                 WHERE state = 'running' AND lease_until < {now} AND attempts >= $2
-                """, [.text("the workers that took it stopped renewing their lease \(policy.maxAttempts) times (killed, or cut off from the queue); see their logs"),
-                      .init(policy.maxAttempts)])
+                """,
+                [
+                    .text(
+                        "the workers that took it stopped renewing their lease \(policy.maxAttempts) times (killed, or cut off from the queue); see their logs"
+                    ),
+                    .init(policy.maxAttempts),
+                ])
         }
-        return try store.statement("""
+        return try store.statement(
+            """
             UPDATE campaign_jobs SET state = 'running', worker = $1, host = $2, generation = {greatest}(generation + 1, {now} * 1000),
                 attempts = attempts + 1, lease_until = {now} + $3, heartbeat_at = {now}, started_at = {now},
                 progress_images = NULL, progress_listed = NULL, progress_listing_complete = NULL, progress_bytes = NULL
@@ -35,10 +42,14 @@ extension JobQueue {
                     ORDER BY priority DESC, id LIMIT 1 {skip_locked}) AS abandoned
                 ) AS candidates ORDER BY priority DESC, id LIMIT 1)
             RETURNING id, username, quality, webp, priority, generation, attempts
-            """, [.text(worker), .text(host), .integer(policy.lease.milliseconds), .init(policy.maxAttempts)]).first.map { row in
-            ClaimedJob(id: row.int64(0) ?? 0,
-                       spec: JobSpec(username: row.string(1) ?? "", quality: row.string(2) ?? "", webp: row.bool(3), priority: row.int(4) ?? 0),
-                       generation: row.int64(5) ?? 0, attempt: row.int(6) ?? 1)
+            """, [.text(worker), .text(host), .integer(policy.lease.milliseconds), .init(policy.maxAttempts)]
+        ).first.map { row in
+            ClaimedJob(
+                id: row.int64(0) ?? 0,
+                spec: JobSpec(
+                    username: row.string(1) ?? "", quality: row.string(2) ?? "", webp: row.bool(3),
+                    priority: row.int(4) ?? 0),
+                generation: row.int64(5) ?? 0, attempt: row.int(6) ?? 1)
         }
     }
 
@@ -46,9 +57,11 @@ extension JobQueue {
     /// (nil keeps the last one). Throws `leaseLost` when the job was taken over or removed (a lease that ran out
     /// but was not taken yet is renewed).
     public func renew(_ job: ClaimedJob, progress: JobProgress? = nil) throws {
-        let counts: [QueueValue] = progress.map { [.init($0.images), .init($0.listed), .init($0.listingComplete), .integer($0.bytes)] }
+        let counts: [QueueValue] =
+            progress.map { [.init($0.images), .init($0.listed), .init($0.listingComplete), .integer($0.bytes)] }
             ?? [.null, .null, .null, .null]
-        let renewed = try store.statement("""
+        let renewed = try store.statement(
+            """
             UPDATE campaign_jobs SET lease_until = {now} + $3, heartbeat_at = {now},
                 progress_images = COALESCE($4, progress_images), progress_listed = COALESCE($5, progress_listed),
                 progress_listing_complete = COALESCE($6, progress_listing_complete), progress_bytes = COALESCE($7, progress_bytes)
@@ -60,18 +73,24 @@ extension JobQueue {
     /// True while `job` is still this worker's: same generation, still running, lease not run out. Checked
     /// before publishing, before each upload and before completing.
     public func stillHolds(_ job: ClaimedJob) throws -> Bool {
-        try !store.statement("SELECT id FROM campaign_jobs WHERE id = $1 AND generation = $2 AND state = 'running' AND lease_until > {now}",
-                             [.integer(job.id), .integer(job.generation)]).isEmpty
+        try !store.statement(
+            "SELECT id FROM campaign_jobs WHERE id = $1 AND generation = $2 AND state = 'running' AND lease_until > {now}",
+            [.integer(job.id), .integer(job.generation)]
+        ).isEmpty
     }
 
     /// Marks `job` done with its result. Throws `leaseLost` when fenced.
     public func complete(_ job: ClaimedJob, result: JobResult) throws {
-        let done = try store.statement("""
+        let done = try store.statement(
+            """
             UPDATE campaign_jobs SET state = 'done', finished_at = {now}, lease_until = NULL, last_error = NULL,
                 identifier = $3, images = $4, bytes = $5, uploaded = $6, verified = $7
             WHERE id = $1 AND generation = $2 AND state = 'running' RETURNING id
-            """, [.integer(job.id), .integer(job.generation), .text(result.identifier), .init(result.images),
-                  .integer(result.bytes), .init(result.uploaded), .init(result.verified)])
+            """,
+            [
+                .integer(job.id), .integer(job.generation), .text(result.identifier), .init(result.images),
+                .integer(result.bytes), .init(result.uploaded), .init(result.verified),
+            ])
         // After a connection lost at the commit, the statement ran again: the first run may have been the one.
         if done.isEmpty, try stateOf(job) != .done { throw leaseLost(job) }
     }
@@ -81,12 +100,17 @@ extension JobQueue {
     @discardableResult
     public func fail(_ job: ClaimedJob, sentence: String, kind: FailureKind) throws -> FailOutcome {
         let wait = policy.backoff(afterAttempt: job.attempt)
-        let state = try store.statement("""
+        let state = try store.statement(
+            """
             UPDATE campaign_jobs SET state = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END,
                 not_before = {now} + $4, last_error = $5, finished_at = {now}, lease_until = NULL
             WHERE id = $1 AND generation = $2 AND state = 'running' RETURNING state
-            """, [.integer(job.id), .integer(job.generation), .init(kind == .permanent ? 0 : policy.maxAttempts),
-                  .integer(wait.milliseconds), .text(sentence)]).first?.string(0).flatMap(JobState.init)
+            """,
+            [
+                .integer(job.id), .integer(job.generation), .init(kind == .permanent ? 0 : policy.maxAttempts),
+                .integer(wait.milliseconds), .text(sentence),
+            ]
+        ).first?.string(0).flatMap(JobState.init)
         switch try state ?? stateOf(job) {
         case .pending: return .willRetry(after: wait)
         case .failed: return .failed
@@ -98,20 +122,28 @@ extension JobQueue {
     /// which is not an error, when the job was no longer this worker's.
     @discardableResult
     public func release(_ job: ClaimedJob) throws -> Bool {
-        try !store.statement("""
+        try !store.statement(
+            """
             UPDATE campaign_jobs SET state = 'pending', attempts = attempts - 1, not_before = 0, lease_until = NULL
             WHERE id = $1 AND generation = $2 AND state = 'running' RETURNING id
-            """, [.integer(job.id), .integer(job.generation)]).isEmpty
+            """, [.integer(job.id), .integer(job.generation)]
+        ).isEmpty
     }
 
     /// The state of this generation of `job`, or nil when the job moved on to another generation or is gone.
     private func stateOf(_ job: ClaimedJob) throws -> JobState? {
-        try store.statement("SELECT state FROM campaign_jobs WHERE id = $1 AND generation = $2", [.integer(job.id), .integer(job.generation)])
-            .first?.string(0).flatMap(JobState.init)
+        try store.statement(
+            "SELECT state FROM campaign_jobs WHERE id = $1 AND generation = $2",
+            [.integer(job.id), .integer(job.generation)]
+        )
+        .first?.string(0).flatMap(JobState.init)
     }
 
     func leaseLost(_ job: ClaimedJob) -> CampaignError {
-        CampaignError(.leaseLost, "the lease on \(job.spec.label) was taken over by another worker, or the job was removed; this worker stops it")
+        CampaignError(
+            .leaseLost,
+            "the lease on \(job.spec.label) was taken over by another worker, or the job was removed; this worker stops it"
+        )
     }
 
     /// True once per lease length (and on the first claim): only then can a lease have run out unseen.

@@ -19,12 +19,17 @@ public struct DoneTotals: Sendable, Equatable {
 extension JobQueue {
     /// The done jobs' results, summed in one statement.
     public func doneTotals() throws -> DoneTotals {
-        guard let row = try store.statement("""
-            SELECT COUNT(*), COALESCE(SUM(images), 0), COALESCE(SUM(bytes), 0), COALESCE(SUM(uploaded), 0),
-                COALESCE(SUM(verified), 0)
-            FROM campaign_jobs WHERE state = 'done'
-            """, []).first else { return DoneTotals() }
-        return DoneTotals(jobs: row.int(0) ?? 0, images: row.int64(1) ?? 0, bytes: row.int64(2) ?? 0,
-                          uploaded: row.int(3) ?? 0, verified: row.int(4) ?? 0)
+        guard
+            let row = try store.statement(
+                """
+                SELECT COUNT(*), COALESCE(SUM(images), 0), COALESCE(SUM(bytes), 0), COALESCE(SUM(uploaded), 0),
+                    COALESCE(SUM(verified), 0)
+                FROM campaign_jobs WHERE state = 'done'
+                """, []
+            ).first
+        else { return DoneTotals() }
+        return DoneTotals(
+            jobs: row.int(0) ?? 0, images: row.int64(1) ?? 0, bytes: row.int64(2) ?? 0,
+            uploaded: row.int(3) ?? 0, verified: row.int(4) ?? 0)
     }
 }

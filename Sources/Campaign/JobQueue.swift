@@ -35,16 +35,23 @@ public final class JobQueue: Sendable {
     public func add(_ specs: [JobSpec], again: Bool = false) throws -> [AddOutcome] {
         try store.transaction { session in
             try specs.map { spec in
-                let key: [QueueValue] = [.text(spec.username), .text(spec.quality), .init(spec.webp), .init(spec.priority)]
-                let inserted = try session.rows("""
+                let key: [QueueValue] = [
+                    .text(spec.username), .text(spec.quality), .init(spec.webp), .init(spec.priority),
+                ]
+                let inserted = try session.rows(
+                    """
                     INSERT INTO campaign_jobs (username, quality, webp, priority, state, added_at) VALUES ($1, $2, $3, $4, 'pending', {now})
                     ON CONFLICT (username, quality, webp) DO NOTHING RETURNING id
                     """, key)
                 if !inserted.isEmpty { return .added }
-                let state = try session.rows("SELECT state FROM campaign_jobs WHERE username = $1 AND quality = $2 AND webp = $3",
-                                             Array(key.prefix(3))).first?.string(0).flatMap(JobState.init) ?? .pending
+                let state =
+                    try session.rows(
+                        "SELECT state FROM campaign_jobs WHERE username = $1 AND quality = $2 AND webp = $3",
+                        Array(key.prefix(3))
+                    ).first?.string(0).flatMap(JobState.init) ?? .pending
                 guard state == .failed || (state == .done && again) else { return .alreadyQueued(state) }
-                try session.rows("""
+                try session.rows(
+                    """
                     UPDATE campaign_jobs SET state = 'pending', priority = $4, attempts = 0, not_before = 0, last_error = NULL,
                         finished_at = NULL, identifier = NULL, images = NULL, bytes = NULL, uploaded = NULL, verified = NULL
                     WHERE username = $1 AND quality = $2 AND webp = $3 AND state IN ('done', 'failed')
@@ -62,7 +69,9 @@ public final class JobQueue: Sendable {
             WHERE state = 'failed' AND (username = $1 OR $2 = 1) RETURNING username, quality, webp, priority, 'failed', worker
             """
         return try store.transaction { session in
-            guard let usernames else { return try session.rows(sql, [.text(""), .integer(1)]).map(JobChange.init(row:)) }
+            guard let usernames else {
+                return try session.rows(sql, [.text(""), .integer(1)]).map(JobChange.init(row:))
+            }
             return try usernames.flatMap { try session.rows(sql, [.text($0), .integer(0)]).map(JobChange.init(row:)) }
         }
     }
@@ -72,8 +81,10 @@ public final class JobQueue: Sendable {
     public func remove(usernames: [String]) throws -> [JobChange] {
         try store.transaction { session in
             try usernames.flatMap { username in
-                try session.rows("DELETE FROM campaign_jobs WHERE username = $1 RETURNING username, quality, webp, priority, state, worker",
-                                 [.text(username)]).map(JobChange.init(row:))
+                try session.rows(
+                    "DELETE FROM campaign_jobs WHERE username = $1 RETURNING username, quality, webp, priority, state, worker",
+                    [.text(username)]
+                ).map(JobChange.init(row:))
             }
         }
     }
@@ -87,7 +98,8 @@ public struct JobChange: Sendable, Equatable {
     public let worker: String?
 
     init(row: QueueRow) {
-        spec = JobSpec(username: row.string(0) ?? "", quality: row.string(1) ?? "", webp: row.bool(2), priority: row.int(3) ?? 0)
+        spec = JobSpec(
+            username: row.string(0) ?? "", quality: row.string(1) ?? "", webp: row.bool(2), priority: row.int(3) ?? 0)
         previous = row.string(4).flatMap(JobState.init) ?? .pending
         worker = row.string(5)
     }

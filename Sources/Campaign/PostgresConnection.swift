@@ -93,9 +93,10 @@ final class PostgresConnection {
         defer { PQclear(result) }
         let columns = PQnfields(result)
         return (0..<PQntuples(result)).map { row in
-            QueueRow(values: (0..<columns).map { column in
-                PQgetisnull(result, row, column) != 0 ? nil : String(cString: PQgetvalue(result, row, column))
-            })
+            QueueRow(
+                values: (0..<columns).map { column in
+                    PQgetisnull(result, row, column) != 0 ? nil : String(cString: PQgetvalue(result, row, column))
+                })
         }
     }
 
@@ -105,20 +106,32 @@ final class PostgresConnection {
             let status = PQresultStatus(result)
             if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK { return result }
         }
-        let message = scrub(result.map { String(cString: PQresultErrorMessage($0)) } ?? handle.map { String(cString: PQerrorMessage($0)) } ?? "")
+        let message = scrub(
+            result.map { String(cString: PQresultErrorMessage($0)) } ?? handle.map {
+                String(cString: PQerrorMessage($0))
+            } ?? "")
         let state = result.flatMap { PQresultErrorField($0, clibpq_diag_sqlstate) }.map { String(cString: $0) } ?? ""
         PQclear(result)
         if isBroken || state.hasPrefix("08") || state.hasPrefix("57P") {
             throw PostgresFailure(.broken, lost(Self.firstLine(message)))
         }
         if state == "40001" || state == "40P01" {
-            throw PostgresFailure(.conflict, CampaignError(.database, "the PostgreSQL queue \(displayName) kept aborting a transaction (\(Self.firstLine(message))); run the command again"))
+            throw PostgresFailure(
+                .conflict,
+                CampaignError(
+                    .database,
+                    "the PostgreSQL queue \(displayName) kept aborting a transaction (\(Self.firstLine(message))); run the command again"
+                ))
         }
-        throw PostgresFailure(.fatal, CampaignError(.database, "the PostgreSQL queue \(displayName) failed: \(Self.firstLine(message))"))
+        throw PostgresFailure(
+            .fatal, CampaignError(.database, "the PostgreSQL queue \(displayName) failed: \(Self.firstLine(message))"))
     }
 
     private func lost(_ reason: String) -> CampaignError {
-        CampaignError(.connectionLost, "lost the connection to the PostgreSQL queue at \(server) (\(reason)) and it did not come back; check the server and the network")
+        CampaignError(
+            .connectionLost,
+            "lost the connection to the PostgreSQL queue at \(server) (\(reason)) and it did not come back; check the server and the network"
+        )
     }
 
     /// `host:port` of the server (or its socket folder), from libpq's view of the connection.
@@ -146,18 +159,35 @@ final class PostgresConnection {
     private func connectError(_ reason: String) -> CampaignError {
         let user = handle.flatMap { PQuser($0) }.map { String(cString: $0) } ?? ""
         if reason.hasPrefix("invalid ") || reason.hasPrefix("missing ") {
-            return CampaignError(.usage, "the queue URL \(displayName) is not understood by libpq (\(reason)); write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+            return CampaignError(
+                .usage,
+                "the queue URL \(displayName) is not understood by libpq (\(reason)); write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+            )
         }
         if reason.contains("password authentication failed") {
-            return CampaignError(.authentication, "PostgreSQL at \(server) refused the password of user \(user); check the password in the queue URL (or in ~/.pgpass)")
+            return CampaignError(
+                .authentication,
+                "PostgreSQL at \(server) refused the password of user \(user); check the password in the queue URL (or in ~/.pgpass)"
+            )
         }
         if reason.contains("no password supplied") {
-            return CampaignError(.authentication, "PostgreSQL at \(server) wants a password for user \(user); put it in the queue URL (postgres://USER:PASSWORD@HOST/DATABASE) or in ~/.pgpass")
+            return CampaignError(
+                .authentication,
+                "PostgreSQL at \(server) wants a password for user \(user); put it in the queue URL (postgres://USER:PASSWORD@HOST/DATABASE) or in ~/.pgpass"
+            )
         }
-        if reason.contains("does not exist") || reason.contains("pg_hba.conf") || reason.contains("authentication failed") || reason.contains("permission denied") {
-            return CampaignError(.authentication, "PostgreSQL at \(server) refused the connection (\(reason)); check the user and database in the queue URL, and the server's pg_hba.conf")
+        if reason.contains("does not exist") || reason.contains("pg_hba.conf")
+            || reason.contains("authentication failed") || reason.contains("permission denied")
+        {
+            return CampaignError(
+                .authentication,
+                "PostgreSQL at \(server) refused the connection (\(reason)); check the user and database in the queue URL, and the server's pg_hba.conf"
+            )
         }
-        return CampaignError(.unreachable, "cannot reach the PostgreSQL queue at \(server) (\(reason)); check that the server runs and accepts connections from this machine")
+        return CampaignError(
+            .unreachable,
+            "cannot reach the PostgreSQL queue at \(server) (\(reason)); check that the server runs and accepts connections from this machine"
+        )
     }
 
     /// `text` without any password of the URL (libpq does not print it, but a server message might echo it).

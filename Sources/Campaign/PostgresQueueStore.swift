@@ -69,19 +69,22 @@ final class PostgresQueueStore: QueueStore {
     private static func migrate(_ connection: PostgresConnection) throws {
         let steps = QueueSchema.steps(for: .postgres)
         do {
-            try connection.execute("""
+            try connection.execute(
+                """
                 BEGIN;
                 SELECT pg_advisory_xact_lock(7390512016);
                 CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)
                 """)
-            let current = try connection.rows("SELECT version FROM schema_versions WHERE component = $1", [QueueSchema.component])
+            let current =
+                try connection.rows("SELECT version FROM schema_versions WHERE component = $1", [QueueSchema.component])
                 .first?.int(0) ?? 0
             if current > steps.count {
                 throw QueueSchema.newerSchema(connection.displayName, version: current, known: steps.count)
             }
             for step in steps.dropFirst(current) { try connection.execute(step) }
-            try connection.rows("INSERT INTO schema_versions (component, version) VALUES ($1, $2) ON CONFLICT (component) DO UPDATE SET version = excluded.version",
-                                [QueueSchema.component, String(max(current, steps.count))])
+            try connection.rows(
+                "INSERT INTO schema_versions (component, version) VALUES ($1, $2) ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+                [QueueSchema.component, String(max(current, steps.count))])
             try connection.execute("COMMIT")
         } catch {
             if !connection.isBroken { try? connection.execute("ROLLBACK") }
@@ -93,13 +96,15 @@ final class PostgresQueueStore: QueueStore {
         let connection: PostgresConnection
 
         func rows(_ sql: String, _ parameters: [QueueValue]) throws -> [QueueRow] {
-            try connection.rows(QueueDialect.postgres.spell(sql), parameters.map {
-                switch $0 {
-                case .null: return nil
-                case .integer(let value): return String(value)
-                case .text(let value): return value
-                }
-            })
+            try connection.rows(
+                QueueDialect.postgres.spell(sql),
+                parameters.map {
+                    switch $0 {
+                    case .null: return nil
+                    case .integer(let value): return String(value)
+                    case .text(let value): return value
+                    }
+                })
         }
     }
 }

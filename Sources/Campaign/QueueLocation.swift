@@ -20,7 +20,8 @@ public enum QueueLocation: Sendable, Equatable {
 
     /// `$XDG_DATA_HOME/mapillary-archiver/queue.sqlite`, else `~/.local/share/mapillary-archiver/queue.sqlite`.
     public static func defaultPath(environment: [String: String]) -> String {
-        let data = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+        let data =
+            environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
         return data + "/mapillary-archiver/queue.sqlite"
     }
@@ -36,11 +37,17 @@ public enum QueueLocation: Sendable, Equatable {
         if lowered.hasPrefix("sqlite:") {
             path = String(value.dropFirst("sqlite:".count))
             if path.hasPrefix("//") { path.removeFirst(2) }
-        } else if let scheme = value.range(of: "://"), value[..<scheme.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) }) {
-            throw CampaignError(.usage, "the queue '\(Self.mask(value))' is neither a file path nor a postgres:// URL; give a path (a SQLite file, for one machine) or postgres://USER@HOST/DATABASE")
+        } else if let scheme = value.range(of: "://"),
+            value[..<scheme.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) })
+        {
+            throw CampaignError(
+                .usage,
+                "the queue '\(Self.mask(value))' is neither a file path nor a postgres:// URL; give a path (a SQLite file, for one machine) or postgres://USER@HOST/DATABASE"
+            )
         }
         if path.isEmpty {
-            throw CampaignError(.usage, "the queue location is empty; give a path (a SQLite file) or postgres://USER@HOST/DATABASE")
+            throw CampaignError(
+                .usage, "the queue location is empty; give a path (a SQLite file) or postgres://USER@HOST/DATABASE")
         }
         if path.hasPrefix("~/") { path = (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1) }
         self = .sqlite(path: path)
@@ -75,7 +82,8 @@ public enum QueueLocation: Sendable, Equatable {
         if let start = url.range(of: "://") {
             let authorityEnd = url[start.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? url.endIndex
             if let at = url[start.upperBound..<authorityEnd].lastIndex(of: "@"),
-               let colon = url[start.upperBound..<at].firstIndex(of: ":") {
+                let colon = url[start.upperBound..<at].firstIndex(of: ":")
+            {
                 ranges.append(url.index(after: colon)..<at)
             }
         }

@@ -49,6 +49,9 @@ enum QueueSchema {
     }
 
     static func newerSchema(_ name: String, version: Int, known: Int) -> CampaignError {
-        CampaignError(.newerSchema, "the queue \(name) was made by a newer mapillary-archiver (queue schema \(version), this one knows up to \(known)); upgrade mapillary-archiver on this machine")
+        CampaignError(
+            .newerSchema,
+            "the queue \(name) was made by a newer mapillary-archiver (queue schema \(version), this one knows up to \(known)); upgrade mapillary-archiver on this machine"
+        )
     }
 }

@@ -12,7 +12,8 @@ extension QueueStatus {
             lines.append("running:")
             for job in running {
                 let heartbeat = job.leaseLeftSeconds < 0 ? job.heartbeat : "heartbeat \(job.heartbeat)"
-                var line = "  \(job.label)  \(job.worker) on \(job.host)  attempt \(job.attempt)  running \(ByteFormat.duration(seconds: job.runningSeconds))  \(heartbeat)"
+                var line =
+                    "  \(job.label)  \(job.worker) on \(job.host)  attempt \(job.attempt)  running \(ByteFormat.duration(seconds: job.runningSeconds))  \(heartbeat)"
                 if let progress = job.progress { line += "  " + progress.summary }
                 lines.append(line)
             }
@@ -30,8 +31,10 @@ extension QueueStatus {
     /// `last hour: 1 job, 18234 images, 2.14 GB (1.5 jobs/h, ...); about 2h 0m left at this pace`.
     public var pace: String {
         guard lastHour.jobs > 0 else { return "last hour: no job finished" }
-        var pace = "last hour: \(lastHour.jobs) job\(lastHour.jobs == 1 ? "" : "s"), \(lastHour.images) images, \(ByteFormat.size(lastHour.bytes))"
-        pace += " (\(ByteFormat.formatFixed(lastHour.jobsPerHour, decimals: 1)) jobs/h, \(Int64(lastHour.imagesPerHour.rounded())) images/h, \(ByteFormat.size(Int64(lastHour.bytesPerHour)))/h)"
+        var pace =
+            "last hour: \(lastHour.jobs) job\(lastHour.jobs == 1 ? "" : "s"), \(lastHour.images) images, \(ByteFormat.size(lastHour.bytes))"
+        pace +=
+            " (\(ByteFormat.formatFixed(lastHour.jobsPerHour, decimals: 1)) jobs/h, \(Int64(lastHour.imagesPerHour.rounded())) images/h, \(ByteFormat.size(Int64(lastHour.bytesPerHour)))/h)"
         if let etaSeconds { pace += "; about \(ByteFormat.duration(seconds: etaSeconds)) left at this pace" }
         return pace
     }

@@ -58,10 +58,12 @@ enum QueueDialect: Sendable {
     func spell(_ sql: String) -> String {
         switch self {
         case .sqlite:
-            return sql.replacingOccurrences(of: "{now}", with: "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)")
-                .replacingOccurrences(of: "{skip_locked}", with: "")
-                .replacingOccurrences(of: "{greatest}", with: "MAX")
-                .replacingOccurrences(of: "$", with: "?")
+            return sql.replacingOccurrences(
+                of: "{now}", with: "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+            )
+            .replacingOccurrences(of: "{skip_locked}", with: "")
+            .replacingOccurrences(of: "{greatest}", with: "MAX")
+            .replacingOccurrences(of: "$", with: "?")
         case .postgres:
             return sql.replacingOccurrences(of: "{now}", with: "CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT)")
                 .replacingOccurrences(of: "{skip_locked}", with: "FOR UPDATE SKIP LOCKED")

@@ -15,12 +15,17 @@ final class SQLiteQueueStore: QueueStore {
         displayName = path
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists && !create {
-            throw CampaignError(.notAQueue, "there is no queue at \(path); add users with `mapillary-archiver queue add` first, or give the right --queue")
+            throw CampaignError(
+                .notAQueue,
+                "there is no queue at \(path); add users with `mapillary-archiver queue add` first, or give the right --queue"
+            )
         }
         do {
             if !exists {
                 let folder = (path as NSString).deletingLastPathComponent
-                if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+                if !folder.isEmpty {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                }
             }
             database = try SQLiteDatabase(path: path)
         } catch let error as SQLiteError {
@@ -41,15 +46,23 @@ final class SQLiteQueueStore: QueueStore {
     private func migrate(existed: Bool) throws {
         let steps = QueueSchema.steps(for: .sqlite)
         try translate {
-            let tables = try database.query("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0].string }
+            let tables = try database.query("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap {
+                $0[0].string
+            }
             var version = 0
             if tables.contains("schema_versions") {
-                version = try database.scalar("SELECT version FROM schema_versions WHERE component = ?", [.text(QueueSchema.component)])?.int ?? 0
+                version =
+                    try database.scalar(
+                        "SELECT version FROM schema_versions WHERE component = ?", [.text(QueueSchema.component)])?.int
+                    ?? 0
             }
             if existed && version == 0 && !tables.isEmpty {
-                throw CampaignError(.notAQueue, "\(displayName) is a database of something else, not a queue; give the right --queue")
+                throw CampaignError(
+                    .notAQueue, "\(displayName) is a database of something else, not a queue; give the right --queue")
             }
-            if version > steps.count { throw QueueSchema.newerSchema(displayName, version: version, known: steps.count) }
+            if version > steps.count {
+                throw QueueSchema.newerSchema(displayName, version: version, known: steps.count)
+            }
             try database.migrate(component: QueueSchema.component, steps: steps)
         }
     }
@@ -87,12 +100,20 @@ final class SQLiteQueueStore: QueueStore {
 
     static func campaignError(_ error: SQLiteError, path: String) -> CampaignError {
         switch error.code & 0xff {
-        case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
-            return CampaignError(.busy, "the queue \(path) stayed locked by another process for over 10 seconds; run the command again (and check that no process hangs holding it)")
+        case 5, 6:  // SQLITE_BUSY, SQLITE_LOCKED
+            return CampaignError(
+                .busy,
+                "the queue \(path) stayed locked by another process for over 10 seconds; run the command again (and check that no process hangs holding it)"
+            )
         case 13:
-            return CampaignError(.diskFull, "the queue \(path) could not be written because the disk is full; free some space and run the command again")
-        case 11, 26: // SQLITE_CORRUPT, SQLITE_NOTADB
-            return CampaignError(.notAQueue, "\(path) is not a queue database (or it is damaged: \(error.message)); give the right --queue")
+            return CampaignError(
+                .diskFull,
+                "the queue \(path) could not be written because the disk is full; free some space and run the command again"
+            )
+        case 11, 26:  // SQLITE_CORRUPT, SQLITE_NOTADB
+            return CampaignError(
+                .notAQueue,
+                "\(path) is not a queue database (or it is damaged: \(error.message)); give the right --queue")
         default:
             return CampaignError(.database, "the queue \(path) failed: \(error.message)")
         }

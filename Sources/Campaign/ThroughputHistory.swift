@@ -37,10 +37,12 @@ extension ThroughputHistory {
         var slots = (0..<window.slotCount).map { index in
             Slot(startedSecondsAgo: Double(now - (first + index) * slot) / 1000)
         }
-        for row in try session.rows("""
+        for row in try session.rows(
+            """
             SELECT finished_at / $1, COUNT(*), COALESCE(SUM(images), 0), COALESCE(SUM(bytes), 0)
             FROM campaign_jobs WHERE state = 'done' AND finished_at >= $2 GROUP BY 1
-            """, [.integer(slot), .integer(first * slot)]) {
+            """, [.integer(slot), .integer(first * slot)])
+        {
             guard let number = row.int64(0), number >= first, number - first < window.slotCount else { continue }
             let index = Int(number - first)
             slots[index].jobs = row.int(1) ?? 0

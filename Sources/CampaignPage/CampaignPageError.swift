@@ -21,11 +21,20 @@ public struct CampaignPageError: Error, Sendable, CustomStringConvertible {
     static func listen(_ error: HTTPServerError, address: String, port: Int) -> CampaignPageError {
         switch error.systemError {
         case EADDRINUSE:
-            return CampaignPageError(.portInUse, "cannot serve the campaign page on \(address) port \(port): another program listens there; stop it, or give queue serve another --port")
+            return CampaignPageError(
+                .portInUse,
+                "cannot serve the campaign page on \(address) port \(port): another program listens there; stop it, or give queue serve another --port"
+            )
         case EADDRNOTAVAIL:
-            return CampaignPageError(.cannotListen, "cannot serve the campaign page on \(address): it is not an address of this machine; give --listen one of its addresses, or 0.0.0.0 for all of them")
+            return CampaignPageError(
+                .cannotListen,
+                "cannot serve the campaign page on \(address): it is not an address of this machine; give --listen one of its addresses, or 0.0.0.0 for all of them"
+            )
         case EACCES:
-            return CampaignPageError(.cannotListen, "cannot serve the campaign page on \(address) port \(port): ports below 1024 need privileges; give queue serve a --port of 1024 or more")
+            return CampaignPageError(
+                .cannotListen,
+                "cannot serve the campaign page on \(address) port \(port): ports below 1024 need privileges; give queue serve a --port of 1024 or more"
+            )
         default:
             return CampaignPageError(.cannotListen, "cannot serve the campaign page: \(error.message)")
         }

@@ -55,8 +55,10 @@ enum CampaignPageHTML {
     /// One box per state; "-" while the queue cannot be read.
     private static func countsHTML(_ counts: QueueStatus.Counts?) -> String {
         let waiting = (counts?.waiting ?? 0) > 0 ? "\(counts?.waiting ?? 0) waiting to retry" : ""
-        return [("pending", counts?.pending, waiting), ("running", counts?.running, ""), ("done", counts?.done, ""),
-                ("failed", counts?.failed, ""), ("total", counts?.total, "")].map { name, number, note in
+        return [
+            ("pending", counts?.pending, waiting), ("running", counts?.running, ""), ("done", counts?.done, ""),
+            ("failed", counts?.failed, ""), ("total", counts?.total, ""),
+        ].map { name, number, note in
             "<div class=\"count \(name)\"><span class=\"number\" id=\"count-\(name)\">\(number.map(String.init) ?? "-")</span>"
                 + "<span class=\"label\">\(name)</span><span class=\"note\" id=\"note-\(name)\">\(note)</span></div>"
         }.joined()
@@ -67,7 +69,9 @@ enum CampaignPageHTML {
         if let reported = job.progress {
             progress = HTMLText.escape(reported.summary)
             if reported.listingComplete && reported.listed > 0 {
-                progress = "<progress max=\"\(reported.listed)\" value=\"\(min(reported.images, reported.listed))\"></progress> " + progress
+                progress =
+                    "<progress max=\"\(reported.listed)\" value=\"\(min(reported.images, reported.listed))\"></progress> "
+                    + progress
             }
         }
         return "<tr><td>\(HTMLText.escape(job.label))</td>"

@@ -22,7 +22,8 @@ public final class CampaignPageServer: Sendable {
         let loopbackOnly = CampaignPageOptions.isLoopback(options.listen)
         do {
             server = try HTTPServer(host: options.listen, port: options.port) { request, response in
-                CampaignPageServer.answer(request, response, snapshots: snapshots, options: options, loopbackOnly: loopbackOnly)
+                CampaignPageServer.answer(
+                    request, response, snapshots: snapshots, options: options, loopbackOnly: loopbackOnly)
             }
         } catch let error as HTTPServerError {
             throw CampaignPageError.listen(error, address: options.listen, port: options.port)
@@ -34,25 +35,32 @@ public final class CampaignPageServer: Sendable {
         server.stop()
     }
 
-    private static func answer(_ request: ServerRequest, _ response: ServerResponse, snapshots: CampaignSnapshots,
-                               options: CampaignPageOptions, loopbackOnly: Bool) {
+    private static func answer(
+        _ request: ServerRequest, _ response: ServerResponse, snapshots: CampaignSnapshots,
+        options: CampaignPageOptions, loopbackOnly: Bool
+    ) {
         guard request.method == "GET" || request.method == "HEAD" else {
-            return sendText(response, status: 405, "this page is read-only: it answers GET and HEAD only",
-                            extra: [("Allow", "GET, HEAD")])
+            return sendText(
+                response, status: 405, "this page is read-only: it answers GET and HEAD only",
+                extra: [("Allow", "GET, HEAD")])
         }
         if loopbackOnly, let host = request.header("host"), !isLoopbackName(host) {
-            return sendText(response, status: 403, "this page answers only to localhost, 127.0.0.1 or [::1]; "
-                            + "open it by one of those names, or start queue serve with --listen")
+            return sendText(
+                response, status: 403,
+                "this page answers only to localhost, 127.0.0.1 or [::1]; "
+                    + "open it by one of those names, or start queue serve with --listen")
         }
         switch request.path {
         case "/":
             let reading = snapshots.current()
             let nonce = Self.nonce()
             let page = CampaignPageHTML.page(reading, options: options, nonce: nonce)
-            let policy = "default-src 'none'; script-src 'nonce-\(nonce)'; style-src 'nonce-\(nonce)'; connect-src 'self'; "
+            let policy =
+                "default-src 'none'; script-src 'nonce-\(nonce)'; style-src 'nonce-\(nonce)'; connect-src 'self'; "
                 + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-            send(response, status: reading.isSuccess ? 200 : 503, type: "text/html; charset=utf-8", policy: policy,
-                 body: Array(page.utf8))
+            send(
+                response, status: reading.isSuccess ? 200 : 503, type: "text/html; charset=utf-8", policy: policy,
+                body: Array(page.utf8))
         case "/status.json":
             switch snapshots.current() {
             case .success(let view):
@@ -62,21 +70,31 @@ public final class CampaignPageServer: Sendable {
                 send(response, status: 503, type: "application/json; charset=utf-8", body: Array(body))
             }
         default:
-            sendText(response, status: 404, "there is nothing at \(request.path); the campaign page is at / and its data at /status.json")
+            sendText(
+                response, status: 404,
+                "there is nothing at \(request.path); the campaign page is at / and its data at /status.json")
         }
     }
 
-    private static func sendText(_ response: ServerResponse, status: Int, _ sentence: String, extra: [(String, String)] = []) {
-        send(response, status: status, type: "text/plain; charset=utf-8", extra: extra, body: Array((sentence + "\n").utf8))
+    private static func sendText(
+        _ response: ServerResponse, status: Int, _ sentence: String, extra: [(String, String)] = []
+    ) {
+        send(
+            response, status: status, type: "text/plain; charset=utf-8", extra: extra,
+            body: Array((sentence + "\n").utf8))
     }
 
-    private static func send(_ response: ServerResponse, status: Int, type: String,
-                             policy: String = "default-src 'none'; frame-ancestors 'none'",
-                             extra: [(String, String)] = [], body: [UInt8]) {
-        response.send(status: status, headers: [
-            ("Content-Type", type), ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
-            ("Content-Security-Policy", policy), ("Referrer-Policy", "no-referrer"),
-        ] + extra, body: body)
+    private static func send(
+        _ response: ServerResponse, status: Int, type: String,
+        policy: String = "default-src 'none'; frame-ancestors 'none'",
+        extra: [(String, String)] = [], body: [UInt8]
+    ) {
+        response.send(
+            status: status,
+            headers: [
+                ("Content-Type", type), ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
+                ("Content-Security-Policy", policy), ("Referrer-Policy", "no-referrer"),
+            ] + extra, body: body)
     }
 
     /// 128 random bits, base64: a new one for each page.

@@ -32,8 +32,10 @@ final class CampaignSnapshots: Sendable {
 
     private func read() -> Reading {
         do {
-            let status = try queue.status(failures: options.failures, finished: options.finished, history: options.history)
-            return .success(CampaignView(status: status, archiveURL: options.archiveURL, refreshSeconds: options.refreshSeconds))
+            let status = try queue.status(
+                failures: options.failures, finished: options.finished, history: options.history)
+            return .success(
+                CampaignView(status: status, archiveURL: options.archiveURL, refreshSeconds: options.refreshSeconds))
         } catch {
             return .failure(SnapshotFailure(sentence: "the queue could not be read: \(error)"))
         }

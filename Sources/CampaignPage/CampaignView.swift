@@ -44,7 +44,8 @@ struct CampaignView: Encodable, Sendable {
         try container.encode(status.lastHour, forKey: .lastHour)
         try container.encode(status.etaSeconds, forKey: .etaSeconds)
         try container.encodeIfPresent(status.history, forKey: .history)
-        try container.encode(finished.map { Finished(job: $0, detailsURL: detailsURL($0.identifier)) }, forKey: .recentlyFinished)
+        try container.encode(
+            finished.map { Finished(job: $0, detailsURL: detailsURL($0.identifier)) }, forKey: .recentlyFinished)
         try container.encode(refreshSeconds, forKey: .refreshSeconds)
     }
 

@@ -18,12 +18,16 @@ enum ThroughputPlot {
         var bars = ""
         for (index, slot) in slots.enumerated() where slot.images > 0 || slot.jobs > 0 {
             let barHeight = max(1, Double(slot.images) / Double(most) * plotHeight)
-            let title = "\(ByteFormat.duration(seconds: slot.startedSecondsAgo)) ago: \(slot.jobs) job\(slot.jobs == 1 ? "" : "s"), "
+            let title =
+                "\(ByteFormat.duration(seconds: slot.startedSecondsAgo)) ago: \(slot.jobs) job\(slot.jobs == 1 ? "" : "s"), "
                 + "\(ByteFormat.grouped(Int(slot.images))) images, \(ByteFormat.size(slot.bytes))"
-            bars += "<rect class=\"bar\" x=\"\(fixed(Double(index) * step + 1))\" y=\"\(fixed(plotHeight - barHeight))\" "
+            bars +=
+                "<rect class=\"bar\" x=\"\(fixed(Double(index) * step + 1))\" y=\"\(fixed(plotHeight - barHeight))\" "
                 + "width=\"\(fixed(max(1, step - 2)))\" height=\"\(fixed(barHeight))\"><title>\(HTMLText.escape(title))</title></rect>"
         }
-        let mostLabel = slots.contains { $0.images > 0 } ? "highest: \(ByteFormat.grouped(Int(most))) images" : "no image archived in this time"
+        let mostLabel =
+            slots.contains { $0.images > 0 }
+            ? "highest: \(ByteFormat.grouped(Int(most))) images" : "no image archived in this time"
         let span = spoken(seconds: Int(window.span.components.seconds))
         let baseline = fixed(plotHeight + 0.5)
         return """
@@ -39,7 +43,9 @@ enum ThroughputPlot {
 
     /// `12 hours`, `15 minutes`, `90 seconds`: a window or slot length in words.
     static func spoken(seconds: Int) -> String {
-        let (count, unit) = seconds % 3600 == 0 ? (seconds / 3600, "hour") : seconds % 60 == 0 ? (seconds / 60, "minute") : (seconds, "second")
+        let (count, unit) =
+            seconds % 3600 == 0
+            ? (seconds / 3600, "hour") : seconds % 60 == 0 ? (seconds / 60, "minute") : (seconds, "second")
         return "\(count) \(unit)\(count == 1 ? "" : "s")"
     }
 

@@ -32,7 +32,9 @@ public struct DedicatedThread: Sendable {
         try await run(name: name) { () throws -> T in work() }
     }
 
-    private static func create(name: String?, detached: Bool, _ body: @escaping @Sendable () -> Void) -> DedicatedThread? {
+    private static func create(
+        name: String?, detached: Bool, _ body: @escaping @Sendable () -> Void
+    ) -> DedicatedThread? {
         let context = Unmanaged.passRetained(Entry(name: name, body: body)).toOpaque()
         #if canImport(Glibc)
         var handle = pthread_t()
@@ -43,13 +45,15 @@ public struct DedicatedThread: Sendable {
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         if detached { pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED)) }
-        let result = pthread_create(&handle, &attributes, { raw in
-            guard let raw else { return nil }
-            let entry = Unmanaged<Entry>.fromOpaque(raw).takeRetainedValue()
-            if let name = entry.name { nameCurrentThread(name) }
-            entry.body()
-            return nil
-        }, context)
+        let result = pthread_create(
+            &handle, &attributes,
+            { raw in
+                guard let raw else { return nil }
+                let entry = Unmanaged<Entry>.fromOpaque(raw).takeRetainedValue()
+                if let name = entry.name { nameCurrentThread(name) }
+                entry.body()
+                return nil
+            }, context)
         guard result == 0 else {
             Unmanaged<Entry>.fromOpaque(context).release()
             return nil

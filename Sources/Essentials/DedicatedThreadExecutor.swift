@@ -81,10 +81,14 @@ public final class DedicatedThreadExecutor: SerialExecutor {
     /// Starts a thread and records it before it runs a job (``isIsolatingCurrentContext()`` asks for it).
     private func startThread() throws {
         let recorded = DispatchSemaphore(value: 0)
-        guard let thread = DedicatedThread.start(name: name, { [self] in
-            recorded.wait()
-            self.loop()
-        }) else {
+        guard
+            let thread = DedicatedThread.start(
+                name: name,
+                { [self] in
+                    recorded.wait()
+                    self.loop()
+                })
+        else {
             throw ThreadStartError(name: name)
         }
         state.withLock { $0.thread = thread }
@@ -104,7 +108,7 @@ public final class DedicatedThreadExecutor: SerialExecutor {
                 return .some(s.thread)
             }
             if let ending {
-                ending?.join()   // from the thread itself: detaches, so it is reclaimed when it returns
+                ending?.join()  // from the thread itself: detaches, so it is reclaimed when it returns
                 return
             }
         }

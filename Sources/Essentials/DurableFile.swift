@@ -34,7 +34,9 @@ public enum DurableFile {
     public static func writeAll(fd: Int32, buffer: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < buffer.count {
-            let n = try SystemCall.onFile("write", path) { Glibc_write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
+            let n = try SystemCall.onFile("write", path) {
+                Glibc_write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            }
             if n == 0 { throw FileError(operation: "write", path: path, errno: EIO) }
             offset += n
         }
@@ -73,7 +75,9 @@ public enum DurableFile {
             throw FileError(operation: "use the folder", path: folder, errno: ENOTDIR)
         }
         let probe = folder + "/.mapillary-archiver-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = try SystemCall.onFile("create files in", folder) { open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
+        let fd = try SystemCall.onFile("create files in", folder) {
+            open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        }
         close(fd)
         unlink(probe)
     }

@@ -14,8 +14,10 @@ public enum FileDigest {
 
     /// Hands the `length` bytes of `fd` from `offset` (fewer when the file ends first) to `body` in blocks of up to
     /// 1 MiB, each with the count read so far; returns that count. `path` names the file in a ``FileError``.
-    public static func forEachBlock(of fd: Int32, path: String, offset: Int64 = 0, length: Int64 = .max,
-                                    _ body: (UnsafeRawBufferPointer, Int64) throws -> Void) throws -> Int64 {
+    public static func forEachBlock(
+        of fd: Int32, path: String, offset: Int64 = 0, length: Int64 = .max,
+        _ body: (UnsafeRawBufferPointer, Int64) throws -> Void
+    ) throws -> Int64 {
         let blockSize = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
         defer { buffer.deallocate() }

@@ -16,7 +16,8 @@ public struct FileError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         let reason = String(cString: strerror(errno))
         if isDiskFull {
-            return "could not \(operation) \(path): \(reason); free some space and run the same command again (work already saved is kept)"
+            return
+                "could not \(operation) \(path): \(reason); free some space and run the same command again (work already saved is kept)"
         }
         return "could not \(operation) \(path): \(reason)"
     }

@@ -167,7 +167,9 @@ public struct JSONParser {
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard digits() > 0 else { throw syntaxError("expected digits in an exponent") }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
@@ -262,7 +264,8 @@ public struct JSONParser {
     private mutating func unicodeEscape() throws -> Unicode.Scalar {
         let first = try hexQuad()
         if (0xD800..<0xDC00).contains(first), index + 6 <= bytes.count,
-           bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+            bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+        {
             let save = index
             index += 2
             let second = try hexQuad()

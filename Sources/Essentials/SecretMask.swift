@@ -91,16 +91,23 @@ public struct SecretMask: Sendable, CustomStringConvertible, CustomReflectable {
             var cut: Int?
             for index in bytes.indices.reversed() {
                 if bytes[index] == UInt8(ascii: "|") { cut = index + 1; break }
-                if index + 2 < bytes.count, lowered[index...(index + 2)].elementsEqual("%7c".utf8) { cut = index + 3; break }
+                if index + 2 < bytes.count, lowered[index...(index + 2)].elementsEqual("%7c".utf8) {
+                    cut = index + 3; break
+                }
             }
-            if let cut, bytes.count - cut >= minimumPartLength { out.insert(String(decoding: bytes[cut...], as: UTF8.self)) }
+            if let cut, bytes.count - cut >= minimumPartLength {
+                out.insert(String(decoding: bytes[cut...], as: UTF8.self))
+            }
         }
         return out
     }
 
     private static func ordered(_ forms: Set<Form>) -> [Form] {
-        forms.sorted { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count
-                                                          : $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        forms.sorted {
+            $0.bytes.count != $1.bytes.count
+                ? $0.bytes.count > $1.bytes.count
+                : $0.bytes.lexicographicallyPrecedes($1.bytes)
+        }
     }
 
     private static func lowered(_ bytes: [UInt8]) -> [UInt8] {
@@ -121,10 +128,14 @@ public struct SecretMask: Sendable, CustomStringConvertible, CustomReflectable {
                 for byte in firsts {
                     var from = start
                     while from <= min(last, (found ?? Int.max) - 1),
-                          let hit = memchr(base + from, Int32(byte), last - from + 1) {
+                        let hit = memchr(base + from, Int32(byte), last - from + 1)
+                    {
                         let index = base.distance(to: UnsafeRawPointer(hit))
-                        if strncasecmp(hit.assumingMemoryBound(to: CChar.self), UnsafeRawPointer(pin.baseAddress!)
-                            .assumingMemoryBound(to: CChar.self), pin.count) == 0 {
+                        if strncasecmp(
+                            hit.assumingMemoryBound(to: CChar.self),
+                            UnsafeRawPointer(pin.baseAddress!)
+                                .assumingMemoryBound(to: CChar.self), pin.count) == 0
+                        {
                             found = min(found ?? index, index)
                             break
                         }

@@ -15,8 +15,10 @@ public enum SystemCall {
 
     /// Runs `call` (retried on EINTR); a result of -1 throws a ``FileError`` naming `operation`, `path` and `errno`.
     @inlinable @discardableResult
-    public static func onFile<Result: BinaryInteger>(_ operation: String, _ path: String,
-                                                     _ call: () -> Result) throws(FileError) -> Result {
+    public static func onFile<Result: BinaryInteger>(
+        _ operation: String, _ path: String,
+        _ call: () -> Result
+    ) throws(FileError) -> Result {
         let result = retrying(call)
         if result == -1 { throw FileError(operation: operation, path: path, errno: errno) }
         return result

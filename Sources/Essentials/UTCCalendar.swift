@@ -34,8 +34,9 @@ public enum UTCCalendar {
         }
         let (year, month, day) = civil(daysSince1970: days)
         let seconds = msOfDay / 1000
-        return Fields(year: year, month: month, day: day, hour: seconds / 3600, minute: seconds / 60 % 60,
-                      second: seconds % 60, millisecond: msOfDay % 1000)
+        return Fields(
+            year: year, month: month, day: day, hour: seconds / 3600, minute: seconds / 60 % 60,
+            second: seconds % 60, millisecond: msOfDay % 1000)
     }
 
     /// `YYYY-MM-DD` of a time in milliseconds since 1970.

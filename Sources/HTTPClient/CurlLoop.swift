@@ -45,7 +45,9 @@ final class CurlLoop: @unchecked Sendable {
             startupFailure = "libcurl could not create its transfer loop"
         }
         guard let multi else {
-            inbox.withLock { $0.stopping = true; $0.closed = true; $0.startupFailure = startupFailure }
+            inbox.withLock {
+                $0.stopping = true; $0.closed = true; $0.startupFailure = startupFailure
+            }
             return
         }
         let thread = DedicatedThread.start(name: "http-loop") { [self] in run() }
@@ -56,7 +58,8 @@ final class CurlLoop: @unchecked Sendable {
             inbox.withLock {
                 $0.stopping = true
                 $0.closed = true
-                $0.startupFailure = "the HTTP client could not start its network thread (the system refused a new thread)"
+                $0.startupFailure =
+                    "the HTTP client could not start its network thread (the system refused a new thread)"
             }
         }
     }
@@ -71,11 +74,17 @@ final class CurlLoop: @unchecked Sendable {
         }
         guard !accepted else { return }
         if let startupFailure {
-            continuation.resume(throwing: HTTPError(.unavailable, "\(startupFailure), so \(transfer.subject) cannot "
-                                                    + "be sent; check the libcurl installation and the system's limits"))
+            continuation.resume(
+                throwing: HTTPError(
+                    .unavailable,
+                    "\(startupFailure), so \(transfer.subject) cannot "
+                        + "be sent; check the libcurl installation and the system's limits"))
         } else {
-            continuation.resume(throwing: HTTPError(.cancelled, "the HTTP client was shut down before "
-                                                    + "\(transfer.subject) could start; create a new client"))
+            continuation.resume(
+                throwing: HTTPError(
+                    .cancelled,
+                    "the HTTP client was shut down before "
+                        + "\(transfer.subject) could start; create a new client"))
         }
     }
 
@@ -119,7 +128,7 @@ final class CurlLoop: @unchecked Sendable {
             collectFinished()
             var ready: Int32 = 0
             if curl_multi_poll(multi, nil, 0, 1000, &ready) != CURLM_OK {
-                usleep(1_000) // never spin: poll failures are rare (out of memory) and may clear
+                usleep(1_000)  // never spin: poll failures are rare (out of memory) and may clear
             }
         }
         tearDown()
@@ -137,8 +146,10 @@ final class CurlLoop: @unchecked Sendable {
                 let easy = try transfer.makeEasyHandle()
                 let code = curl_multi_add_handle(multi, easy)
                 guard code == CURLM_OK else {
-                    throw HTTPError(.other, "libcurl could not start \(transfer.subject) ("
-                                    + String(cString: curl_multi_strerror(code)) + "); retry the request")
+                    throw HTTPError(
+                        .other,
+                        "libcurl could not start \(transfer.subject) ("
+                            + String(cString: curl_multi_strerror(code)) + "); retry the request")
                 }
                 active[easy] = transfer
                 transfer.state = .active
@@ -183,8 +194,12 @@ final class CurlLoop: @unchecked Sendable {
         let reason = String(cString: curl_multi_strerror(code))
         for (easy, transfer) in active {
             _ = curl_multi_remove_handle(multi, easy)
-            transfer.finish(.failure(HTTPError(.other, "libcurl's transfer loop failed during \(transfer.subject) "
-                                               + "(\(reason)); retry the request")))
+            transfer.finish(
+                .failure(
+                    HTTPError(
+                        .other,
+                        "libcurl's transfer loop failed during \(transfer.subject) "
+                            + "(\(reason)); retry the request")))
         }
         active.removeAll()
     }

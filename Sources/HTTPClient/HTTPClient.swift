@@ -26,8 +26,10 @@ public final class HTTPClient: Sendable {
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         do {
             return try await sendOnce(request)
-        } catch let error as HTTPError where error.code == .garbledConnection && !request.freshConnection
-                    && (request.method == "GET" || request.method == "HEAD") {
+        } catch let error as HTTPError
+            where error.code == .garbledConnection && !request.freshConnection
+            && (request.method == "GET" || request.method == "HEAD")
+        {
             var fresh = request
             fresh.freshConnection = true
             return try await sendOnce(fresh)

@@ -31,7 +31,7 @@ public struct HTTPHeader: Sendable, Equatable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
                 continue
             default:
                 if !"!#$%&'*+-.^_`|~".utf8.contains(byte) { return false }

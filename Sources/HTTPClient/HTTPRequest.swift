@@ -56,8 +56,10 @@ public struct HTTPRequest: Sendable {
     /// Called on the client's loop thread whenever bytes move; must be cheap and must not block.
     public var progress: (@Sendable (TransferProgress) -> Void)?
 
-    public init(method: String = "GET", url: String, headers: [HTTPHeader] = [], body: Body = .none,
-                response: ResponseSink = .memory(limit: 64 << 20)) {
+    public init(
+        method: String = "GET", url: String, headers: [HTTPHeader] = [], body: Body = .none,
+        response: ResponseSink = .memory(limit: 64 << 20)
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -83,7 +85,9 @@ public struct HTTPRequest: Sendable {
     func validate() throws {
         let shownURL = RedactedURL(url).text
         func invalid(_ reason: String) -> HTTPError {
-            HTTPError(.invalidRequest, "the request \(method) \(shownURL) is invalid: \(reason); fix the request before sending it")
+            HTTPError(
+                .invalidRequest,
+                "the request \(method) \(shownURL) is invalid: \(reason); fix the request before sending it")
         }
         guard HTTPHeader.isToken(method) else { throw invalid("the method is not a valid token") }
         let lower = url.prefix(8).lowercased()

@@ -28,7 +28,8 @@ public struct HTTPResponse: Sendable {
     /// The `Retry-After` header in seconds (the HTTP-date form is ignored), capped at one hour.
     public var retryAfter: Duration? {
         guard let text = header("Retry-After"), let seconds = Int(text.filter { $0 != " " && $0 != "\t" }),
-              seconds >= 0 else { return nil }
+            seconds >= 0
+        else { return nil }
         return .seconds(min(seconds, 3600))
     }
 

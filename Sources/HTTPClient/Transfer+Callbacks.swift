@@ -32,8 +32,10 @@ enum CurlCallbacks {
     static let progress: ccurl_xferinfo_callback = { context, downloadTotal, downloaded, uploadTotal, uploaded in
         guard let context else { return 0 }
         let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-        transfer.request.progress?(TransferProgress(uploaded: Int64(uploaded), uploadTotal: Int64(uploadTotal),
-                                                    downloaded: Int64(downloaded), downloadTotal: Int64(downloadTotal)))
+        transfer.request.progress?(
+            TransferProgress(
+                uploaded: Int64(uploaded), uploadTotal: Int64(uploadTotal),
+                downloaded: Int64(downloaded), downloadTotal: Int64(downloadTotal)))
         let moved = Int64(uploaded) + Int64(downloaded)
         return transfer.checkStall(moved: moved) && transfer.checkSpeed(moved: moved) ? 0 : 1
     }
@@ -56,8 +58,10 @@ extension Transfer {
             do {
                 try DurableFile.writeAll(fd: responseFD, buffer: block, path: responsePath)
             } catch let error as FileError {
-                failure = HTTPError(.fileAccess, "\(error) while saving the response of \(subject); "
-                                    + "free some space or choose another folder, then retry")
+                failure = HTTPError(
+                    .fileAccess,
+                    "\(error) while saving the response of \(subject); "
+                        + "free some space or choose another folder, then retry")
                 return 0
             } catch {
                 failure = HTTPError(.fileAccess, "could not write \(responsePath) for \(subject); check the disk")
@@ -77,8 +81,10 @@ extension Transfer {
     }
 
     private func refuseBody(limit: Int) -> Int {
-        failure = HTTPError(.bodyTooLarge, "the response body of \(subject) is larger than the limit of \(limit) bytes; "
-                            + "raise the limit or save the body to a file")
+        failure = HTTPError(
+            .bodyTooLarge,
+            "the response body of \(subject) is larger than the limit of \(limit) bytes; "
+                + "raise the limit or save the body to a file")
         return 0
     }
 
@@ -88,11 +94,11 @@ extension Transfer {
         while end > 0 && (raw[end - 1] == 10 || raw[end - 1] == 13) { end -= 1 }
         guard end > 0 else { return }
         let line = UnsafeRawBufferPointer(rebasing: raw[0..<end])
-        if end >= 5 && line[0] == 72 && line[1] == 84 && line[2] == 84 && line[3] == 80 && line[4] == 47 { // "HTTP/"
+        if end >= 5 && line[0] == 72 && line[1] == 84 && line[2] == 84 && line[3] == 80 && line[4] == 47 {  // "HTTP/"
             responseHeaders.removeAll(keepingCapacity: true)
             return
         }
-        if line[0] == 32 || line[0] == 9 { // obsolete line folding: continues the previous value
+        if line[0] == 32 || line[0] == 9 {  // obsolete line folding: continues the previous value
             guard !responseHeaders.isEmpty else { return }
             let more = Transfer.trimmed(line, from: 0, to: end)
             responseHeaders[responseHeaders.count - 1].value += " " + more
@@ -126,14 +132,18 @@ extension Transfer {
             uploadPosition += Int64(wanted)
             return wanted
         case .file(let path, let offset, _):
-            let got = SystemCall.retrying { pread(uploadFD, buffer.baseAddress, wanted, off_t(offset + uploadPosition)) }
+            let got = SystemCall.retrying {
+                pread(uploadFD, buffer.baseAddress, wanted, off_t(offset + uploadPosition))
+            }
             if got < 0 {
                 failure = fileError("read", path, errno, fix: "check the file and retry")
                 return ccurl_readfunc_abort
             }
             if got == 0 {
-                failure = HTTPError(.fileAccess, "the file \(path) ended before the region \(subject) was sending; "
-                                    + "check that nothing truncated it, then retry")
+                failure = HTTPError(
+                    .fileAccess,
+                    "the file \(path) ended before the region \(subject) was sending; "
+                        + "check that nothing truncated it, then retry")
                 return ccurl_readfunc_abort
             }
             uploadPosition += Int64(got)
@@ -153,8 +163,10 @@ extension Transfer {
             return true
         }
         guard now - lastMovement >= limit else { return true }
-        failure = HTTPError(.timeout, "\(subject) stalled: no data moved for \(limit.shortText); check the server "
-                            + "or allow a longer stall timeout, then retry")
+        failure = HTTPError(
+            .timeout,
+            "\(subject) stalled: no data moved for \(limit.shortText); check the server "
+                + "or allow a longer stall timeout, then retry")
         return false
     }
 
@@ -175,8 +187,10 @@ extension Transfer {
             speedWindowBytes = moved
             return true
         }
-        failure = HTTPError(.timeout, "\(subject) was too slow: \(inWindow) bytes in \((now - speedWindowStart).shortText), "
-                            + "below the floor of \(floor.bytesPerSecond) bytes/s; retry later or lower the speed limit")
+        failure = HTTPError(
+            .timeout,
+            "\(subject) was too slow: \(inWindow) bytes in \((now - speedWindowStart).shortText), "
+                + "below the floor of \(floor.bytesPerSecond) bytes/s; retry later or lower the speed limit")
         return false
     }
 

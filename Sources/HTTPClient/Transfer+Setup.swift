@@ -63,8 +63,9 @@ extension Transfer {
         // The progress callback also watches for stalls and the speed floor (libcurl's LOW_SPEED_* would end the
         // transfer with a generic timeout, and only once the response has started).
         if request.progress != nil || request.stallTimeout != nil || request.minimumSpeed != nil {
-            try check(ccurl_easy_setopt_xferinfo_callback(easy, CURLOPT_XFERINFOFUNCTION, CurlCallbacks.progress),
-                      "XFERINFOFUNCTION")
+            try check(
+                ccurl_easy_setopt_xferinfo_callback(easy, CURLOPT_XFERINFOFUNCTION, CurlCallbacks.progress),
+                "XFERINFOFUNCTION")
             try setPointer(CURLOPT_XFERINFODATA, context)
             try setLong(CURLOPT_NOPROGRESS, 0)
         }
@@ -126,8 +127,10 @@ extension Transfer {
         guard fstat(fd, &info) == 0 else { throw fileError("inspect", path, errno, fix: "check the file") }
         let size = Int64(info.st_size)
         guard offset <= size, length <= size - offset else {
-            throw HTTPError(.fileAccess, "the file \(path) has \(size) bytes, fewer than the \(length) bytes at offset "
-                + "\(offset) that \(subject) should send; check that the file was not truncated")
+            throw HTTPError(
+                .fileAccess,
+                "the file \(path) has \(size) bytes, fewer than the \(length) bytes at offset "
+                    + "\(offset) that \(subject) should send; check that the file was not truncated")
         }
         #if canImport(Glibc)
         _ = posix_fadvise(fd, off_t(offset), off_t(length), POSIX_FADV_SEQUENTIAL)
@@ -174,8 +177,9 @@ extension Transfer {
     private func check(_ code: CURLcode, _ what: String) throws {
         guard code == CURLE_OK else {
             let reason = String(cString: curl_easy_strerror(code))
-            throw HTTPError(code == CURLE_UNKNOWN_OPTION || code == CURLE_NOT_BUILT_IN ? .other : .invalidRequest,
-                            "libcurl refused \(what) for \(subject) (\(reason)); check the request and the libcurl version")
+            throw HTTPError(
+                code == CURLE_UNKNOWN_OPTION || code == CURLE_NOT_BUILT_IN ? .other : .invalidRequest,
+                "libcurl refused \(what) for \(subject) (\(reason)); check the request and the libcurl version")
         }
     }
 }

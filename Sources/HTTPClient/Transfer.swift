@@ -85,8 +85,10 @@ final class Transfer: @unchecked Sendable {
         }
         if let failure { return .failure(failure) }
         guard code == CURLE_OK else {
-            return .failure(HTTPError.transport(code, detail: curlDetail(code), transfer: self,
-                                                reusedConnection: usedReusedConnection))
+            return .failure(
+                HTTPError.transport(
+                    code, detail: curlDetail(code), transfer: self,
+                    reusedConnection: usedReusedConnection))
         }
         var status = 0
         if let easy {

@@ -94,8 +94,10 @@ final class ConnectionIO {
             }
             if end - start >= limit {
                 broken = true
-                throw HTTPServerError(.malformedBody, "a chunked request body has a framing line longer than \(limit) "
-                                      + "bytes; send valid chunked encoding")
+                throw HTTPServerError(
+                    .malformedBody,
+                    "a chunked request body has a framing line longer than \(limit) "
+                        + "bytes; send valid chunked encoding")
             }
             if end == buffer.count { compact(&scan) }
             guard receiveMore() > 0 else { throw closedError() }
@@ -190,7 +192,9 @@ final class ConnectionIO {
 
     private func closedError() -> HTTPServerError {
         broken = true
-        return HTTPServerError(.connectionClosed, "the client closed the connection before the request body ended; "
-                               + "the client must send the whole body")
+        return HTTPServerError(
+            .connectionClosed,
+            "the client closed the connection before the request body ended; "
+                + "the client must send the whole body")
     }
 }

@@ -15,8 +15,9 @@ public final class HTTPServer: Sendable {
 
     /// Binds, listens and starts serving. Port 0 picks a free port.
     public init(host: String = "127.0.0.1", port: Int = 0, handler: @escaping Handler) throws {
-        listener = try ServerListener(host: host, port: port, maxConnections: HTTPServer.maxConnections,
-                                      handler: handler)
+        listener = try ServerListener(
+            host: host, port: port, maxConnections: HTTPServer.maxConnections,
+            handler: handler)
         self.port = listener.port
         let shownHost: String
         switch host {

@@ -16,12 +16,16 @@ enum ListeningSocket {
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let info = list else {
             let reason = String(cString: gai_strerror(status))
-            throw HTTPServerError(.listenFailed, "could not resolve \(host) to listen on: \(reason); use a local address "
-                                  + "such as 127.0.0.1")
+            throw HTTPServerError(
+                .listenFailed,
+                "could not resolve \(host) to listen on: \(reason); use a local address "
+                    + "such as 127.0.0.1")
         }
         defer { freeaddrinfo(list) }
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-                        | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(
+            info.pointee.ai_family,
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+                | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw failure("create a socket", host, port) }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -57,7 +61,9 @@ enum ListeningSocket {
 
     private static func failure(_ action: String, _ host: String, _ port: Int) -> HTTPServerError {
         let number = errno
-        return HTTPServerError(.listenFailed, "could not \(action) \(host) port \(port): \(String(cString: strerror(number))); "
-                               + "choose another port or use port 0", systemError: number)
+        return HTTPServerError(
+            .listenFailed,
+            "could not \(action) \(host) port \(port): \(String(cString: strerror(number))); "
+                + "choose another port or use port 0", systemError: number)
     }
 }

@@ -10,8 +10,10 @@ enum PercentDecoding {
     static func queryPairs(_ query: Substring) -> [(name: String, value: String)] {
         query.split(separator: "&", omittingEmptySubsequences: true).map { piece in
             if let equals = piece.firstIndex(of: "=") {
-                return (decode(piece[..<equals], plusIsSpace: true),
-                        decode(piece[piece.index(after: equals)...], plusIsSpace: true))
+                return (
+                    decode(piece[..<equals], plusIsSpace: true),
+                    decode(piece[piece.index(after: equals)...], plusIsSpace: true)
+                )
             }
             return (decode(piece, plusIsSpace: true), "")
         }

@@ -43,7 +43,8 @@ struct RequestHead {
         }
         let versionBytes = Array(parts[2])
         guard versionBytes.count == 8, versionBytes.starts(with: Array("HTTP/".utf8)),
-              (48...57).contains(versionBytes[5]), versionBytes[6] == 46, (48...57).contains(versionBytes[7]) else {
+            (48...57).contains(versionBytes[5]), versionBytes[6] == 46, (48...57).contains(versionBytes[7])
+        else {
             throw Refusal(status: 400, reason: "malformed HTTP version")
         }
         guard versionBytes[5] == 49 else { throw Refusal(status: 505, reason: "only HTTP/1.x is supported") }
@@ -52,7 +53,9 @@ struct RequestHead {
         for line in lines.dropFirst() {
             guard let first = line.first else { continue }
             if first == 32 || first == 9 { throw Refusal(status: 400, reason: "folded header lines are not allowed") }
-            guard let colon = line.firstIndex(of: 58) else { throw Refusal(status: 400, reason: "header line without colon") }
+            guard let colon = line.firstIndex(of: 58) else {
+                throw Refusal(status: 400, reason: "header line without colon")
+            }
             let nameBytes = line[line.startIndex..<colon]
             guard isToken(nameBytes) else { throw Refusal(status: 400, reason: "malformed header name") }
             var valueBytes = line[(colon + 1)...]
@@ -65,8 +68,9 @@ struct RequestHead {
             headers.append((name, String(decoding: valueBytes, as: UTF8.self)))
         }
         let (framing, mustClose) = try framing(of: headers)
-        return RequestHead(method: method, target: target, version: version, headers: headers,
-                           framing: framing, mustClose: mustClose)
+        return RequestHead(
+            method: method, target: target, version: version, headers: headers,
+            framing: framing, mustClose: mustClose)
     }
 
     /// Body framing per RFC 9112 §6: Transfer-Encoding (chunked last) wins over Content-Length, which must agree.
@@ -80,7 +84,8 @@ struct RequestHead {
                 for piece in value.split(separator: ",", omittingEmptySubsequences: false) {
                     let digits = trimmed(piece)
                     guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-                          let length = Int64(digits) else {
+                        let length = Int64(digits)
+                    else {
                         throw Refusal(status: 400, reason: "malformed Content-Length")
                     }
                     lengths.append(length)
@@ -95,7 +100,9 @@ struct RequestHead {
             return (.chunked, !lengths.isEmpty)
         }
         guard let length = lengths.first else { return (.none, false) }
-        guard lengths.allSatisfy({ $0 == length }) else { throw Refusal(status: 400, reason: "conflicting Content-Length") }
+        guard lengths.allSatisfy({ $0 == length }) else {
+            throw Refusal(status: 400, reason: "conflicting Content-Length")
+        }
         return (length == 0 ? .none : .length(length), false)
     }
 

@@ -13,8 +13,10 @@ struct ServerConnection {
         defer { socket.close() }
         while true {
             let bytes: [UInt8]
-            switch io.readHead(limit: ServerConnection.headLimit,
-                               idleTimeoutMilliseconds: ServerConnection.idleTimeoutMilliseconds) {
+            switch io.readHead(
+                limit: ServerConnection.headLimit,
+                idleTimeoutMilliseconds: ServerConnection.idleTimeoutMilliseconds)
+            {
             case .closed:
                 return
             case .tooLarge:
@@ -46,21 +48,24 @@ struct ServerConnection {
         do {
             try handler(request, response)
             if !response.hasResponded {
-                response.send(status: 500, headers: [("Content-Type", "text/plain; charset=utf-8")],
-                              body: Array("Internal Server Error: the handler sent no response\n".utf8))
+                response.send(
+                    status: 500, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                    body: Array("Internal Server Error: the handler sent no response\n".utf8))
             }
         } catch {
             guard !response.hasResponded else { return }
             let status = (error as? HTTPServerError)?.responseStatus ?? 500
-            response.send(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")],
-                          body: Array("\(HTTPStatusText.reason(status)): \(error)\n".utf8))
+            response.send(
+                status: status, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                body: Array("\(HTTPStatusText.reason(status)): \(error)\n".utf8))
         }
     }
 
     /// Answers a request that could not be parsed, then closes.
     private func refuse(_ io: ConnectionIO, status: Int, reason: String) {
         let body = Array("\(HTTPStatusText.reason(status)): \(reason)\n".utf8)
-        let head = "HTTP/1.1 \(status) \(HTTPStatusText.reason(status))\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        let head =
+            "HTTP/1.1 \(status) \(HTTPStatusText.reason(status))\r\nContent-Type: text/plain; charset=utf-8\r\n"
             + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         io.write(Array(head.utf8) + body)
         io.lingeringClose()

@@ -34,8 +34,10 @@ final class ServerListener: Sendable {
         guard pipe(&pipeEnds) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw HTTPServerError(.resourceFailed, "could not create a wake-up pipe for the HTTP server: \(reason); "
-                                  + "close some files and retry")
+            throw HTTPServerError(
+                .resourceFailed,
+                "could not create a wake-up pipe for the HTTP server: \(reason); "
+                    + "close some files and retry")
         }
         for end in pipeEnds {
             _ = fcntl(end, F_SETFD, FD_CLOEXEC)
@@ -49,8 +51,10 @@ final class ServerListener: Sendable {
         self.handler = handler
         guard let thread = DedicatedThread.start(name: "http-accept", { [self] in acceptLoop() }) else {
             closeDescriptors()
-            throw HTTPServerError(.resourceFailed, "could not start the HTTP server's accept thread; "
-                                  + "reduce the number of running threads and retry")
+            throw HTTPServerError(
+                .resourceFailed,
+                "could not start the HTTP server's accept thread; "
+                    + "reduce the number of running threads and retry")
         }
         state.withLock { $0.acceptThread = thread }
     }
@@ -114,8 +118,10 @@ final class ServerListener: Sendable {
             }
             for thread in finished { thread.join() }
             if stopping { return }
-            var descriptors = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
-                               pollfd(fd: listenFD, events: open < maxConnections ? Int16(POLLIN) : 0, revents: 0)]
+            var descriptors = [
+                pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: listenFD, events: open < maxConnections ? Int16(POLLIN) : 0, revents: 0),
+            ]
             guard SystemCall.retrying({ poll(&descriptors, 2, -1) }) >= 0 else {
                 usleep(10_000)
                 continue
@@ -138,11 +144,11 @@ final class ServerListener: Sendable {
                 switch errno {
                 case ECONNABORTED: continue
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM: usleep(10_000); return
-                default: return // EAGAIN: nothing more waiting
+                default: return  // EAGAIN: nothing more waiting
                 }
             }
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC) // accept4 is not visible from Swift; the window is tiny
-            _ = fcntl(fd, F_SETFL, 0) // blocking I/O on the connection
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // accept4 is not visible from Swift; the window is tiny
+            _ = fcntl(fd, F_SETFL, 0)  // blocking I/O on the connection
             var one: Int32 = 1
             _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let socket = ServerSocket(fd: fd)

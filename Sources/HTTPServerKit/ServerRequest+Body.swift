@@ -24,7 +24,7 @@ extension ServerRequest {
                     bytesReceived += Int64(bytes.count)
                     let left = remainingInChunk - Int64(bytes.count)
                     bodyState = .chunked(remainingInChunk: left)
-                    try chunk(bytes) // before any further read: the next read may reuse the buffer
+                    try chunk(bytes)  // before any further read: the next read may reuse the buffer
                     if left == 0 { try expectChunkEnd() }
                 } else {
                     let size = try readChunkSize()
@@ -58,8 +58,10 @@ extension ServerRequest {
     }
 
     private func tooLarge(_ limit: Int) -> HTTPServerError {
-        HTTPServerError(.bodyTooLarge, "the request body of \(method) \(rawPath) is larger than \(limit) bytes; "
-                        + "send a smaller body")
+        HTTPServerError(
+            .bodyTooLarge,
+            "the request body of \(method) \(rawPath) is larger than \(limit) bytes; "
+                + "send a smaller body")
     }
 
     private func sendContinueIfAsked() {
@@ -78,7 +80,7 @@ extension ServerRequest {
             case 48...57: value = Int64(byte - 48)
             case 65...70: value = Int64(byte - 55)
             case 97...102: value = Int64(byte - 87)
-            case 59, 32, 9: // ';' starts chunk extensions (ignored); whitespace before it is tolerated
+            case 59, 32, 9:  // ';' starts chunk extensions (ignored); whitespace before it is tolerated
                 return try finishSize(size, digits: digits)
             default:
                 throw malformed("a chunk size is not hexadecimal")
@@ -106,7 +108,9 @@ extension ServerRequest {
 
     private func malformed(_ reason: String) -> HTTPServerError {
         io.markBroken()
-        return HTTPServerError(.malformedBody, "the chunked body of \(method) \(rawPath) is malformed (\(reason)); "
-                               + "send valid chunked encoding")
+        return HTTPServerError(
+            .malformedBody,
+            "the chunked body of \(method) \(rawPath) is malformed (\(reason)); "
+                + "send valid chunked encoding")
     }
 }

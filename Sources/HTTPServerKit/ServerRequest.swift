@@ -39,7 +39,7 @@ public final class ServerRequest {
         self.io = io
         framing = head.framing
         var pathPart = Substring(head.target)
-        if !pathPart.hasPrefix("/"), let scheme = pathPart.firstRange(of: "://") { // absolute-form: drop the authority
+        if !pathPart.hasPrefix("/"), let scheme = pathPart.firstRange(of: "://") {  // absolute-form: drop the authority
             let afterScheme = pathPart[scheme.upperBound...]
             pathPart = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
         }

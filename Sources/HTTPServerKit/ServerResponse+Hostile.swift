@@ -25,8 +25,10 @@ extension ServerResponse {
     /// Sends `body` under a `Content-Length` of its own size and, `delay` later, `extra` behind it, as a server
     /// does that sends more than it declared. The connection stays open: a client that reuses it reads `extra`
     /// first. (With no delay, a client can see the excess in the same read as the body and drop the connection.)
-    public func sendOverlong(status: Int, headers: [(String, String)] = [], body: [UInt8], extra: [UInt8],
-                             delay: Duration = .milliseconds(50)) {
+    public func sendOverlong(
+        status: Int, headers: [(String, String)] = [], body: [UInt8], extra: [UInt8],
+        delay: Duration = .milliseconds(50)
+    ) {
         guard !hasResponded else { return }
         let (head, sendsBody) = beginResponse(status: status, headers: headers, contentLength: Int64(body.count))
         guard io.write(sendsBody ? head + body : head), sendsBody else { return }

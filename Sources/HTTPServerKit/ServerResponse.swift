@@ -39,7 +39,8 @@ public final class ServerResponse {
         let file = open(path, O_RDONLY | O_CLOEXEC)
         guard file >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw HTTPServerError(.fileAccess, "could not open \(path) to send it: \(reason); check that the file exists")
+            throw HTTPServerError(
+                .fileAccess, "could not open \(path) to send it: \(reason); check that the file exists")
         }
         defer { close(file) }
         var info = stat()
@@ -54,8 +55,10 @@ public final class ServerResponse {
 
     /// Sends a head with `contentLength`, then whatever `produce` writes through the function it is given.
     /// Writing more than `contentLength` throws; writing less breaks the connection (the client sees a short body).
-    public func sendStream(status: Int, headers: [(String, String)] = [], contentLength: Int64,
-                           _ produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+    public func sendStream(
+        status: Int, headers: [(String, String)] = [], contentLength: Int64,
+        _ produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws {
         guard !hasResponded else { return }
         let (head, sendsBody) = beginResponse(status: status, headers: headers, contentLength: contentLength)
         guard io.write(head), sendsBody else { return }
@@ -63,12 +66,16 @@ public final class ServerResponse {
         defer { if sent != contentLength { io.markBroken() } }
         try produce { bytes in
             guard sent + Int64(bytes.count) <= contentLength else {
-                throw HTTPServerError(.resourceFailed, "a streamed response wrote more than its Content-Length of "
-                                      + "\(contentLength) bytes; write exactly the declared length")
+                throw HTTPServerError(
+                    .resourceFailed,
+                    "a streamed response wrote more than its Content-Length of "
+                        + "\(contentLength) bytes; write exactly the declared length")
             }
             guard io.write(bytes) else {
-                throw HTTPServerError(.connectionClosed, "the client closed the connection during the response; "
-                                      + "nothing more can be sent")
+                throw HTTPServerError(
+                    .connectionClosed,
+                    "the client closed the connection during the response; "
+                        + "nothing more can be sent")
             }
             sent += Int64(bytes.count)
         }
@@ -84,8 +91,10 @@ public final class ServerResponse {
     }
 
     /// Builds the status line and headers; decides whether the connection survives this response.
-    func beginResponse(status: Int, headers: [(String, String)],
-                               contentLength: Int64) -> (head: [UInt8], sendsBody: Bool) {
+    func beginResponse(
+        status: Int, headers: [(String, String)],
+        contentLength: Int64
+    ) -> (head: [UInt8], sendsBody: Bool) {
         hasResponded = true
         request.responseStarted = true
         let status = (100...999).contains(status) ? status : 500
@@ -107,7 +116,9 @@ public final class ServerResponse {
             }
         }
         if !bodyless {
-            if isHead, let declaredLength, !declaredLength.isEmpty, declaredLength.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            if isHead, let declaredLength, !declaredLength.isEmpty,
+                declaredLength.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 })
+            {
                 text += "Content-Length: \(declaredLength)\r\n"
             } else {
                 text += "Content-Length: \(contentLength)\r\n"

@@ -30,7 +30,9 @@ struct CaptureFacts: Sendable, Equatable {
         model = Self.text(m.model)
         width = dimension(m.width, "width")
         height = dimension(m.height, "height")
-        if let ms = m.capturedAtMillis, UTCCalendar.fourDigitYears.contains(ms) { time = UTCCalendar.fields(milliseconds: ms) }
+        if let ms = m.capturedAtMillis, UTCCalendar.fourDigitYears.contains(ms) {
+            time = UTCCalendar.fields(milliseconds: ms)
+        }
         if time == nil, let ms = m.capturedAtMillis {
             warnings.append("capture time \(ms) ms is outside the years 0001–9999 and was not written")
         }

@@ -19,9 +19,11 @@ public struct CaptureMetadata: Sendable, Equatable {
     /// An equirectangular 360° panorama: adds XMP GPano tags when width and height are known.
     public var isPano: Bool
 
-    public init(make: String? = nil, model: String? = nil, width: Int? = nil, height: Int? = nil,
-                capturedAtMillis: Int64? = nil, latitude: Double? = nil, longitude: Double? = nil,
-                altitude: Double? = nil, heading: Double? = nil, isPano: Bool = false) {
+    public init(
+        make: String? = nil, model: String? = nil, width: Int? = nil, height: Int? = nil,
+        capturedAtMillis: Int64? = nil, latitude: Double? = nil, longitude: Double? = nil,
+        altitude: Double? = nil, heading: Double? = nil, isPano: Bool = false
+    ) {
         self.make = make
         self.model = model
         self.width = width

@@ -35,8 +35,10 @@ public struct ExifBuilder: Sendable {
     public func app1Segment() throws -> [UInt8] {
         let block = try tiff()
         guard let segment = JPEGStructure.segment(marker: 0xE1, payload: JPEGStructure.exifSignature + block) else {
-            throw ImagingError(.exifTooLarge, "the EXIF block is \(block.count) bytes but a JPEG segment holds at most " +
-                               "\(Self.maxSegmentTIFFBytes); write fewer or shorter tags")
+            throw ImagingError(
+                .exifTooLarge,
+                "the EXIF block is \(block.count) bytes but a JPEG segment holds at most "
+                    + "\(Self.maxSegmentTIFFBytes); write fewer or shorter tags")
         }
         return segment
     }

@@ -22,14 +22,15 @@ enum ExifMerger {
                     output.tiff = merged.tiff
                     return output
                 }
-                output.warnings.append("the camera EXIF with the archive's tags would exceed \(limit) bytes, " +
-                                       "so only the archive's own tags were written")
+                output.warnings.append(
+                    "the camera EXIF with the archive's tags would exceed \(limit) bytes, "
+                        + "so only the archive's own tags were written")
             } catch let problem as TIFFReader.Problem {
-                output.warnings.append("the camera EXIF is damaged (\(problem.reason)), " +
-                                       "so only the archive's own tags were written")
+                output.warnings.append(
+                    "the camera EXIF is damaged (\(problem.reason)), " + "so only the archive's own tags were written")
             } catch {
-                output.warnings.append("the camera EXIF could not be merged (\(error)), " +
-                                       "so only the archive's own tags were written")
+                output.warnings.append(
+                    "the camera EXIF could not be merged (\(error)), " + "so only the archive's own tags were written")
             }
         }
         guard !plan.isEmpty else { return output }
@@ -84,8 +85,11 @@ enum ExifMerger {
 
         let order = reader.order
         let pointers: Set<UInt16> = [ExifTag.exifIFDPointer, ExifTag.gpsIFDPointer]
-        var root = TIFFDirectory(entries: raw(ifd0, removing: pointers.union(plan.primary.keys)
-            .union(ExifPlan.alwaysRemovedFromPrimary)))
+        var root = TIFFDirectory(
+            entries: raw(
+                ifd0,
+                removing: pointers.union(plan.primary.keys)
+                    .union(ExifPlan.alwaysRemovedFromPrimary)))
         for (tag, value) in plan.primary { root.set(value.entry(tag, order)) }
         let exif = TIFFDirectory(entries: cameraExif.map { raw($0, removing: Set(plan.exif.keys)) } ?? [])
         let gps = cameraGPS.map { TIFFDirectory(entries: raw($0, removing: [])) }
@@ -105,8 +109,10 @@ enum ExifMerger {
     }
 
     /// Adds the plan's Exif and GPS values to `exif`/`gps` and links non-empty ones from `root`.
-    private static func attach(exif: TIFFDirectory, gps: TIFFDirectory?, plan: ExifPlan, order: ExifByteOrder,
-                               to root: inout TIFFDirectory) {
+    private static func attach(
+        exif: TIFFDirectory, gps: TIFFDirectory?, plan: ExifPlan, order: ExifByteOrder,
+        to root: inout TIFFDirectory
+    ) {
         var exif = exif
         for (tag, value) in plan.exif { exif.set(value.entry(tag, order)) }
         if !exif.isEmpty {
@@ -116,8 +122,10 @@ enum ExifMerger {
             root.set(.directory(tag: ExifTag.exifIFDPointer, exif))
         }
         if !plan.gps.isEmpty {
-            root.set(.directory(tag: ExifTag.gpsIFDPointer,
-                                TIFFDirectory(entries: plan.gps.map { $0.value.entry($0.key, order) })))
+            root.set(
+                .directory(
+                    tag: ExifTag.gpsIFDPointer,
+                    TIFFDirectory(entries: plan.gps.map { $0.value.entry($0.key, order) })))
         } else if let gps {
             root.set(.directory(tag: ExifTag.gpsIFDPointer, gps))
         }

@@ -80,7 +80,9 @@ struct ExifPlan: Sendable {
         let degrees = total / (3600 * perSecond)
         let minutes = total % (3600 * perSecond) / (60 * perSecond)
         let seconds = total % (60 * perSecond)
-        return [ExifRational(UInt32(degrees), 1), ExifRational(UInt32(minutes), 1),
-                ExifRational(UInt32(seconds), UInt32(perSecond))]
+        return [
+            ExifRational(UInt32(degrees), 1), ExifRational(UInt32(minutes), 1),
+            ExifRational(UInt32(seconds), UInt32(perSecond)),
+        ]
     }
 }

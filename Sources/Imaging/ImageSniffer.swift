@@ -8,7 +8,7 @@ public enum ImageSniffer {
     /// True when `bytes` start with a RIFF header whose form type is `WEBP`.
     public static func isWebP(_ bytes: [UInt8]) -> Bool {
         guard bytes.count >= 12 else { return false }
-        return bytes[0] == 0x52 && bytes[1] == 0x49 && bytes[2] == 0x46 && bytes[3] == 0x46      // "RIFF"
-            && bytes[8] == 0x57 && bytes[9] == 0x45 && bytes[10] == 0x42 && bytes[11] == 0x50   // "WEBP"
+        return bytes[0] == 0x52 && bytes[1] == 0x49 && bytes[2] == 0x46 && bytes[3] == 0x46  // "RIFF"
+            && bytes[8] == 0x57 && bytes[9] == 0x45 && bytes[10] == 0x42 && bytes[11] == 0x50  // "WEBP"
     }
 }

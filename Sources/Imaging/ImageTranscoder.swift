@@ -48,8 +48,11 @@ public struct ImageTranscoder: Sendable {
             let exif = ExifMerger.merge(camera: cameraExif, plan: plan, limit: ExifBuilder.maxSegmentTIFFBytes)
             warnings += exif.warnings
             var inserted: [[UInt8]] = []
-            if let tiff = exif.tiff, let segment = JPEGStructure.segment(marker: 0xE1,
-                                                                          payload: JPEGStructure.exifSignature + tiff) {
+            if let tiff = exif.tiff,
+                let segment = JPEGStructure.segment(
+                    marker: 0xE1,
+                    payload: JPEGStructure.exifSignature + tiff)
+            {
                 inserted.append(segment)
             }
             var replacesXMP = false
@@ -72,10 +75,12 @@ public struct ImageTranscoder: Sendable {
             warnings += exif.warnings
             let (icc, iccWarning) = ICCProfile.extract(structure, jpeg)
             if let iccWarning { warnings.append(iccWarning) }
-            let (bitstream, decodeWarnings) = try WebPEncoder(quality: webpQuality).encode(jpeg, header, with: decompressor)
+            let (bitstream, decodeWarnings) = try WebPEncoder(quality: webpQuality).encode(
+                jpeg, header, with: decompressor)
             warnings += decodeWarnings
-            let output = try WebPContainer.assemble(bitstream: bitstream, exif: exif.tiff,
-                                                    xmp: panoramaXMP ?? cameraXMP, icc: icc)
+            let output = try WebPContainer.assemble(
+                bitstream: bitstream, exif: exif.tiff,
+                xmp: panoramaXMP ?? cameraXMP, icc: icc)
             return TranscodeResult(bytes: output, format: .webp, warnings: warnings)
         }
     }

@@ -41,6 +41,7 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible, Equatable 
 
 extension ImagingError {
     static func jpegInput(_ code: Code, _ reason: String) -> ImagingError {
-        ImagingError(code, "the downloaded image is not a usable JPEG (\(reason)); download it again or skip this image")
+        ImagingError(
+            code, "the downloaded image is not a usable JPEG (\(reason)); download it again or skip this image")
     }
 }

@@ -19,35 +19,48 @@ public enum JPEGEncoder {
 
     /// Encodes packed 8-bit RGB (`width * height * 3` bytes, rows top to bottom) at `quality` 1…100.
     /// `segments` (complete marker segments, e.g. from ``ExifBuilder/app1Segment()``) go after the JFIF APP0.
-    public static func encode(rgb: [UInt8], width: Int, height: Int, quality: Int = 90,
-                              subsampling: Subsampling = .s420, segments: [[UInt8]] = []) throws -> [UInt8] {
-        try encode(rgb, width: width, height: height, channels: 3, pixelFormat: Int32(TJPF_RGB.rawValue),
-                   quality: quality, subsampling: subsampling.turboJPEG, segments: segments)
+    public static func encode(
+        rgb: [UInt8], width: Int, height: Int, quality: Int = 90,
+        subsampling: Subsampling = .s420, segments: [[UInt8]] = []
+    ) throws -> [UInt8] {
+        try encode(
+            rgb, width: width, height: height, channels: 3, pixelFormat: Int32(TJPF_RGB.rawValue),
+            quality: quality, subsampling: subsampling.turboJPEG, segments: segments)
     }
 
     /// Encodes 8-bit greyscale (`width * height` bytes) as a one-component JPEG.
-    public static func encode(gray: [UInt8], width: Int, height: Int, quality: Int = 90,
-                              segments: [[UInt8]] = []) throws -> [UInt8] {
-        try encode(gray, width: width, height: height, channels: 1, pixelFormat: Int32(TJPF_GRAY.rawValue),
-                   quality: quality, subsampling: Int32(TJSAMP_GRAY.rawValue), segments: segments)
+    public static func encode(
+        gray: [UInt8], width: Int, height: Int, quality: Int = 90,
+        segments: [[UInt8]] = []
+    ) throws -> [UInt8] {
+        try encode(
+            gray, width: width, height: height, channels: 1, pixelFormat: Int32(TJPF_GRAY.rawValue),
+            quality: quality, subsampling: Int32(TJSAMP_GRAY.rawValue), segments: segments)
     }
 
     /// Encodes Adobe-style inverted CMYK (`width * height * 4` bytes; 255 means no ink, as libjpeg-turbo stores it)
     /// as a four-component CMYK JPEG.
-    public static func encode(cmyk: [UInt8], width: Int, height: Int, quality: Int = 90,
-                              segments: [[UInt8]] = []) throws -> [UInt8] {
-        try encode(cmyk, width: width, height: height, channels: 4, pixelFormat: Int32(TJPF_CMYK.rawValue),
-                   quality: quality, subsampling: Int32(TJSAMP_444.rawValue), segments: segments)
+    public static func encode(
+        cmyk: [UInt8], width: Int, height: Int, quality: Int = 90,
+        segments: [[UInt8]] = []
+    ) throws -> [UInt8] {
+        try encode(
+            cmyk, width: width, height: height, channels: 4, pixelFormat: Int32(TJPF_CMYK.rawValue),
+            quality: quality, subsampling: Int32(TJSAMP_444.rawValue), segments: segments)
     }
 
-    private static func encode(_ pixels: [UInt8], width: Int, height: Int, channels: Int, pixelFormat: Int32,
-                               quality: Int, subsampling: Int32, segments: [[UInt8]]) throws -> [UInt8] {
+    private static func encode(
+        _ pixels: [UInt8], width: Int, height: Int, channels: Int, pixelFormat: Int32,
+        quality: Int, subsampling: Int32, segments: [[UInt8]]
+    ) throws -> [UInt8] {
         guard width > 0, height > 0, width <= 65_535, height <= 65_535 else {
             throw ImagingError(.invalidArgument, "a JPEG must be 1 to 65535 pixels per side, not \(width)×\(height)")
         }
         guard pixels.count == width * height * channels else {
-            throw ImagingError(.invalidArgument, "the pixel buffer has \(pixels.count) bytes but \(width)×\(height) " +
-                               "needs \(width * height * channels); pass a buffer of the right size")
+            throw ImagingError(
+                .invalidArgument,
+                "the pixel buffer has \(pixels.count) bytes but \(width)×\(height) "
+                    + "needs \(width * height * channels); pass a buffer of the right size")
         }
         guard (1...100).contains(quality) else {
             throw ImagingError(.invalidArgument, "JPEG quality \(quality) is invalid; use a value from 1 to 100")
@@ -59,8 +72,9 @@ public enum JPEGEncoder {
         var output: UnsafeMutablePointer<UInt8>?
         var size: UInt = 0
         let status = pixels.withUnsafeBufferPointer {
-            tjCompress2(handle, $0.baseAddress, Int32(width), Int32(width * channels), Int32(height), pixelFormat,
-                        &output, &size, subsampling, Int32(quality), 0)
+            tjCompress2(
+                handle, $0.baseAddress, Int32(width), Int32(width * channels), Int32(height), pixelFormat,
+                &output, &size, subsampling, Int32(quality), 0)
         }
         defer { if let output { tjFree(output) } }
         guard status == 0, let output, size > 0 else {

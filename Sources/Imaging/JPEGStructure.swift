@@ -102,8 +102,10 @@ struct JPEGStructure: Sendable {
     func isICC(_ s: Segment, _ bytes: [UInt8]) -> Bool { segment(s, in: bytes, is: 0xE2, Self.iccSignature) }
 
     /// The payload after `signature` of the first segment matching `test`, if any.
-    func firstPayload(_ bytes: [UInt8], after signature: [UInt8],
-                      where test: (Segment, [UInt8]) -> Bool) -> [UInt8]? {
+    func firstPayload(
+        _ bytes: [UInt8], after signature: [UInt8],
+        where test: (Segment, [UInt8]) -> Bool
+    ) -> [UInt8]? {
         guard let found = segments.first(where: { test($0, bytes) }) else { return nil }
         return Array(payload(found, bytes).dropFirst(signature.count))
     }

@@ -61,8 +61,9 @@ struct TIFFReader {
         directory.entries.reserveCapacity(count)
         for index in 0..<count {
             let at = start + 2 + 12 * index
-            let entry = Entry(tag: order.uint16(bytes, at), type: order.uint16(bytes, at + 2),
-                              count: order.uint32(bytes, at + 4), field: Array(bytes[at..<at + 12]))
+            let entry = Entry(
+                tag: order.uint16(bytes, at), type: order.uint16(bytes, at + 2),
+                count: order.uint32(bytes, at + 4), field: Array(bytes[at..<at + 12]))
             if valueFits(entry) {
                 directory.entries.append(entry)
             } else {

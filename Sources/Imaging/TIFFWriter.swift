@@ -90,6 +90,7 @@ struct TIFFWriter {
         if bytes.count % 2 == 1 { bytes.append(0) }
     }
 
-    private static let tooLarge = ImagingError(.exifTooLarge,
+    private static let tooLarge = ImagingError(
+        .exifTooLarge,
         "the EXIF block grew beyond 4 GiB; write fewer or smaller tags")
 }

@@ -6,7 +6,9 @@ public enum Thumbnail {
     /// the exact size; WebPs are decoded with libwebp's scaler. EXIF orientation is not applied (Mapillary images
     /// are already upright).
     public static func jpeg(from image: [UInt8], fitting side: Int = 256, quality: Int = 85) throws -> [UInt8] {
-        guard side > 0 else { throw ImagingError(.invalidArgument, "thumbnail side \(side) is invalid; use a positive size") }
+        guard side > 0 else {
+            throw ImagingError(.invalidArgument, "thumbnail side \(side) is invalid; use a positive size")
+        }
         if ImageSniffer.isWebP(image) {
             let (width, height) = try WebPImageDecoder.size(image)
             let target = fittedSize(width: width, height: height, side: side)
@@ -14,7 +16,9 @@ public enum Thumbnail {
             return try JPEGEncoder.encode(rgb: rgb, width: target.width, height: target.height, quality: quality)
         }
         guard ImageSniffer.isJPEG(image) else {
-            if image.isEmpty { throw ImagingError(.emptyInput, "the thumbnail source image is empty; pick another image") }
+            if image.isEmpty {
+                throw ImagingError(.emptyInput, "the thumbnail source image is empty; pick another image")
+            }
             throw ImagingError(.unsupportedImage, "the thumbnail source is neither JPEG nor WebP; pick another image")
         }
         let decompressor = try TurboJPEGDecompressor()
@@ -22,8 +26,9 @@ public enum Thumbnail {
         let target = fittedSize(width: header.width, height: header.height, side: side)
         let scaled = TurboJPEGDecompressor.scaledSize(of: header, covering: target.width, target.height)
         let (rgb, _) = try decompressor.decodeRGB(image, header, width: scaled.width, height: scaled.height)
-        let small = AreaDownscaler.resize(rgb, width: scaled.width, height: scaled.height,
-                                          to: target.width, target.height)
+        let small = AreaDownscaler.resize(
+            rgb, width: scaled.width, height: scaled.height,
+            to: target.width, target.height)
         return try JPEGEncoder.encode(rgb: small, width: target.width, height: target.height, quality: quality)
     }
 

@@ -25,8 +25,9 @@ struct JPEGHeader: Sendable, Equatable {
         case Int32(TJSAMP_420.rawValue):
             return .yuv420
         case Int32(TJSAMP_444.rawValue), Int32(TJSAMP_422.rawValue), Int32(TJSAMP_440.rawValue):
-            return .yuvToDownsample(chromaWidth: Int(tjPlaneWidth(1, Int32(width), subsampling)),
-                                    chromaHeight: Int(tjPlaneHeight(1, Int32(height), subsampling)))
+            return .yuvToDownsample(
+                chromaWidth: Int(tjPlaneWidth(1, Int32(width), subsampling)),
+                chromaHeight: Int(tjPlaneHeight(1, Int32(height), subsampling)))
         default:
             return nil
         }
@@ -46,7 +47,8 @@ struct TurboJPEGDecompressor: ~Copyable {
 
     init() throws {
         guard let handle = tjInitDecompress() else {
-            throw ImagingError(.outOfMemory, "libjpeg-turbo could not create a decompressor; free some memory and retry")
+            throw ImagingError(
+                .outOfMemory, "libjpeg-turbo could not create a decompressor; free some memory and retry")
         }
         self.handle = handle
     }
@@ -75,16 +77,19 @@ struct TurboJPEGDecompressor: ~Copyable {
 
     /// Decodes straight into Y, Cb, Cr planes (no upsampling or colour conversion); returns a decoder warning if any.
     /// `planes` and `strides` hold one entry per component of the JPEG's subsampling (1 for greyscale).
-    func decodePlanes(_ jpeg: [UInt8], _ header: JPEGHeader, planes: [UnsafeMutablePointer<UInt8>?],
-                      strides: [Int32]) throws -> String? {
+    func decodePlanes(
+        _ jpeg: [UInt8], _ header: JPEGHeader, planes: [UnsafeMutablePointer<UInt8>?],
+        strides: [Int32]
+    ) throws -> String? {
         var planes = planes
         var strides = strides
         let status = jpeg.withUnsafeBufferPointer { source in
             planes.withUnsafeMutableBufferPointer { planePointers in
                 strides.withUnsafeMutableBufferPointer { stridePointers in
-                    tjDecompressToYUVPlanes(handle, source.baseAddress, UInt(source.count),
-                                            planePointers.baseAddress, Int32(header.width),
-                                            stridePointers.baseAddress, Int32(header.height), Self.flags)
+                    tjDecompressToYUVPlanes(
+                        handle, source.baseAddress, UInt(source.count),
+                        planePointers.baseAddress, Int32(header.width),
+                        stridePointers.baseAddress, Int32(header.height), Self.flags)
                 }
             }
         }
@@ -102,9 +107,10 @@ struct TurboJPEGDecompressor: ~Copyable {
         var pixels = [UInt8](repeating: 0, count: count)
         let status = jpeg.withUnsafeBufferPointer { source in
             pixels.withUnsafeMutableBufferPointer { target in
-                tjDecompress2(handle, source.baseAddress, UInt(source.count), target.baseAddress,
-                              Int32(width), Int32(width * channels), Int32(height), Int32(pixelFormat.rawValue),
-                              Self.flags)
+                tjDecompress2(
+                    handle, source.baseAddress, UInt(source.count), target.baseAddress,
+                    Int32(width), Int32(width * channels), Int32(height), Int32(pixelFormat.rawValue),
+                    Self.flags)
             }
         }
         let warning = try check(status)

@@ -26,7 +26,8 @@ enum WebPContainer {
         try check(WebPMuxAssemble(mux, &output), "the container")
         defer { WebPFree(UnsafeMutableRawPointer(mutating: output.bytes)) }
         guard let start = output.bytes, output.size > 0 else {
-            throw ImagingError(.webpMuxFailed, "libwebpmux produced an empty WebP file; keep the image as JPEG or report it")
+            throw ImagingError(
+                .webpMuxFailed, "libwebpmux produced an empty WebP file; keep the image as JPEG or report it")
         }
         return Array(UnsafeBufferPointer(start: start, count: output.size))
     }
@@ -41,8 +42,9 @@ enum WebPContainer {
         case WEBP_MUX_NOT_ENOUGH_DATA: reason = "not enough data"
         default: reason = "error \(status.rawValue)"
         }
-        throw ImagingError(.webpMuxFailed, "libwebpmux could not add \(what) to the WebP file (\(reason)); " +
-                           "keep the image as JPEG or report it")
+        throw ImagingError(
+            .webpMuxFailed,
+            "libwebpmux could not add \(what) to the WebP file (\(reason)); " + "keep the image as JPEG or report it")
     }
 }
 

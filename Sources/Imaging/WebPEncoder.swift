@@ -10,21 +10,29 @@ struct WebPEncoder {
     let quality: Float
 
     /// The VP8 bitstream (a simple-format WebP file) and any decoder warnings.
-    func encode(_ jpeg: [UInt8], _ header: JPEGHeader,
-                with decompressor: borrowing TurboJPEGDecompressor) throws -> (bitstream: [UInt8], warnings: [String]) {
+    func encode(
+        _ jpeg: [UInt8], _ header: JPEGHeader,
+        with decompressor: borrowing TurboJPEGDecompressor
+    ) throws -> (bitstream: [UInt8], warnings: [String]) {
         var config = WebPConfig()
-        guard cwebp_config_init(&config) != 0 else { throw Self.failure("libwebp's version does not match its headers") }
+        guard cwebp_config_init(&config) != 0 else {
+            throw Self.failure("libwebp's version does not match its headers")
+        }
         config.quality = quality
         config.method = 4
         guard quality.isFinite, quality >= 0, quality <= 100, WebPValidateConfig(&config) != 0 else {
             throw ImagingError(.invalidArgument, "WebP quality \(quality) is invalid; use a value from 0 to 100")
         }
         guard header.width <= Int(WEBP_MAX_DIMENSION), header.height <= Int(WEBP_MAX_DIMENSION) else {
-            throw ImagingError(.webpEncodingFailed, "the image is \(header.width)×\(header.height) pixels but WebP " +
-                               "allows at most \(WEBP_MAX_DIMENSION) per side; keep this image as JPEG")
+            throw ImagingError(
+                .webpEncodingFailed,
+                "the image is \(header.width)×\(header.height) pixels but WebP "
+                    + "allows at most \(WEBP_MAX_DIMENSION) per side; keep this image as JPEG")
         }
         var picture = WebPPicture()
-        guard cwebp_picture_init(&picture) != 0 else { throw Self.failure("libwebp's version does not match its headers") }
+        guard cwebp_picture_init(&picture) != 0 else {
+            throw Self.failure("libwebp's version does not match its headers")
+        }
         defer { WebPPictureFree(&picture) }
         picture.width = Int32(header.width)
         picture.height = Int32(header.height)
@@ -67,7 +75,8 @@ struct WebPEncoder {
     }
 
     private static func failure(_ reason: String) -> ImagingError {
-        ImagingError(.webpEncodingFailed, "libwebp could not encode the image (\(reason)); keep it as JPEG or report it")
+        ImagingError(
+            .webpEncodingFailed, "libwebp could not encode the image (\(reason)); keep it as JPEG or report it")
     }
 
     private static func reason(_ code: WebPEncodingError) -> String {

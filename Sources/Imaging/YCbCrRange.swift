@@ -21,9 +21,11 @@ enum YCbCrRange {
 
     /// Averages a full-range chroma plane (`width`×`height`, tightly packed) down to `targetWidth`×`targetHeight`
     /// (half or equal size per axis, edges replicated) and re-ranges it, writing rows `stride` bytes apart.
-    static func downsample(_ source: UnsafePointer<UInt8>, width: Int, height: Int,
-                           into target: UnsafeMutablePointer<UInt8>, width targetWidth: Int, height targetHeight: Int,
-                           stride: Int) {
+    static func downsample(
+        _ source: UnsafePointer<UInt8>, width: Int, height: Int,
+        into target: UnsafeMutablePointer<UInt8>, width targetWidth: Int, height targetHeight: Int,
+        stride: Int
+    ) {
         let stepX = width > targetWidth ? 2 : 1, stepY = height > targetHeight ? 2 : 1
         let count = stepX * stepY
         chroma.withUnsafeBufferPointer { lookup in

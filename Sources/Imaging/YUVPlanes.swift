@@ -46,32 +46,41 @@ struct YUVPlanes {
         u(buffer) + targetWidth * targetHeight
     }
     /// Full-size decoded chroma planes, after the 4:2:0 ones.
-    private func decodedChroma(_ buffer: UnsafeMutablePointer<UInt8>) -> (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>) {
+    private func decodedChroma(
+        _ buffer: UnsafeMutablePointer<UInt8>
+    ) -> (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>) {
         let cb = v(buffer) + targetWidth * targetHeight
         return (cb, cb + chromaWidth * chromaHeight)
     }
 
     /// Decodes `jpeg` into `buffer` (``byteCount`` bytes) and leaves limited-range 4:2:0 planes there.
-    func decode(_ jpeg: [UInt8], _ header: JPEGHeader, into buffer: UnsafeMutablePointer<UInt8>,
-                with decompressor: borrowing TurboJPEGDecompressor) throws -> String? {
+    func decode(
+        _ jpeg: [UInt8], _ header: JPEGHeader, into buffer: UnsafeMutablePointer<UInt8>,
+        with decompressor: borrowing TurboJPEGDecompressor
+    ) throws -> String? {
         let warning: String?
         switch layout {
         case .gray:
-            warning = try decompressor.decodePlanes(jpeg, header, planes: [y(buffer), nil, nil],
-                                                    strides: [Int32(lumaWidth), 0, 0])
+            warning = try decompressor.decodePlanes(
+                jpeg, header, planes: [y(buffer), nil, nil],
+                strides: [Int32(lumaWidth), 0, 0])
             u(buffer).update(repeating: 128, count: 2 * targetWidth * targetHeight)
         case .yuv420:
-            warning = try decompressor.decodePlanes(jpeg, header, planes: [y(buffer), u(buffer), v(buffer)],
-                                                    strides: [Int32(lumaWidth), Int32(targetWidth), Int32(targetWidth)])
-            YCbCrRange.remap(u(buffer), width: targetWidth, height: 2 * targetHeight, stride: targetWidth,
-                             table: YCbCrRange.chroma)
+            warning = try decompressor.decodePlanes(
+                jpeg, header, planes: [y(buffer), u(buffer), v(buffer)],
+                strides: [Int32(lumaWidth), Int32(targetWidth), Int32(targetWidth)])
+            YCbCrRange.remap(
+                u(buffer), width: targetWidth, height: 2 * targetHeight, stride: targetWidth,
+                table: YCbCrRange.chroma)
         case .yuvToDownsample:
             let (cb, cr) = decodedChroma(buffer)
-            warning = try decompressor.decodePlanes(jpeg, header, planes: [y(buffer), cb, cr],
-                                                    strides: [Int32(lumaWidth), Int32(chromaWidth), Int32(chromaWidth)])
+            warning = try decompressor.decodePlanes(
+                jpeg, header, planes: [y(buffer), cb, cr],
+                strides: [Int32(lumaWidth), Int32(chromaWidth), Int32(chromaWidth)])
             for (source, target) in [(cb, u(buffer)), (cr, v(buffer))] {
-                YCbCrRange.downsample(source, width: chromaWidth, height: chromaHeight, into: target,
-                                      width: targetWidth, height: targetHeight, stride: targetWidth)
+                YCbCrRange.downsample(
+                    source, width: chromaWidth, height: chromaHeight, into: target,
+                    width: targetWidth, height: targetHeight, stride: targetWidth)
             }
         }
         YCbCrRange.remap(y(buffer), width: width, height: height, stride: lumaWidth, table: YCbCrRange.luma)

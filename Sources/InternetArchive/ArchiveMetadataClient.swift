@@ -11,9 +11,11 @@ public struct ArchiveMetadataClient: Sendable {
     let timeout: Duration
 
     /// `credentials`, when given, go along as LOW auth (IA then shows the owner's own dark items' state).
-    public init(http: HTTPClient, endpoints: IAEndpoints = IAEndpoints(), credentials: IACredentials? = nil,
-                retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(20)),
-                timeout: Duration = .seconds(60)) {
+    public init(
+        http: HTTPClient, endpoints: IAEndpoints = IAEndpoints(), credentials: IACredentials? = nil,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(20)),
+        timeout: Duration = .seconds(60)
+    ) {
         self.http = http
         self.endpoints = endpoints
         self.credentials = credentials
@@ -37,7 +39,8 @@ public struct ArchiveMetadataClient: Sendable {
     /// One value list of an item's metadata (`GET {archive}/metadata/{identifier}/metadata/{key}`, which answers
     /// `{"result": …}`); empty when the item or the key is missing.
     public func values(of key: String, in identifier: String) async throws -> [String] {
-        let url = endpoints.archive + "/metadata/" + IAEncoding.quote(identifier, safe: "") + "/metadata/"
+        let url =
+            endpoints.archive + "/metadata/" + IAEncoding.quote(identifier, safe: "") + "/metadata/"
             + IAEncoding.quote(key, safe: "")
         var request = HTTPRequest(method: "GET", url: url, response: .memory(limit: 1 << 20))
         if let credentials { request.headers.append(HTTPHeader("Authorization", credentials.authorization)) }
@@ -50,7 +53,8 @@ public struct ArchiveMetadataClient: Sendable {
     /// redirect to the data node holding the item) into `path`, replacing it. Throws a sentence (`.badAnswer` for
     /// a 404: IA does not serve that file).
     public func download(_ name: String, of identifier: String, to path: String) async throws {
-        let url = endpoints.archive + "/download/" + IAEncoding.quote(identifier, safe: "") + "/"
+        let url =
+            endpoints.archive + "/download/" + IAEncoding.quote(identifier, safe: "") + "/"
             + IAEncoding.quote(name, safe: "/")
         var request = HTTPRequest(method: "GET", url: url, response: .file(path: path))
         if let credentials { request.headers.append(HTTPHeader("Authorization", credentials.authorization)) }
@@ -62,40 +66,56 @@ public struct ArchiveMetadataClient: Sendable {
 
     /// Sends a GET to archive.org with retries (network failures, 429 and 5xx; a `Retry-After` of up to a minute
     /// is waited out); returns the 200 answer or throws a sentence, with IA's own `error` text when it gave one.
-    static func fetch(_ request: HTTPRequest, http: HTTPClient, retry: RetryPolicy,
-                      what: String) async throws -> HTTPResponse {
-        try await retry.drive(retryAfterCap: .seconds(60), { () async throws -> RetryStep<HTTPResponse, InternetArchiveError> in
-            do {
-                let response = try await http.send(request)
-                if response.status == 200 { return .done(response) }
-                let status = response.status
-                let says = errorText(response).map { " (IA says: \($0))" } ?? ""
-                if status == 429 {
-                    return .retry(InternetArchiveError(.serverFailed, "archive.org kept refusing \(what) with HTTP 429 (too "
-                                                       + "many requests)\(says); wait a few minutes and try again"),
-                                  after: response.retryAfter)
-                } else if status >= 500 {
-                    return .retry(InternetArchiveError(.serverFailed, "archive.org answered HTTP \(status) when asked for "
-                                                       + "\(what); try again later"), after: nil)
+    static func fetch(
+        _ request: HTTPRequest, http: HTTPClient, retry: RetryPolicy,
+        what: String
+    ) async throws -> HTTPResponse {
+        try await retry.drive(
+            retryAfterCap: .seconds(60),
+            { () async throws -> RetryStep<HTTPResponse, InternetArchiveError> in
+                do {
+                    let response = try await http.send(request)
+                    if response.status == 200 { return .done(response) }
+                    let status = response.status
+                    let says = errorText(response).map { " (IA says: \($0))" } ?? ""
+                    if status == 429 {
+                        return .retry(
+                            InternetArchiveError(
+                                .serverFailed,
+                                "archive.org kept refusing \(what) with HTTP 429 (too "
+                                    + "many requests)\(says); wait a few minutes and try again"),
+                            after: response.retryAfter)
+                    } else if status >= 500 {
+                        return .retry(
+                            InternetArchiveError(
+                                .serverFailed,
+                                "archive.org answered HTTP \(status) when asked for "
+                                    + "\(what); try again later"), after: nil)
+                    }
+                    throw InternetArchiveError(
+                        .badAnswer,
+                        "archive.org answered HTTP \(status) when asked for "
+                            + "\(what)\(says); check --archive-url")
+                } catch let error as HTTPError {
+                    if error.code == .cancelled { throw cancelled(what) }
+                    let failure = InternetArchiveError(
+                        .network,
+                        "archive.org could not be reached for \(what) (\(error)); "
+                            + "check the network and try again")
+                    if error.code == .unavailable { throw failure }
+                    return .retry(failure, after: nil)
                 }
-                throw InternetArchiveError(.badAnswer, "archive.org answered HTTP \(status) when asked for "
-                                           + "\(what)\(says); check --archive-url")
-            } catch let error as HTTPError {
-                if error.code == .cancelled { throw cancelled(what) }
-                let failure = InternetArchiveError(.network, "archive.org could not be reached for \(what) (\(error)); "
-                                                   + "check the network and try again")
-                if error.code == .unavailable { throw failure }
-                return .retry(failure, after: nil)
-            }
-        }, end: { end in
-            switch end {
-            case .attemptsExhausted(let failure, _), .immediateRetriesExhausted(let failure, _), .timeLimit(let failure, _),
-                 .cancelled(let failure?):
-                return failure
-            case .cancelled(nil):
-                return cancelled(what)
-            }
-        })
+            },
+            end: { end in
+                switch end {
+                case .attemptsExhausted(let failure, _), .immediateRetriesExhausted(let failure, _),
+                    .timeLimit(let failure, _),
+                    .cancelled(let failure?):
+                    return failure
+                case .cancelled(nil):
+                    return cancelled(what)
+                }
+            })
     }
 
     private static func cancelled(_ what: String) -> InternetArchiveError {

@@ -14,9 +14,13 @@ enum Hashing {
     }
 
     /// The MD5 of `length` bytes of `file` from `offset`, also fed into `running` when given.
-    static func part(_ file: ItemFile, offset: Int64, length: Int64, running: MD5?,
-                     progress: (@Sendable (Int64) -> Void)? = nil) async throws -> PartResult {
-        try await onHashingThread { try partNow(file, offset: offset, length: length, running: running, progress: progress) }
+    static func part(
+        _ file: ItemFile, offset: Int64, length: Int64, running: MD5?,
+        progress: (@Sendable (Int64) -> Void)? = nil
+    ) async throws -> PartResult {
+        try await onHashingThread {
+            try partNow(file, offset: offset, length: length, running: running, progress: progress)
+        }
     }
 
     /// Runs `work` on a thread of its own; a failed system call fails the item with ``FileError``'s sentence.
@@ -30,8 +34,10 @@ enum Hashing {
         }
     }
 
-    private static func partNow(_ file: ItemFile, offset: Int64, length: Int64, running: MD5?,
-                                progress: (@Sendable (Int64) -> Void)?) throws -> PartResult {
+    private static func partNow(
+        _ file: ItemFile, offset: Int64, length: Int64, running: MD5?,
+        progress: (@Sendable (Int64) -> Void)?
+    ) throws -> PartResult {
         let fd = try SystemCall.onFile("open", file.path) { open(file.path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         var md5 = MD5()
@@ -42,8 +48,10 @@ enum Hashing {
             progress?(done)
         }
         guard read == length else {
-            throw InternetArchiveError(.fileChanged, "\(file.path) became shorter while it was being read; run "
-                                       + "upload again when nothing writes to it")
+            throw InternetArchiveError(
+                .fileChanged,
+                "\(file.path) became shorter while it was being read; run "
+                    + "upload again when nothing writes to it")
         }
         return PartResult(md5: md5.hexDigest(), running: whole)
     }

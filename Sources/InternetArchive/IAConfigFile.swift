@@ -7,8 +7,10 @@ enum IAConfigFile {
     static func locate(environment: [String: String], home: String?) throws -> String? {
         if let explicit = environment["IA_CONFIG_FILE"], !explicit.isEmpty {
             guard FileManager.default.fileExists(atPath: explicit) else {
-                throw InternetArchiveError(.credentials, "IA_CONFIG_FILE names \(explicit), which does not exist; "
-                                           + "fix the path or unset IA_CONFIG_FILE")
+                throw InternetArchiveError(
+                    .credentials,
+                    "IA_CONFIG_FILE names \(explicit), which does not exist; "
+                        + "fix the path or unset IA_CONFIG_FILE")
             }
             return explicit
         }
@@ -25,13 +27,17 @@ enum IAConfigFile {
     /// The `access` and `secret` of section `[s3]` in the INI file at `path`.
     static func credentials(path: String) throws -> IACredentials {
         guard let data = FileManager.default.contents(atPath: path), data.count <= 1 << 20 else {
-            throw InternetArchiveError(.credentials, "the IA config file \(path) cannot be read; check its permissions "
-                                       + "or run `ia configure` again")
+            throw InternetArchiveError(
+                .credentials,
+                "the IA config file \(path) cannot be read; check its permissions "
+                    + "or run `ia configure` again")
         }
         let values = parse(String(decoding: data, as: UTF8.self))["s3"] ?? [:]
         guard let access = values["access"], !access.isEmpty, let secret = values["secret"], !secret.isEmpty else {
-            throw InternetArchiveError(.credentials, "the IA config file \(path) has no [s3] access and secret; run "
-                                       + "`ia configure` or pass --access-key and --secret-key")
+            throw InternetArchiveError(
+                .credentials,
+                "the IA config file \(path) has no [s3] access and secret; run "
+                    + "`ia configure` or pass --access-key and --secret-key")
         }
         return try IACredentials(accessKey: access, secretKey: secret, source: path)
     }

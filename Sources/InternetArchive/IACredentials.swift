@@ -23,41 +23,55 @@ public struct IACredentials: Sendable, Equatable, CustomStringConvertible, Custo
     /// `IA_SECRET_ACCESS_KEY` (both or neither), else the `ia` client's config file (`$IA_CONFIG_FILE`,
     /// `$XDG_CONFIG_HOME/internetarchive/ia.ini`, `~/.config/internetarchive/ia.ini`, `~/.config/ia.ini`,
     /// `~/.ia`; the first that exists, section `[s3]`, `access` and `secret`).
-    public static func resolve(accessKey: String? = nil, secretKey: String? = nil,
-                               environment: [String: String], home: String?) throws -> IACredentials {
+    public static func resolve(
+        accessKey: String? = nil, secretKey: String? = nil,
+        environment: [String: String], home: String?
+    ) throws -> IACredentials {
         let given = (accessKey.flatMap(nonEmpty), secretKey.flatMap(nonEmpty))
         switch given {
         case let (access?, secret?):
             return try IACredentials(accessKey: access, secretKey: secret, source: "--access-key")
         case (.some, nil):
-            throw InternetArchiveError(.credentials, "--access-key was given without --secret-key; give both keys "
-                                       + "from https://archive.org/account/s3.php")
+            throw InternetArchiveError(
+                .credentials,
+                "--access-key was given without --secret-key; give both keys "
+                    + "from https://archive.org/account/s3.php")
         case (nil, .some):
-            throw InternetArchiveError(.credentials, "--secret-key was given without --access-key; give both keys "
-                                       + "from https://archive.org/account/s3.php")
+            throw InternetArchiveError(
+                .credentials,
+                "--secret-key was given without --access-key; give both keys "
+                    + "from https://archive.org/account/s3.php")
         case (nil, nil):
             break
         }
-        let fromEnvironment = (environment["IA_ACCESS_KEY_ID"].flatMap(nonEmpty),
-                               environment["IA_SECRET_ACCESS_KEY"].flatMap(nonEmpty))
+        let fromEnvironment = (
+            environment["IA_ACCESS_KEY_ID"].flatMap(nonEmpty),
+            environment["IA_SECRET_ACCESS_KEY"].flatMap(nonEmpty)
+        )
         switch fromEnvironment {
         case let (access?, secret?):
             return try IACredentials(accessKey: access, secretKey: secret, source: "IA_ACCESS_KEY_ID")
         case (.some, nil):
-            throw InternetArchiveError(.credentials, "IA_ACCESS_KEY_ID is set but IA_SECRET_ACCESS_KEY is not; set "
-                                       + "both (or neither, to use ia.ini)")
+            throw InternetArchiveError(
+                .credentials,
+                "IA_ACCESS_KEY_ID is set but IA_SECRET_ACCESS_KEY is not; set "
+                    + "both (or neither, to use ia.ini)")
         case (nil, .some):
-            throw InternetArchiveError(.credentials, "IA_SECRET_ACCESS_KEY is set but IA_ACCESS_KEY_ID is not; set "
-                                       + "both (or neither, to use ia.ini)")
+            throw InternetArchiveError(
+                .credentials,
+                "IA_SECRET_ACCESS_KEY is set but IA_ACCESS_KEY_ID is not; set "
+                    + "both (or neither, to use ia.ini)")
         case (nil, nil):
             break
         }
         if let path = try IAConfigFile.locate(environment: environment, home: home) {
             return try IAConfigFile.credentials(path: path)
         }
-        throw InternetArchiveError(.credentials, "no Internet Archive keys were found; pass --access-key and "
-                                   + "--secret-key, set IA_ACCESS_KEY_ID and IA_SECRET_ACCESS_KEY, or run `ia configure` "
-                                   + "(keys are at https://archive.org/account/s3.php)")
+        throw InternetArchiveError(
+            .credentials,
+            "no Internet Archive keys were found; pass --access-key and "
+                + "--secret-key, set IA_ACCESS_KEY_ID and IA_SECRET_ACCESS_KEY, or run `ia configure` "
+                + "(keys are at https://archive.org/account/s3.php)")
     }
 
     /// `LOW AKEY…:****`: the Authorization header as it may be shown.
@@ -80,12 +94,16 @@ public struct IACredentials: Sendable, Equatable, CustomStringConvertible, Custo
 
     private static func check(_ key: String, what: String, source: String) throws {
         guard !key.isEmpty else {
-            throw InternetArchiveError(.credentials, "the IA \(what) from \(source) is empty; copy it again from "
-                                       + "https://archive.org/account/s3.php")
+            throw InternetArchiveError(
+                .credentials,
+                "the IA \(what) from \(source) is empty; copy it again from "
+                    + "https://archive.org/account/s3.php")
         }
         guard !key.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == ":" }) else {
-            throw InternetArchiveError(.credentials, "the IA \(what) from \(source) contains spaces, colons or control "
-                                       + "characters; copy it again from https://archive.org/account/s3.php")
+            throw InternetArchiveError(
+                .credentials,
+                "the IA \(what) from \(source) contains spaces, colons or control "
+                    + "characters; copy it again from https://archive.org/account/s3.php")
         }
     }
 }

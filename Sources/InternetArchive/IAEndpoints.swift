@@ -15,20 +15,27 @@ public struct IAEndpoints: Sendable, Equatable {
 
     /// Endpoints from `IA_S3_URL` / `IA_ARCHIVE_URL` where set, else IA's own hosts.
     public static func from(environment: [String: String]) -> IAEndpoints {
-        IAEndpoints(s3: environment["IA_S3_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultS3,
-                    archive: environment["IA_ARCHIVE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultArchive)
+        IAEndpoints(
+            s3: environment["IA_S3_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultS3,
+            archive: environment["IA_ARCHIVE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultArchive)
     }
 
     /// Throws `.invalidEndpoint` unless both roots are plain http(s) URLs (a host, no query, no spaces).
     public func validate() throws {
-        for (url, what, option) in [(s3, "IA S3 URL", "--s3-url or IA_S3_URL"), (archive, "IA site URL", "--archive-url or IA_ARCHIVE_URL")] {
+        for (url, what, option) in [
+            (s3, "IA S3 URL", "--s3-url or IA_S3_URL"), (archive, "IA site URL", "--archive-url or IA_ARCHIVE_URL"),
+        ] {
             let lowered = url.lowercased()
-            let rest = lowered.hasPrefix("https://") ? url.dropFirst(8) : lowered.hasPrefix("http://") ? url.dropFirst(7) : nil
+            let rest =
+                lowered.hasPrefix("https://") ? url.dropFirst(8) : lowered.hasPrefix("http://") ? url.dropFirst(7) : nil
             let host = rest?.prefix { $0 != "/" } ?? ""
             guard !host.isEmpty, !url.contains("?"), !url.contains("#"),
-                  !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
-                let shown = String(url.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }.prefix(100))
-                throw InternetArchiveError(.invalidEndpoint, "the \(what) \"\(shown)\" is not an http(s) URL; check \(option)")
+                !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
+            else {
+                let shown = String(
+                    url.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }.prefix(100))
+                throw InternetArchiveError(
+                    .invalidEndpoint, "the \(what) \"\(shown)\" is not an http(s) URL; check \(option)")
             }
         }
     }

@@ -35,8 +35,10 @@ struct ItemFile: Sendable, Equatable {
             let key = relative.isEmpty ? name : relative + "/" + name
             let path = item + "/" + key
             guard let info = lstatInfo(path) else {
-                throw InternetArchiveError(.badItem, "\(path) cannot be read (\(String(cString: strerror(errno)))); "
-                                           + "check its permissions")
+                throw InternetArchiveError(
+                    .badItem,
+                    "\(path) cannot be read (\(String(cString: strerror(errno)))); "
+                        + "check its permissions")
             }
             switch info.st_mode & S_IFMT {
             case S_IFREG:
@@ -44,15 +46,17 @@ struct ItemFile: Sendable, Equatable {
             case S_IFDIR:
                 try walk(item: item, relative: key, into: &out)
             default:
-                continue // symlinks, sockets, devices: never uploaded
+                continue  // symlinks, sockets, devices: never uploaded
             }
         }
     }
 
     private static func names(in folder: String) throws -> [String] {
         guard let dir = opendir(folder) else {
-            throw InternetArchiveError(.badItem, "the folder \(folder) cannot be read "
-                                       + "(\(String(cString: strerror(errno)))); check its permissions")
+            throw InternetArchiveError(
+                .badItem,
+                "the folder \(folder) cannot be read "
+                    + "(\(String(cString: strerror(errno)))); check its permissions")
         }
         defer { closedir(dir) }
         var names: [String] = []
@@ -63,8 +67,10 @@ struct ItemFile: Sendable, Equatable {
             if raw == [46] || raw == [46, 46] { continue }
             guard let name = String(validating: raw, as: UTF8.self) else {
                 let shown = String(decoding: raw, as: UTF8.self)
-                throw InternetArchiveError(.badItem, "the file name '\(shown)' in \(folder) is not valid UTF-8, so IA "
-                                           + "cannot store it; rename it")
+                throw InternetArchiveError(
+                    .badItem,
+                    "the file name '\(shown)' in \(folder) is not valid UTF-8, so IA "
+                        + "cannot store it; rename it")
             }
             names.append(name)
         }

@@ -18,9 +18,11 @@ public final class ItemUploader: Sendable {
     let progress: (@Sendable (UploadProgress) -> Void)?
 
     /// `progress` gets status updates (see ``UploadProgress``); `logger` gets info and debug lines, never secrets.
-    public init(credentials: IACredentials?, endpoints: IAEndpoints = IAEndpoints(), http: HTTPClient = HTTPClient(),
-                logger: Logger = Logger(label: "InternetArchive"),
-                progress: (@Sendable (UploadProgress) -> Void)? = nil) {
+    public init(
+        credentials: IACredentials?, endpoints: IAEndpoints = IAEndpoints(), http: HTTPClient = HTTPClient(),
+        logger: Logger = Logger(label: "InternetArchive"),
+        progress: (@Sendable (UploadProgress) -> Void)? = nil
+    ) {
         self.credentials = credentials
         self.endpoints = endpoints
         self.http = http
@@ -40,8 +42,10 @@ public final class ItemUploader: Sendable {
     public func upload(itemPath: String, options: UploadOptions = UploadOptions()) async throws -> UploadReport {
         try options.validate()
         guard credentials != nil || options.dryRun else {
-            throw InternetArchiveError(.credentials, "no Internet Archive keys were given for the upload of \(itemPath); "
-                                       + "pass --access-key and --secret-key, or set IA_ACCESS_KEY_ID and IA_SECRET_ACCESS_KEY")
+            throw InternetArchiveError(
+                .credentials,
+                "no Internet Archive keys were given for the upload of \(itemPath); "
+                    + "pass --access-key and --secret-key, or set IA_ACCESS_KEY_ID and IA_SECRET_ACCESS_KEY")
         }
         let lock = options.dryRun ? nil : try Self.lock(item: Self.identifier(ofItem: itemPath).path)
         defer { lock?.release() }
@@ -67,14 +71,19 @@ public final class ItemUploader: Sendable {
         do {
             return try FolderLock(folder: item)
         } catch .busy(let holder) {
-            let who = holder.map { "another mapillary-archiver process (pid \($0))" } ?? "another mapillary-archiver process"
-            throw InternetArchiveError(.itemBusy, "\(who) is already uploading \(item) (or working on it); this upload "
-                + "did not start, so nothing is sent twice: run upload again once that one has finished, and it sends "
-                + "only what is still missing")
+            let who =
+                holder.map { "another mapillary-archiver process (pid \($0))" } ?? "another mapillary-archiver process"
+            throw InternetArchiveError(
+                .itemBusy,
+                "\(who) is already uploading \(item) (or working on it); this upload "
+                    + "did not start, so nothing is sent twice: run upload again once that one has finished, and it sends "
+                    + "only what is still missing")
         } catch .unwritable(let error) {
-            throw InternetArchiveError(.state, "cannot keep the upload journal in \(item)/\(FolderLock.privateFolderName) "
-                + "(\(error)); upload records its progress inside the item, so make the item writable (or copy it to "
-                + "a writable disk) and upload again")
+            throw InternetArchiveError(
+                .state,
+                "cannot keep the upload journal in \(item)/\(FolderLock.privateFolderName) "
+                    + "(\(error)); upload records its progress inside the item, so make the item writable (or copy it to "
+                    + "a writable disk) and upload again")
         }
     }
 
@@ -87,8 +96,10 @@ public final class ItemUploader: Sendable {
         let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
         let identifier = URL(fileURLWithPath: real).lastPathComponent
         if let problem = IdentifierRule.validate(identifier) {
-            throw InternetArchiveError(.invalidIdentifier, problem + "; rename the item folder (its name is the IA "
-                                       + "identifier) and upload again")
+            throw InternetArchiveError(
+                .invalidIdentifier,
+                problem + "; rename the item folder (its name is the IA "
+                    + "identifier) and upload again")
         }
         return (identifier, real)
     }

@@ -11,9 +11,11 @@ enum MetadataHeaders {
         var headers: [HTTPHeader] = []
         for field in metadata.fields {
             guard ItemMetadata.isValidKey(field.key) else {
-                throw InternetArchiveError(.badMetadata, "the metadata key '\(printable(field.key))' of item "
-                    + "\(identifier) is not a valid IA key (it must start with a letter and hold only letters, digits, "
-                    + "'.', '_' and '-'); rename the folder .meta/\(printable(field.key))")
+                throw InternetArchiveError(
+                    .badMetadata,
+                    "the metadata key '\(printable(field.key))' of item "
+                        + "\(identifier) is not a valid IA key (it must start with a letter and hold only letters, digits, "
+                        + "'.', '_' and '-'); rename the folder .meta/\(printable(field.key))")
             }
             let name = field.key.replacingOccurrences(of: "_", with: "--")
             var index = 0

@@ -31,8 +31,10 @@ public struct RemoteItem: Sendable {
     /// Reads a metadata API answer; nil for `{}` (no such item). Throws `.badAnswer` for anything but an object.
     static func parse(_ body: [UInt8], identifier: String) throws -> RemoteItem? {
         guard let object = JSONValue.archiveObject(body) else {
-            throw InternetArchiveError(.badAnswer, "archive.org's metadata API answered something that is not JSON "
-                                       + "for \(identifier); check --archive-url and try again later")
+            throw InternetArchiveError(
+                .badAnswer,
+                "archive.org's metadata API answered something that is not JSON "
+                    + "for \(identifier); check --archive-url and try again later")
         }
         if object.isEmpty { return nil }
         var metadata: [String: [String]]?
@@ -40,10 +42,12 @@ public struct RemoteItem: Sendable {
         let darkFlag = object["is_dark"].map { $0.boolValue == true || $0.scalarText == "true" } ?? false
         let files = (object["files"]?.arrayValue ?? []).compactMap { entry -> File? in
             guard let name = entry["name"]?.scalarText else { return nil }
-            return File(name: name, md5: entry["md5"]?.scalarText?.lowercased(), size: entry["size"]?.integerValue,
-                        mtime: entry["mtime"]?.integerValue, source: entry["source"]?.scalarText)
+            return File(
+                name: name, md5: entry["md5"]?.scalarText?.lowercased(), size: entry["size"]?.integerValue,
+                mtime: entry["mtime"]?.integerValue, source: entry["source"]?.scalarText)
         }
-        return RemoteItem(identifier: identifier, metadata: metadata, files: files,
-                          isDark: metadata == nil || darkFlag)
+        return RemoteItem(
+            identifier: identifier, metadata: metadata, files: files,
+            isDark: metadata == nil || darkFlag)
     }
 }

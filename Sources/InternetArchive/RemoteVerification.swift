@@ -47,13 +47,15 @@ public struct RemoteVerification: Sendable {
         var steps: [String] = []
         let resendable = pending.count - recentlyUploaded.count + mismatched.count
         if resendable > 0 {
-            steps.append("`mapillary-archiver upload \(item)` sends the \(resendable) files IA lacks or holds with "
-                         + "another MD5 again")
+            steps.append(
+                "`mapillary-archiver upload \(item)` sends the \(resendable) files IA lacks or holds with "
+                    + "another MD5 again")
         }
         if !recentlyUploaded.isEmpty {
-            steps.append("\(recentlyUploaded.count) files were uploaded less than \(ingestGrace.spoken) ago and IA "
-                         + "may still be ingesting them: check with `mapillary-archiver verify --remote \(item)` later, "
-                         + "or, if IA lost them, send them again now with `mapillary-archiver upload --resend \(item)`")
+            steps.append(
+                "\(recentlyUploaded.count) files were uploaded less than \(ingestGrace.spoken) ago and IA "
+                    + "may still be ingesting them: check with `mapillary-archiver verify --remote \(item)` later, "
+                    + "or, if IA lost them, send them again now with `mapillary-archiver upload --resend \(item)`")
         }
         return steps.joined(separator: "; ")
     }

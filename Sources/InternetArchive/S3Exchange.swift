@@ -16,55 +16,72 @@ struct S3Exchange: Sendable {
     /// is sent only while ``UploadOptions/mayWrite`` allows it. `what` names the request in
     /// sentences ("the upload of 2024-01-01.tar"). With `retryNotFound`, a 404 other than NoSuchUpload is
     /// retried like a 5xx (IA creates items asynchronously, so parts may 404 for a while after initiate).
-    func send(_ what: String, retryNotFound: Bool = false,
-              _ make: () -> HTTPRequest) async throws -> HTTPResponse {
+    func send(
+        _ what: String, retryNotFound: Bool = false,
+        _ make: () -> HTTPRequest
+    ) async throws -> HTTPResponse {
         var slowDownWaited: Duration = .zero
-        return try await options.retry.drive({ () async throws -> RetryStep<HTTPResponse, (reason: String, serverSide: Bool)> in
-            let request = make()
-            if request.method != "GET", request.method != "HEAD", let mayWrite = options.mayWrite, !(await mayWrite()) {
-                throw InternetArchiveError(.withdrawn, "\(what) was not sent: this process may no longer write the item (a campaign worker whose job another worker took over); nothing more is sent")
-            }
-            do {
-                let response = try await http.send(request)
-                if response.isSuccess { return .done(response) }
-                let body = S3ErrorBody(response.body, hiding: requests.mask)
-                switch response.status {
-                case 503:
-                    if let body, body.isSpam { throw spam(body) }
-                    try await waitForCapacity(what, reason: body?.resource ?? "", waited: &slowDownWaited)
-                    return .retryNow(("IA is over its limit", true))
-                case 500...599, 429:
-                    return .retry(("IA answered HTTP \(response.status)" + (body.map { " \($0.code)" } ?? ""), true), after: nil)
-                case 404 where retryNotFound && body?.code != "NoSuchUpload":
-                    return .retry(("IA does not know the item yet (HTTP 404)", true), after: nil)
-                default:
-                    throw refusal(response, body, what)
+        return try await options.retry.drive(
+            { () async throws -> RetryStep<HTTPResponse, (reason: String, serverSide: Bool)> in
+                let request = make()
+                if request.method != "GET", request.method != "HEAD", let mayWrite = options.mayWrite,
+                    !(await mayWrite())
+                {
+                    throw InternetArchiveError(
+                        .withdrawn,
+                        "\(what) was not sent: this process may no longer write the item (a campaign worker whose job another worker took over); nothing more is sent"
+                    )
                 }
-            } catch let error as HTTPError {
-                switch error.code {
-                case .cancelled: throw cancelled(what)
-                case .fileAccess, .invalidRequest, .bodyTooLarge:
-                    throw InternetArchiveError(.badItem, error.message)
-                case .unavailable:
-                    throw InternetArchiveError(.network, error.message)
-                default:
-                    return .retry((error.message, false), after: nil)
+                do {
+                    let response = try await http.send(request)
+                    if response.isSuccess { return .done(response) }
+                    let body = S3ErrorBody(response.body, hiding: requests.mask)
+                    switch response.status {
+                    case 503:
+                        if let body, body.isSpam { throw spam(body) }
+                        try await waitForCapacity(what, reason: body?.resource ?? "", waited: &slowDownWaited)
+                        return .retryNow(("IA is over its limit", true))
+                    case 500...599, 429:
+                        return .retry(
+                            ("IA answered HTTP \(response.status)" + (body.map { " \($0.code)" } ?? ""), true),
+                            after: nil)
+                    case 404 where retryNotFound && body?.code != "NoSuchUpload":
+                        return .retry(("IA does not know the item yet (HTTP 404)", true), after: nil)
+                    default:
+                        throw refusal(response, body, what)
+                    }
+                } catch let error as HTTPError {
+                    switch error.code {
+                    case .cancelled: throw cancelled(what)
+                    case .fileAccess, .invalidRequest, .bodyTooLarge:
+                        throw InternetArchiveError(.badItem, error.message)
+                    case .unavailable:
+                        throw InternetArchiveError(.network, error.message)
+                    default:
+                        return .retry((error.message, false), after: nil)
+                    }
                 }
-            }
-        }, willRetry: { attempt, failure, delay in
-            let short = failure.serverSide ? failure.reason : "connection problem"
-            run.retrying("\(short); retrying \(what) in \(Self.seconds(delay))")
-            logger.info("retrying \(what) in \(Self.seconds(delay)) (attempt \(attempt)): \(failure.reason)")
-        }, end: { end in
-            // No time limit or immediate-retry limit is set: the other end is a cancellation.
-            guard case .attemptsExhausted(let failure, let attempts) = end else { return cancelled(what) }
-            if failure.serverSide {
-                return InternetArchiveError(.serverFailed, "IA kept failing during \(what) (last: \(failure.reason)) after "
-                    + "\(attempts) attempts; run upload again later (finished files are kept)")
-            }
-            return InternetArchiveError(.network, "the network kept failing during \(what) after \(attempts) "
-                + "attempts (last: \(failure.reason)); check the connection and run upload again (finished files are kept)")
-        })
+            },
+            willRetry: { attempt, failure, delay in
+                let short = failure.serverSide ? failure.reason : "connection problem"
+                run.retrying("\(short); retrying \(what) in \(Self.seconds(delay))")
+                logger.info("retrying \(what) in \(Self.seconds(delay)) (attempt \(attempt)): \(failure.reason)")
+            },
+            end: { end in
+                // No time limit or immediate-retry limit is set: the other end is a cancellation.
+                guard case .attemptsExhausted(let failure, let attempts) = end else { return cancelled(what) }
+                if failure.serverSide {
+                    return InternetArchiveError(
+                        .serverFailed,
+                        "IA kept failing during \(what) (last: \(failure.reason)) after "
+                            + "\(attempts) attempts; run upload again later (finished files are kept)")
+                }
+                return InternetArchiveError(
+                    .network,
+                    "the network kept failing during \(what) after \(attempts) "
+                        + "attempts (last: \(failure.reason)); check the connection and run upload again (finished files are kept)"
+                )
+            })
     }
 
     /// After a SlowDown: pause, ask `check_limit`, and repeat with doubling pauses until IA says `over_limit: 0`.
@@ -73,8 +90,10 @@ struct S3Exchange: Sendable {
         let shownReason = reason.isEmpty ? "" : " (\(S3ErrorBody.flatten(reason)))"
         while true {
             guard waited + delay <= options.slowDownMaxWait else {
-                throw InternetArchiveError(.overloaded, "IA stayed over its limit\(shownReason) for "
-                    + "\(Self.seconds(waited)) during \(what); run upload again later (finished files are kept)")
+                throw InternetArchiveError(
+                    .overloaded,
+                    "IA stayed over its limit\(shownReason) for "
+                        + "\(Self.seconds(waited)) during \(what); run upload again later (finished files are kept)")
             }
             run.retrying("IA is over its limit, waiting \(Self.seconds(delay))")
             logger.info("IA is over its limit\(shownReason); waiting \(Self.seconds(delay)) before \(what)")
@@ -89,7 +108,8 @@ struct S3Exchange: Sendable {
     /// True only when `check_limit` answers JSON with the integer `over_limit: 0`; any error means still over.
     func checkLimitAllows() async -> Bool {
         guard let response = try? await http.send(requests.checkLimit()), response.status == 200,
-              let overLimit = JSONValue.archiveObject(response.body)?["over_limit"] else { return false }
+            let overLimit = JSONValue.archiveObject(response.body)?["over_limit"]
+        else { return false }
         return overLimit.isInteger && overLimit.doubleValue == 0
     }
 
@@ -103,13 +123,17 @@ struct S3Exchange: Sendable {
     }
 
     private func cancelled(_ what: String) -> InternetArchiveError {
-        InternetArchiveError(.cancelled, "\(what) was cancelled; run upload again to resume (finished files and parts "
-                             + "are kept)")
+        InternetArchiveError(
+            .cancelled,
+            "\(what) was cancelled; run upload again to resume (finished files and parts "
+                + "are kept)")
     }
 
     private func spam(_ body: S3ErrorBody) -> InternetArchiveError {
-        InternetArchiveError(.spam, "IA refuses uploads to \(requests.identifier) as spam (\"\(body.detail)\"); do not "
-            + "retry: write to info@archive.org and quote that message in full")
+        InternetArchiveError(
+            .spam,
+            "IA refuses uploads to \(requests.identifier) as spam (\"\(body.detail)\"); do not "
+                + "retry: write to info@archive.org and quote that message in full")
     }
 
     /// Rounded seconds for messages: "30 s", "0.2 s".

@@ -20,9 +20,11 @@ struct S3Requests: Sendable {
 
     /// The item-level headers every object PUT (or initiate) carries: auto-make-bucket, size hint, derive, metadata.
     static func itemHeaders(sizeHint: Int64, derive: Bool, metadata: [HTTPHeader]) -> [HTTPHeader] {
-        [HTTPHeader("x-archive-auto-make-bucket", "1"),
-         HTTPHeader("x-archive-size-hint", String(sizeHint)),
-         HTTPHeader("x-archive-queue-derive", derive ? "1" : "0")] + metadata
+        [
+            HTTPHeader("x-archive-auto-make-bucket", "1"),
+            HTTPHeader("x-archive-size-hint", String(sizeHint)),
+            HTTPHeader("x-archive-queue-derive", derive ? "1" : "0"),
+        ] + metadata
     }
 
     /// One whole file in one PUT.
@@ -41,10 +43,13 @@ struct S3Requests: Sendable {
     }
 
     /// `PUT …?partNumber=n&uploadId=…` with the part's bytes.
-    func putPart(_ file: ItemFile, number: Int, offset: Int64, length: Int64, md5: String,
-                 uploadID: String) -> HTTPRequest {
-        var request = base("PUT", objectURL(file.key) + "?partNumber=\(number)&uploadId=" + quoteQuery(uploadID),
-                           body: .file(path: file.path, offset: offset, length: length))
+    func putPart(
+        _ file: ItemFile, number: Int, offset: Int64, length: Int64, md5: String,
+        uploadID: String
+    ) -> HTTPRequest {
+        var request = base(
+            "PUT", objectURL(file.key) + "?partNumber=\(number)&uploadId=" + quoteQuery(uploadID),
+            body: .file(path: file.path, offset: offset, length: length))
         request.headers.append(HTTPHeader("Content-MD5", md5))
         return request
     }
@@ -75,18 +80,21 @@ struct S3Requests: Sendable {
 
     /// `GET {s3}/?check_limit=1&accesskey=…&bucket=…`, without Authorization (as the `ia` client sends it).
     func checkLimit() -> HTTPRequest {
-        var request = HTTPRequest(method: "GET", url: endpoints.s3 + "/?check_limit=1&accesskey="
-                                  + quoteQuery(credentials?.accessKey ?? "") + "&bucket=" + quoteQuery(identifier),
-                                  response: .memory(limit: 1 << 20))
+        var request = HTTPRequest(
+            method: "GET",
+            url: endpoints.s3 + "/?check_limit=1&accesskey="
+                + quoteQuery(credentials?.accessKey ?? "") + "&bucket=" + quoteQuery(identifier),
+            response: .memory(limit: 1 << 20))
         request.timeout = .seconds(15)
         request.stallTimeout = .seconds(15)
         return request
     }
 
     private func base(_ method: String, _ url: String, body: HTTPRequest.Body) -> HTTPRequest {
-        var request = HTTPRequest(method: method, url: url,
-                                  headers: credentials.map { [HTTPHeader("Authorization", $0.authorization)] } ?? [],
-                                  body: body, response: .memory(limit: 16 << 20))
+        var request = HTTPRequest(
+            method: method, url: url,
+            headers: credentials.map { [HTTPHeader("Authorization", $0.authorization)] } ?? [],
+            body: body, response: .memory(limit: 16 << 20))
         request.expectContinue = body.length > 0
         request.stallTimeout = stallTimeout
         request.connectTimeout = .seconds(30)

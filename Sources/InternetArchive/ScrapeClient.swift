@@ -19,9 +19,11 @@ public struct ScrapeClient: Sendable {
     let pageSize: Int
 
     /// `pageSize` is clamped to IA's 100…10,000; the default, 10,000, needs the fewest requests.
-    public init(http: HTTPClient, endpoints: IAEndpoints = IAEndpoints(),
-                retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(20)),
-                pageSize: Int = 10_000) {
+    public init(
+        http: HTTPClient, endpoints: IAEndpoints = IAEndpoints(),
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(20)),
+        pageSize: Int = 10_000
+    ) {
         self.http = http
         self.endpoints = endpoints
         self.retry = retry
@@ -32,28 +34,36 @@ public struct ScrapeClient: Sendable {
     /// Network failures, 429 and 5xx are retried; an answer with an `error` (IA's way of refusing a search) or
     /// without an items list throws a sentence. Stops at a page without items, and after 10,000 pages, as guards
     /// against a cursor that never ends.
-    public func items(query: String, fields: [String],
-                      onPage: @Sendable (PageProgress) -> Void = { _ in }) async throws -> [ScrapedItem] {
+    public func items(
+        query: String, fields: [String],
+        onPage: @Sendable (PageProgress) -> Void = { _ in }
+    ) async throws -> [ScrapedItem] {
         var out: [ScrapedItem] = []
         var cursor: String?
         var pages = 0
         var pageItems = 0
         repeat {
-            var url = endpoints.archive + "/services/search/v1/scrape?q=" + IAEncoding.quote(query, safe: "")
+            var url =
+                endpoints.archive + "/services/search/v1/scrape?q=" + IAEncoding.quote(query, safe: "")
                 + "&fields=" + IAEncoding.quote(fields.joined(separator: ","), safe: ",") + "&count=\(pageSize)"
             if let cursor { url += "&cursor=" + IAEncoding.quote(cursor, safe: "") }
             var request = HTTPRequest(method: "GET", url: url, response: .memory(limit: 256 << 20))
             request.timeout = .seconds(120)
-            let response = try await ArchiveMetadataClient.fetch(request, http: http, retry: retry,
-                                                                 what: "the search \(query)")
+            let response = try await ArchiveMetadataClient.fetch(
+                request, http: http, retry: retry,
+                what: "the search \(query)")
             if let refusal = ArchiveMetadataClient.errorText(response) {
-                throw InternetArchiveError(.badAnswer, "archive.org's scrape API refused the search \(query) "
-                                           + "(IA says: \(refusal)); try again later, and check --archive-url if it "
-                                           + "persists")
+                throw InternetArchiveError(
+                    .badAnswer,
+                    "archive.org's scrape API refused the search \(query) "
+                        + "(IA says: \(refusal)); try again later, and check --archive-url if it "
+                        + "persists")
             }
             guard let object = JSONValue.archiveObject(response.body), let items = object["items"]?.arrayValue else {
-                throw InternetArchiveError(.badAnswer, "archive.org's scrape API answered without an items list for "
-                                           + "\(query); check --archive-url and try again later")
+                throw InternetArchiveError(
+                    .badAnswer,
+                    "archive.org's scrape API answered without an items list for "
+                        + "\(query); check --archive-url and try again later")
             }
             for case .object(let item) in items {
                 out.append(ScrapedItem(fields: item.mapValues(\.texts)))

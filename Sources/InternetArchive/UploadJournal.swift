@@ -53,7 +53,7 @@ final class UploadJournal: Sendable {
         CREATE TABLE upload_parts (target TEXT NOT NULL, key TEXT NOT NULL, part_number INTEGER NOT NULL,
             etag TEXT NOT NULL, md5 TEXT NOT NULL, size INTEGER NOT NULL, running_md5 BLOB,
             PRIMARY KEY (target, key, part_number));
-        """,
+        """
     ]
 
     private init(database: SQLiteDatabase, target: String) {
@@ -94,10 +94,13 @@ final class UploadJournal: Sendable {
 
     func finished(_ key: String) throws -> Finished? {
         try wrap {
-            try database.query("SELECT size, mtime, md5, finished_at FROM upload_files WHERE target = ? AND key = ?",
-                               [.text(target), .text(key)]).first.flatMap { row in
+            try database.query(
+                "SELECT size, mtime, md5, finished_at FROM upload_files WHERE target = ? AND key = ?",
+                [.text(target), .text(key)]
+            ).first.flatMap { row in
                 guard let size = row[0].int64, let mtime = row[1].int64, let md5 = row[2].string,
-                      let finishedAt = row[3].int64 else { return nil }
+                    let finishedAt = row[3].int64
+                else { return nil }
                 return Finished(size: size, mtime: mtime, md5: md5, finishedAt: finishedAt)
             }
         }
@@ -107,12 +110,16 @@ final class UploadJournal: Sendable {
     func recordFinished(_ file: ItemFile, md5: String) throws {
         try wrap {
             try database.transaction { db in
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO upload_files(target, key, size, mtime, md5, finished_at) VALUES(?, ?, ?, ?, ?, ?)
                     ON CONFLICT(target, key) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,
                         md5 = excluded.md5, finished_at = excluded.finished_at
-                    """, [.text(target), .text(file.key), .integer(file.size), .integer(file.mtime), .text(md5),
-                          .integer(Int64(Date().timeIntervalSince1970))])
+                    """,
+                    [
+                        .text(target), .text(file.key), .integer(file.size), .integer(file.mtime), .text(md5),
+                        .integer(Int64(Date().timeIntervalSince1970)),
+                    ])
                 try Self.deleteMultipart(db, target: target, key: file.key)
             }
         }
@@ -123,14 +130,17 @@ final class UploadJournal: Sendable {
     /// The MD5 computed earlier for `file`, when its size and mtime are unchanged.
     func cachedMD5(_ file: ItemFile) throws -> String? {
         try wrap {
-            try database.query("SELECT md5 FROM upload_hashes WHERE key = ? AND size = ? AND mtime = ?",
-                               [.text(file.key), .integer(file.size), .integer(file.mtime)]).first?[0].string
+            try database.query(
+                "SELECT md5 FROM upload_hashes WHERE key = ? AND size = ? AND mtime = ?",
+                [.text(file.key), .integer(file.size), .integer(file.mtime)]
+            ).first?[0].string
         }
     }
 
     func cacheMD5(_ file: ItemFile, md5: String) throws {
         try wrap {
-            try database.run("""
+            try database.run(
+                """
                 INSERT INTO upload_hashes(key, size, mtime, md5) VALUES(?, ?, ?, ?)
                 ON CONFLICT(key) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, md5 = excluded.md5
                 """, [.text(file.key), .integer(file.size), .integer(file.mtime), .text(md5)])
@@ -141,17 +151,24 @@ final class UploadJournal: Sendable {
 
     func multipart(_ key: String) throws -> Multipart? {
         try wrap {
-            guard let row = try database.query("""
-                SELECT upload_id, size, mtime, part_size FROM upload_multipart WHERE target = ? AND key = ?
-                """, [.text(target), .text(key)]).first,
+            guard
+                let row = try database.query(
+                    """
+                    SELECT upload_id, size, mtime, part_size FROM upload_multipart WHERE target = ? AND key = ?
+                    """, [.text(target), .text(key)]
+                ).first,
                 let uploadID = row[0].string, let size = row[1].int64, let mtime = row[2].int64,
-                let partSize = row[3].int64 else { return nil }
+                let partSize = row[3].int64
+            else { return nil }
             var parts: [Int: Part] = [:]
-            for part in try database.query("""
+            for part in try database.query(
+                """
                 SELECT part_number, etag, md5, size, running_md5 FROM upload_parts WHERE target = ? AND key = ?
-                """, [.text(target), .text(key)]) {
+                """, [.text(target), .text(key)])
+            {
                 guard let number = part[0].int, let etag = part[1].string, let md5 = part[2].string,
-                      let partLength = part[3].int64 else { continue }
+                    let partLength = part[3].int64
+                else { continue }
                 parts[number] = Part(etag: etag, md5: md5, size: partLength, runningMD5: part[4].bytes)
             }
             return Multipart(uploadID: uploadID, size: size, mtime: mtime, partSize: partSize, parts: parts)
@@ -162,23 +179,31 @@ final class UploadJournal: Sendable {
         try wrap {
             try database.transaction { db in
                 try Self.deleteMultipart(db, target: target, key: file.key)
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO upload_multipart(target, key, upload_id, size, mtime, part_size, started_at)
                     VALUES(?, ?, ?, ?, ?, ?, ?)
-                    """, [.text(target), .text(file.key), .text(uploadID), .integer(file.size), .integer(file.mtime),
-                          .integer(partSize), .integer(Int64(Date().timeIntervalSince1970))])
+                    """,
+                    [
+                        .text(target), .text(file.key), .text(uploadID), .integer(file.size), .integer(file.mtime),
+                        .integer(partSize), .integer(Int64(Date().timeIntervalSince1970)),
+                    ])
             }
         }
     }
 
     func recordPart(_ key: String, number: Int, part: Part) throws {
         try wrap {
-            try database.run("""
+            try database.run(
+                """
                 INSERT INTO upload_parts(target, key, part_number, etag, md5, size, running_md5) VALUES(?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(target, key, part_number) DO UPDATE SET etag = excluded.etag, md5 = excluded.md5,
                     size = excluded.size, running_md5 = excluded.running_md5
-                """, [.text(target), .text(key), .integer(Int64(number)), .text(part.etag), .text(part.md5),
-                      .integer(part.size), part.runningMD5.map { .blob($0) } ?? .null])
+                """,
+                [
+                    .text(target), .text(key), .integer(Int64(number)), .text(part.etag), .text(part.md5),
+                    .integer(part.size), part.runningMD5.map { .blob($0) } ?? .null,
+                ])
         }
     }
 
@@ -200,7 +225,8 @@ final class UploadJournal: Sendable {
         } catch let error as InternetArchiveError {
             throw error
         } catch {
-            throw Self.stateError(error, item: DurableFile.parentDirectory(of: DurableFile.parentDirectory(of: database.path)))
+            throw Self.stateError(
+                error, item: DurableFile.parentDirectory(of: DurableFile.parentDirectory(of: database.path)))
         }
     }
 
@@ -208,7 +234,9 @@ final class UploadJournal: Sendable {
         if let sqlite = error as? SQLiteError {
             return InternetArchiveError(.state, "the upload state of \(item) failed: \(sqlite)")
         }
-        return InternetArchiveError(.state, "the upload state of \(item) failed (\(error)); move "
-                                    + "\(item)/\(folder)/\(fileName) aside to start its upload over")
+        return InternetArchiveError(
+            .state,
+            "the upload state of \(item) failed (\(error)); move "
+                + "\(item)/\(folder)/\(fileName) aside to start its upload over")
     }
 }

@@ -62,25 +62,29 @@ public struct UploadOptions: Sendable {
     public func validate() throws {
         func bad(_ sentence: String) -> InternetArchiveError { InternetArchiveError(.badItem, sentence) }
         guard (minimumPartSize...Self.maximumPartSize).contains(partSize) else {
-            throw bad("the part size (\(Self.shown(partSize))) is outside S3's limits of \(Self.shown(minimumPartSize)) to "
-                      + "\(Self.shown(Self.maximumPartSize)) per part; give --part-size between \(minimumPartSize >> 20) and "
-                      + "\(Self.maximumPartSize >> 20) (MiB)")
+            throw bad(
+                "the part size (\(Self.shown(partSize))) is outside S3's limits of \(Self.shown(minimumPartSize)) to "
+                    + "\(Self.shown(Self.maximumPartSize)) per part; give --part-size between \(minimumPartSize >> 20) and "
+                    + "\(Self.maximumPartSize >> 20) (MiB)")
         }
         guard (0...Self.maximumPartSize).contains(multipartThreshold) else {
-            throw bad("the multipart threshold (\(Self.shown(multipartThreshold))) is outside 0 to "
-                      + "\(Self.shown(Self.maximumPartSize)) (the most one PUT may carry); give --multipart-threshold "
-                      + "between 0 and \(Self.maximumPartSize >> 20) (MiB)")
+            throw bad(
+                "the multipart threshold (\(Self.shown(multipartThreshold))) is outside 0 to "
+                    + "\(Self.shown(Self.maximumPartSize)) (the most one PUT may carry); give --multipart-threshold "
+                    + "between 0 and \(Self.maximumPartSize >> 20) (MiB)")
         }
         guard verifyTimeout >= .zero, verifyTimeout <= Self.maximumVerifyTimeout else {
-            throw bad("the verification wait (\(verifyTimeout)) is outside 0 to a day; give --verify-timeout between 0 "
-                      + "and \(Self.maximumVerifyTimeout.components.seconds) (seconds)")
+            throw bad(
+                "the verification wait (\(verifyTimeout)) is outside 0 to a day; give --verify-timeout between 0 "
+                    + "and \(Self.maximumVerifyTimeout.components.seconds) (seconds)")
         }
         guard ingestGrace >= .zero else {
             throw bad("the ingest grace (\(ingestGrace)) is negative; give --ingest-grace of 0 or more (seconds)")
         }
         guard retry.maxAttempts >= 1 else { throw bad("the retry policy allows no attempt; allow at least one") }
         guard verifyInterval > .zero, verifyMaxInterval > .zero, slowDownInitialDelay >= .zero,
-              slowDownMaxDelay >= .zero, slowDownMaxWait >= .zero, stallTimeout > .zero else {
+            slowDownMaxDelay >= .zero, slowDownMaxWait >= .zero, stallTimeout > .zero
+        else {
             throw bad("an upload wait or interval is negative or zero; give positive durations")
         }
     }

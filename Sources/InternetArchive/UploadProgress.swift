@@ -26,8 +26,10 @@ public struct UploadProgress: Sendable {
     /// A wait or retry in words, e.g. "IA is over its limit, waiting 30 s"; nil while things just move.
     public let note: String?
 
-    public init(identifier: String, stage: Stage, file: String?, fileBytes: Int64, fileSize: Int64,
-                itemBytesSent: Int64, itemBytesTotal: Int64, retries: Int, note: String?) {
+    public init(
+        identifier: String, stage: Stage, file: String?, fileBytes: Int64, fileSize: Int64,
+        itemBytesSent: Int64, itemBytesTotal: Int64, retries: Int, note: String?
+    ) {
         self.identifier = identifier
         self.stage = stage
         self.file = file

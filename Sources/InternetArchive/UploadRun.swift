@@ -86,10 +86,11 @@ final class UploadRun: Sendable {
     private func emit(itemExtra: Int64 = 0, _ change: (inout State) -> Void) {
         let snapshot = state.withLock { state -> UploadProgress in
             change(&state)
-            return UploadProgress(identifier: identifier, stage: state.stage, file: state.file,
-                                  fileBytes: state.fileBytes, fileSize: state.fileSize,
-                                  itemBytesSent: state.itemDone + itemExtra, itemBytesTotal: state.itemTotal,
-                                  retries: state.retries, note: state.note)
+            return UploadProgress(
+                identifier: identifier, stage: state.stage, file: state.file,
+                fileBytes: state.fileBytes, fileSize: state.fileSize,
+                itemBytesSent: state.itemDone + itemExtra, itemBytesTotal: state.itemTotal,
+                retries: state.retries, note: state.note)
         }
         handler?(snapshot)
     }

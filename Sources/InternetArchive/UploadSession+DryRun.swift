@@ -14,13 +14,17 @@ extension UploadSession {
                     let length = min(layout.size, file.size - offset)
                     run.begin(.hashing, file: file.key, size: file.size, bytes: offset)
                     let md5 = try await Hashing.part(file, offset: offset, length: length, running: nil).md5
-                    let request = requests.putPart(file, number: number, offset: offset, length: length, md5: md5,
-                                                   uploadID: "UPLOAD-ID")
+                    let request = requests.putPart(
+                        file, number: number, offset: offset, length: length, md5: md5,
+                        uploadID: "UPLOAD-ID")
                     report.plannedRequests.append(requests.describe(request))
                     parts.append((number, "\"\(md5)\""))
                 }
-                report.plannedRequests.append(requests.describe(requests.complete(file.key, uploadID: "UPLOAD-ID",
-                                                                                  parts: parts)))
+                report.plannedRequests.append(
+                    requests.describe(
+                        requests.complete(
+                            file.key, uploadID: "UPLOAD-ID",
+                            parts: parts)))
             } else {
                 let md5 = try await md5(of: file)
                 report.plannedRequests.append(requests.describe(requests.put(file, md5: md5, itemHeaders: headers)))

@@ -61,9 +61,11 @@ extension UploadSession {
         guard try journal?.multipart(next.key) == nil else { return nil }
         let length = min(partLayout(next).size, next.size)
         let running: MD5? = known == nil ? MD5() : nil
-        return .firstPart(key: next.key, withRunning: known == nil, task: Task {
-            try await Hashing.part(next, offset: 0, length: length, running: running)
-        })
+        return .firstPart(
+            key: next.key, withRunning: known == nil,
+            task: Task {
+                try await Hashing.part(next, offset: 0, length: length, running: running)
+            })
     }
 
     /// The MD5 of `file`, from its prefetch when there is one.

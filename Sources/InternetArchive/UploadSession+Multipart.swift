@@ -12,12 +12,15 @@ extension UploadSession {
     /// Returns the bytes sent in this run.
     /// `firstPart`: part 1 hashed ahead (used only by the first attempt, for a fresh upload that hashes the way it
     /// was started); the caller owns its task and cancels it when the file is done with.
-    func uploadMultipart(_ file: ItemFile, itemHeaders: [HTTPHeader],
-                         firstPart: (withRunning: Bool, task: Task<Hashing.PartResult, any Error>)? = nil) async throws -> Int64 {
+    func uploadMultipart(
+        _ file: ItemFile, itemHeaders: [HTTPHeader],
+        firstPart: (withRunning: Bool, task: Task<Hashing.PartResult, any Error>)? = nil
+    ) async throws -> Int64 {
         var restarted = false
         while true {
             do {
-                return try await multipartAttempt(file, itemHeaders: itemHeaders, firstPart: restarted ? nil : firstPart)
+                return try await multipartAttempt(
+                    file, itemHeaders: itemHeaders, firstPart: restarted ? nil : firstPart)
             } catch let error as InternetArchiveError where error.code == .noSuchUpload && !restarted {
                 restarted = true
                 logger.warning("\(error)")
@@ -26,8 +29,10 @@ extension UploadSession {
         }
     }
 
-    private func multipartAttempt(_ file: ItemFile, itemHeaders: [HTTPHeader],
-                                  firstPart: (withRunning: Bool, task: Task<Hashing.PartResult, any Error>)?) async throws -> Int64 {
+    private func multipartAttempt(
+        _ file: ItemFile, itemHeaders: [HTTPHeader],
+        firstPart: (withRunning: Bool, task: Task<Hashing.PartResult, any Error>)?
+    ) async throws -> Int64 {
         let layout = partLayout(file)
         var done: [Int: UploadJournal.Part] = [:]
         /// Parts IA holds that the journal does not know (acknowledged as a run was killed): ETag by number.
@@ -114,8 +119,9 @@ extension UploadSession {
             var reread = false
             while true {
                 do {
-                    etag = try await sendPart(file, number: number, of: layout.count, offset: offset, length: length,
-                                              md5: md5, uploadID: uploadID)
+                    etag = try await sendPart(
+                        file, number: number, of: layout.count, offset: offset, length: length,
+                        md5: md5, uploadID: uploadID)
                     break
                 } catch let error as InternetArchiveError where error.code == .badDigest && !reread {
                     reread = true
@@ -128,15 +134,18 @@ extension UploadSession {
             }
             run.completed(length)
             sent += length
-            let part = UploadJournal.Part(etag: etag, md5: md5, size: length,
-                                          runningMD5: wholeNeedsRereading ? nil : saved)
+            let part = UploadJournal.Part(
+                etag: etag, md5: md5, size: length,
+                runningMD5: wholeNeedsRereading ? nil : saved)
             try journal?.recordPart(file.key, number: number, part: part)
             done[number] = part
         }
         try await checkUnchangedOrAbandon(file, uploadID: uploadID)
-        try await complete(file, uploadID: uploadID, parts: (1...layout.count).compactMap { number in
-            done[number].map { (number, $0.etag) }
-        })
+        try await complete(
+            file, uploadID: uploadID,
+            parts: (1...layout.count).compactMap { number in
+                done[number].map { (number, $0.etag) }
+            })
         let md5: String
         if let known, !wholeNeedsRereading {
             md5 = known
@@ -157,21 +166,26 @@ extension UploadSession {
             requests.initiate(file.key, itemHeaders: itemHeaders)
         }
         guard let uploadID = S3XML.value("UploadId", in: response.text), !uploadID.isEmpty else {
-            throw InternetArchiveError(.badAnswer, "IA started the multipart upload of \(file.key) without an upload id; "
-                                       + "check --s3-url and run upload again")
+            throw InternetArchiveError(
+                .badAnswer,
+                "IA started the multipart upload of \(file.key) without an upload id; "
+                    + "check --s3-url and run upload again")
         }
         try journal?.startMultipart(file, uploadID: uploadID, partSize: partSize)
         return uploadID
     }
 
-    private func sendPart(_ file: ItemFile, number: Int, of count: Int, offset: Int64, length: Int64, md5: String,
-                          uploadID: String) async throws -> String {
+    private func sendPart(
+        _ file: ItemFile, number: Int, of count: Int, offset: Int64, length: Int64, md5: String,
+        uploadID: String
+    ) async throws -> String {
         run.begin(.uploading, file: file.key, size: file.size, bytes: offset)
         let requests = self.requests
         let progress = run.transferProgress(fileOffset: offset)
         let response = try await exchange.send("part \(number) of \(count) of \(file.key)", retryNotFound: true) {
-            var request = requests.putPart(file, number: number, offset: offset, length: length, md5: md5,
-                                           uploadID: uploadID)
+            var request = requests.putPart(
+                file, number: number, offset: offset, length: length, md5: md5,
+                uploadID: uploadID)
             request.progress = progress
             return request
         }
@@ -191,8 +205,10 @@ extension UploadSession {
             throw error
         }
         if let error = S3ErrorBody(response.body, hiding: requests.mask) {
-            throw InternetArchiveError(.serverFailed, "IA could not join the parts of \(file.key) (\(error.detail)); "
-                                       + "run upload again to retry")
+            throw InternetArchiveError(
+                .serverFailed,
+                "IA could not join the parts of \(file.key) (\(error.detail)); "
+                    + "run upload again to retry")
         }
     }
 
@@ -209,11 +225,13 @@ extension UploadSession {
             let text = response.text
             for block in S3XML.blocks("Part", in: text) {
                 guard let number = S3XML.value("PartNumber", in: block).flatMap({ Int($0) }),
-                      let etag = S3XML.value("ETag", in: block) else { continue }
+                    let etag = S3XML.value("ETag", in: block)
+                else { continue }
                 parts[number] = etag
             }
             guard S3XML.value("IsTruncated", in: text) == "true",
-                  let next = S3XML.value("NextPartNumberMarker", in: text).flatMap({ Int($0) }), next > marker else {
+                let next = S3XML.value("NextPartNumberMarker", in: text).flatMap({ Int($0) }), next > marker
+            else {
                 return parts
             }
             marker = next
@@ -240,8 +258,10 @@ extension UploadSession {
     private func checkUnchangedOrAbandon(_ file: ItemFile, uploadID: String) async throws {
         guard file.isUnchanged else {
             await abandon(file, uploadID: uploadID)
-            throw InternetArchiveError(.fileChanged, "\(file.path) changed while it was being uploaded, so its "
-                                       + "multipart upload was given up; run upload again when nothing writes to it")
+            throw InternetArchiveError(
+                .fileChanged,
+                "\(file.path) changed while it was being uploaded, so its "
+                    + "multipart upload was given up; run upload again when nothing writes to it")
         }
     }
 

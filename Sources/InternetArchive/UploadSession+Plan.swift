@@ -30,8 +30,9 @@ extension UploadSession {
                     }
                 }
                 if let done {
-                    warn("the journal records \(file.key) of \(identifier) as uploaded with MD5 \(done.md5), but IA "
-                         + "lists it with MD5 \(remoteMD5) (another upload replaced it); sending it again")
+                    warn(
+                        "the journal records \(file.key) of \(identifier) as uploaded with MD5 \(done.md5), but IA "
+                            + "lists it with MD5 \(remoteMD5) (another upload replaced it); sending it again")
                 }
             } else if let done {
                 guard !isWithinIngestGrace(done) else {
@@ -45,14 +46,17 @@ extension UploadSession {
         }
         let grace = options.ingestGrace.spoken
         if !lost.isEmpty {
-            warn("IA does not list \(lost.count) files of \(identifier) that the journal records as uploaded more "
-                 + "than \(grace) ago (IA lost them, or their ingest failed); sending them again: \(Self.names(lost))")
+            warn(
+                "IA does not list \(lost.count) files of \(identifier) that the journal records as uploaded more "
+                    + "than \(grace) ago (IA lost them, or their ingest failed); sending them again: \(Self.names(lost))"
+            )
         }
         if !report.skippedFromJournal.isEmpty {
             let skipped = report.skippedFromJournal
-            warn("IA does not list \(skipped.count) files of \(identifier) yet that the journal records as uploaded "
-                 + "less than \(grace) ago (IA lists a file once its ingest task has run), so they are not sent again "
-                 + "before then (--ingest-grace); `upload --resend` sends them now: \(Self.names(skipped))")
+            warn(
+                "IA does not list \(skipped.count) files of \(identifier) yet that the journal records as uploaded "
+                    + "less than \(grace) ago (IA lists a file once its ingest task has run), so they are not sent again "
+                    + "before then (--ingest-grace); `upload --resend` sends them now: \(Self.names(skipped))")
         }
         return toSend
     }

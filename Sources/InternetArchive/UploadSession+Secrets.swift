@@ -10,10 +10,12 @@ extension UploadSession {
     /// searched (their bytes come from the cameras and the CDN, not from the tool's messages).
     func checkForSecrets() throws {
         let mask = (uploader.credentials?.mask ?? SecretMask()).merging(options.withheldSecrets)
-        for header in metadataHeaders where mask.reveals(header.value) || mask.reveals(PercentEncoding.decode(header.value[...])) {
+        for header in metadataHeaders
+        where mask.reveals(header.value) || mask.reveals(PercentEncoding.decode(header.value[...])) {
             throw secretFound("the metadata header \(header.name)", fix: "remove it from the item's .meta")
         }
-        for file in files where !file.key.contains("/") && (file.key.hasPrefix("download.log") || file.key.hasSuffix(".log")) {
+        for file in files
+        where !file.key.contains("/") && (file.key.hasPrefix("download.log") || file.key.hasSuffix(".log")) {
             if let line = try LogScan.lineHoldingSecret(path: file.path, key: file.key, mask: mask) {
                 throw secretFound("line \(line) of \(file.key)", fix: "remove or mask that line")
             }
@@ -21,9 +23,11 @@ extension UploadSession {
     }
 
     private func secretFound(_ place: String, fix: String) -> InternetArchiveError {
-        InternetArchiveError(.secretInItem, "\(place) in item \(identifier) holds a secret (the IA secret key or the "
-            + "Mapillary token, in some form), and the item would be public; nothing was sent: \(fix), then run upload "
-            + "again (and replace the secret if it was ever published)")
+        InternetArchiveError(
+            .secretInItem,
+            "\(place) in item \(identifier) holds a secret (the IA secret key or the "
+                + "Mapillary token, in some form), and the item would be public; nothing was sent: \(fix), then run upload "
+                + "again (and replace the secret if it was ever published)")
     }
 }
 
@@ -39,7 +43,9 @@ private enum LogScan {
         var linesBefore = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let count = chunk.withUnsafeMutableBytes { bytes in SystemCall.retrying { read(fd, bytes.baseAddress, bytes.count) } }
+            let count = chunk.withUnsafeMutableBytes { bytes in
+                SystemCall.retrying { read(fd, bytes.baseAddress, bytes.count) }
+            }
             guard count >= 0 else { throw fileFailure("read", key, errno) }
             let window = carried + chunk[..<count]
             if let hit = mask.firstIndex(in: window) {
@@ -67,7 +73,9 @@ private enum LogScan {
     }
 
     private static func fileFailure(_ call: String, _ key: String, _ code: Int32) -> InternetArchiveError {
-        InternetArchiveError(.badItem, "\(key) cannot be read (\(call): \(String(cString: strerror(code)))); check its "
-                             + "permissions")
+        InternetArchiveError(
+            .badItem,
+            "\(key) cannot be read (\(call): \(String(cString: strerror(code)))); check its "
+                + "permissions")
     }
 }

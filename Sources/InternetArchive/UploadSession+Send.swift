@@ -12,7 +12,7 @@ extension UploadSession {
             let mine = prefetched?.key == file.key ? prefetched : nil
             // Whatever happens to this file, its prefetch stops with it (cancelling a finished task does nothing).
             defer { mine?.cancel() }
-            if mine == nil { prefetched?.cancel() }   // a prefetch for another file (cannot happen; never leaked)
+            if mine == nil { prefetched?.cancel() }  // a prefetch for another file (cannot happen; never leaked)
             prefetched = nil
             if isMultipart(file) {
                 var firstPart: (withRunning: Bool, task: Task<Hashing.PartResult, any Error>)?

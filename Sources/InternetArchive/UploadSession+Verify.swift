@@ -39,7 +39,8 @@ extension UploadSession {
             if !announced {
                 announced = true
                 let limit = S3Exchange.seconds(timeout)
-                let line = "\(identifier): waiting up to \(limit) for IA to list \(waitingFor); IA lists a file once "
+                let line =
+                    "\(identifier): waiting up to \(limit) for IA to list \(waitingFor); IA lists a file once "
                     + "its ingest task has run"
                 logger.info("\(line)")
             }
@@ -59,8 +60,9 @@ extension UploadSession {
             parts.append("\(result.pending.count) files it does not list yet (\(Self.names(result.pending)))")
         }
         if !result.mismatched.isEmpty {
-            parts.append("\(result.mismatched.count) files it lists with another MD5 "
-                         + "(\(Self.names(result.mismatched.map(\.key))))")
+            parts.append(
+                "\(result.mismatched.count) files it lists with another MD5 "
+                    + "(\(Self.names(result.mismatched.map(\.key))))")
         }
         return parts.joined(separator: " and ")
     }

@@ -34,14 +34,18 @@ final class UploadSession {
         self.item = item
         self.files = try ItemFile.list(item: item)
         self.sizeHint = files.reduce(0) { $0 + $1.size }
-        self.requests = S3Requests(endpoints: uploader.endpoints, credentials: uploader.credentials,
-                                   identifier: identifier, stallTimeout: options.stallTimeout)
+        self.requests = S3Requests(
+            endpoints: uploader.endpoints, credentials: uploader.credentials,
+            identifier: identifier, stallTimeout: options.stallTimeout)
         self.run = UploadRun(identifier: identifier, handler: uploader.progress)
-        self.exchange = S3Exchange(http: uploader.http, requests: requests, options: options, run: run,
-                                   logger: uploader.logger)
+        self.exchange = S3Exchange(
+            http: uploader.http, requests: requests, options: options, run: run,
+            logger: uploader.logger)
         let target = uploader.endpoints.target(identifier)
-        self.journal = options.dryRun ? try UploadJournal.openExisting(item: item, target: target)
-                                      : try UploadJournal.open(item: item, target: target)
+        self.journal =
+            options.dryRun
+            ? try UploadJournal.openExisting(item: item, target: target)
+            : try UploadJournal.open(item: item, target: target)
         var warnings: [String] = []
         self.manifest = ManifestMD5s(item: item) { warnings.append($0) }
         self.report = UploadReport(identifier: identifier)
@@ -60,8 +64,10 @@ final class UploadSession {
     /// The whole upload: metadata, plan, send (or describe), verify.
     func run() async throws -> UploadReport {
         guard !files.isEmpty else {
-            throw InternetArchiveError(.badItem, "the item \(item) has no files to upload (top-level dot entries are "
-                                       + "never uploaded); add its files first")
+            throw InternetArchiveError(
+                .badItem,
+                "the item \(item) has no files to upload (top-level dot entries are "
+                    + "never uploaded); add its files first")
         }
         metadataHeaders = try loadMetadata()
         try checkForSecrets()
@@ -86,12 +92,13 @@ final class UploadSession {
         let metadata: ItemMetadata?
         do {
             metadata = try MetaFolder.read(item: item)
-        } catch where error is PackagingError || error is FileError {
+        } catch  where error is PackagingError || error is FileError {
             throw InternetArchiveError(.badMetadata, "the .meta folder of item \(identifier) is malformed: \(error)")
         }
         guard let metadata else {
-            warn("the item \(identifier) has no .meta folder, so it is uploaded without metadata (IA then files it "
-                 + "as mediatype data in collection opensource); add .meta before the first upload to set them")
+            warn(
+                "the item \(identifier) has no .meta folder, so it is uploaded without metadata (IA then files it "
+                    + "as mediatype data in collection opensource); add .meta before the first upload to set them")
             return []
         }
         return try MetadataHeaders.make(metadata, identifier: identifier)
@@ -104,21 +111,25 @@ final class UploadSession {
         do {
             let item = try await metadataClient().item(identifier)
             if let item, item.isDark {
-                warn("IA lists no files of \(identifier) because the item is dark; the journal is trusted: the files "
-                     + "it records as uploaded are skipped unchecked, every other file is uploaded")
+                warn(
+                    "IA lists no files of \(identifier) because the item is dark; the journal is trusted: the files "
+                        + "it records as uploaded are skipped unchecked, every other file is uploaded")
                 return .unknown
             }
             return .listed(item)
         } catch {
-            warn("IA's metadata API could not say which files \(identifier) already holds (\(error)); the journal "
-                 + "is trusted: the files it records as uploaded are skipped unchecked, every other file is uploaded")
+            warn(
+                "IA's metadata API could not say which files \(identifier) already holds (\(error)); the journal "
+                    + "is trusted: the files it records as uploaded are skipped unchecked, every other file is uploaded"
+            )
             return .unknown
         }
     }
 
     func metadataClient() -> ArchiveMetadataClient {
-        ArchiveMetadataClient(http: uploader.http, endpoints: uploader.endpoints, credentials: uploader.credentials,
-                              retry: options.retry)
+        ArchiveMetadataClient(
+            http: uploader.http, endpoints: uploader.endpoints, credentials: uploader.credentials,
+            retry: options.retry)
     }
 
     func isMultipart(_ file: ItemFile) -> Bool {
@@ -132,8 +143,10 @@ final class UploadSession {
     /// Throws `.fileChanged` when `file` no longer has the size and mtime it was listed with.
     func checkUnchanged(_ file: ItemFile, during: String = "after it was listed") throws {
         guard file.isUnchanged else {
-            throw InternetArchiveError(.fileChanged, "\(file.path) changed \(during); run upload again when nothing "
-                                       + "writes to the item")
+            throw InternetArchiveError(
+                .fileChanged,
+                "\(file.path) changed \(during); run upload again when nothing "
+                    + "writes to the item")
         }
     }
 }

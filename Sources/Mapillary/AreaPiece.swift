@@ -19,8 +19,9 @@ public struct AreaPiece: Sendable, Equatable {
         }
 
         /// Every capture time an image can plausibly have (as ``ImageRecord/plausibleCaptureTimes``).
-        public static let all = Window(start: ImageRecord.plausibleCaptureTimes.lowerBound / 1000,
-                                       end: ImageRecord.plausibleCaptureTimes.upperBound / 1000)
+        public static let all = Window(
+            start: ImageRecord.plausibleCaptureTimes.lowerBound / 1000,
+            end: ImageRecord.plausibleCaptureTimes.upperBound / 1000)
     }
 
     /// Boxes are split into quarters only while a side is at least twice this (degrees, about 11 m of latitude).
@@ -46,8 +47,11 @@ public struct AreaPiece: Sendable, Equatable {
             for row in 0..<rows.count - 1 {
                 for column in 0..<columns.count - 1 {
                     // Inside the parent, so within the API's limit.
-                    children.append(AreaPiece(box: try! BoundingBox(west: columns[column], south: rows[row],
-                                                                     east: columns[column + 1], north: rows[row + 1])))
+                    children.append(
+                        AreaPiece(
+                            box: try! BoundingBox(
+                                west: columns[column], south: rows[row],
+                                east: columns[column + 1], north: rows[row + 1])))
                 }
             }
             return children
@@ -55,8 +59,10 @@ public struct AreaPiece: Sendable, Equatable {
         let window = self.window ?? .all
         guard window.end - window.start >= 2 else { return nil }
         let middle = window.start + (window.end - window.start) / 2
-        return [AreaPiece(box: box, window: Window(start: window.start, end: middle)),
-                AreaPiece(box: box, window: Window(start: middle, end: window.end))]
+        return [
+            AreaPiece(box: box, window: Window(start: window.start, end: middle)),
+            AreaPiece(box: box, window: Window(start: middle, end: window.end)),
+        ]
     }
 
     /// `2022-08-16T16:42:46Z`: the ISO 8601 form the API takes for capture times.

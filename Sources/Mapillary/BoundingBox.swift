@@ -17,24 +17,32 @@ public struct BoundingBox: Sendable, Equatable, CustomStringConvertible {
     public init(west: Double, south: Double, east: Double, north: Double) throws {
         let all = [west, south, east, north]
         guard all.allSatisfy(\.isFinite),
-              (-180.0...180.0).contains(west), (-180.0...180.0).contains(east),
-              (-90.0...90.0).contains(south), (-90.0...90.0).contains(north)
+            (-180.0...180.0).contains(west), (-180.0...180.0).contains(east),
+            (-90.0...90.0).contains(south), (-90.0...90.0).contains(north)
         else {
-            throw MapillaryError(.invalidBoundingBox,
-                "the bounding box \(Self.text(all)) is out of range; longitudes must lie within -180…180 and latitudes within -90…90")
+            throw MapillaryError(
+                .invalidBoundingBox,
+                "the bounding box \(Self.text(all)) is out of range; longitudes must lie within -180…180 and latitudes within -90…90"
+            )
         }
         guard west < east else {
-            throw MapillaryError(.invalidBoundingBox,
-                "the bounding box's west edge \(Self.number(west)) is not less than its east edge \(Self.number(east)); give it as W,S,E,N")
+            throw MapillaryError(
+                .invalidBoundingBox,
+                "the bounding box's west edge \(Self.number(west)) is not less than its east edge \(Self.number(east)); give it as W,S,E,N"
+            )
         }
         guard south < north else {
-            throw MapillaryError(.invalidBoundingBox,
-                "the bounding box's south edge \(Self.number(south)) is not less than its north edge \(Self.number(north)); give it as W,S,E,N")
+            throw MapillaryError(
+                .invalidBoundingBox,
+                "the bounding box's south edge \(Self.number(south)) is not less than its north edge \(Self.number(north)); give it as W,S,E,N"
+            )
         }
         let area = (east - west) * (north - south)
         guard area < Self.maximumArea else {
-            throw MapillaryError(.invalidBoundingBox,
-                "the bounding box covers \(ByteFormat.formatFixed(area, decimals: 4)) square degrees but Mapillary accepts less than 0.01; use a smaller box")
+            throw MapillaryError(
+                .invalidBoundingBox,
+                "the bounding box covers \(ByteFormat.formatFixed(area, decimals: 4)) square degrees but Mapillary accepts less than 0.01; use a smaller box"
+            )
         }
         self.west = west
         self.south = south
@@ -48,8 +56,10 @@ public struct BoundingBox: Sendable, Equatable, CustomStringConvertible {
             .map { $0.trimmingCharacters(in: " \t") }
         let numbers = parts.compactMap(Self.parseDecimal)
         guard parts.count == 4, numbers.count == 4 else {
-            throw MapillaryError(.invalidBoundingBox,
-                "the bounding box \"\(MapillaryError.sanitized(text, limit: 80))\" is not four numbers; give it as W,S,E,N, e.g. 13.40,52.51,13.45,52.53")
+            throw MapillaryError(
+                .invalidBoundingBox,
+                "the bounding box \"\(MapillaryError.sanitized(text, limit: 80))\" is not four numbers; give it as W,S,E,N, e.g. 13.40,52.51,13.45,52.53"
+            )
         }
         try self.init(west: numbers[0], south: numbers[1], east: numbers[2], north: numbers[3])
     }
@@ -70,8 +80,10 @@ public struct BoundingBox: Sendable, Equatable, CustomStringConvertible {
     /// Accepts plain decimal notation (`-12.5`, `3`, `1e-3`); refuses `nan`, `inf` and hex.
     static func parseDecimal(_ text: String) -> Double? {
         guard !text.isEmpty,
-              text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D || $0 == 0x2B
-                                     || $0 == 0x65 || $0 == 0x45 })
+            text.utf8.allSatisfy({
+                ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D || $0 == 0x2B
+                    || $0 == 0x65 || $0 == 0x45
+            })
         else { return nil }
         guard let value = Double(text), value.isFinite else { return nil }
         return value

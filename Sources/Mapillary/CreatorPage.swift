@@ -45,14 +45,15 @@ public struct CreatorPage: ListingPage {
         var refused = 0
         for range in elements {
             guard let record = try? JSONParser.parseDocument(Array(body[range])),
-                  case .string(let id)? = record["id"], (1...128).contains(id.utf8.count)
+                case .string(let id)? = record["id"], (1...128).contains(id.utf8.count)
             else {
                 refused += 1
                 continue
             }
             sightings.append(Sighting(imageID: id, username: record["creator"]?["username"]?.stringValue))
         }
-        return CreatorPage(sightings: sightings, refused: refused, next: try ImagePage.nextLink(paging),
-                           limitUsed: limitUsed)
+        return CreatorPage(
+            sightings: sightings, refused: refused, next: try ImagePage.nextLink(paging),
+            limitUsed: limitUsed)
     }
 }

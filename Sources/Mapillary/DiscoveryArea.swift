@@ -43,8 +43,10 @@ public struct DiscoveryArea: Sendable, Equatable, CustomStringConvertible {
             .map { $0.trimmingCharacters(in: " \t") }
         let numbers = parts.compactMap(BoundingBox.parseDecimal)
         guard parts.count == 4, numbers.count == 4 else {
-            throw MapillaryError(.invalidBoundingBox,
-                "the area \"\(MapillaryError.sanitized(text, limit: 80))\" is not four numbers; give it as W,S,E,N, e.g. 13.2,52.4,13.6,52.6")
+            throw MapillaryError(
+                .invalidBoundingBox,
+                "the area \"\(MapillaryError.sanitized(text, limit: 80))\" is not four numbers; give it as W,S,E,N, e.g. 13.2,52.4,13.6,52.6"
+            )
         }
         try self.init(west: numbers[0], south: numbers[1], east: numbers[2], north: numbers[3])
     }
@@ -53,22 +55,31 @@ public struct DiscoveryArea: Sendable, Equatable, CustomStringConvertible {
     public init(west: Double, south: Double, east: Double, north: Double) throws {
         let shown = BoundingBox.text([west, south, east, north])
         guard (-180.0...180.0).contains(west), (-180.0...180.0).contains(east),
-              (-90.0...90.0).contains(south), (-90.0...90.0).contains(north)
+            (-90.0...90.0).contains(south), (-90.0...90.0).contains(north)
         else {
-            throw MapillaryError(.invalidBoundingBox,
+            throw MapillaryError(
+                .invalidBoundingBox,
                 "the area \(shown) is out of range; longitudes must lie within -180…180 and latitudes within -90…90")
         }
         guard south < north else {
-            throw MapillaryError(.invalidBoundingBox,
-                "the area's south edge \(BoundingBox.number(south)) is not less than its north edge \(BoundingBox.number(north)); give it as W,S,E,N")
+            throw MapillaryError(
+                .invalidBoundingBox,
+                "the area's south edge \(BoundingBox.number(south)) is not less than its north edge \(BoundingBox.number(north)); give it as W,S,E,N"
+            )
         }
         // Across the antimeridian (west > east): W…180 and −180…E, leaving out a side of no width.
-        let boxes = west < east ? [Box(west: west, south: south, east: east, north: north)]
-            : [Box(west: west, south: south, east: 180, north: north),
-               Box(west: -180, south: south, east: east, north: north)].filter { $0.west < $0.east }
+        let boxes =
+            west < east
+            ? [Box(west: west, south: south, east: east, north: north)]
+            : [
+                Box(west: west, south: south, east: 180, north: north),
+                Box(west: -180, south: south, east: east, north: north),
+            ].filter { $0.west < $0.east }
         guard west != east, !boxes.isEmpty else {
-            throw MapillaryError(.invalidBoundingBox,
-                "the area's west and east edges \(BoundingBox.number(west)) and \(BoundingBox.number(east)) are the same meridian; give it as W,S,E,N")
+            throw MapillaryError(
+                .invalidBoundingBox,
+                "the area's west and east edges \(BoundingBox.number(west)) and \(BoundingBox.number(east)) are the same meridian; give it as W,S,E,N"
+            )
         }
         self.west = west
         self.south = south
@@ -101,10 +112,11 @@ public struct DiscoveryArea: Sendable, Equatable, CustomStringConvertible {
                     i == n ? high : low + (high - low) * Double(i) / Double(n)
                 }
                 // Within the API's limit by construction: sides of at most `tileSide`.
-                return try! BoundingBox(west: edge(box.west, box.east, column, columns),
-                                        south: edge(box.south, box.north, row, rows),
-                                        east: edge(box.west, box.east, column + 1, columns),
-                                        north: edge(box.south, box.north, row + 1, rows))
+                return try! BoundingBox(
+                    west: edge(box.west, box.east, column, columns),
+                    south: edge(box.south, box.north, row, rows),
+                    east: edge(box.west, box.east, column + 1, columns),
+                    north: edge(box.south, box.north, row + 1, rows))
             }
             rest -= columns * rows
         }

@@ -9,8 +9,10 @@ public struct DownloadObserver: Sendable {
     /// one failed (a fresh URL after a refused one is not a retry).
     public var retrying: (@Sendable (_ attempt: Int, _ reason: String) -> Void)?
 
-    public init(progress: (@Sendable (TransferProgress) -> Void)? = nil,
-                retrying: (@Sendable (_ attempt: Int, _ reason: String) -> Void)? = nil) {
+    public init(
+        progress: (@Sendable (TransferProgress) -> Void)? = nil,
+        retrying: (@Sendable (_ attempt: Int, _ reason: String) -> Void)? = nil
+    ) {
         self.progress = progress
         self.retrying = retrying
     }

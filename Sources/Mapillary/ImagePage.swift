@@ -86,8 +86,10 @@ enum GraphBody {
 
 extension ImagePage {
     /// Builds a page from a scanned collection body: each element parsed into a record or a refusal.
-    static func build(body: [UInt8], elements: [Range<Int>], paging: JSONValue?, quality: Quality,
-                      limitUsed: Int) throws -> ImagePage {
+    static func build(
+        body: [UInt8], elements: [Range<Int>], paging: JSONValue?, quality: Quality,
+        limitUsed: Int
+    ) throws -> ImagePage {
         var records: [ImageRecord] = []
         var rejected: [RejectedRecord] = []
         records.reserveCapacity(elements.count)
@@ -110,7 +112,8 @@ extension ImagePage {
         case .string(let url)?:
             return url.isEmpty ? nil : url
         case let other?:
-            throw MapillaryError(.unexpectedResponse,
+            throw MapillaryError(
+                .unexpectedResponse,
                 "the Mapillary API's paging.next is not a link (\(other)); the listing cannot continue safely")
         }
     }

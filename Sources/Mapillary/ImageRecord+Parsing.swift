@@ -23,14 +23,19 @@ extension ImageRecord {
             throw MapillaryError(.recordRefused, "the record's id is not a string")
         }
         guard Self.isSafeName(id) else {
-            throw MapillaryError(.recordRefused,
-                "the record's id \"\(MapillaryError.sanitized(id, limit: 70))\" is not a safe name (1 to 64 letters, digits, _ or -)")
+            throw MapillaryError(
+                .recordRefused,
+                "the record's id \"\(MapillaryError.sanitized(id, limit: 70))\" is not a safe name (1 to 64 letters, digits, _ or -)"
+            )
         }
         var sequence: String?
         if let sequenceValue = value["sequence"], sequenceValue != .null {
             guard case .string(let key) = sequenceValue, Self.isSafeName(key) else {
-                let shown = sequenceValue.stringValue.map { "\"" + MapillaryError.sanitized($0, limit: 70) + "\"" } ?? "(not a string)"
-                throw MapillaryError(.recordRefused,
+                let shown =
+                    sequenceValue.stringValue.map { "\"" + MapillaryError.sanitized($0, limit: 70) + "\"" }
+                    ?? "(not a string)"
+                throw MapillaryError(
+                    .recordRefused,
                     "image \(id)'s sequence \(shown) is not a safe name (1 to 64 letters, digits, _ or -)")
             }
             sequence = key
@@ -40,7 +45,8 @@ extension ImageRecord {
         self.rawJSON = raw
         self.sequence = sequence
         if let ms = value["captured_at"]?.doubleValue, ms >= Double(Self.plausibleCaptureTimes.lowerBound),
-           ms <= Double(Self.plausibleCaptureTimes.upperBound) {
+            ms <= Double(Self.plausibleCaptureTimes.upperBound)
+        {
             capturedAt = Int64(ms.rounded(.down))
         } else {
             capturedAt = nil
@@ -59,7 +65,8 @@ extension ImageRecord {
         compassAngle = value["compass_angle"]?.doubleValue
         computedCompassAngle = value["computed_compass_angle"]?.doubleValue
         if let orientation = value["exif_orientation"]?.int64Value, (1...8).contains(orientation),
-           value["exif_orientation"]?.doubleValue == Double(orientation) {
+            value["exif_orientation"]?.doubleValue == Double(orientation)
+        {
             exifOrientation = Int(orientation)
         } else {
             exifOrientation = nil
@@ -91,7 +98,13 @@ extension ImageRecord {
         for byte in trimmed {
             if inString {
                 out.append(byte)
-                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == 0x5C {
+                    escaped = true
+                } else if byte == 0x22 {
+                    inString = false
+                }
             } else if !isWhitespace(byte) {
                 out.append(byte)
                 if byte == 0x22 { inString = true }
@@ -111,8 +124,8 @@ extension ImageRecord {
 
     private static func point(_ value: JSONValue?) -> GeoPoint? {
         guard let coordinates = value?["coordinates"]?.arrayValue, coordinates.count >= 2,
-              let lon = coordinates[0].doubleValue, let lat = coordinates[1].doubleValue,
-              (-180.0...180.0).contains(lon), (-90.0...90.0).contains(lat)
+            let lon = coordinates[0].doubleValue, let lat = coordinates[1].doubleValue,
+            (-180.0...180.0).contains(lon), (-90.0...90.0).contains(lat)
         else { return nil }
         return GeoPoint(longitude: lon, latitude: lat)
     }

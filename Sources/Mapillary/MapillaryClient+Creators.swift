@@ -5,7 +5,8 @@ extension MapillaryClient {
         let size = min(max(limit, 1), Self.maximumPageSize)
         var url = apiBase + "/images?bbox=" + piece.box.queryValue + "&fields=id,creator&limit=\(size)"
         if let window = piece.window {
-            url += "&start_captured_at=" + AreaPiece.isoTime(seconds: window.start)
+            url +=
+                "&start_captured_at=" + AreaPiece.isoTime(seconds: window.start)
                 + "&end_captured_at=" + AreaPiece.isoTime(seconds: window.end)
         }
         return url

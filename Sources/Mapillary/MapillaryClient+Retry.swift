@@ -20,53 +20,67 @@ extension MapillaryClient {
     /// Runs `attempt` until it is done, sleeping between retryable failures (``RetryPolicy/drive``); throws
     /// `retriesExhausted` naming `what`, the last reason and the time spent, or `timeLimit` when the next try
     /// could not start within `timeLimit` of the first. `onRetry` hears each retry after a failure.
-    func retrying<T>(_ what: String, timeLimit: Duration? = nil,
-                     onRetry: (@Sendable (_ attempt: Int, _ reason: String) -> Void)? = nil,
-                     _ attempt: () async throws -> RetryStep<T, String>) async throws -> T {
+    func retrying<T>(
+        _ what: String, timeLimit: Duration? = nil,
+        onRetry: (@Sendable (_ attempt: Int, _ reason: String) -> Void)? = nil,
+        _ attempt: () async throws -> RetryStep<T, String>
+    ) async throws -> T {
         let started = ContinuousClock.now
-        return try await retry.drive(immediateRetries: Self.maximumImmediateRetries, timeLimit: timeLimit, attempt,
-                                     willRetry: { attempts, reason, delay in
-            onRetry?(attempts, reason)
-            logger.debug("Mapillary request failed; retrying", metadata: [
-                "what": .string(what), "reason": .string(reason), "attempt": "\(attempts)",
-                "delay": .string("\(delay)"),
-            ])
-        }, end: { end in
-            switch end {
-            case .attemptsExhausted(let reason, let attempts), .immediateRetriesExhausted(let reason, let attempts):
-                return exhausted(what, reason: reason, attempts: attempts, since: started)
-            case .timeLimit(let reason, let attempts):
-                return overTime(what, reason: reason, attempts: attempts, limit: timeLimit ?? .zero)
-            case .cancelled:
-                return CancellationError()
-            }
-        })
+        return try await retry.drive(
+            immediateRetries: Self.maximumImmediateRetries, timeLimit: timeLimit, attempt,
+            willRetry: { attempts, reason, delay in
+                onRetry?(attempts, reason)
+                logger.debug(
+                    "Mapillary request failed; retrying",
+                    metadata: [
+                        "what": .string(what), "reason": .string(reason), "attempt": "\(attempts)",
+                        "delay": .string("\(delay)"),
+                    ])
+            },
+            end: { end in
+                switch end {
+                case .attemptsExhausted(let reason, let attempts), .immediateRetriesExhausted(let reason, let attempts):
+                    return exhausted(what, reason: reason, attempts: attempts, since: started)
+                case .timeLimit(let reason, let attempts):
+                    return overTime(what, reason: reason, attempts: attempts, limit: timeLimit ?? .zero)
+                case .cancelled:
+                    return CancellationError()
+                }
+            })
     }
 
-    private func exhausted(_ what: String, reason: String, attempts: Int, since start: ContinuousClock.Instant)
+    private func exhausted(
+        _ what: String, reason: String, attempts: Int, since start: ContinuousClock.Instant
+    )
         -> MapillaryError
     {
         let elapsed = ContinuousClock().now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let shown = seconds < 1 ? "\(Int(seconds * 1000)) ms" : ByteFormat.duration(seconds: seconds)
-        return MapillaryError(.retriesExhausted,
-            "Mapillary kept failing while \(what): \(attempts) attempts over \(shown), last \(reason); check the network or try again later")
+        return MapillaryError(
+            .retriesExhausted,
+            "Mapillary kept failing while \(what): \(attempts) attempts over \(shown), last \(reason); check the network or try again later"
+        )
     }
 
     private func overTime(_ what: String, reason: String, attempts: Int, limit: Duration) -> MapillaryError {
         let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
         let shown = seconds < 1 ? "\(Int(seconds * 1000)) ms" : ByteFormat.duration(seconds: seconds)
-        return MapillaryError(.timeLimit,
-            "gave up \(what) after its time limit of \(shown) (\(attempts) attempts, last \(reason)); the next run tries it again")
+        return MapillaryError(
+            .timeLimit,
+            "gave up \(what) after its time limit of \(shown) (\(attempts) attempts, last \(reason)); the next run tries it again"
+        )
     }
 
     /// A GET to the API with the token in the header. It asks for a compressed answer (a page's JSON shrinks about
     /// sixfold with gzip); the body comes back decoded, byte for byte what the API wrote.
     func apiRequest(_ url: String) -> HTTPRequest {
-        var request = HTTPRequest(url: url, headers: [
-            HTTPHeader("Authorization", "OAuth " + token),
-            HTTPHeader("Accept", "application/json"),
-        ], response: .memory(limit: 256 << 20))
+        var request = HTTPRequest(
+            url: url,
+            headers: [
+                HTTPHeader("Authorization", "OAuth " + token),
+                HTTPHeader("Accept", "application/json"),
+            ], response: .memory(limit: 256 << 20))
         request.acceptsCompression = true
         request.timeout = apiTimeout
         request.stallTimeout = nil
@@ -95,7 +109,9 @@ extension MapillaryClient {
             verdictGiven = true
         } else if response.status == 429 || graph?.code.map(APIGate.rateLimitCodes.contains) == true {
             if let pause = gate.limited(retryAfter: response.retryAfter, policy: retry) {
-                logger.warning("Mapillary's rate limit was reached; every API request of this run waits \(pause.shortText) before the next one")
+                logger.warning(
+                    "Mapillary's rate limit was reached; every API request of this run waits \(pause.shortText) before the next one"
+                )
             }
         } else {
             gate.passed()
@@ -151,8 +167,10 @@ extension MapillaryClient {
         }
         guard let body else {
             let type = MapillaryError.sanitized(response.header("Content-Type") ?? "none", limit: 60)
-            throw MapillaryError(.notJSON,
-                "the Mapillary API answered with something that is not JSON (HTTP \(status), content-type \(type)); check --api-url")
+            throw MapillaryError(
+                .notJSON,
+                "the Mapillary API answered with something that is not JSON (HTTP \(status), content-type \(type)); check --api-url"
+            )
         }
         if status == 404 { return .notFound("HTTP 404") }
         guard (200..<300).contains(status) else { return .refused("HTTP \(status)") }

@@ -43,8 +43,10 @@ public struct MapillaryClient: Sendable {
     public var imageTimeLimit: Duration = .seconds(600)
 
     /// Builds a client. An unusable `apiBase` is reported by ``validate(apiBase:)`` and by every call.
-    public init(http: HTTPClient, apiBase: String, token: String, retry: RetryPolicy = .standard,
-                gate: APIGate = APIGate(), logger: Logger) {
+    public init(
+        http: HTTPClient, apiBase: String, token: String, retry: RetryPolicy = .standard,
+        gate: APIGate = APIGate(), logger: Logger
+    ) {
         var base = apiBase
         while base.hasSuffix("/") { base.removeLast() }
         self.apiBase = base
@@ -60,32 +62,41 @@ public struct MapillaryClient: Sendable {
     /// Throws ``MapillaryError`` (`network`) unless `apiBase` is a plain http(s) URL without query.
     public static func validate(apiBase: String) throws {
         guard URLOrigin(apiBase) != nil, !apiBase.contains("?"), !apiBase.contains("#") else {
-            throw MapillaryError(.network,
-                "the Mapillary API URL \"\(MapillaryError.sanitized(apiBase, limit: 100))\" is not an http(s) URL; check --api-url or MAPILLARY_API_URL")
+            throw MapillaryError(
+                .network,
+                "the Mapillary API URL \"\(MapillaryError.sanitized(apiBase, limit: 100))\" is not an http(s) URL; check --api-url or MAPILLARY_API_URL"
+            )
         }
     }
 
     /// Throws ``MapillaryError`` (`tokenRejected`) when `token` is empty or holds spaces or control characters:
     /// it goes into a header, so such a token could never work. Never quotes the token.
     public static func validate(token: String) throws {
-        guard !token.isEmpty, !token.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw MapillaryError(.tokenRejected,
-                "the Mapillary token is empty or contains spaces or control characters; copy it again from https://www.mapillary.com/dashboard/developers (it looks like MLY|…)")
+        guard !token.isEmpty,
+            !token.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            throw MapillaryError(
+                .tokenRejected,
+                "the Mapillary token is empty or contains spaces or control characters; copy it again from https://www.mapillary.com/dashboard/developers (it looks like MLY|…)"
+            )
         }
     }
 
     /// The fields asked for in listings: what the toolkit uses, what the Python tool's metadata
     /// carries, and only the chosen quality's thumbnail URL.
     public static func fields(for quality: Quality) -> [String] {
-        ["id", "captured_at", "compass_angle", "computed_compass_angle", "geometry", "computed_geometry",
-         "altitude", "computed_altitude", "is_pano", "sequence", "camera_type", "camera_parameters", "make",
-         "model", "exif_orientation", "computed_rotation", "height", "width", "creator", quality.thumbField]
+        [
+            "id", "captured_at", "compass_angle", "computed_compass_angle", "geometry", "computed_geometry",
+            "altitude", "computed_altitude", "is_pano", "sequence", "camera_type", "camera_parameters", "make",
+            "model", "exif_orientation", "computed_rotation", "height", "width", "creator", quality.thumbField,
+        ]
     }
 
     /// The first page of a user's images: `{api}/images?creator_username=…&fields=…&limit=…[&bbox=…]`.
     public func firstPageURL(user: String, quality: Quality, bbox: BoundingBox?, limit: Int = 2000) -> String {
         let size = min(max(limit, 1), Self.maximumPageSize)
-        var url = apiBase + "/images?creator_username=" + URLQuery.encode(user)
+        var url =
+            apiBase + "/images?creator_username=" + URLQuery.encode(user)
             + "&fields=" + Self.fields(for: quality).joined(separator: ",")
             + "&limit=\(size)"
         if let bbox { url += "&bbox=" + bbox.queryValue }
@@ -99,7 +110,8 @@ public struct MapillaryClient: Sendable {
     /// Records with unsafe ids or sequences come back in `rejected`, not as an error.
     public func fetchPage(url: String) async throws -> ImagePage {
         let quality = Self.quality(ofPageURL: url)
-        return try await fetchListing(url: url, refusal: "check the user name and --bbox") { body, elements, paging, limit in
+        return try await fetchListing(url: url, refusal: "check the user name and --bbox") {
+            body, elements, paging, limit in
             try ImagePage.build(body: body, elements: elements, paging: paging, quality: quality, limitUsed: limit)
         }
     }
@@ -121,21 +133,28 @@ public struct MapillaryClient: Sendable {
                 let limit = Self.limit(of: current)
                 guard limit > Self.minimumPageSize else { return .retry(summary, after: nil) }
                 let smaller = max(Self.minimumPageSize, limit / 2)
-                logger.debug("Mapillary asked for less data; asking the same page again",
-                             metadata: ["limit": "\(smaller)"])
+                logger.debug(
+                    "Mapillary asked for less data; asking the same page again",
+                    metadata: ["limit": "\(smaller)"])
                 current = URLQuery.setting("limit", to: String(smaller), in: current)
                 return .retryNow(summary)
             case .notFound(let summary), .refused(let summary):
-                throw MapillaryError(.requestRefused, "the Mapillary API refused to list images (\(summary)); \(refusal)")
+                throw MapillaryError(
+                    .requestRefused, "the Mapillary API refused to list images (\(summary)); \(refusal)")
             case .ok(let body, let bytes):
                 guard case .collection(let elements, let paging) = body else {
-                    throw MapillaryError(.unexpectedResponse,
-                        "the Mapillary API answered with JSON that is not a list of images (no \"data\"); check --api-url")
+                    throw MapillaryError(
+                        .unexpectedResponse,
+                        "the Mapillary API answered with JSON that is not a list of images (no \"data\"); check --api-url"
+                    )
                 }
                 let page = try build(bytes, elements, paging, Self.limit(of: current))
                 if let next = page.next { try requireAPIOrigin(next, what: "next-page link") }
-                logger.debug("Mapillary page received",
-                             metadata: page.logSummary.merging(["next": .string(page.next.map(URLQuery.redacted) ?? "none")]) { $1 })
+                logger.debug(
+                    "Mapillary page received",
+                    metadata: page.logSummary.merging(["next": .string(page.next.map(URLQuery.redacted) ?? "none")]) {
+                        $1
+                    })
                 return .done(page)
             }
         }
@@ -151,7 +170,8 @@ public struct MapillaryClient: Sendable {
 
     /// The quality whose thumbnail field the page URL asks for (`original` when none is named).
     static func quality(ofPageURL url: String) -> Quality {
-        let fields = (URLQuery.value(of: "fields", in: url) ?? "").replacing("%2C", with: ",").replacing("%2c", with: ",")
+        let fields = (URLQuery.value(of: "fields", in: url) ?? "").replacing("%2C", with: ",").replacing(
+            "%2c", with: ",")
         for quality in Quality.allCases where fields.split(separator: ",").contains(Substring(quality.thumbField)) {
             return quality
         }
@@ -159,19 +179,24 @@ public struct MapillaryClient: Sendable {
     }
 
     static func tokenError(_ summary: String) -> MapillaryError {
-        MapillaryError(.tokenRejected, "the Mapillary token was rejected (\(summary)); check --token or MAPILLARY_TOKEN")
+        MapillaryError(
+            .tokenRejected, "the Mapillary token was rejected (\(summary)); check --token or MAPILLARY_TOKEN")
     }
 
     /// Throws `foreignURL` unless `url` is on the API origin (the token is only ever sent there).
     func requireAPIOrigin(_ url: String, what: String) throws {
         guard let apiOrigin else { try Self.validate(apiBase: apiBase); return }
         guard let origin = URLOrigin(url) else {
-            throw MapillaryError(.foreignURL,
-                "the Mapillary \(what) \"\(MapillaryError.sanitized(URLQuery.redacted(url), limit: 100))\" is not an http(s) URL; refusing to follow it")
+            throw MapillaryError(
+                .foreignURL,
+                "the Mapillary \(what) \"\(MapillaryError.sanitized(URLQuery.redacted(url), limit: 100))\" is not an http(s) URL; refusing to follow it"
+            )
         }
         guard origin == apiOrigin else {
-            throw MapillaryError(.foreignURL,
-                "the Mapillary \(what) points to \(origin), not the API at \(apiOrigin); refusing to send the token there")
+            throw MapillaryError(
+                .foreignURL,
+                "the Mapillary \(what) points to \(origin), not the API at \(apiOrigin); refusing to send the token there"
+            )
         }
     }
 }

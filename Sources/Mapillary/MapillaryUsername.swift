@@ -12,7 +12,9 @@ public enum MapillaryUsername {
     /// the name), and more than ``maximumLength`` characters.
     public static func problem(_ name: String) -> String? {
         let shown = MapillaryError.sanitized(name, limit: 80)
-        if name.isEmpty { return "a username is empty; give the Mapillary username (as in https://www.mapillary.com/app/user/NAME)" }
+        if name.isEmpty {
+            return "a username is empty; give the Mapillary username (as in https://www.mapillary.com/app/user/NAME)"
+        }
         for (offset, scalar) in name.unicodeScalars.enumerated() where isRefused(scalar) {
             let hex = String(scalar.value, radix: 16, uppercase: true)
             let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex

@@ -15,7 +15,7 @@ struct URLOrigin: Equatable, Sendable, CustomStringConvertible {
         let rest = url[schemeEnd.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         guard !authority.isEmpty, !authority.contains("@"),
-              !authority.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") })
+            !authority.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") })
         else { return nil }
         var host: Substring
         var portText: Substring?
@@ -86,7 +86,7 @@ enum URLQuery {
     static func webURL(_ text: String) -> String? {
         let lower = text.prefix(8).lowercased()
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://"),
-              !text.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F })
+            !text.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F })
         else { return nil }
         return text
     }

@@ -46,8 +46,9 @@ enum FileTree {
         case S_IFLNK: kind = .symlink
         default: kind = .other
         }
-        return Entry(kind: kind, size: Int64(info.st_size), mtime: info.st_mtim, mode: info.st_mode & 0o7777,
-                     device: UInt64(info.st_dev))
+        return Entry(
+            kind: kind, size: Int64(info.st_size), mtime: info.st_mtim, mode: info.st_mode & 0o7777,
+            device: UInt64(info.st_dev))
     }
 
     /// The names in folder `path` (without `.` and `..`), sorted bytewise.
@@ -76,9 +77,13 @@ enum FileTree {
         guard let entry = try entry(path) else { return }
         if entry.kind == .directory {
             for name in try names(in: path) { try removeTree(path + "/" + name) }
-            guard rmdir(path) == 0 || errno == ENOENT else { throw FileError(operation: "remove", path: path, errno: errno) }
+            guard rmdir(path) == 0 || errno == ENOENT else {
+                throw FileError(operation: "remove", path: path, errno: errno)
+            }
         } else {
-            guard unlink(path) == 0 || errno == ENOENT else { throw FileError(operation: "remove", path: path, errno: errno) }
+            guard unlink(path) == 0 || errno == ENOENT else {
+                throw FileError(operation: "remove", path: path, errno: errno)
+            }
         }
     }
 
@@ -97,7 +102,9 @@ enum FileTree {
         defer { close(input) }
         var info = stat()
         try SystemCall.onFile("stat", source) { fstat(input, &info) }
-        let output = try SystemCall.onFile("create", target) { open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, info.st_mode & 0o777) }
+        let output = try SystemCall.onFile("create", target) {
+            open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, info.st_mode & 0o777)
+        }
         defer { close(output) }
         let size = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
@@ -105,7 +112,8 @@ enum FileTree {
         while true {
             let got = try SystemCall.onFile("read", source) { read(input, buffer.baseAddress, size) }
             if got == 0 { break }
-            try DurableFile.writeAll(fd: output, buffer: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), path: target)
+            try DurableFile.writeAll(
+                fd: output, buffer: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), path: target)
         }
         var times = [info.st_atim, info.st_mtim]
         try SystemCall.onFile("set the time of", target) { futimens(output, &times) }

@@ -4,8 +4,9 @@ extension FolderPackager {
     /// from `metadata.jsonl.gz` (`captured_at`) or else from the date folder names.
     static func facts(identifier: String, plan: FolderPlan, root: String) throws -> ItemFacts {
         let parsed = IdentifierRule.parseMapillary(identifier)
-        var facts = ItemFacts(identifier: identifier, user: parsed?.user, quality: parsed?.quality,
-                              webp: parsed?.webp ?? false, tarred: !plan.tars.isEmpty, imageCount: plan.images.count)
+        var facts = ItemFacts(
+            identifier: identifier, user: parsed?.user, quality: parsed?.quality,
+            webp: parsed?.webp ?? false, tarred: !plan.tars.isEmpty, imageCount: plan.images.count)
         var range: (first: String, last: String)?
         if plan.carried.contains(where: { $0.relative == "metadata.jsonl.gz" }) {
             range = try captureDateRange(metadata: root + "/metadata.jsonl.gz")

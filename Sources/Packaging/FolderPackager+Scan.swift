@@ -43,7 +43,9 @@ extension FolderPackager {
         }
         plan.tars.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         guard !plan.allFiles.isEmpty else {
-            throw PackagingError(.badInput, "the folder \(root) has no files to package; point package at the folder that holds the images")
+            throw PackagingError(
+                .badInput,
+                "the folder \(root) has no files to package; point package at the folder that holds the images")
         }
         return plan
     }
@@ -73,14 +75,17 @@ extension FolderPackager {
     private static func resolvedEntry(root: String, relative: String) throws -> FileTree.Entry {
         let path = root + "/" + relative
         guard let entry = try FileTree.entry(path) else {
-            throw PackagingError(.badInput, "\(path) disappeared while the folder was being read; run again once nothing changes it")
+            throw PackagingError(
+                .badInput, "\(path) disappeared while the folder was being read; run again once nothing changes it")
         }
         guard entry.kind == .symlink else { return entry }
         guard let target = FileTree.realPath(path) else {
             throw PackagingError(.badInput, "the link \(path) points to nothing; remove it or replace it with the file")
         }
         guard target.hasPrefix(root + "/") else {
-            throw PackagingError(.badInput, "the link \(path) points outside the folder (to \(target)); replace it with a copy of the file")
+            throw PackagingError(
+                .badInput,
+                "the link \(path) points outside the folder (to \(target)); replace it with a copy of the file")
         }
         guard let followed = try FileTree.followedEntry(path), followed.kind == .file else {
             throw PackagingError(.badInput, "the link \(path) points to a folder; replace it with the folder itself")

@@ -6,8 +6,10 @@ extension FolderPackager {
     /// Writes the tars, up to one per core at a time (largest first), each hashing on a worker
     /// thread as well, so hashing never holds up the disk. Then one fsync per tar: the kernel was
     /// asked to start writing each tar as it was made, so little is left to wait for.
-    static func writeTars(_ tars: [FolderPlan.Tar], into folder: String,
-                          progress: ProgressCounter) throws -> [String: FileSummary] {
+    static func writeTars(
+        _ tars: [FolderPlan.Tar], into folder: String,
+        progress: ProgressCounter
+    ) throws -> [String: FileSummary] {
         guard !tars.isEmpty else { return [:] }
         let order = tars.sorted { $0.files.reduce(0) { $0 + $1.size } > $1.files.reduce(0) { $0 + $1.size } }
         let jobs = TarJobs(count: order.count)
@@ -19,7 +21,9 @@ extension FolderPackager {
                     let appender = try TarAppender(path: folder + "/" + tar.name, hashOnSeparateThread: true)
                     for file in tar.files {
                         guard !jobs.failed else { return }
-                        try appender.append(member: file.relative, contentsOfFile: file.source) { progress.addBytes($0) }
+                        try appender.append(member: file.relative, contentsOfFile: file.source) {
+                            progress.addBytes($0)
+                        }
                         progress.fileDone()
                     }
                     jobs.finished(tar.name, try appender.finish(sync: false))

@@ -19,7 +19,8 @@ public enum FolderPackager {
         let typed = FileTree.baseName(input)
         let identifier = options.identifier ?? (typed == "." || typed == ".." ? FileTree.baseName(root) : typed)
         if let reason = IdentifierRule.validate(identifier) {
-            let hint = options.identifier == nil ? "rename the folder or pass --identifier" : "choose another --identifier"
+            let hint =
+                options.identifier == nil ? "rename the folder or pass --identifier" : "choose another --identifier"
             throw PackagingError(.badIdentifier, reason + "; " + hint)
         }
         try DurableFile.makeDirectories(options.output)
@@ -27,11 +28,15 @@ public enum FolderPackager {
             throw PackagingError(.badInput, "the output folder \(options.output) cannot be opened; check its path")
         }
         if output == root || output.hasPrefix(root + "/") {
-            throw PackagingError(.badInput, "the output folder \(output) is inside the folder being packaged; choose an output outside \(root)")
+            throw PackagingError(
+                .badInput,
+                "the output folder \(output) is inside the folder being packaged; choose an output outside \(root)")
         }
         let target = output + "/" + identifier
         if try FileTree.entry(target) != nil {
-            throw PackagingError(.outputExists, "the item \(target) already exists; move it away or choose another output folder or identifier")
+            throw PackagingError(
+                .outputExists,
+                "the item \(target) already exists; move it away or choose another output folder or identifier")
         }
 
         let plan = try plan(root: root, grouping: options.tarBy)
@@ -50,8 +55,9 @@ public enum FolderPackager {
             try ItemManifest.build(item: partial, known: tars).write(toItem: partial)
             try FileTree.syncDirectory(partial)
             let item = try ItemPublisher.publish(staging: partial, output: output, identifier: identifier)
-            return PackageResult(item: item, identifier: identifier, tars: tars, carried: carried,
-                                 imageCount: plan.images.count, metadata: metadata, notes: notes)
+            return PackageResult(
+                item: item, identifier: identifier, tars: tars, carried: carried,
+                imageCount: plan.images.count, metadata: metadata, notes: notes)
         } catch {
             try? FileTree.removeTree(partial)
             throw error
@@ -67,22 +73,29 @@ public enum FolderPackager {
     public static let thumbnailName = "__ia_thumb__.jpg"
 
     /// The input's `.meta` (with overrides), or the templates rendered with facts from the folder.
-    private static func metadata(for plan: FolderPlan, identifier: String, root: String,
-                                 options: PackageOptions) throws -> ItemMetadata {
+    private static func metadata(
+        for plan: FolderPlan, identifier: String, root: String,
+        options: PackageOptions
+    ) throws -> ItemMetadata {
         if let metaFolder = plan.metaFolder {
             do {
                 return try MetaFolder.read(folder: metaFolder).applying(options.metaOverrides)
             } catch let error as PackagingError {
-                throw PackagingError(.badMetadata, "the input's .meta cannot be used: \(error.description); fix it or remove it to use the templates")
+                throw PackagingError(
+                    .badMetadata,
+                    "the input's .meta cannot be used: \(error.description); fix it or remove it to use the templates")
             }
         }
         let templates = try options.templates ?? ItemTemplates.resolve(templateDirectory: options.templateDirectory)
-        return try templates.render(facts(identifier: identifier, plan: plan, root: root)).applying(options.metaOverrides)
+        return try templates.render(facts(identifier: identifier, plan: plan, root: root)).applying(
+            options.metaOverrides)
     }
 
     /// Hard-links (same file system) or copies each carried file, creating its folders.
-    private static func carry(_ files: [FolderPlan.File], from root: String, into folder: String,
-                              progress: ProgressCounter) throws -> [String] {
+    private static func carry(
+        _ files: [FolderPlan.File], from root: String, into folder: String,
+        progress: ProgressCounter
+    ) throws -> [String] {
         var linking = true
         var madeFolders: Set<String> = []
         for file in files {

@@ -26,7 +26,9 @@ struct FolderPlan {
 
     /// The image files (by extension, not counting the thumbnail), sorted bytewise by relative path.
     var images: [File] {
-        allFiles.filter { Self.isImage($0.relative) && $0.relative != FolderPackager.thumbnailName }.sorted { $0.relative.utf8.lexicographicallyPrecedes($1.relative.utf8) }
+        allFiles.filter { Self.isImage($0.relative) && $0.relative != FolderPackager.thumbnailName }.sorted {
+            $0.relative.utf8.lexicographicallyPrecedes($1.relative.utf8)
+        }
     }
 
     static func isImage(_ name: String) -> Bool {

@@ -65,7 +65,10 @@ public final class GzipLineReader {
                 return line
             }
             if pending.count - cursor > maxLineLength {
-                throw PackagingError(.badInput, "line \(lineNumber + 1) of \(path) is longer than \(maxLineLength) bytes; the file is not line-based records")
+                throw PackagingError(
+                    .badInput,
+                    "line \(lineNumber + 1) of \(path) is longer than \(maxLineLength) bytes; the file is not line-based records"
+                )
             }
             if finished {
                 guard cursor < pending.count else { return nil }

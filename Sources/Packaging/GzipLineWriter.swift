@@ -48,9 +48,12 @@ public final class GzipLineWriter {
 
     /// Appends one record and a newline. A record that itself contains a newline is refused.
     public func append(line: [UInt8]) throws {
-        guard !finished else { throw PackagingError(.misuse, "\(path) was already finished; open a new GzipLineWriter") }
+        guard !finished else {
+            throw PackagingError(.misuse, "\(path) was already finished; open a new GzipLineWriter")
+        }
         if line.contains(UInt8(ascii: "\n")) {
-            throw PackagingError(.badInput, "a record for \(path) contains a line break; records must be single-line JSON")
+            throw PackagingError(
+                .badInput, "a record for \(path) contains a line break; records must be single-line JSON")
         }
         try line.withUnsafeBytes { try compress($0, flush: Z_NO_FLUSH) }
         try [UInt8(ascii: "\n")].withUnsafeBytes { try compress($0, flush: Z_NO_FLUSH) }
@@ -59,11 +62,15 @@ public final class GzipLineWriter {
 
     /// Ends the stream (gzip trailer), fsyncs and closes the file; returns its size and MD5.
     public func finish() throws -> FileSummary {
-        guard !finished else { throw PackagingError(.misuse, "\(path) was already finished; open a new GzipLineWriter") }
+        guard !finished else {
+            throw PackagingError(.misuse, "\(path) was already finished; open a new GzipLineWriter")
+        }
         try compress(UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FINISH)
         var trailer = [UInt8]()
         for value in [UInt32(truncatingIfNeeded: crc), UInt32(truncatingIfNeeded: inputSize)] {
-            for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+            for shift in stride(from: 0, to: 32, by: 8) {
+                trailer.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
+            }
         }
         try writeOut(trailer)
         try SystemCall.onFile("fsync", path) { fsync(fd) }
@@ -90,7 +97,9 @@ public final class GzipLineWriter {
             guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
                 throw PackagingError(.compression, "zlib failed (code \(status)) while compressing \(path); run again")
             }
-            if produced > 0 { try output.withUnsafeBytes { try writeOut(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
+            if produced > 0 {
+                try output.withUnsafeBytes { try writeOut(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
+            }
             if flush == Z_FINISH {
                 if status == Z_STREAM_END { break }
             } else if stream.pointee.avail_in == 0 && produced < output.count {

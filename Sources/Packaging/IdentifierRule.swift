@@ -24,16 +24,20 @@ public enum IdentifierRule {
         let characters = Array(identifier)
         if characters.isEmpty { return "the identifier is empty; IA identifiers need 5 to 101 characters" }
         if let first = characters.first, !isAllowed(first) || first == "_" || first == "." || first == "-" {
-            return "the identifier '\(shown)' must start with a letter or digit, not '\(MemberName.printable(String(first)))'"
+            return
+                "the identifier '\(shown)' must start with a letter or digit, not '\(MemberName.printable(String(first)))'"
         }
         for (offset, character) in characters.enumerated() where !isAllowed(character) {
-            return "the identifier '\(shown)' contains '\(MemberName.printable(String(character)))' at position \(offset + 1); IA allows only letters, digits, '_', '.' and '-'"
+            return
+                "the identifier '\(shown)' contains '\(MemberName.printable(String(character)))' at position \(offset + 1); IA allows only letters, digits, '_', '.' and '-'"
         }
         if characters.count < minLength {
-            return "the identifier '\(shown)' is too short (\(characters.count) characters); IA needs at least \(minLength)"
+            return
+                "the identifier '\(shown)' is too short (\(characters.count) characters); IA needs at least \(minLength)"
         }
         if characters.count > maxLength {
-            return "the identifier '\(shown.prefix(40))…' is too long (\(characters.count) characters); IA allows at most \(maxLength)"
+            return
+                "the identifier '\(shown.prefix(40))…' is too long (\(characters.count) characters); IA allows at most \(maxLength)"
         }
         return nil
     }

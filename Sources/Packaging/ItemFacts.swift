@@ -21,9 +21,11 @@ public struct ItemFacts: Sendable, Equatable {
     public var version: String
     public var homepage: String
 
-    public init(identifier: String, user: String? = nil, quality: String? = nil, webp: Bool = false,
-                tarred: Bool = false, imageCount: Int? = nil, firstDate: String? = nil, lastDate: String? = nil,
-                version: String = ToolVersion.current, homepage: String = ToolVersion.homepage) {
+    public init(
+        identifier: String, user: String? = nil, quality: String? = nil, webp: Bool = false,
+        tarred: Bool = false, imageCount: Int? = nil, firstDate: String? = nil, lastDate: String? = nil,
+        version: String = ToolVersion.current, homepage: String = ToolVersion.homepage
+    ) {
         self.identifier = identifier
         self.user = user
         self.quality = quality

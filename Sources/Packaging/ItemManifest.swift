@@ -39,8 +39,10 @@ public struct ItemManifest: Sendable, Codable, Equatable {
 
     /// Lists and hashes the item's files. `known` gives files already hashed (e.g. tars, from their
     /// appender); a known MD5 is used only when the file's size still matches. `progress` gets bytes hashed.
-    public static func build(item: String, known: [String: FileSummary] = [:],
-                             progress: ((Int64) -> Void)? = nil) throws -> ItemManifest {
+    public static func build(
+        item: String, known: [String: FileSummary] = [:],
+        progress: ((Int64) -> Void)? = nil
+    ) throws -> ItemManifest {
         var entries: [Entry] = []
         for (relative, entry) in try listFiles(item: item) {
             let mtime = Int64(entry.mtime.tv_sec) * 1_000_000_000 + Int64(entry.mtime.tv_nsec)
@@ -73,7 +75,8 @@ public struct ItemManifest: Sendable, Codable, Equatable {
         do {
             return try JSONDecoder().decode(ItemManifest.self, from: Data(bytes))
         } catch {
-            throw PackagingError(.badInput, "\(path) is not a valid manifest; delete it and run package or download again")
+            throw PackagingError(
+                .badInput, "\(path) is not a valid manifest; delete it and run package or download again")
         }
     }
 

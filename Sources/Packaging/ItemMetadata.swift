@@ -86,7 +86,8 @@ public struct MetaOverride: Sendable, Equatable {
     /// Checks that `key` is a valid metadata key and `value` a valid value.
     public init(key: String, value: String) throws {
         guard ItemMetadata.isValidKey(key) else {
-            throw PackagingError(.badMetadata, "the metadata key '\(MemberName.printable(key))' is not allowed; \(ItemMetadata.keyRule)")
+            throw PackagingError(
+                .badMetadata, "the metadata key '\(MemberName.printable(key))' is not allowed; \(ItemMetadata.keyRule)")
         }
         guard ItemMetadata.isValidValue(value) else {
             throw PackagingError(.badMetadata, "the value of '\(key)' contains a NUL byte; remove it")
@@ -98,7 +99,10 @@ public struct MetaOverride: Sendable, Equatable {
     /// Parses `KEY=VALUE` (split at the first `=`).
     public init(parsing argument: String) throws {
         guard let equals = argument.firstIndex(of: "=") else {
-            throw PackagingError(.badMetadata, "'\(MemberName.printable(argument))' is not KEY=VALUE; write for example --meta collection=opensource_media")
+            throw PackagingError(
+                .badMetadata,
+                "'\(MemberName.printable(argument))' is not KEY=VALUE; write for example --meta collection=opensource_media"
+            )
         }
         try self.init(key: String(argument[..<equals]), value: String(argument[argument.index(after: equals)...]))
     }

@@ -65,7 +65,9 @@ public enum ItemPublisher {
 
     private static func refuseExisting(_ target: String) throws {
         if try FileTree.entry(target) != nil {
-            throw PackagingError(.outputExists, "the item \(target) already exists; move it away or choose another output folder or identifier")
+            throw PackagingError(
+                .outputExists,
+                "the item \(target) already exists; move it away or choose another output folder or identifier")
         }
     }
 }

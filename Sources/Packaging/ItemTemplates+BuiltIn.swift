@@ -5,8 +5,13 @@ extension ItemTemplates {
 
     static let builtInFields: [MetaField] = [
         MetaField(key: "title", values: ["Mapillary images by {user}"]),
-        MetaField(key: "description", values: ["Street-level imagery from Mapillary user '{user}'. Contains {image_count} images in {resolution} captured between {first_date} and {last_date}.{tar_note}{webp_note} Images include EXIF metadata with GPS coordinates, capture time (UTC), camera information, and compass direction.\n\nDownloaded using mapillary-archiver {version} ({homepage})."]),
-        MetaField(key: "subject", values: ["mapillary", "street-view", "computer-vision", "geospatial", "photography"]),
+        MetaField(
+            key: "description",
+            values: [
+                "Street-level imagery from Mapillary user '{user}'. Contains {image_count} images in {resolution} captured between {first_date} and {last_date}.{tar_note}{webp_note} Images include EXIF metadata with GPS coordinates, capture time (UTC), camera information, and compass direction.\n\nDownloaded using mapillary-archiver {version} ({homepage})."
+            ]),
+        MetaField(
+            key: "subject", values: ["mapillary", "street-view", "computer-vision", "geospatial", "photography"]),
         MetaField(key: "creator", values: ["{user}"]),
         MetaField(key: "date", values: ["{first_date}"]),
         MetaField(key: "coverage", values: ["{first_date} - {last_date}"]),

@@ -10,9 +10,11 @@ extension ItemTemplates {
     /// (`<repo>/templates` for `<repo>/.build/release/mapillary-archiver`, or
     /// `<prefix>/share/mapillary-archiver/templates` for `<prefix>/bin/mapillary-archiver`);
     /// else ``builtIn``. A folder named explicitly must be valid; a found one is skipped if it is not.
-    public static func resolve(templateDirectory: String? = nil,
-                               environment: [String: String] = ProcessInfo.processInfo.environment,
-                               executablePath: String? = nil) throws -> ItemTemplates {
+    public static func resolve(
+        templateDirectory: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executablePath: String? = nil
+    ) throws -> ItemTemplates {
         if let templateDirectory { return try load(from: templateDirectory) }
         if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty {
             return try load(from: fromEnvironment)

@@ -72,7 +72,9 @@ public struct ItemTemplates: Sendable, Equatable {
             if !name.isEmpty, close < rest.endIndex, rest[close] == "}" {
                 guard ItemFacts.placeholders.contains(String(name)) else {
                     let known = ItemFacts.placeholders.sorted().joined(separator: ", ")
-                    throw PackagingError(.badTemplate, "the template \(file) uses the unknown placeholder {\(name)}; use one of \(known)")
+                    throw PackagingError(
+                        .badTemplate, "the template \(file) uses the unknown placeholder {\(name)}; use one of \(known)"
+                    )
                 }
                 if !literal.isEmpty { parts.append(.literal(literal)) }
                 literal = ""

@@ -67,7 +67,9 @@ public enum ItemVerifier {
             let listing = TarReader.list(path)
             if let problem = listing.problem { report.add("tar", "\(path): \(problem)") }
             if listing.problem == nil && !listing.hasEndMarker {
-                report.add("tar", "\(path): has no end-of-archive blocks (an unfinished tar); finish the download or repackage")
+                report.add(
+                    "tar", "\(path): has no end-of-archive blocks (an unfinished tar); finish the download or repackage"
+                )
             }
             for member in listing.members {
                 guard let name = member.name else {

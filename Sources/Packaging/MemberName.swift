@@ -11,18 +11,23 @@ public enum MemberName {
         let bytes = Array(name.utf8)
         if bytes.isEmpty { return "a tar member name is empty" }
         if bytes.count > maxLength {
-            return "the tar member name '\(printable(name))' is \(bytes.count) bytes long; at most \(maxLength) are allowed"
+            return
+                "the tar member name '\(printable(name))' is \(bytes.count) bytes long; at most \(maxLength) are allowed"
         }
         if let bad = bytes.firstIndex(where: { !isSafe($0) }) {
-            let what = bytes[bad] < 0x80 ? "the character '\(printable(String(UnicodeScalar(bytes[bad]))))'" : "a non-ASCII character"
-            return "the file name '\(printable(name))' contains \(what); rename it to use only letters, digits, '.', '_', '-' and '/'"
+            let what =
+                bytes[bad] < 0x80
+                ? "the character '\(printable(String(UnicodeScalar(bytes[bad]))))'" : "a non-ASCII character"
+            return
+                "the file name '\(printable(name))' contains \(what); rename it to use only letters, digits, '.', '_', '-' and '/'"
         }
         if bytes.first == UInt8(ascii: "/") {
             return "the tar member name '\(name)' is absolute; members must be relative paths"
         }
         for component in name.split(separator: "/", omittingEmptySubsequences: false) {
             if component.isEmpty || component == "." || component == ".." {
-                return "the tar member name '\(name)' has an empty, '.' or '..' component; members must be plain relative paths"
+                return
+                    "the tar member name '\(name)' has an empty, '.' or '..' component; members must be plain relative paths"
             }
         }
         return nil
@@ -41,8 +46,8 @@ public enum MemberName {
     static func isSafe(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
-             UInt8(ascii: "-"), UInt8(ascii: "/"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "-"), UInt8(ascii: "/"):
             return true
         default:
             return false

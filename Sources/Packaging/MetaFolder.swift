@@ -32,7 +32,8 @@ public enum MetaFolder {
     /// `.meta.tmp-…`, then renamed into place. Values with trailing newlines lose them (rip drops
     /// them anyway); empty values are skipped.
     public static func write(_ metadata: ItemMetadata, toItem item: String) throws {
-        for leftover in try FileTree.names(in: item) where leftover.hasPrefix(name + ".tmp-") || leftover.hasPrefix(name + ".old-") {
+        for leftover in try FileTree.names(in: item)
+        where leftover.hasPrefix(name + ".tmp-") || leftover.hasPrefix(name + ".old-") {
             try FileTree.removeTree(item + "/" + leftover)
         }
         let suffix = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -73,7 +74,9 @@ public enum MetaFolder {
         try FileTree.makeDirectory(folder)
         for field in metadata.fields {
             guard ItemMetadata.isValidKey(field.key) else {
-                throw PackagingError(.badMetadata, "the metadata key '\(MemberName.printable(field.key))' is not allowed; \(ItemMetadata.keyRule)")
+                throw PackagingError(
+                    .badMetadata,
+                    "the metadata key '\(MemberName.printable(field.key))' is not allowed; \(ItemMetadata.keyRule)")
             }
             var values: [[UInt8]] = []
             for value in field.values {
@@ -112,7 +115,9 @@ public enum MetaFolder {
         for key in keys {
             let keyPath = folder + "/" + key
             guard ItemMetadata.isValidKey(key) else {
-                problems.append("\(MemberName.printable(keyPath)): '\(MemberName.printable(key))' is not a valid key name (\(ItemMetadata.keyRule))")
+                problems.append(
+                    "\(MemberName.printable(keyPath)): '\(MemberName.printable(key))' is not a valid key name (\(ItemMetadata.keyRule))"
+                )
                 continue
             }
             guard FileTree.kind(keyPath) == .directory else {
@@ -127,7 +132,8 @@ public enum MetaFolder {
             for valueName in names {
                 let valuePath = keyPath + "/" + valueName
                 guard let index = valueIndex(valueName) else {
-                    problems.append("\(MemberName.printable(valuePath)): a stray entry; only files named 0, 1, 2… belong here")
+                    problems.append(
+                        "\(MemberName.printable(valuePath)): a stray entry; only files named 0, 1, 2… belong here")
                     continue
                 }
                 guard FileTree.kind(valuePath) == .file else {

@@ -29,9 +29,11 @@ public struct PackageOptions: Sendable {
     /// tars are written in parallel, so calls may come from more than one thread.
     public var progress: (@Sendable (PackageProgress) -> Void)?
 
-    public init(output: String, identifier: String? = nil, tarBy: TarGrouping? = nil, metaOverrides: [MetaOverride] = [],
-                templates: ItemTemplates? = nil, templateDirectory: String? = nil, makeThumbnail: Bool = true,
-                progress: (@Sendable (PackageProgress) -> Void)? = nil) {
+    public init(
+        output: String, identifier: String? = nil, tarBy: TarGrouping? = nil, metaOverrides: [MetaOverride] = [],
+        templates: ItemTemplates? = nil, templateDirectory: String? = nil, makeThumbnail: Bool = true,
+        progress: (@Sendable (PackageProgress) -> Void)? = nil
+    ) {
         self.output = output
         self.identifier = identifier
         self.tarBy = tarBy

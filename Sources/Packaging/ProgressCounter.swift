@@ -13,8 +13,9 @@ final class ProgressCounter: Sendable {
 
     init(plan: FolderPlan, callback: (@Sendable (PackageProgress) -> Void)?) {
         let files = plan.allFiles
-        let start = PackageProgress(filesDone: 0, filesTotal: files.count, bytesDone: 0,
-                                    bytesTotal: files.reduce(0) { $0 + $1.size })
+        let start = PackageProgress(
+            filesDone: 0, filesTotal: files.count, bytesDone: 0,
+            bytesTotal: files.reduce(0) { $0 + $1.size })
         state = Mutex(State(progress: start))
         self.callback = callback
         callback?(start)

@@ -11,8 +11,10 @@ extension TarAppender {
     /// read is refused and the tar is rewound. `mtime` defaults to the file's own (whole seconds).
     /// `progress` receives the bytes of each chunk as it is written.
     @discardableResult
-    public func append(member: String, contentsOfFile source: String, mtime: Int64? = nil,
-                       progress: (Int) -> Void = { _ in }) throws -> Int64 {
+    public func append(
+        member: String, contentsOfFile source: String, mtime: Int64? = nil,
+        progress: (Int) -> Void = { _ in }
+    ) throws -> Int64 {
         let fd = try SystemCall.onFile("open", source) { open(source, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         var info = stat()
@@ -61,7 +63,10 @@ extension TarAppender {
             var probe = [UInt8](repeating: 0, count: 1)
             let grew = done == size ? try Self.read(fd: fd, path: source, into: &probe, count: 1) > 0 : false
             if done < size || grew {
-                throw PackagingError(.sizeMismatch, "\(source) changed size while it was being packed; nothing of it was added to \(path): run again once nothing writes to it")
+                throw PackagingError(
+                    .sizeMismatch,
+                    "\(source) changed size while it was being packed; nothing of it was added to \(path): run again once nothing writes to it"
+                )
             }
             return try endMember(member, written: done, declared: size, archive: archive)
         } catch {
@@ -75,7 +80,9 @@ extension TarAppender {
         try buffer.withUnsafeMutableBytes { raw in
             var filled = 0
             while filled < count {
-                let got = try SystemCall.onFile("read", path) { Glibc.read(fd, raw.baseAddress! + filled, count - filled) }
+                let got = try SystemCall.onFile("read", path) {
+                    Glibc.read(fd, raw.baseAddress! + filled, count - filled)
+                }
                 if got == 0 { break }
                 filled += got
             }

@@ -30,10 +30,15 @@ public final class TarAppender {
     ///     are read once to rebuild it.
     ///   - hashOnSeparateThread: hash on a worker thread so hashing overlaps I/O (for bulk packaging).
     /// - Throws: ``PackagingError`` `.shortTar` when the file is shorter than `committedLength`.
-    public init(path: String, committedLength: Int64 = 0, md5State: [UInt8]? = nil,
-                hashOnSeparateThread: Bool = false) throws {
+    public init(
+        path: String, committedLength: Int64 = 0, md5State: [UInt8]? = nil,
+        hashOnSeparateThread: Bool = false
+    ) throws {
         guard committedLength >= 0, committedLength % 512 == 0 else {
-            throw PackagingError(.misuse, "the committed length \(committedLength) of \(path) is not a multiple of 512; pass the length TarAppender reported")
+            throw PackagingError(
+                .misuse,
+                "the committed length \(committedLength) of \(path) is not a multiple of 512; pass the length TarAppender reported"
+            )
         }
         let fd = try SystemCall.onFile("open", path) { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
         do {
@@ -44,7 +49,10 @@ public final class TarAppender {
             }
             let size = Int64(info.st_size)
             if size < committedLength {
-                throw PackagingError(.shortTar, "the tar \(path) is \(size) bytes, shorter than its committed length \(committedLength); it was changed outside this tool: restore it from a backup or remove the item's staging folder to start over")
+                throw PackagingError(
+                    .shortTar,
+                    "the tar \(path) is \(size) bytes, shorter than its committed length \(committedLength); it was changed outside this tool: restore it from a backup or remove the item's staging folder to start over"
+                )
             }
             if size > committedLength && ftruncate(fd, off_t(committedLength)) != 0 {
                 throw FileError(operation: "truncate", path: path, errno: errno)
@@ -59,8 +67,9 @@ public final class TarAppender {
             }
             self.path = path
             self.length = committedLength
-            self.sink = TarSink(fd: fd, path: path, offset: committedLength, md5: md5,
-                                hashOnSeparateThread: hashOnSeparateThread)
+            self.sink = TarSink(
+                fd: fd, path: path, offset: committedLength, md5: md5,
+                hashOnSeparateThread: hashOnSeparateThread)
         } catch {
             close(fd)
             throw error
@@ -159,7 +168,9 @@ public final class TarAppender {
         let archive = try archiveHandle()
         sink.markCheckpoint()
         guard let entry = archive_entry_new() else {
-            throw PackagingError(.archive, "libarchive could not allocate an entry for \(member) in \(path); the system is out of memory")
+            throw PackagingError(
+                .archive, "libarchive could not allocate an entry for \(member) in \(path); the system is out of memory"
+            )
         }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, member)
@@ -185,7 +196,8 @@ public final class TarAppender {
             let written = archive_write_data(archive, base + offset, buffer.count - offset)
             if written <= 0 {
                 if written == 0 {
-                    throw PackagingError(.sizeMismatch, "\(member) has more bytes than its declared size; nothing was added to \(path)")
+                    throw PackagingError(
+                        .sizeMismatch, "\(member) has more bytes than its declared size; nothing was added to \(path)")
                 }
                 throw failure(of: sink, doing: "write \(member) to", archive: archive)
             }
@@ -196,14 +208,19 @@ public final class TarAppender {
     /// Checks the byte count, finishes the member (padding) and writes it out; returns the new length.
     func endMember(_ member: String, written: Int64, declared: Int64, archive: OpaquePointer) throws -> Int64 {
         guard written == declared else {
-            throw PackagingError(.sizeMismatch, "\(member) was declared as \(declared) bytes but \(written) were given; nothing was added to \(path)")
+            throw PackagingError(
+                .sizeMismatch,
+                "\(member) was declared as \(declared) bytes but \(written) were given; nothing was added to \(path)")
         }
         guard let sink else { throw closedError() }
         guard archive_write_finish_entry(archive) == ARCHIVE_OK, sink.flushPending() else {
             throw failure(of: sink, doing: "write \(member) to", archive: archive)
         }
         guard sink.offset % 512 == 0 else {
-            throw PackagingError(.archive, "libarchive ended \(member) at offset \(sink.offset) of \(path), not on a 512-byte block; the tar was rewound")
+            throw PackagingError(
+                .archive,
+                "libarchive ended \(member) at offset \(sink.offset) of \(path), not on a 512-byte block; the tar was rewound"
+            )
         }
         length = sink.offset
         return length
@@ -240,14 +257,16 @@ public final class TarAppender {
         if let archive { return archive }
         guard let sink else { throw closedError() }
         guard let handle = archive_write_new() else {
-            throw PackagingError(.archive, "libarchive could not start a writer for \(path); the system is out of memory")
+            throw PackagingError(
+                .archive, "libarchive could not start a writer for \(path); the system is out of memory")
         }
         let context = Unmanaged.passUnretained(sink).toOpaque()
         guard archive_write_set_format_pax_restricted(handle) == ARCHIVE_OK,
-              archive_write_add_filter_none(handle) == ARCHIVE_OK,
-              archive_write_set_bytes_per_block(handle, 0) == ARCHIVE_OK,
-              archive_write_set_bytes_in_last_block(handle, 1) == ARCHIVE_OK,
-              archive_write_open2(handle, context, nil, tarSinkWrite, nil, nil) == ARCHIVE_OK else {
+            archive_write_add_filter_none(handle) == ARCHIVE_OK,
+            archive_write_set_bytes_per_block(handle, 0) == ARCHIVE_OK,
+            archive_write_set_bytes_in_last_block(handle, 1) == ARCHIVE_OK,
+            archive_write_open2(handle, context, nil, tarSinkWrite, nil, nil) == ARCHIVE_OK
+        else {
             let message = Self.errorString(handle)
             archive_write_free(handle)
             throw PackagingError(.archive, "libarchive could not open \(path) for writing: \(message)")
@@ -298,8 +317,10 @@ public struct FileSummary: Sendable, Equatable {
 }
 
 /// libarchive's write callback: forwards to the ``TarSink`` passed as client data.
-private func tarSinkWrite(_ archive: OpaquePointer?, _ context: UnsafeMutableRawPointer?,
-                          _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+private func tarSinkWrite(
+    _ archive: OpaquePointer?, _ context: UnsafeMutableRawPointer?,
+    _ buffer: UnsafeRawPointer?, _ count: Int
+) -> Int {
     guard let context else { return -1 }
     guard let buffer, count > 0 else { return count }
     return Unmanaged<TarSink>.fromOpaque(context).takeUnretainedValue().write(buffer, count)

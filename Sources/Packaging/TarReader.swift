@@ -27,7 +27,8 @@ enum TarReader {
         }
         defer { archive_read_free(archive) }
         guard archive_read_support_format_tar(archive) == ARCHIVE_OK,
-              archive_read_open_filename(archive, path, 1 << 20) == ARCHIVE_OK else {
+            archive_read_open_filename(archive, path, 1 << 20) == ARCHIVE_OK
+        else {
             listing.problem = "cannot be opened as a tar: \(errorString(archive))"
             return listing
         }
@@ -40,10 +41,12 @@ enum TarReader {
                 listing.problem = "damaged or truncated\(after): \(errorString(archive))"
                 break
             }
-            let name = archive_entry_pathname_utf8(entry).map { String(cString: $0) }
+            let name =
+                archive_entry_pathname_utf8(entry).map { String(cString: $0) }
                 ?? archive_entry_pathname(entry).map { String(cString: $0) }
-            let member = Member(name: name, size: archive_entry_size(entry),
-                                isRegularFile: archive_entry_filetype(entry) == carchive_ifreg)
+            let member = Member(
+                name: name, size: archive_entry_size(entry),
+                isRegularFile: archive_entry_filetype(entry) == carchive_ifreg)
             listing.members.append(member)
             if archive_read_data_skip(archive) < ARCHIVE_WARN {
                 listing.problem = "truncated inside member \(name ?? "?"): \(errorString(archive))"

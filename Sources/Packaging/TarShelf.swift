@@ -40,10 +40,14 @@ public final class TarShelf {
     public func register(name: String, committedLength: Int64, md5State: [UInt8]?) throws {
         if let problem = MemberName.tarFileProblem(name) { throw PackagingError(.unsafeName, problem) }
         if finished.contains(name) {
-            throw PackagingError(.misuse, "the tar \(name) was already finished; add new images to an addendum tar (ItemNaming.tarName(date:avoiding:))")
+            throw PackagingError(
+                .misuse,
+                "the tar \(name) was already finished; add new images to an addendum tar (ItemNaming.tarName(date:avoiding:))"
+            )
         }
         if let old = slots[name], old.appender != nil {
-            throw PackagingError(.misuse, "the tar \(name) is already open on this shelf; register tars before appending to them")
+            throw PackagingError(
+                .misuse, "the tar \(name) is already open on this shelf; register tars before appending to them")
         }
         slots[name] = Slot(length: committedLength, md5State: md5State, appender: nil, lastUse: 0)
     }
@@ -111,7 +115,8 @@ public final class TarShelf {
         if slots[name] == nil { try register(name: name, committedLength: 0, md5State: nil) }
         while openCount >= maxOpen, let victim = leastRecentlyUsed() { try suspend(victim) }
         guard let slot = slots[name] else { throw PackagingError(.misuse, "the tar \(name) is not on the shelf") }
-        let appender = try TarAppender(path: directory + "/" + name, committedLength: slot.length, md5State: slot.md5State)
+        let appender = try TarAppender(
+            path: directory + "/" + name, committedLength: slot.length, md5State: slot.md5State)
         slots[name]?.appender = appender
         slots[name]?.lastUse = clock
         openCount += 1

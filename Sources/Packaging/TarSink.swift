@@ -46,8 +46,10 @@ final class TarSink {
     /// Runs `body` with the first `count` bytes of `owner`; while it runs, libarchive writes from
     /// them go out without a copy. A `pooled` buffer (from ``takeReadBuffer(size:)``) goes back to the
     /// pool once hashed.
-    func lending<T>(_ owner: [UInt8], count: Int? = nil, pooled: Bool = false,
-                    _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+    func lending<T>(
+        _ owner: [UInt8], count: Int? = nil, pooled: Bool = false,
+        _ body: (UnsafeRawBufferPointer) throws -> T
+    ) rethrows -> T {
         let used = min(count ?? owner.count, owner.count)
         defer {
             if pooled, let hasher { hasher.submit(owner, range: 0..<0, pooled: true) }
@@ -176,7 +178,9 @@ final class TarSink {
         var index = 0
         while index < vectors.count {
             let written = try vectors.withUnsafeBufferPointer { all in
-                try SystemCall.onFile("write", path) { pwritev(fd, all.baseAddress! + index, Int32(all.count - index), off_t(offset)) }
+                try SystemCall.onFile("write", path) {
+                    pwritev(fd, all.baseAddress! + index, Int32(all.count - index), off_t(offset))
+                }
             }
             if written == 0 { throw FileError(operation: "write", path: path, errno: EIO) }
             offset += Int64(written)

@@ -16,7 +16,8 @@ public final class SQLiteDatabase: Sendable {
     public init(path: String, busyTimeout: Duration = .seconds(10)) throws {
         self.path = path
         let connection = try SQLiteConnection(path: path, busyTimeout: busyTimeout)
-        try connection.execute("""
+        try connection.execute(
+            """
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
             PRAGMA foreign_keys=ON;
@@ -66,15 +67,18 @@ public final class SQLiteDatabase: Sendable {
     /// their own table prefixes and calling ``migrate(component:steps:)`` instead.
     public func migrate(component: String, steps: [String]) throws {
         try transaction { conn in
-            try conn.execute("CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
-            let current = try conn.query("SELECT version FROM schema_versions WHERE component = ?", [.text(component)])
+            try conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+            let current =
+                try conn.query("SELECT version FROM schema_versions WHERE component = ?", [.text(component)])
                 .first?[0].int ?? 0
             guard current < steps.count else { return }
             for step in steps[current...] {
                 try conn.execute(step)
             }
-            try conn.run("INSERT INTO schema_versions(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version",
-                         [.text(component), .integer(Int64(steps.count))])
+            try conn.run(
+                "INSERT INTO schema_versions(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version",
+                [.text(component), .integer(Int64(steps.count))])
         }
     }
 

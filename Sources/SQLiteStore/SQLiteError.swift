@@ -17,7 +17,8 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         if isDiskFull {
-            return "the state database \(path) could not be written because the disk is full; free some space and run the same command again"
+            return
+                "the state database \(path) could not be written because the disk is full; free some space and run the same command again"
         }
         if isCorrupt {
             return "the state database \(path) is damaged (\(message)); move it aside to start that item over"

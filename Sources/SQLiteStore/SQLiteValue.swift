@@ -23,7 +23,7 @@ extension SQLiteValue {
     public var int64: Int64? {
         switch self {
         case .integer(let v): return v
-        case .real(let v): return Int64(exactly: v.rounded()) 
+        case .real(let v): return Int64(exactly: v.rounded())
         case .text(let s): return Int64(s)
         default: return nil
         }

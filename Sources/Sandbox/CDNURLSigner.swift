@@ -30,11 +30,11 @@ struct CDNURLSigner: Sendable {
         guard path.hasPrefix(Self.pathPrefix), path.hasSuffix(".jpg") else { return .notFound }
         let name = path.dropFirst(Self.pathPrefix.count).dropLast(4)
         guard let underscore = name.lastIndex(of: "_"),
-              let quality = SandboxQuality(rawValue: String(name[name.index(after: underscore)...]))
+            let quality = SandboxQuality(rawValue: String(name[name.index(after: underscore)...]))
         else { return .notFound }
         let id = String(name[..<underscore])
         guard let oh, let oe, oe.utf8.count <= 16, let expires = UInt64(oe, radix: 16),
-              SandboxMAC.equal(Array(oh.utf8), Array(("00_" + signature(id: id, quality: quality, oe: oe)).utf8))
+            SandboxMAC.equal(Array(oh.utf8), Array(("00_" + signature(id: id, quality: quality, oe: oe)).utf8))
         else { return .badSignature }
         guard Int64(clamping: expires) > now else { return .expired }
         return .valid(id: id, quality: quality)

@@ -22,9 +22,11 @@ public struct CameraEXIF: Sendable, Equatable {
     /// The picture's size (ExifImageWidth, ExifImageHeight).
     public var pixelSize: PixelSize
 
-    public init(make: String, model: String, software: String, orientation: UInt16 = 1, dateTimeOriginal: String,
-                exposureTime: (numerator: UInt32, denominator: UInt32), fNumber: (numerator: UInt32, denominator: UInt32),
-                iso: UInt16, pixelSize: PixelSize) {
+    public init(
+        make: String, model: String, software: String, orientation: UInt16 = 1, dateTimeOriginal: String,
+        exposureTime: (numerator: UInt32, denominator: UInt32), fNumber: (numerator: UInt32, denominator: UInt32),
+        iso: UInt16, pixelSize: PixelSize
+    ) {
         self.make = make
         self.model = model
         self.software = software

@@ -10,7 +10,9 @@ struct GraphCursor: Sendable {
     func encode(position: Int, scope: String) -> String {
         var bytes: [UInt8] = [0x01]
         let value = UInt32(clamping: position)
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+        for shift in stride(from: 24, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
+        }
         bytes += mac.mac(scope + "#\(value)").prefix(12)
         return Base64URL.encode(bytes)
     }

@@ -70,8 +70,10 @@ struct GraphJSON {
     private static let traceCounter = Atomic<UInt64>(0)
 
     /// A Graph error body: `{"error":{"message","type","code"[,"error_subcode"][,"is_transient"],"fbtrace_id"}}`.
-    static func error(message: String, type: String = "OAuthException", code: Int, subcode: Int? = nil,
-                      isTransient: Bool? = nil) -> [UInt8] {
+    static func error(
+        message: String, type: String = "OAuthException", code: Int, subcode: Int? = nil,
+        isTransient: Bool? = nil
+    ) -> [UInt8] {
         var json = GraphJSON()
         json.beginObject()
         json.key("error")

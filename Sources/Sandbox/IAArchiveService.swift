@@ -10,8 +10,10 @@ final class IAArchiveService: Sendable {
     let controls: IASandboxControls
     let log: IARequestLog
 
-    init(configuration: InternetArchiveSandboxConfiguration, store: IAItemStore, controls: IASandboxControls,
-         log: IARequestLog) {
+    init(
+        configuration: InternetArchiveSandboxConfiguration, store: IAItemStore, controls: IASandboxControls,
+        log: IARequestLog
+    ) {
         self.configuration = configuration
         self.store = store
         self.controls = controls
@@ -21,17 +23,20 @@ final class IAArchiveService: Sendable {
     func handle(_ request: ServerRequest, _ serverResponse: ServerResponse) {
         let response = IAReply(serverResponse)
         defer {
-            log.append(IARequestRecord(host: .archive, method: request.method, target: request.target,
-                                       path: request.path, query: request.query, headers: request.headers,
-                                       status: response.status, bodyBytes: request.bytesReceived))
+            log.append(
+                IARequestRecord(
+                    host: .archive, method: request.method, target: request.target,
+                    path: request.path, query: request.query, headers: request.headers,
+                    status: response.status, bodyBytes: request.bytesReceived))
         }
         DedicatedThread.sleep(configuration.latency)
         if let fault = controls.nextFault() {
             switch fault {
             case .reset: response.reset()
             case .status500:
-                response.send(status: 500, headers: [("Content-Type", "text/html")],
-                              body: Array("<html><body><h1>500 Internal Server Error</h1></body></html>".utf8))
+                response.send(
+                    status: 500, headers: [("Content-Type", "text/html")],
+                    body: Array("<html><body><h1>500 Internal Server Error</h1></body></html>".utf8))
             }
             return
         }
@@ -41,11 +46,13 @@ final class IAArchiveService: Sendable {
         }
         if request.path.hasPrefix("/metadata/") {
             guard !controls.metadataAPIFailing else {
-                response.send(status: 503, headers: [("Content-Type", "text/html")],
-                              body: Array("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".utf8))
+                response.send(
+                    status: 503, headers: [("Content-Type", "text/html")],
+                    body: Array("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".utf8))
                 return
             }
-            let parts = request.path.dropFirst("/metadata/".count).split(separator: "/", omittingEmptySubsequences: false)
+            let parts = request.path.dropFirst("/metadata/".count).split(
+                separator: "/", omittingEmptySubsequences: false)
             let identifier = String(parts[0])
             if parts.count == 3, parts[1] == "metadata" {
                 sendJSON(response, metadataValue(identifier, key: String(parts[2])))
@@ -70,8 +77,10 @@ final class IAArchiveService: Sendable {
         var files: [[String: Any]] = item.files.values.filter { $0.visibleAt <= now }
             .sorted { $0.name < $1.name }
             .map { file in
-                ["name": file.name, "source": "original", "size": String(file.size), "mtime": String(file.mtime),
-                 "md5": file.md5, "format": Self.format(of: file.name)]
+                [
+                    "name": file.name, "source": "original", "size": String(file.size), "mtime": String(file.mtime),
+                    "md5": file.md5, "format": Self.format(of: file.name),
+                ]
             }
         var answer: [String: Any] = [
             "created": item.created, "d1": "sandbox.archive.org", "dir": "/sandbox/items/\(identifier)",
@@ -84,11 +93,15 @@ final class IAArchiveService: Sendable {
             return answer
         }
         let metaXML = Self.metaXML(item)
-        files.append(["name": "\(identifier)_meta.xml", "source": "metadata", "format": "Metadata",
-                      "size": String(metaXML.count), "md5": MD5.hex(of: metaXML),
-                      "mtime": String(item.created)])
-        files.append(["name": "\(identifier)_files.xml", "source": "metadata", "format": "Metadata",
-                      "md5": MD5.hex(of: Array(identifier.utf8)), "summation": "md5"])
+        files.append([
+            "name": "\(identifier)_meta.xml", "source": "metadata", "format": "Metadata",
+            "size": String(metaXML.count), "md5": MD5.hex(of: metaXML),
+            "mtime": String(item.created),
+        ])
+        files.append([
+            "name": "\(identifier)_files.xml", "source": "metadata", "format": "Metadata",
+            "md5": MD5.hex(of: Array(identifier.utf8)), "summation": "md5",
+        ])
         answer["files"] = files
         answer["files_count"] = files.count
         answer["item_size"] = item.size
@@ -106,9 +119,13 @@ final class IAArchiveService: Sendable {
         let rest = String(request.path.dropFirst("/download/".count))
         guard let file = listedFile(rest, response) else { return }
         let host = request.header("host") ?? "127.0.0.1"
-        response.send(status: 302, headers: [("Location", "http://\(host)/serve/\(PercentEncoding.encode(rest, keeping: "/"))"),
-                                             ("Content-Type", "text/html")],
-                      body: Array("<html><body>Moved to the data node (\(file.size) bytes)</body></html>".utf8))
+        response.send(
+            status: 302,
+            headers: [
+                ("Location", "http://\(host)/serve/\(PercentEncoding.encode(rest, keeping: "/"))"),
+                ("Content-Type", "text/html"),
+            ],
+            body: Array("<html><body>Moved to the data node (\(file.size) bytes)</body></html>".utf8))
     }
 
     /// The data node's answer: the file's bytes.
@@ -116,8 +133,9 @@ final class IAArchiveService: Sendable {
         let rest = String(request.path.dropFirst("/serve/".count))
         guard let file = listedFile(rest, response) else { return }
         guard let path = file.blobPath else {
-            response.send(status: 404, headers: [("Content-Type", "text/html")],
-                          body: Array("<html><body>this sandbox item was declared without its bytes</body></html>".utf8))
+            response.send(
+                status: 404, headers: [("Content-Type", "text/html")],
+                body: Array("<html><body>this sandbox item was declared without its bytes</body></html>".utf8))
             return
         }
         try? response.sendFile(status: 200, headers: [("Content-Type", "application/octet-stream")], path: path)
@@ -127,18 +145,21 @@ final class IAArchiveService: Sendable {
     private func listedFile(_ rest: String, _ response: IAReply) -> IAItemStore.StoredFile? {
         let parts = rest.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2, let item = store.item(parts[0]) else {
-            response.send(status: 404, headers: [("Content-Type", "text/html")],
-                          body: Array("<html><body>Item not found</body></html>".utf8))
+            response.send(
+                status: 404, headers: [("Content-Type", "text/html")],
+                body: Array("<html><body>Item not found</body></html>".utf8))
             return nil
         }
         guard !item.dark else {
-            response.send(status: 403, headers: [("Content-Type", "text/html")],
-                          body: Array("<html><body>This item is not available</body></html>".utf8))
+            response.send(
+                status: 403, headers: [("Content-Type", "text/html")],
+                body: Array("<html><body>This item is not available</body></html>".utf8))
             return nil
         }
         guard let file = item.files[parts[1]], file.visibleAt <= ContinuousClock.now else {
-            response.send(status: 404, headers: [("Content-Type", "text/html")],
-                          body: Array("<html><body>File not found</body></html>".utf8))
+            response.send(
+                status: 404, headers: [("Content-Type", "text/html")],
+                body: Array("<html><body>File not found</body></html>".utf8))
             return nil
         }
         return file
@@ -157,8 +178,9 @@ final class IAArchiveService: Sendable {
     /// (100…10,000, as IA requires) and an opaque `cursor` for the next page.
     private func scrape(_ request: ServerRequest, _ response: IAReply) {
         if controls.takeScrapeThrottle() {
-            response.send(status: 429, headers: [("Content-Type", "text/html"), ("Retry-After", "1")],
-                          body: Array("<html><body><h1>429 Too Many Requests</h1></body></html>".utf8))
+            response.send(
+                status: 429, headers: [("Content-Type", "text/html"), ("Retry-After", "1")],
+                body: Array("<html><body><h1>429 Too Many Requests</h1></body></html>".utf8))
             return
         }
         guard let query = request.queryValue("q"), !query.isEmpty else {
@@ -173,7 +195,8 @@ final class IAArchiveService: Sendable {
         var offset = 0
         if let cursor = request.queryValue("cursor") {
             guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8),
-                  text.hasPrefix("offset:"), let value = Int(text.dropFirst("offset:".count)), value >= 0 else {
+                text.hasPrefix("offset:"), let value = Int(text.dropFirst("offset:".count)), value >= 0
+            else {
                 sendJSON(response, ["error": "invalid cursor"], status: 400)
                 return
             }
@@ -187,10 +210,11 @@ final class IAArchiveService: Sendable {
             $0.trimmingCharacters(in: .whitespaces)
         }
         let matching = store.allItems.filter { item in
-            !item.dark && terms.contains { term in
-                let values = term.key == "identifier" ? [item.identifier] : item.values(term.key)
-                return term.value == "*" ? !values.isEmpty : values.contains(term.value)
-            }
+            !item.dark
+                && terms.contains { term in
+                    let values = term.key == "identifier" ? [item.identifier] : item.values(term.key)
+                    return term.value == "*" ? !values.isEmpty : values.contains(term.value)
+                }
         }
         let page = matching.dropFirst(offset).prefix(count)
         let items: [[String: Any]] = page.map { item in

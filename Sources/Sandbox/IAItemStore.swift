@@ -168,9 +168,10 @@ final class IAItemStore: Sendable {
     func startUpload(identifier: String, key: String, owner: String, id: String) {
         try? DurableFile.makeDirectories(directory + "/parts/" + id)
         state.withLock { state in
-            state.uploads[id] = Upload(id: id, identifier: identifier, key: key, owner: owner,
-                                       initiated: Int64(Date().timeIntervalSince1970),
-                                       assemblyPath: directory + "/parts/" + id + "/assembly")
+            state.uploads[id] = Upload(
+                id: id, identifier: identifier, key: key, owner: owner,
+                initiated: Int64(Date().timeIntervalSince1970),
+                assemblyPath: directory + "/parts/" + id + "/assembly")
         }
     }
 
@@ -180,7 +181,8 @@ final class IAItemStore: Sendable {
         state.withLock { state in
             guard var upload = state.uploads[id], !upload.assemblyBusy else { return nil }
             if number == upload.appended && number > 0, let last = upload.parts[number],
-               last.path == upload.assemblyPath {
+                last.path == upload.assemblyPath
+            {
                 upload.appended -= 1
                 upload.assemblyEnd = last.offset
                 upload.states.removeLast()
@@ -189,7 +191,8 @@ final class IAItemStore: Sendable {
             guard number == upload.appended + 1 else { return nil }
             upload.assemblyBusy = true
             state.uploads[id] = upload
-            return AssemblyClaim(path: upload.assemblyPath, offset: upload.assemblyEnd, running: upload.states[upload.appended])
+            return AssemblyClaim(
+                path: upload.assemblyPath, offset: upload.assemblyEnd, running: upload.states[upload.appended])
         }
     }
 

@@ -5,7 +5,8 @@ import Essentials
 /// (no number counts as 0; equal numbers keep header order).
 enum IAMetaHeaders {
     /// Metadata in key order of first appearance; nil with a reason when a header name is malformed.
-    static func parse(_ headers: [(name: String, value: String)]) -> Result<[(key: String, values: [String])], Refusal> {
+    static func parse(_ headers: [(name: String, value: String)]) -> Result<[(key: String, values: [String])], Refusal>
+    {
         var collected: [(key: String, number: Int, order: Int, value: String)] = []
         for (order, header) in headers.enumerated() {
             let rest: Substring

@@ -4,21 +4,25 @@ import Foundation
 enum IAS3Answers {
     static func errorXML(code: String, message: String, resource: String) -> [UInt8] {
         let resourcePart = resource.isEmpty ? "<Resource />" : "<Resource>\(escape(resource))</Resource>"
-        let text = "<?xml version='1.0' encoding='UTF-8'?>\n<Error><Code>\(escape(code))</Code><Message>"
+        let text =
+            "<?xml version='1.0' encoding='UTF-8'?>\n<Error><Code>\(escape(code))</Code><Message>"
             + "\(escape(message))</Message>\(resourcePart)<RequestId>\(UUID().uuidString.lowercased())</RequestId></Error>"
         return Array(text.utf8)
     }
 
     static func send(_ response: IAReply, status: Int, code: String, message: String, resource: String = "") {
-        response.send(status: status, headers: [("Content-Type", "application/xml")],
-                      body: errorXML(code: code, message: message, resource: resource))
+        response.send(
+            status: status, headers: [("Content-Type", "application/xml")],
+            body: errorXML(code: code, message: message, resource: resource))
     }
 
     static let slowDownMessage = "Please reduce your request rate."
     static let queueResource = "total_tasks_queued exceeds global_limit"
-    static let simulatedResource = "simulated error caused by x-(amz|archive)-simulate-error, try x-archive-simulate-error:help"
+    static let simulatedResource =
+        "simulated error caused by x-(amz|archive)-simulate-error, try x-archive-simulate-error:help"
     static let invalidBucketMessage = "The specified bucket is not valid."
-    static let invalidBucketResource = "Bucket names should be valid archive identifiers; try someting matching this "
+    static let invalidBucketResource =
+        "Bucket names should be valid archive identifiers; try someting matching this "
         + "regular expression: ^[a-zA-Z0-9][a-zA-Z0-9_.-]{4,100}$ (or, if you are making unusual identifiers, this "
         + "user may lack the special permission to do so)"
     static let badKeyMessage = "The AWS Access Key Id you provided does not exist in our records."
@@ -70,7 +74,8 @@ enum IAS3Answers {
                 continue
             }
             guard let headEnd = after.firstIndex(of: ">"),
-                  let close = after[after.index(after: headEnd)...].firstRange(of: "</" + tag + ">") else { break }
+                let close = after[after.index(after: headEnd)...].firstRange(of: "</" + tag + ">")
+            else { break }
             out.append(String(after[after.index(after: headEnd)..<close.lowerBound]))
             rest = after[close.upperBound...]
         }

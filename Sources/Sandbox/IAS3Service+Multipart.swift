@@ -4,24 +4,32 @@ import HTTPServerKit
 
 extension IAS3Service {
     /// `POST /{id}/{key}?uploads`: creates the item like a PUT would, and a new upload id.
-    func initiate(_ request: ServerRequest, _ response: IAReply, _ address: Address,
-                  _ account: InternetArchiveSandboxConfiguration.Account) {
+    func initiate(
+        _ request: ServerRequest, _ response: IAReply, _ address: Address,
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) {
         guard let metadata = parseMetadata(request, response),
-              prepareWrite(request, response, address, account, incoming: 0, metadata: metadata) else { return }
+            prepareWrite(request, response, address, account, incoming: 0, metadata: metadata)
+        else { return }
         let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         store.startUpload(identifier: address.identifier, key: address.key, owner: account.accessKey, id: id)
-        sendXML(response, "<InitiateMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
+        sendXML(
+            response,
+            "<InitiateMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
                 + IAS3Answers.escape(address.identifier) + "</Bucket><Key>" + IAS3Answers.escape(address.key)
                 + "</Key><UploadId>" + id + "</UploadId></InitiateMultipartUploadResult>")
     }
 
     /// `PUT /{id}/{key}?partNumber=n&uploadId=…`: stores one part (Content-MD5 checked), answers its ETag.
-    func putPart(_ request: ServerRequest, _ response: IAReply, _ address: Address,
-                 _ account: InternetArchiveSandboxConfiguration.Account) {
+    func putPart(
+        _ request: ServerRequest, _ response: IAReply, _ address: Address,
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) {
         guard let upload = ownUpload(request, response, address, account) else { return }
         guard let number = request.queryValue("partNumber").flatMap({ Int($0) }), (1...10_000).contains(number) else {
-            IAS3Answers.send(response, status: 400, code: "InvalidArgument",
-                             message: "Part number must be an integer between 1 and 10000, inclusive.")
+            IAS3Answers.send(
+                response, status: 400, code: "InvalidArgument",
+                message: "Part number must be an integer between 1 and 10000, inclusive.")
             return
         }
         if let claim = store.claimAssembly(upload: upload.id, number: number) {
@@ -44,8 +52,11 @@ extension IAS3Service {
             unlink(path)
             return
         }
-        guard store.storePart(IAItemStore.Part(path: path, offset: 0, size: received.size, md5: received.md5),
-                              number: number, upload: upload.id) else {
+        guard
+            store.storePart(
+                IAItemStore.Part(path: path, offset: 0, size: received.size, md5: received.md5),
+                number: number, upload: upload.id)
+        else {
             unlink(path)
             noSuchUpload(response)
             return
@@ -54,39 +65,47 @@ extension IAS3Service {
     }
 
     /// `POST /{id}/{key}?uploadId=…`: joins the listed parts (ascending, ETags matching) into the object.
-    func complete(_ request: ServerRequest, _ response: IAReply, _ address: Address,
-                  _ account: InternetArchiveSandboxConfiguration.Account) {
+    func complete(
+        _ request: ServerRequest, _ response: IAReply, _ address: Address,
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) {
         guard let upload = ownUpload(request, response, address, account) else { return }
         guard let body = try? request.readBody(limit: 4 << 20) else {
-            IAS3Answers.send(response, status: 400, code: "MalformedXML", message: "The XML you provided was not well-formed.")
+            IAS3Answers.send(
+                response, status: 400, code: "MalformedXML", message: "The XML you provided was not well-formed.")
             return
         }
         let text = String(decoding: body, as: UTF8.self)
         var listed: [(number: Int, etag: String)] = []
         for part in IAS3Answers.elements("Part", in: text) {
             guard let number = IAS3Answers.elements("PartNumber", in: part).first.flatMap({ Int($0) }),
-                  let etag = IAS3Answers.elements("ETag", in: part).first else { continue }
+                let etag = IAS3Answers.elements("ETag", in: part).first
+            else { continue }
             listed.append((number, IAS3Answers.unescape(etag).replacingOccurrences(of: "\"", with: "")))
         }
         guard !listed.isEmpty, text.contains("<CompleteMultipartUpload") else {
-            IAS3Answers.send(response, status: 400, code: "MalformedXML", message: "The XML you provided was not well-formed.")
+            IAS3Answers.send(
+                response, status: 400, code: "MalformedXML", message: "The XML you provided was not well-formed.")
             return
         }
         guard zip(listed, listed.dropFirst()).allSatisfy({ $0.number < $1.number }) else {
-            IAS3Answers.send(response, status: 400, code: "InvalidPartOrder",
-                             message: "The list of parts was not in ascending order.")
+            IAS3Answers.send(
+                response, status: 400, code: "InvalidPartOrder",
+                message: "The list of parts was not in ascending order.")
             return
         }
         var parts: [IAItemStore.Part] = []
         for (index, entry) in listed.enumerated() {
             guard let part = upload.parts[entry.number], part.md5 == entry.etag.lowercased() else {
-                IAS3Answers.send(response, status: 400, code: "InvalidPart",
-                                 message: "One or more of the specified parts could not be found.")
+                IAS3Answers.send(
+                    response, status: 400, code: "InvalidPart",
+                    message: "One or more of the specified parts could not be found.")
                 return
             }
             if index < listed.count - 1 && part.size < configuration.minimumPartSize {
-                IAS3Answers.send(response, status: 400, code: "EntityTooSmall",
-                                 message: "Your proposed upload is smaller than the minimum allowed object size.")
+                IAS3Answers.send(
+                    response, status: 400, code: "EntityTooSmall",
+                    message: "Your proposed upload is smaller than the minimum allowed object size.")
                 return
             }
             parts.append(part)
@@ -97,62 +116,80 @@ extension IAS3Service {
             return
         }
         guard let joined = join(parts, into: path) else {
-            IAS3Answers.send(response, status: 500, code: "InternalError", message: "The sandbox could not join the parts.")
+            IAS3Answers.send(
+                response, status: 500, code: "InternalError", message: "The sandbox could not join the parts.")
             return
         }
         finish(response, address, upload, path: path, size: joined.size, md5: joined.md5, parts: parts)
     }
 
     /// Stores the joined object and answers CompleteMultipartUploadResult with the S3-style multipart ETag.
-    private func finish(_ response: IAReply, _ address: Address, _ upload: IAItemStore.Upload, path: String,
-                        size: Int64, md5: String, parts: [IAItemStore.Part]) {
+    private func finish(
+        _ response: IAReply, _ address: Address, _ upload: IAItemStore.Upload, path: String,
+        size: Int64, md5: String, parts: [IAItemStore.Part]
+    ) {
         store.endUpload(upload.id)
-        store.store(IAItemStore.StoredFile(name: address.key, size: size, md5: md5,
-                                           mtime: Int64(Date().timeIntervalSince1970), blobPath: path,
-                                           visibleAt: ContinuousClock.now + controls.ingestDelay),
-                    in: address.identifier)
+        store.store(
+            IAItemStore.StoredFile(
+                name: address.key, size: size, md5: md5,
+                mtime: Int64(Date().timeIntervalSince1970), blobPath: path,
+                visibleAt: ContinuousClock.now + controls.ingestDelay),
+            in: address.identifier)
         controls.count { $0.filesStored += 1 }
         let etag = MD5.hex(of: parts.flatMap { Self.bytes(ofHex: $0.md5) }) + "-\(parts.count)"
-        sendXML(response, "<CompleteMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
+        sendXML(
+            response,
+            "<CompleteMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
                 + IAS3Answers.escape(address.identifier) + "</Bucket><Key>" + IAS3Answers.escape(address.key)
                 + "</Key><ETag>\"\(etag)\"</ETag></CompleteMultipartUploadResult>")
     }
 
-    func abort(_ request: ServerRequest, _ response: IAReply, _ address: Address,
-               _ account: InternetArchiveSandboxConfiguration.Account) {
+    func abort(
+        _ request: ServerRequest, _ response: IAReply, _ address: Address,
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) {
         guard let upload = ownUpload(request, response, address, account) else { return }
         store.endUpload(upload.id)
         response.send(status: 204)
     }
 
     /// `GET /{id}/{key}?uploadId=…` (ListParts), all parts in one answer.
-    func listParts(_ request: ServerRequest, _ response: IAReply, _ address: Address,
-                   _ account: InternetArchiveSandboxConfiguration.Account) {
+    func listParts(
+        _ request: ServerRequest, _ response: IAReply, _ address: Address,
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) {
         guard let upload = ownUpload(request, response, address, account) else { return }
-        var xml = "<ListPartsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
+        var xml =
+            "<ListPartsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
             + IAS3Answers.escape(address.identifier) + "</Bucket><Key>" + IAS3Answers.escape(address.key)
             + "</Key><UploadId>" + upload.id + "</UploadId><IsTruncated>false</IsTruncated>"
         for (number, part) in upload.parts.sorted(by: { $0.key < $1.key }) {
-            xml += "<Part><PartNumber>\(number)</PartNumber><ETag>&quot;\(part.md5)&quot;</ETag><Size>\(part.size)</Size></Part>"
+            xml +=
+                "<Part><PartNumber>\(number)</PartNumber><ETag>&quot;\(part.md5)&quot;</ETag><Size>\(part.size)</Size></Part>"
         }
         sendXML(response, xml + "</ListPartsResult>")
     }
 
     /// `GET /{id}/?uploads` (ListMultipartUploads).
     func listUploads(_ request: ServerRequest, _ response: IAReply, _ address: Address) {
-        var xml = "<ListMultipartUploadsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
+        var xml =
+            "<ListMultipartUploadsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
             + IAS3Answers.escape(address.identifier) + "</Bucket><IsTruncated>false</IsTruncated>"
         for upload in store.uploads(of: address.identifier) {
-            xml += "<Upload><Key>" + IAS3Answers.escape(upload.key) + "</Key><UploadId>" + upload.id
+            xml +=
+                "<Upload><Key>" + IAS3Answers.escape(upload.key) + "</Key><UploadId>" + upload.id
                 + "</UploadId></Upload>"
         }
         sendXML(response, xml + "</ListMultipartUploadsResult>")
     }
 
-    private func ownUpload(_ request: ServerRequest, _ response: IAReply, _ address: Address,
-                           _ account: InternetArchiveSandboxConfiguration.Account) -> IAItemStore.Upload? {
+    private func ownUpload(
+        _ request: ServerRequest, _ response: IAReply, _ address: Address,
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) -> IAItemStore.Upload? {
         guard let id = request.queryValue("uploadId"), let upload = store.upload(id),
-              upload.identifier == address.identifier, upload.key == address.key else {
+            upload.identifier == address.identifier, upload.key == address.key
+        else {
             noSuchUpload(response)
             return nil
         }
@@ -164,19 +201,23 @@ extension IAS3Service {
     }
 
     private func noSuchUpload(_ response: IAReply) {
-        IAS3Answers.send(response, status: 404, code: "NoSuchUpload",
-                         message: "The specified upload does not exist. The upload ID may be invalid, or the upload "
-                            + "may have been aborted or completed.")
+        IAS3Answers.send(
+            response, status: 404, code: "NoSuchUpload",
+            message: "The specified upload does not exist. The upload ID may be invalid, or the upload "
+                + "may have been aborted or completed.")
     }
 
     private func sendXML(_ response: IAReply, _ body: String) {
-        response.send(status: 200, headers: [("Content-Type", "application/xml")],
-                      body: Array(("<?xml version='1.0' encoding='UTF-8'?>\n" + body).utf8))
+        response.send(
+            status: 200, headers: [("Content-Type", "application/xml")],
+            body: Array(("<?xml version='1.0' encoding='UTF-8'?>\n" + body).utf8))
     }
 
     /// When the listed parts are exactly the assembly's parts 1...n in order, moves the assembly to `path` and
     /// returns its size and MD5 (no copy); nil when the parts must be joined.
-    private func assembled(_ upload: IAItemStore.Upload, listed: [Int], into path: String) -> (size: Int64, md5: String)? {
+    private func assembled(
+        _ upload: IAItemStore.Upload, listed: [Int], into path: String
+    ) -> (size: Int64, md5: String)? {
         guard listed == Array(1...max(1, upload.appended)), upload.appended == listed.count else { return nil }
         var offset: Int64 = 0
         for number in listed {

@@ -5,14 +5,17 @@ import HTTPServerKit
 extension IAS3Service {
     /// `PUT /{id}`: creates an item with its metadata; an existing one is a 409 unless
     /// `x-archive-ignore-preexisting-bucket: 1` asks to replace its metadata.
-    func putBucket(_ request: ServerRequest, _ response: IAReply, _ address: Address,
-                   _ account: InternetArchiveSandboxConfiguration.Account) {
+    func putBucket(
+        _ request: ServerRequest, _ response: IAReply, _ address: Address,
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) {
         guard let metadata = parseMetadata(request, response) else { return }
         if let existing = store.item(address.identifier) {
             guard request.header("x-archive-ignore-preexisting-bucket") == "1" else {
-                IAS3Answers.send(response, status: 409, code: "BucketAlreadyExists",
-                                 message: "The requested bucket name is not available. The bucket namespace is shared "
-                                    + "by all users of the system. Please select a different name and try again.")
+                IAS3Answers.send(
+                    response, status: 409, code: "BucketAlreadyExists",
+                    message: "The requested bucket name is not available. The bucket namespace is shared "
+                        + "by all users of the system. Please select a different name and try again.")
                 return
             }
             guard checkOwner(existing, account, response) else { return }
@@ -25,29 +28,38 @@ extension IAS3Service {
 
     /// `PUT /{id}/{key}`: checks owner, size limit and auto-make-bucket before reading the body (so a client
     /// waiting on `100 Continue` sends nothing), then stores the body after its Content-MD5 check.
-    func putObject(_ request: ServerRequest, _ response: IAReply, _ address: Address,
-                   _ account: InternetArchiveSandboxConfiguration.Account) {
+    func putObject(
+        _ request: ServerRequest, _ response: IAReply, _ address: Address,
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) {
         guard let metadata = parseMetadata(request, response),
-              prepareWrite(request, response, address, account, incoming: request.contentLength ?? 0,
-                           metadata: metadata) else { return }
+            prepareWrite(
+                request, response, address, account, incoming: request.contentLength ?? 0,
+                metadata: metadata)
+        else { return }
         let path = store.newBlobPath()
         guard let received = receiveBody(request, response, to: path) else { return }
         guard checkDigest(request, response, received) else {
             unlink(path)
             return
         }
-        store.store(IAItemStore.StoredFile(name: address.key, size: received.size, md5: received.md5,
-                                           mtime: Int64(Date().timeIntervalSince1970), blobPath: path,
-                                           visibleAt: ContinuousClock.now + controls.ingestDelay),
-                    in: address.identifier)
+        store.store(
+            IAItemStore.StoredFile(
+                name: address.key, size: received.size, md5: received.md5,
+                mtime: Int64(Date().timeIntervalSince1970), blobPath: path,
+                visibleAt: ContinuousClock.now + controls.ingestDelay),
+            in: address.identifier)
         controls.count { $0.filesStored += 1 }
         response.send(status: 200, headers: [("ETag", "\"\(received.md5)\"")])
     }
 
-    func deleteObject(_ request: ServerRequest, _ response: IAReply, _ address: Address,
-                      _ account: InternetArchiveSandboxConfiguration.Account) {
+    func deleteObject(
+        _ request: ServerRequest, _ response: IAReply, _ address: Address,
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) {
         guard let item = store.item(address.identifier) else {
-            IAS3Answers.send(response, status: 404, code: "NoSuchBucket", message: "The specified bucket does not exist.")
+            IAS3Answers.send(
+                response, status: 404, code: "NoSuchBucket", message: "The specified bucket does not exist.")
             return
         }
         guard checkOwner(item, account, response) else { return }
@@ -69,70 +81,88 @@ extension IAS3Service {
     // MARK: shared steps
 
     /// The metadata headers, or nil after a 400 for a malformed header name.
-    func parseMetadata(_ request: ServerRequest,
-                       _ response: IAReply) -> [(key: String, values: [String])]? {
+    func parseMetadata(
+        _ request: ServerRequest,
+        _ response: IAReply
+    ) -> [(key: String, values: [String])]? {
         switch IAMetaHeaders.parse(request.headers) {
         case .success(let metadata):
             return metadata
         case .failure(let refusal):
-            IAS3Answers.send(response, status: 400, code: "InvalidArgument",
-                             message: "Invalid metadata header \(refusal.header): \(refusal.reason).")
+            IAS3Answers.send(
+                response, status: 400, code: "InvalidArgument",
+                message: "Invalid metadata header \(refusal.header): \(refusal.reason).")
             return nil
         }
     }
 
     /// Owner, darkness, size limit and auto-make-bucket checks for a write of `incoming` bytes; creates a missing
     /// item with `metadata`. False after answering a refusal.
-    func prepareWrite(_ request: ServerRequest, _ response: IAReply, _ address: Address,
-                      _ account: InternetArchiveSandboxConfiguration.Account, incoming: Int64,
-                      metadata: [(key: String, values: [String])]) -> Bool {
+    func prepareWrite(
+        _ request: ServerRequest, _ response: IAReply, _ address: Address,
+        _ account: InternetArchiveSandboxConfiguration.Account, incoming: Int64,
+        metadata: [(key: String, values: [String])]
+    ) -> Bool {
         if let item = store.item(address.identifier) {
             guard checkOwner(item, account, response) else { return false }
             let replaced = item.files[address.key]?.size ?? 0
             let total = item.size - replaced + incoming
             guard total <= configuration.maxItemSize else {
-                IAS3Answers.send(response, status: 403, code: "AccessDenied", message: "Access Denied",
-                                 resource: IAS3Answers.sizeLimitResource(total: total, limit: configuration.maxItemSize))
+                IAS3Answers.send(
+                    response, status: 403, code: "AccessDenied", message: "Access Denied",
+                    resource: IAS3Answers.sizeLimitResource(total: total, limit: configuration.maxItemSize))
                 return false
             }
             return true
         }
-        let autoMake = request.header("x-archive-auto-make-bucket") == "1" || request.header("x-amz-auto-make-bucket") == "1"
+        let autoMake =
+            request.header("x-archive-auto-make-bucket") == "1" || request.header("x-amz-auto-make-bucket") == "1"
         guard autoMake else {
-            IAS3Answers.send(response, status: 404, code: "NoSuchBucket", message: "The specified bucket does not exist.")
+            IAS3Answers.send(
+                response, status: 404, code: "NoSuchBucket", message: "The specified bucket does not exist.")
             return false
         }
         guard incoming <= configuration.maxItemSize else {
-            IAS3Answers.send(response, status: 403, code: "AccessDenied", message: "Access Denied",
-                             resource: IAS3Answers.sizeLimitResource(total: incoming, limit: configuration.maxItemSize))
+            IAS3Answers.send(
+                response, status: 403, code: "AccessDenied", message: "Access Denied",
+                resource: IAS3Answers.sizeLimitResource(total: incoming, limit: configuration.maxItemSize))
             return false
         }
         store.createIfMissing(newItem(address.identifier, metadata, account))
         return true
     }
 
-    func checkOwner(_ item: IAItemStore.Item, _ account: InternetArchiveSandboxConfiguration.Account,
-                    _ response: IAReply) -> Bool {
+    func checkOwner(
+        _ item: IAItemStore.Item, _ account: InternetArchiveSandboxConfiguration.Account,
+        _ response: IAReply
+    ) -> Bool {
         guard !item.dark, item.owner == account.accessKey else {
-            IAS3Answers.send(response, status: 403, code: "AccessDenied", message: "Access Denied",
-                             resource: item.dark ? "The item \(item.identifier) is dark."
-                                : "You do not have permission to write to the item \(item.identifier).")
+            IAS3Answers.send(
+                response, status: 403, code: "AccessDenied", message: "Access Denied",
+                resource: item.dark
+                    ? "The item \(item.identifier) is dark."
+                    : "You do not have permission to write to the item \(item.identifier).")
             return false
         }
         return true
     }
 
-    func newItem(_ identifier: String, _ metadata: [(key: String, values: [String])],
-                 _ account: InternetArchiveSandboxConfiguration.Account) -> IAItemStore.Item {
-        IAItemStore.Item(identifier: identifier, owner: account.accessKey, uploader: account.email,
-                         metadata: Self.withDefaults(metadata, identifier, account), dark: false, declaredSize: nil,
-                         created: Int64(Date().timeIntervalSince1970))
+    func newItem(
+        _ identifier: String, _ metadata: [(key: String, values: [String])],
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) -> IAItemStore.Item {
+        IAItemStore.Item(
+            identifier: identifier, owner: account.accessKey, uploader: account.email,
+            metadata: Self.withDefaults(metadata, identifier, account), dark: false, declaredSize: nil,
+            created: Int64(Date().timeIntervalSince1970))
     }
 
     /// IA's defaults for a new item: identifier, mediatype `data`, collection `opensource`, title = identifier,
     /// uploader = the account's e-mail.
-    static func withDefaults(_ metadata: [(key: String, values: [String])], _ identifier: String,
-                             _ account: InternetArchiveSandboxConfiguration.Account) -> [(key: String, values: [String])] {
+    static func withDefaults(
+        _ metadata: [(key: String, values: [String])], _ identifier: String,
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) -> [(key: String, values: [String])] {
         var out = metadata.filter { $0.key != "identifier" && $0.key != "uploader" }
         out.insert(("identifier", [identifier]), at: 0)
         for (key, value) in [("mediatype", "data"), ("collection", "opensource"), ("title", identifier)]
@@ -153,11 +183,16 @@ extension IAS3Service {
 
     /// Streams the body into `path` with its MD5; nil when the client went away mid-body (a new file is removed).
     /// With `offset`, writes into an existing file from there (cut to that length first), also feeding `running`.
-    func receiveBody(_ request: ServerRequest, _ response: IAReply, to path: String, at offset: Int64? = nil,
-                     running: MD5? = nil) -> Received? {
-        let fd = offset == nil ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-                               : open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0, offset.map({ ftruncate(fd, off_t($0)) == 0 && lseek(fd, off_t($0), SEEK_SET) >= 0 }) ?? true else {
+    func receiveBody(
+        _ request: ServerRequest, _ response: IAReply, to path: String, at offset: Int64? = nil,
+        running: MD5? = nil
+    ) -> Received? {
+        let fd =
+            offset == nil
+            ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            : open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0, offset.map({ ftruncate(fd, off_t($0)) == 0 && lseek(fd, off_t($0), SEEK_SET) >= 0 }) ?? true
+        else {
             if fd >= 0 { close(fd) }
             IAS3Answers.send(response, status: 500, code: "InternalError", message: "The sandbox cannot store data.")
             return nil
@@ -187,9 +222,10 @@ extension IAS3Service {
         let base64 = Data(received.digest).base64EncodedString()
         if given.lowercased() == received.md5 || given == base64 { return true }
         controls.count { $0.badDigests += 1 }
-        IAS3Answers.send(response, status: 400, code: "BadDigest", message: IAS3Answers.badDigestMessage,
-                         resource: "content-md5 submitted with PUT: \(given) != recieved data md5: \(received.md5)"
-                            + "also not equal to base64 version: \(base64)")
+        IAS3Answers.send(
+            response, status: 400, code: "BadDigest", message: IAS3Answers.badDigestMessage,
+            resource: "content-md5 submitted with PUT: \(given) != recieved data md5: \(received.md5)"
+                + "also not equal to base64 version: \(base64)")
         return false
     }
 }

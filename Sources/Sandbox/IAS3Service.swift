@@ -10,8 +10,10 @@ final class IAS3Service: Sendable {
     let controls: IASandboxControls
     let log: IARequestLog
 
-    init(configuration: InternetArchiveSandboxConfiguration, store: IAItemStore, controls: IASandboxControls,
-         log: IARequestLog) {
+    init(
+        configuration: InternetArchiveSandboxConfiguration, store: IAItemStore, controls: IASandboxControls,
+        log: IARequestLog
+    ) {
         self.configuration = configuration
         self.store = store
         self.controls = controls
@@ -28,9 +30,11 @@ final class IAS3Service: Sendable {
     func handle(_ request: ServerRequest, _ serverResponse: ServerResponse) {
         let response = IAReply(serverResponse)
         defer {
-            log.append(IARequestRecord(host: .s3, method: request.method, target: request.target, path: request.path,
-                                       query: request.query, headers: request.headers, status: response.status,
-                                       bodyBytes: request.bytesReceived))
+            log.append(
+                IARequestRecord(
+                    host: .s3, method: request.method, target: request.target, path: request.path,
+                    query: request.query, headers: request.headers, status: response.status,
+                    bodyBytes: request.bytesReceived))
         }
         DedicatedThread.sleep(configuration.latency)
         if request.path == "/" || request.path.isEmpty {
@@ -51,8 +55,9 @@ final class IAS3Service: Sendable {
         let writes = request.method == "PUT" || request.method == "POST"
         if writes && (request.isChunked || (request.method == "PUT" && request.contentLength == nil)) {
             controls.count { $0.missingLengths += 1 }
-            IAS3Answers.send(response, status: 411, code: "MissingContentLength",
-                             message: "You must provide the Content-Length HTTP header.")
+            IAS3Answers.send(
+                response, status: 411, code: "MissingContentLength",
+                message: "You must provide the Content-Length HTTP header.")
             return
         }
         if let simulated = request.header("x-archive-simulate-error") ?? request.header("x-amz-simulate-error") {
@@ -60,20 +65,23 @@ final class IAS3Service: Sendable {
             return
         }
         if let refusal = identifierProblem(address.identifier, creating: store.item(address.identifier) == nil) {
-            IAS3Answers.send(response, status: 400, code: "InvalidBucketName", message: IAS3Answers.invalidBucketMessage,
-                             resource: refusal)
+            IAS3Answers.send(
+                response, status: 400, code: "InvalidBucketName", message: IAS3Answers.invalidBucketMessage,
+                resource: refusal)
             return
         }
         if writes {
             if controls.isSpam(address.identifier) {
                 controls.count { $0.spamRefusals += 1 }
-                IAS3Answers.send(response, status: 503, code: "SlowDown", message: IAS3Answers.slowDownMessage,
-                                 resource: IAS3Answers.spamResource(identifier: address.identifier, email: account.email))
+                IAS3Answers.send(
+                    response, status: 503, code: "SlowDown", message: IAS3Answers.slowDownMessage,
+                    resource: IAS3Answers.spamResource(identifier: address.identifier, email: account.email))
                 return
             }
             if controls.takeSlowDown() {
-                IAS3Answers.send(response, status: 503, code: "SlowDown", message: IAS3Answers.slowDownMessage,
-                                 resource: IAS3Answers.queueResource)
+                IAS3Answers.send(
+                    response, status: 503, code: "SlowDown", message: IAS3Answers.slowDownMessage,
+                    resource: IAS3Answers.queueResource)
                 return
             }
         }
@@ -84,8 +92,10 @@ final class IAS3Service: Sendable {
         controls.writing(address.identifier, reply: response) { route(request, response, address, account) }
     }
 
-    private func route(_ request: ServerRequest, _ response: IAReply, _ address: Address,
-                       _ account: InternetArchiveSandboxConfiguration.Account) {
+    private func route(
+        _ request: ServerRequest, _ response: IAReply, _ address: Address,
+        _ account: InternetArchiveSandboxConfiguration.Account
+    ) {
         let uploadID = request.queryValue("uploadId")
         let hasUploads = request.query.contains { $0.name == "uploads" }
         switch (request.method, address.key.isEmpty) {
@@ -102,8 +112,9 @@ final class IAS3Service: Sendable {
         case ("GET", true), ("HEAD", true):
             response.send(status: store.item(address.identifier) == nil ? 404 : 200)
         default:
-            IAS3Answers.send(response, status: 405, code: "MethodNotAllowed",
-                             message: "The specified method is not allowed against this resource.")
+            IAS3Answers.send(
+                response, status: 405, code: "MethodNotAllowed",
+                message: "The specified method is not allowed against this resource.")
         }
     }
 
@@ -113,10 +124,12 @@ final class IAS3Service: Sendable {
             let over = controls.takeOverLimit()
             var answer: [String: Any] = [
                 "over_limit": over,
-                "detail": ["accesskey_ration": 74, "accesskey_tasks_queued": 0, "bucket_ration": 24,
-                           "bucket_tasks_queued": 0, "limit_reason": over == 0 ? "" : IAS3Answers.queueResource,
-                           "rationing_engaged": over, "rationing_level": 1399, "total_global_limit": 1799,
-                           "total_tasks_queued": over == 0 ? 1017 : 1900] as [String: Any],
+                "detail": [
+                    "accesskey_ration": 74, "accesskey_tasks_queued": 0, "bucket_ration": 24,
+                    "bucket_tasks_queued": 0, "limit_reason": over == 0 ? "" : IAS3Answers.queueResource,
+                    "rationing_engaged": over, "rationing_level": 1399, "total_global_limit": 1799,
+                    "total_tasks_queued": over == 0 ? 1017 : 1900,
+                ] as [String: Any],
             ]
             if let key = request.queryValue("accesskey") { answer["accesskey"] = key }
             if let bucket = request.queryValue("bucket") { answer["bucket"] = bucket }
@@ -125,17 +138,23 @@ final class IAS3Service: Sendable {
             guard let account = authenticate(request, response) else { return }
             sendJSON(response, ["username": account.email, "screenname": account.email, "itemname": "@sandbox"])
         } else {
-            response.send(status: 200, headers: [("Content-Type", "application/xml")],
-                          body: Array("<?xml version='1.0' encoding='UTF-8'?>\n<ListAllMyBucketsResult><Buckets /></ListAllMyBucketsResult>".utf8))
+            response.send(
+                status: 200, headers: [("Content-Type", "application/xml")],
+                body: Array(
+                    "<?xml version='1.0' encoding='UTF-8'?>\n<ListAllMyBucketsResult><Buckets /></ListAllMyBucketsResult>"
+                        .utf8))
         }
     }
 
     /// The account of a valid `Authorization: LOW access:secret`, or nil after answering 403.
-    func authenticate(_ request: ServerRequest,
-                      _ response: IAReply) -> InternetArchiveSandboxConfiguration.Account? {
+    func authenticate(
+        _ request: ServerRequest,
+        _ response: IAReply
+    ) -> InternetArchiveSandboxConfiguration.Account? {
         guard let header = request.header("authorization") else {
-            IAS3Answers.send(response, status: 403, code: "AccessDenied", message: "Access Denied",
-                             resource: "no Authorization header; send LOW accesskey:secret")
+            IAS3Answers.send(
+                response, status: 403, code: "AccessDenied", message: "Access Denied",
+                resource: "no Authorization header; send LOW accesskey:secret")
             return nil
         }
         if header.hasPrefix("LOW "), let colon = header.dropFirst(4).firstIndex(of: ":") {
@@ -156,7 +175,9 @@ final class IAS3Service: Sendable {
                 || byte == 95 || byte == 46 || byte == 45
         }
         let firstOK = bytes.first.map { (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }
-        guard allowed, firstOK == true, (5...101).contains(bytes.count) else { return IAS3Answers.invalidBucketResource }
+        guard allowed, firstOK == true, (5...101).contains(bytes.count) else {
+            return IAS3Answers.invalidBucketResource
+        }
         if creating && configuration.rejectUpperCaseIdentifiers && bytes.contains(where: { (65...90).contains($0) }) {
             return IAS3Answers.invalidBucketResource
         }
@@ -166,14 +187,16 @@ final class IAS3Service: Sendable {
     private func simulate(_ code: String, _ response: IAReply) {
         if code == "help" {
             let list = IAS3Answers.simulated.keys.sorted().joined(separator: ", ")
-            IAS3Answers.send(response, status: 400, code: "InvalidArgument",
-                             message: "x-archive-simulate-error knows: \(list)")
+            IAS3Answers.send(
+                response, status: 400, code: "InvalidArgument",
+                message: "x-archive-simulate-error knows: \(list)")
             return
         }
         let known = IAS3Answers.simulated[code] ?? (500, "We encountered an internal error. Please try again.")
         if known.status == 503 { controls.count { $0.slowDowns += 1 } }
-        IAS3Answers.send(response, status: known.status, code: code, message: known.message,
-                         resource: IAS3Answers.simulatedResource)
+        IAS3Answers.send(
+            response, status: known.status, code: code, message: known.message,
+            resource: IAS3Answers.simulatedResource)
     }
 
     private func inject(_ fault: IASandboxControls.Fault, _ request: ServerRequest, _ response: IAReply) {
@@ -189,8 +212,9 @@ final class IAS3Service: Sendable {
             }
             response.reset()
         case .status500:
-            IAS3Answers.send(response, status: 500, code: "InternalError",
-                             message: "We encountered an internal error. Please try again.")
+            IAS3Answers.send(
+                response, status: 500, code: "InternalError",
+                message: "We encountered an internal error. Please try again.")
         }
     }
 

@@ -28,13 +28,15 @@ final class IASandboxControls: Sendable {
     private let metadataFailing = Atomic<Bool>(false)
 
     init(configuration: InternetArchiveSandboxConfiguration, seed: UInt64) {
-        state = Mutex(State(slowDownBurst: configuration.slowDownBurst, slowDownRate: configuration.slowDownRate,
-                            overLimitChecks: configuration.overLimitChecks, faultRate: configuration.faultRate,
-                            ingestDelay: configuration.ingestDelay,
-                            throttledScrapes: max(0, configuration.scrapeRateLimitBurst),
-                            spam: configuration.spamIdentifiers,
-                            accounts: configuration.effectiveAccounts(seed: seed),
-                            random: SandboxRandom(seed: seed, "ia", "faults")))
+        state = Mutex(
+            State(
+                slowDownBurst: configuration.slowDownBurst, slowDownRate: configuration.slowDownRate,
+                overLimitChecks: configuration.overLimitChecks, faultRate: configuration.faultRate,
+                ingestDelay: configuration.ingestDelay,
+                throttledScrapes: max(0, configuration.scrapeRateLimitBurst),
+                spam: configuration.spamIdentifiers,
+                accounts: configuration.effectiveAccounts(seed: seed),
+                random: SandboxRandom(seed: seed, "ia", "faults")))
     }
 
     var accounts: [InternetArchiveSandboxConfiguration.Account] { state.withLock { $0.accounts } }

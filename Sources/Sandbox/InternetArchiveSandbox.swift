@@ -56,16 +56,24 @@ public final class InternetArchiveSandbox: SandboxComponent {
     public var secretKey: String { accounts.first?.secretKey ?? "" }
 
     public var environment: [(name: String, value: String)] {
-        [("IA_S3_URL", s3URL), ("IA_ARCHIVE_URL", archiveURL), ("IA_ACCESS_KEY_ID", accessKey),
-         ("IA_SECRET_ACCESS_KEY", secretKey)]
+        [
+            ("IA_S3_URL", s3URL), ("IA_ARCHIVE_URL", archiveURL), ("IA_ACCESS_KEY_ID", accessKey),
+            ("IA_SECRET_ACCESS_KEY", secretKey),
+        ]
     }
 
     public var bannerLines: [String] {
         var faults: [String] = []
-        if configuration.faultRate > 0 { faults.append("\(Int((configuration.faultRate * 100).rounded()))% resets/500s") }
+        if configuration.faultRate > 0 {
+            faults.append("\(Int((configuration.faultRate * 100).rounded()))% resets/500s")
+        }
         if configuration.slowDownBurst > 0 { faults.append("\(configuration.slowDownBurst) SlowDowns first") }
-        if configuration.slowDownRate > 0 { faults.append("\(Int((configuration.slowDownRate * 100).rounded()))% SlowDown") }
-        if configuration.ingestDelay > .zero { faults.append("ingest delay \(MapillarySandbox.describe(configuration.ingestDelay))") }
+        if configuration.slowDownRate > 0 {
+            faults.append("\(Int((configuration.slowDownRate * 100).rounded()))% SlowDown")
+        }
+        if configuration.ingestDelay > .zero {
+            faults.append("ingest delay \(MapillarySandbox.describe(configuration.ingestDelay))")
+        }
         return [
             "  IAS3       \(s3URL)",
             "  archive    \(archiveURL)   (metadata and scrape APIs)",
@@ -106,9 +114,10 @@ public final class InternetArchiveSandbox: SandboxComponent {
     /// The item as stored, or nil.
     public func item(_ identifier: String) -> IASandboxItem? {
         store.item(identifier).map { item in
-            IASandboxItem(identifier: item.identifier, owner: item.owner, metadata: item.metadata,
-                          files: item.files.mapValues { IASandboxItem.File(size: $0.size, md5: $0.md5, path: $0.blobPath) },
-                          dark: item.dark)
+            IASandboxItem(
+                identifier: item.identifier, owner: item.owner, metadata: item.metadata,
+                files: item.files.mapValues { IASandboxItem.File(size: $0.size, md5: $0.md5, path: $0.blobPath) },
+                dark: item.dark)
         }
     }
 
@@ -142,27 +151,32 @@ public final class InternetArchiveSandbox: SandboxComponent {
     /// `contents`. The item must exist.
     public func overwrite(identifier: String, name: String, contents: [UInt8]) throws {
         guard store.item(identifier) != nil else {
-            throw SandboxError(.invalidConfiguration, "the IA sandbox has no item \(identifier) to overwrite \(name) in")
+            throw SandboxError(
+                .invalidConfiguration, "the IA sandbox has no item \(identifier) to overwrite \(name) in")
         }
         let path = try writeBlob(contents, name: name, identifier: identifier)
-        store.store(IAItemStore.StoredFile(name: name, size: Int64(contents.count), md5: MD5.hex(of: contents),
-                                           mtime: Int64(Date().timeIntervalSince1970), blobPath: path,
-                                           visibleAt: .now), in: identifier)
+        store.store(
+            IAItemStore.StoredFile(
+                name: name, size: Int64(contents.count), md5: MD5.hex(of: contents),
+                mtime: Int64(Date().timeIntervalSince1970), blobPath: path,
+                visibleAt: .now), in: identifier)
     }
 
     /// Adds an item as if it had been on IA before. Like every IA item it lists an `uploader`: the one its metadata
     /// gives, else the owner's e-mail, else `someone@example.org`.
     public func preload(_ item: InternetArchiveSandboxConfiguration.Item) throws {
-        let uploader = item.metadata["uploader"]?.first
+        let uploader =
+            item.metadata["uploader"]?.first
             ?? controls.accounts.first { $0.accessKey == item.owner }?.email ?? "someone@example.org"
-        var stored = IAItemStore.Item(identifier: item.identifier, owner: item.owner, uploader: uploader,
-                                      metadata: [("identifier", [item.identifier])]
-                                        + item.metadata.sorted { $0.key < $1.key }
-                                            .filter { $0.key != "identifier" && $0.key != "uploader" }
-                                            .map { ($0.key, $0.value) }
-                                        + [("uploader", [uploader])],
-                                      dark: item.dark, declaredSize: item.itemSize,
-                                      created: Int64(Date().timeIntervalSince1970))
+        var stored = IAItemStore.Item(
+            identifier: item.identifier, owner: item.owner, uploader: uploader,
+            metadata: [("identifier", [item.identifier])]
+                + item.metadata.sorted { $0.key < $1.key }
+                .filter { $0.key != "identifier" && $0.key != "uploader" }
+                .map { ($0.key, $0.value) }
+                + [("uploader", [uploader])],
+            dark: item.dark, declaredSize: item.itemSize,
+            created: Int64(Date().timeIntervalSince1970))
         for file in item.files {
             var blob: String?
             var md5 = file.md5 ?? ""
@@ -172,9 +186,10 @@ public final class InternetArchiveSandbox: SandboxComponent {
                 md5 = MD5.hex(of: contents)
                 size = Int64(contents.count)
             }
-            stored.files[file.name] = IAItemStore.StoredFile(name: file.name, size: size, md5: md5,
-                                                             mtime: stored.created, blobPath: blob,
-                                                             visibleAt: .now)
+            stored.files[file.name] = IAItemStore.StoredFile(
+                name: file.name, size: size, md5: md5,
+                mtime: stored.created, blobPath: blob,
+                visibleAt: .now)
         }
         guard store.createIfMissing(stored) else {
             throw SandboxError(.invalidConfiguration, "the IA sandbox already has an item \(item.identifier)")

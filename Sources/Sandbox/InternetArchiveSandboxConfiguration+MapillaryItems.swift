@@ -18,11 +18,15 @@ extension InternetArchiveSandboxConfiguration {
         return items
     }
 
-    private static let names = ["alice", "bruno", "chen", "dara", "emeka", "freya", "goran", "hana", "ivan", "jun",
-                                "kofi", "lena", "mateo", "nadia", "omar", "priya", "quinn", "rosa", "sven", "tariq"]
+    private static let names = [
+        "alice", "bruno", "chen", "dara", "emeka", "freya", "goran", "hana", "ivan", "jun",
+        "kofi", "lena", "mateo", "nadia", "omar", "priya", "quinn", "rosa", "sven", "tariq",
+    ]
     private static let volunteers = ["volunteer.one@example.org", "volunteer.two@example.org", "mapper@example.net"]
-    private static let bytesPerImage: [String: Double] = ["original": 2_600_000, "2048": 900_000, "1024": 260_000,
-                                                          "256": 21_000]
+    private static let bytesPerImage: [String: Double] = [
+        "original": 2_600_000, "2048": 900_000, "1024": 260_000,
+        "256": 21_000,
+    ]
 
     private static func contributorItems(_ index: Int, seed: UInt64) -> [Item] {
         var random = SandboxRandom(seed: seed, "ia-mapillary-items", String(index))
@@ -30,8 +34,10 @@ extension InternetArchiveSandboxConfiguration {
         let user = index % 20 == 7 ? "Zoë \(word)" : word
         let images = Int(exp(random.double(in: 0...11)))
         let first = 1_400_000_000 + Int(random.next() % 300_000_000)
-        let dates = (UTCCalendar.dateString(milliseconds: Int64(first) * 1000),
-                     UTCCalendar.dateString(milliseconds: Int64(first + Int(random.next() % 60_000_000)) * 1000))
+        let dates = (
+            UTCCalendar.dateString(milliseconds: Int64(first) * 1000),
+            UTCCalendar.dateString(milliseconds: Int64(first + Int(random.next() % 60_000_000)) * 1000)
+        )
         var variants = ["original", "2048", "1024", "256"].flatMap { [($0, true), ($0, false)] }
         variants.shuffle(using: &random)
         return variants.prefix(1 + Int(random.next() % 3)).map { quality, webp in
@@ -64,10 +70,13 @@ extension InternetArchiveSandboxConfiguration {
 
     /// The metadata this archiver's templates give (see docs/templates.md), or the one `mapillary_downloader`
     /// 0.12.0 writes (its `ia_meta.py`).
-    private static func metadata(ours: Bool, _ user: String, _ quality: String, _ webp: Bool, _ images: Int,
-                                 _ dates: (String, String)) -> [String: [String]] {
+    private static func metadata(
+        ours: Bool, _ user: String, _ quality: String, _ webp: Bool, _ images: Int,
+        _ dates: (String, String)
+    ) -> [String: [String]] {
         let resolution = quality == "original" ? "original resolution" : "\(quality)px resolution"
-        let opening = "Street-level imagery from Mapillary user '\(user)'. Contains \(ByteFormat.grouped(images)) images "
+        let opening =
+            "Street-level imagery from Mapillary user '\(user)'. Contains \(ByteFormat.grouped(images)) images "
             + "in \(resolution) captured between \(dates.0) and \(dates.1)."
         let recompressed = webp ? " Images were recompressed with WebP." : ""
         var metadata: [String: [String]] = [
@@ -78,21 +87,27 @@ extension InternetArchiveSandboxConfiguration {
             "source": ["https://www.mapillary.com/app/user/\(user)"],
         ]
         if ours {
-            metadata["description"] = [opening + " Images are stored in one tar file per capture date (UTC)."
-                + recompressed + " Images include EXIF metadata with GPS coordinates, capture time (UTC), camera "
-                + "information, and compass direction.\n\nDownloaded using mapillary-archiver \(ToolVersion.current) "
-                + "(\(ToolVersion.homepage))."]
+            metadata["description"] = [
+                opening + " Images are stored in one tar file per capture date (UTC)."
+                    + recompressed + " Images include EXIF metadata with GPS coordinates, capture time (UTC), camera "
+                    + "information, and compass direction.\n\nDownloaded using mapillary-archiver \(ToolVersion.current) "
+                    + "(\(ToolVersion.homepage))."
+            ]
             metadata["scanner"] = ["mapillary-archiver \(ToolVersion.current) \(ToolVersion.homepage)"]
             metadata["mapillary_archiver"] = [ToolVersion.current]
             metadata["mapillary_user"] = [user]
         } else {
-            metadata["description"] = [opening + " Sequences have been individually tarred." + recompressed
-                + " Images are organized by sequence ID and include EXIF metadata with GPS coordinates, camera "
-                + "information, and compass direction.\n\nDownloaded using mapillary_downloader "
-                + "(https://bitplane.net/dev/python/mapillary_downloader/). Uploaded using rip "
-                + "(https://bitplane.net/dev/sh/rip)."]
-            metadata["scanner"] = ["mapillary_downloader 0.12.0 https://bitplane.net/dev/python/mapillary_downloader/",
-                                   "rip https://bitplane.net/dev/sh/rip"]
+            metadata["description"] = [
+                opening + " Sequences have been individually tarred." + recompressed
+                    + " Images are organized by sequence ID and include EXIF metadata with GPS coordinates, camera "
+                    + "information, and compass direction.\n\nDownloaded using mapillary_downloader "
+                    + "(https://bitplane.net/dev/python/mapillary_downloader/). Uploaded using rip "
+                    + "(https://bitplane.net/dev/sh/rip)."
+            ]
+            metadata["scanner"] = [
+                "mapillary_downloader 0.12.0 https://bitplane.net/dev/python/mapillary_downloader/",
+                "rip https://bitplane.net/dev/sh/rip",
+            ]
             metadata["mapillary_downloader"] = ["0.12.0"]
         }
         return metadata

@@ -27,8 +27,10 @@ public struct InternetArchiveSandboxConfiguration: Sendable {
         /// A dark item: the metadata API omits `metadata`; uploads get AccessDenied.
         public var dark: Bool
 
-        public init(identifier: String, metadata: [String: [String]] = [:], files: [File] = [], itemSize: Int64? = nil,
-                    owner: String? = nil, dark: Bool = false) {
+        public init(
+            identifier: String, metadata: [String: [String]] = [:], files: [File] = [], itemSize: Int64? = nil,
+            owner: String? = nil, dark: Bool = false
+        ) {
             self.identifier = identifier
             self.metadata = metadata
             self.files = files
@@ -113,8 +115,10 @@ public struct InternetArchiveSandboxConfiguration: Sendable {
         guard slowDownBurst >= 0, overLimitChecks >= 0 else {
             throw bad("the IA sandbox SlowDown burst and over-limit counts must not be negative")
         }
-        for account in accounts where account.accessKey.isEmpty || account.secretKey.isEmpty
-            || account.accessKey.contains(":") {
+        for account in accounts
+        where account.accessKey.isEmpty || account.secretKey.isEmpty
+            || account.accessKey.contains(":")
+        {
             throw bad("the IA sandbox account \(account.email) needs a non-empty access key without ':' and a secret")
         }
         for port in [s3Port, archivePort] where !(0...65535).contains(port) {

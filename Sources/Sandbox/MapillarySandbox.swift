@@ -86,7 +86,8 @@ public final class MapillarySandbox: Sendable {
     /// archiver touched it). Real JPEGs from `imagesFrom` carry their own EXIF instead.
     public func cameraEXIF(id: String, quality: SandboxQuality) -> CameraEXIF? {
         service.dataset.image(id: id).map {
-            ImageStore.cameraEXIF(for: $0, seed: service.configuration.seed, size: ImageStore.size(of: $0, quality: quality))
+            ImageStore.cameraEXIF(
+                for: $0, seed: service.configuration.seed, size: ImageStore.size(of: $0, quality: quality))
         }
     }
 
@@ -156,8 +157,9 @@ public final class MapillarySandbox: Sendable {
             let names = areaUsers.prefix(area.creators)
             areaUsers = areaUsers.dropFirst(area.creators)
             let r = area.region
-            lines.append("  area       \(r.west),\(r.south),\(r.east),\(r.north): \(area.images) images by \(area.creators) "
-                         + "creators (\(names.first ?? "")…\(names.last ?? ""))")
+            lines.append(
+                "  area       \(r.west),\(r.south),\(r.east),\(r.north): \(area.images) images by \(area.creators) "
+                    + "creators (\(names.first ?? "")…\(names.last ?? ""))")
         }
         var faults: [String] = []
         if c.faultRate > 0 { faults.append("\(Int((c.faultRate * 100).rounded()))% of requests fail (5xx or reset)") }

@@ -20,8 +20,9 @@ extension MapillaryService {
             sendText(response, status: 405, "Method Not Allowed")
             return
         }
-        let verdict = signer.verify(path: request.path, oh: request.queryValue("oh"), oe: request.queryValue("oe"),
-                                    now: clock.now)
+        let verdict = signer.verify(
+            path: request.path, oh: request.queryValue("oh"), oe: request.queryValue("oe"),
+            now: clock.now)
         switch verdict {
         case .notFound:
             sendText(response, status: 404, "Not Found")

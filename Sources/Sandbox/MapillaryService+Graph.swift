@@ -13,8 +13,10 @@ extension MapillaryService {
             return
         }
         guard request.method == "GET" else {
-            sendJSON(response, status: 400, GraphJSON.error(
-                message: "(#100) Unsupported \(request.method) request", type: "GraphMethodException", code: 100))
+            sendJSON(
+                response, status: 400,
+                GraphJSON.error(
+                    message: "(#100) Unsupported \(request.method) request", type: "GraphMethodException", code: 100))
             return
         }
         if let problem = authenticate(request) {
@@ -24,8 +26,10 @@ extension MapillaryService {
         }
         guard apiFaults.admit(), !limitedByCount() else {
             counters.increment(.rateLimited)
-            sendJSON(response, status: 429, GraphJSON.error(
-                message: "(#4) Application request limit reached", code: 4, isTransient: true))
+            sendJSON(
+                response, status: 429,
+                GraphJSON.error(
+                    message: "(#4) Application request limit reached", code: 4, isTransient: true))
             return
         }
         let path = request.path
@@ -34,8 +38,10 @@ extension MapillaryService {
         } else if path.count > 1, path.hasPrefix("/"), !path.dropFirst().contains("/") {
             lookUp(id: String(path.dropFirst()), request, response)
         } else {
-            sendJSON(response, status: 404, GraphJSON.error(
-                message: "Unknown path components: \(path)", code: 2500))
+            sendJSON(
+                response, status: 404,
+                GraphJSON.error(
+                    message: "Unknown path components: \(path)", code: 2500))
         }
     }
 
@@ -71,8 +77,10 @@ extension MapillaryService {
             let field = raw.trimmingCharacters(in: .whitespaces)
             guard !field.isEmpty else { continue }
             guard Self.knownFields.contains(field) else {
-                sendJSON(response, status: 400, GraphJSON.error(
-                    message: "(#100) Tried accessing nonexisting field (\(field)) on node type (Image)", code: 100))
+                sendJSON(
+                    response, status: 400,
+                    GraphJSON.error(
+                        message: "(#100) Tried accessing nonexisting field (\(field)) on node type (Image)", code: 100))
                 return nil
             }
             if field != "id", !fields.contains(field) { fields.append(field) }
@@ -91,12 +99,17 @@ extension MapillaryService {
         let user = request.queryValue("creator_username")
         let bboxText = request.queryValue("bbox")
         guard user != nil || bboxText != nil else {
-            return badParameter(response, "(#100) Must specify at least one of creator_username, bbox, sequence_ids or image_ids")
+            return badParameter(
+                response, "(#100) Must specify at least one of creator_username, bbox, sequence_ids or image_ids")
         }
         var pano: Bool?
         if let text = request.queryValue("is_pano") {
-            guard user != nil else { return badParameter(response, "(#100) is_pano must be used with creator_username") }
-            guard text == "true" || text == "false" else { return badParameter(response, "(#100) Param is_pano must be a boolean") }
+            guard user != nil else {
+                return badParameter(response, "(#100) is_pano must be used with creator_username")
+            }
+            guard text == "true" || text == "false" else {
+                return badParameter(response, "(#100) Param is_pano must be a boolean")
+            }
             pano = text == "true"
         }
         guard let fields = requestedFields(request, response) else { return }
@@ -112,14 +125,18 @@ extension MapillaryService {
             let numbers = bboxText.split(separator: ",", omittingEmptySubsequences: false)
                 .compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.filter(\.isFinite)
             guard numbers.count == 4, bboxText.split(separator: ",", omittingEmptySubsequences: false).count == 4 else {
-                return badParameter(response, "(#100) Param bbox must be four comma-separated numbers: minLon,minLat,maxLon,maxLat")
+                return badParameter(
+                    response, "(#100) Param bbox must be four comma-separated numbers: minLon,minLat,maxLon,maxLat")
             }
             guard numbers[0] < numbers[2], numbers[1] < numbers[3] else {
                 return badParameter(response, "(#100) Param bbox must have minLon < maxLon and minLat < maxLat")
             }
             let area = (numbers[2] - numbers[0]) * (numbers[3] - numbers[1])
             guard area < 0.01 else {
-                return badParameter(response, "Bounding box area is too large. Maximum allowed area is 0.010 square degrees, but got \(String(format: "%.3f", area)) square degrees.")
+                return badParameter(
+                    response,
+                    "Bounding box area is too large. Maximum allowed area is 0.010 square degrees, but got \(String(format: "%.3f", area)) square degrees."
+                )
             }
             box = (numbers[0], numbers[1], numbers[2], numbers[3])
         }
@@ -127,32 +144,44 @@ extension MapillaryService {
         for (name, isStart) in [("start_captured_at", true), ("end_captured_at", false)] {
             guard let text = request.queryValue(name) else { continue }
             guard let milliseconds = Self.isoMilliseconds(text) else {
-                return badParameter(response, "(#100) Param \(name) must be an ISO 8601 date and time, e.g. 2022-08-16T16:42:46Z")
+                return badParameter(
+                    response, "(#100) Param \(name) must be an ISO 8601 date and time, e.g. 2022-08-16T16:42:46Z")
             }
             if isStart { window.start = milliseconds } else { window.end = milliseconds }
         }
         if let maximum = configuration.maxRecordsPerResponse, limit > maximum {
             counters.increment(.reduceDataAnswers)
-            sendJSON(response, status: 500, GraphJSON.error(
-                message: "Please reduce the amount of data you're asking for, then retry your request", code: 1))
+            sendJSON(
+                response, status: 500,
+                GraphJSON.error(
+                    message: "Please reduce the amount of data you're asking for, then retry your request", code: 1))
             return
         }
 
-        let lists: [[SandboxImage]] = user.map { [listedRecords(user: $0)] } ?? dataset.userNames.map { listedRecords(user: $0) }
+        let lists: [[SandboxImage]] =
+            user.map { [listedRecords(user: $0)] } ?? dataset.userNames.map { listedRecords(user: $0) }
         let filtered = pano != nil || box != nil || window.start != nil || window.end != nil
         // Only the matching images are copied: an area query looks through every user's.
-        let matching = !filtered ? lists.flatMap { $0 } : lists.flatMap { list in list.lazy.filter { image in
-            if let pano, image.isPano != pano { return false }
-            if window.start != nil || window.end != nil {
-                // Both ends included; an image without a capture time is in no window.
-                guard let time = image.capturedAt, time >= window.start ?? .min, time <= window.end ?? .max else { return false }
+        let matching =
+            !filtered
+            ? lists.flatMap { $0 }
+            : lists.flatMap { list in
+                list.lazy.filter { image in
+                    if let pano, image.isPano != pano { return false }
+                    if window.start != nil || window.end != nil {
+                        // Both ends included; an image without a capture time is in no window.
+                        guard let time = image.capturedAt, time >= window.start ?? .min, time <= window.end ?? .max
+                        else { return false }
+                    }
+                    if let box {
+                        return image.longitude >= box.w && image.longitude <= box.e && image.latitude >= box.s
+                            && image.latitude <= box.n
+                    }
+                    return true
+                }
             }
-            if let box {
-                return image.longitude >= box.w && image.longitude <= box.e && image.latitude >= box.s && image.latitude <= box.n
-            }
-            return true
-        } }
-        let scope = "images|u=\(user ?? "")|b=\(bboxText ?? "")|p=\(pano.map(String.init) ?? "")"
+        let scope =
+            "images|u=\(user ?? "")|b=\(bboxText ?? "")|p=\(pano.map(String.init) ?? "")"
             + "|t=\(window.start.map(String.init) ?? "")-\(window.end.map(String.init) ?? "")"
         // The cap some report for the real API: a bbox query without a creator stops there, with no paging.
         let capped = user == nil && box != nil && configuration.bboxCap != nil
@@ -163,7 +192,8 @@ extension MapillaryService {
         var start = 0
         if let after = request.queryValue("after") {
             guard let position = cursors.decode(after, scope: scope),
-                  acceptsCursor(position: position, count: matching.count, user: user) else {
+                acceptsCursor(position: position, count: matching.count, user: user)
+            else {
                 return badParameter(response, "(#100) The after cursor is invalid or does not belong to this query")
             }
             start = position
@@ -226,9 +256,12 @@ extension MapillaryService {
         counters.increment(.lookupRequests)
         guard let fields = requestedFields(request, response) else { return }
         guard let image = dataset.image(id: id) else {
-            sendJSON(response, status: 404, GraphJSON.error(
-                message: "Unsupported get request. Object with ID '\(id)' does not exist, cannot be loaded due to missing permissions, or does not support this operation",
-                type: "GraphMethodException", code: 100, subcode: 33))
+            sendJSON(
+                response, status: 404,
+                GraphJSON.error(
+                    message:
+                        "Unsupported get request. Object with ID '\(id)' does not exist, cannot be loaded due to missing permissions, or does not support this operation",
+                    type: "GraphMethodException", code: 100, subcode: 33))
             return
         }
         var json = GraphJSON()

@@ -28,11 +28,15 @@ extension MapillaryService {
 
     /// The records one `/images` page shows (a range of the listing) and its `paging.next` link: honest paging,
     /// or the misbehaviour of the user's kind.
-    func page(_ request: ServerRequest, user: String?, start: Int, limit: Int, records: [SandboxImage],
-              scope: String) -> (range: Range<Int>, next: String?) {
+    func page(
+        _ request: ServerRequest, user: String?, start: Int, limit: Int, records: [SandboxImage],
+        scope: String
+    ) -> (range: Range<Int>, next: String?) {
         let count = records.count
         let end = min(count, start + limit)
-        func link(_ position: Int) -> String { nextURL(request, after: cursors.encode(position: position, scope: scope)) }
+        func link(_ position: Int) -> String {
+            nextURL(request, after: cursors.encode(position: position, scope: scope))
+        }
         switch user.flatMap({ dataset.kinds[$0] }) {
         case .pagingSelf?:
             misbehaviour.count(.loopingPage)
@@ -53,8 +57,10 @@ extension MapillaryService {
 
     /// Serves `image` the way a `trickle` or `long-body` user's chosen images are served; false (nothing sent)
     /// for every other image.
-    func serveMisbehaving(_ image: SandboxImage, quality: SandboxQuality, kind: SandboxConfiguration.UserKind,
-                          headers: [(String, String)], _ response: ServerResponse) throws -> Bool {
+    func serveMisbehaving(
+        _ image: SandboxImage, quality: SandboxQuality, kind: SandboxConfiguration.UserKind,
+        headers: [(String, String)], _ response: ServerResponse
+    ) throws -> Bool {
         guard kind == .trickle || kind == .longBody, Self.isChosenForCDNFault(image) else { return false }
         if kind == .trickle {
             guard let rate = misbehaviour.trickleRate else { return false }

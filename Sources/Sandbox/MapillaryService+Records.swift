@@ -54,7 +54,7 @@ extension MapillaryService {
                     json.key(field)
                     json.string(thumbURL(for: image, quality: quality, lifetime: lifetime))
                 }
-                // Other known fields (mesh, detections, …) have no value in the sandbox: omitted.
+            // Other known fields (mesh, detections, …) have no value in the sandbox: omitted.
             }
         }
         json.endObject()

@@ -8,8 +8,9 @@ extension MapillaryService {
     /// file, an error sentence or the state. Other bodies, and requests without a token, are left as they are.
     func echoingToken(_ body: [UInt8], for request: ServerRequest) -> [UInt8] {
         guard let token = Self.presentedToken(request), !token.isEmpty,
-              var object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
-              var error = object["error"] as? [String: Any], let message = error["message"] as? String else {
+            var object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
+            var error = object["error"] as? [String: Any], let message = error["message"] as? String
+        else {
             return body
         }
         let upper = CDNURLSigner.percentEncode(token)

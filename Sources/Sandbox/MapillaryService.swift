@@ -41,10 +41,12 @@ final class MapillaryService: Sendable {
         self.store = try ImageStore(directory: dataDirectory + "/images", configuration: configuration)
         self.cursors = GraphCursor(seed: configuration.seed)
         self.signer = CDNURLSigner(seed: configuration.seed)
-        self.apiFaults = FaultInjector(seed: configuration.seed, faultRate: configuration.faultRate,
-                                       ratePerSecond: configuration.rateLimit, purpose: "api")
-        self.cdnFaults = FaultInjector(seed: configuration.seed, faultRate: configuration.faultRate,
-                                       ratePerSecond: nil, purpose: "cdn")
+        self.apiFaults = FaultInjector(
+            seed: configuration.seed, faultRate: configuration.faultRate,
+            ratePerSecond: configuration.rateLimit, purpose: "api")
+        self.cdnFaults = FaultInjector(
+            seed: configuration.seed, faultRate: configuration.faultRate,
+            ratePerSecond: nil, purpose: "cdn")
         self.misbehaviour = SandboxMisbehaviour(trickleRate: configuration.cdnTrickleRate)
     }
 
@@ -52,7 +54,8 @@ final class MapillaryService: Sendable {
         func bad(_ sentence: String) -> SandboxError { SandboxError(.invalidConfiguration, sentence) }
         var names: Set<String> = []
         for user in c.users {
-            guard !user.name.isEmpty, !user.name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            guard !user.name.isEmpty, !user.name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            else {
                 throw bad("a sandbox user name is empty or holds control characters; give every user a plain name")
             }
             guard names.insert(user.name).inserted else {
@@ -60,17 +63,27 @@ final class MapillaryService: Sendable {
             }
         }
         guard (0...1).contains(c.faultRate) else { throw bad("the fault rate \(c.faultRate) is not between 0 and 1") }
-        if let every = c.rateLimitEvery, every < 1 { throw bad("the rate-limit period \(every) is not a whole number of 1 or more") }
-        if let rate = c.rateLimit, !(rate > 0) { throw bad("the rate limit \(rate) is not a positive number of requests per second") }
-        if let max = c.maxRecordsPerResponse, max < 1 { throw bad("the maximum records per response \(max) is not positive") }
+        if let every = c.rateLimitEvery, every < 1 {
+            throw bad("the rate-limit period \(every) is not a whole number of 1 or more")
+        }
+        if let rate = c.rateLimit, !(rate > 0) {
+            throw bad("the rate limit \(rate) is not a positive number of requests per second")
+        }
+        if let max = c.maxRecordsPerResponse, max < 1 {
+            throw bad("the maximum records per response \(max) is not positive")
+        }
         if let cap = c.bboxCap, cap < 1 { throw bad("the bbox cap \(cap) is not positive") }
         for area in c.areas where area.creators < 1 || area.images < area.creators {
-            throw bad("a sandbox area has \(area.creators) creators and \(area.images) images; give at least one creator and one image per creator")
+            throw bad(
+                "a sandbox area has \(area.creators) creators and \(area.images) images; give at least one creator and one image per creator"
+            )
         }
         guard (1...16384).contains(c.originalSize.width), (1...16384).contains(c.originalSize.height) else {
             throw bad("the original image size \(c.originalSize) is not within 1…16384 pixels per side")
         }
-        guard c.cdnTrickleRate >= 0 else { throw bad("the CDN trickle rate \(c.cdnTrickleRate) is negative; give 0 or more bytes per second") }
+        guard c.cdnTrickleRate >= 0 else {
+            throw bad("the CDN trickle rate \(c.cdnTrickleRate) is negative; give 0 or more bytes per second")
+        }
         guard c.urlLifetime >= .zero else { throw bad("the URL lifetime is negative; give 0 or more seconds") }
         guard (0...65533).contains(c.port) else { throw bad("the port \(c.port) is not within 0…65533") }
     }
@@ -95,20 +108,26 @@ final class MapillaryService: Sendable {
         case .status(let status):
             counters.increment(.injected5xx)
             if graph && status == 500 {
-                sendJSON(response, status: 500, GraphJSON.error(
-                    message: "An unexpected error has occurred. Please retry your request later.",
-                    code: 2, isTransient: true))
+                sendJSON(
+                    response, status: 500,
+                    GraphJSON.error(
+                        message: "An unexpected error has occurred. Please retry your request later.",
+                        code: 2, isTransient: true))
             } else {
-                let reason = status == 502 ? "Bad Gateway" : status == 503 ? "Service Unavailable" : "Internal Server Error"
-                response.send(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
-                              body: Array("<html><body><h1>\(status) \(reason)</h1></body></html>\n".utf8))
+                let reason =
+                    status == 502 ? "Bad Gateway" : status == 503 ? "Service Unavailable" : "Internal Server Error"
+                response.send(
+                    status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
+                    body: Array("<html><body><h1>\(status) \(reason)</h1></body></html>\n".utf8))
             }
         }
     }
 
     func record(_ request: ServerRequest, origin: LoggedRequest.Origin) {
-        log.append(LoggedRequest(origin: origin, method: request.method, target: request.target, path: request.path,
-                                 query: request.query, headers: request.headers))
+        log.append(
+            LoggedRequest(
+                origin: origin, method: request.method, target: request.target, path: request.path,
+                query: request.query, headers: request.headers))
     }
 
     /// Seconds a freshly minted CDN URL stays valid: the configured lifetime for listings, at least
@@ -120,7 +139,8 @@ final class MapillaryService: Sendable {
 
     /// A signed CDN URL for `image` at `quality`, valid from now for `lifetime` seconds.
     func thumbURL(for image: SandboxImage, quality: SandboxQuality, lifetime: Int64) -> String {
-        signer.url(base: cdnBase.withLock { $0 }, id: image.id, quality: quality,
-                   size: ImageStore.size(of: image, quality: quality), expires: clock.now + lifetime)
+        signer.url(
+            base: cdnBase.withLock { $0 }, id: image.id, quality: quality,
+            size: ImageStore.size(of: image, quality: quality), expires: clock.now + lifetime)
     }
 }

@@ -37,8 +37,9 @@ public final class Sandbox: Sendable {
             do {
                 let folder = directory + "/component-\(index)"
                 try DurableFile.makeDirectories(folder)
-                let context = SandboxContext(configuration: configuration, dataDirectory: folder,
-                                             firstPortOffset: 2 + index * Self.portsPerComponent)
+                let context = SandboxContext(
+                    configuration: configuration, dataDirectory: folder,
+                    firstPortOffset: 2 + index * Self.portsPerComponent)
                 started.append(try factory.start(context: context))
             } catch {
                 for component in started.reversed() { component.stop() }
@@ -79,7 +80,8 @@ public final class Sandbox: Sendable {
         lines += mapillary.bannerLines
         for component in components { lines += component.bannerLines }
         lines.append("Use it with:")
-        lines.append("  export " + environment.map { "\($0.name)=\(Self.shellQuoted($0.value))" }.joined(separator: " "))
+        lines.append(
+            "  export " + environment.map { "\($0.name)=\(Self.shellQuoted($0.value))" }.joined(separator: " "))
         return lines.joined(separator: "\n")
     }
 
@@ -104,7 +106,9 @@ public final class Sandbox: Sendable {
         let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
         var template = Array((base + "/mapillary-sandbox-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw SandboxError(.fileAccess, "a temporary sandbox folder cannot be created under \(base); set TMPDIR or give a data folder")
+            throw SandboxError(
+                .fileAccess,
+                "a temporary sandbox folder cannot be created under \(base); set TMPDIR or give a data folder")
         }
         return String(cString: made)
     }

@@ -60,23 +60,34 @@ extension SandboxConfiguration {
         /// Parses `W,S,E,N:CREATORS:IMAGES`, e.g. `13.2,52.4,13.7,52.9:30:3000`.
         public init(parsing text: String) throws {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            let edges = parts.first.map { $0.split(separator: ",", omittingEmptySubsequences: false).compactMap { Double($0) } } ?? []
+            let edges =
+                parts.first.map { $0.split(separator: ",", omittingEmptySubsequences: false).compactMap { Double($0) } }
+                ?? []
             guard parts.count == 3, edges.count == 4, edges.allSatisfy(\.isFinite),
-                  let creators = Int(parts[1]), let images = Int(parts[2]) else {
-                throw SandboxError(.invalidConfiguration,
-                    "the sandbox area \"\(text)\" is not W,S,E,N:CREATORS:IMAGES; write it like 13.2,52.4,13.7,52.9:30:3000")
+                let creators = Int(parts[1]), let images = Int(parts[2])
+            else {
+                throw SandboxError(
+                    .invalidConfiguration,
+                    "the sandbox area \"\(text)\" is not W,S,E,N:CREATORS:IMAGES; write it like 13.2,52.4,13.7,52.9:30:3000"
+                )
             }
             guard (-180...180).contains(edges[0]), (-180...180).contains(edges[2]), edges[0] != edges[2],
-                  (-90...90).contains(edges[1]), (-90...90).contains(edges[3]), edges[1] < edges[3] else {
-                throw SandboxError(.invalidConfiguration,
-                    "the sandbox area \(parts[0]) is not a box on the globe; give W,S,E,N with S < N (W > E crosses the antimeridian)")
+                (-90...90).contains(edges[1]), (-90...90).contains(edges[3]), edges[1] < edges[3]
+            else {
+                throw SandboxError(
+                    .invalidConfiguration,
+                    "the sandbox area \(parts[0]) is not a box on the globe; give W,S,E,N with S < N (W > E crosses the antimeridian)"
+                )
             }
             guard creators >= 1, images >= creators else {
-                throw SandboxError(.invalidConfiguration,
-                    "the sandbox area \(parts[0]) needs at least one creator and at least one image per creator, not \(creators) and \(images)")
+                throw SandboxError(
+                    .invalidConfiguration,
+                    "the sandbox area \(parts[0]) needs at least one creator and at least one image per creator, not \(creators) and \(images)"
+                )
             }
-            self.init(region: Region(west: edges[0], south: edges[1], east: edges[2], north: edges[3]),
-                      creators: creators, images: images)
+            self.init(
+                region: Region(west: edges[0], south: edges[1], east: edges[2], north: edges[3]),
+                creators: creators, images: images)
         }
     }
 
@@ -95,7 +106,11 @@ extension SandboxConfiguration {
             var index = 0
             while rest != 0 {
                 let position = index % counts.count
-                if rest > 0 { counts[position] += 1; rest -= 1 } else if counts[position] > 1 { counts[position] -= 1; rest += 1 }
+                if rest > 0 {
+                    counts[position] += 1; rest -= 1
+                } else if counts[position] > 1 {
+                    counts[position] -= 1; rest += 1
+                }
                 index += 1
             }
             var random = SandboxRandom(seed: seed, "area", String(areaIndex))

@@ -49,21 +49,25 @@ public struct SandboxConfiguration: Sendable {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             let kinds = UserKind.allCases.map(\.rawValue).joined(separator: ", ")
             guard (1...3).contains(parts.count), !parts[0].isEmpty else {
-                throw SandboxError(.invalidConfiguration,
+                throw SandboxError(
+                    .invalidConfiguration,
                     "the sandbox user \"\(text)\" is not NAME[:COUNT[:KIND]]; write it like alice:500:normal")
             }
             var count = 120
             if parts.count > 1 {
                 guard let value = Int(parts[1]), value >= 0 else {
-                    throw SandboxError(.invalidConfiguration,
-                        "the image count \"\(parts[1])\" of sandbox user \(parts[0]) is not a whole number of 0 or more")
+                    throw SandboxError(
+                        .invalidConfiguration,
+                        "the image count \"\(parts[1])\" of sandbox user \(parts[0]) is not a whole number of 0 or more"
+                    )
                 }
                 count = value
             }
             var kind = UserKind.normal
             if parts.count > 2 {
                 guard let value = UserKind(rawValue: parts[2]) else {
-                    throw SandboxError(.invalidConfiguration,
+                    throw SandboxError(
+                        .invalidConfiguration,
                         "the kind \"\(parts[2])\" of sandbox user \(parts[0]) is unknown; use one of \(kinds)")
                 }
                 kind = value

@@ -73,7 +73,8 @@ final class SandboxCounterSet: Sendable {
             apiRequests: v(.apiRequests), pageRequests: v(.pageRequests), lookupRequests: v(.lookupRequests),
             cdnRequests: v(.cdnRequests), cdnRequestsWithCredentials: v(.cdnRequestsWithCredentials),
             unauthorized: v(.unauthorized), rateLimited: v(.rateLimited), injected5xx: v(.injected5xx),
-            injectedResets: v(.injectedResets), reduceDataAnswers: v(.reduceDataAnswers), cappedAnswers: v(.cappedAnswers),
+            injectedResets: v(.injectedResets), reduceDataAnswers: v(.reduceDataAnswers),
+            cappedAnswers: v(.cappedAnswers),
             expiredURLs: v(.expiredURLs), badSignatures: v(.badSignatures), imagesServed: v(.imagesServed),
             cdnPeakInFlight: cdnPeak.load(ordering: .relaxed))
     }

@@ -28,8 +28,9 @@ final class SandboxDataset: Sendable {
             var prefix = Int64(random.next() % 900_000)
             while usedPrefixes.contains(prefix) { prefix = (prefix + 1) % 900_000 }
             usedPrefixes.insert(prefix)
-            let list = Self.generate(user: user, seed: configuration.seed, idPrefix: prefix,
-                                     originalSize: configuration.originalSize)
+            let list = Self.generate(
+                user: user, seed: configuration.seed, idPrefix: prefix,
+                originalSize: configuration.originalSize)
             for image in list { locations[image.id] = Location(user: user.name, index: image.index) }
             images[user.name] = list
             kinds[user.name] = user.kind
@@ -55,8 +56,10 @@ final class SandboxDataset: Sendable {
     ]
     private static let utcOffsets = [-480, -300, -180, 0, 60, 120, 330, 540, 600]
 
-    static func generate(user: SandboxConfiguration.User, seed: UInt64, idPrefix: Int64,
-                         originalSize: PixelSize) -> [SandboxImage] {
+    static func generate(
+        user: SandboxConfiguration.User, seed: UInt64, idPrefix: Int64,
+        originalSize: PixelSize
+    ) -> [SandboxImage] {
         var u = SandboxRandom(seed: seed, "user", user.name)
         let quadrant = u.next() % 4
         let originLat = (quadrant & 1 == 0 ? 1.0 : -1.0) * u.double(in: 5...60)
@@ -80,7 +83,9 @@ final class SandboxDataset: Sendable {
             // At least a day apart: every sequence has its own UTC date(s).
             time += Int64(s.double(in: 1.0...2.5) * 86_400_000)
             // In a region: anywhere inside it (positions are folded back in at its edges).
-            let regionStart = user.region.map { (dx: s.double(in: 0...$0.width), dy: s.double(in: 0...($0.north - $0.south))) }
+            let regionStart = user.region.map {
+                (dx: s.double(in: 0...$0.width), dy: s.double(in: 0...($0.north - $0.south)))
+            }
             let startLat = originLat + s.double(in: -0.02...0.02)
             let startLon = originLon + s.double(in: -0.02...0.02)
             let heading = s.double(in: 0...359.9)
@@ -90,19 +95,25 @@ final class SandboxDataset: Sendable {
             for k in 0..<min(length, user.imageCount - list.count) {
                 let index = list.count
                 var r = SandboxRandom(seed: seed, "image", user.name, String(index))
-                let id = String(1_000_000_000_000_000 + idPrefix * 10_000_000_000
-                                + (Int64(index) * 7_919_031_117 + idOffset) % 10_000_000_000)
+                let id = String(
+                    1_000_000_000_000_000 + idPrefix * 10_000_000_000
+                        + (Int64(index) * 7_919_031_117 + idOffset) % 10_000_000_000)
                 var lat = startLat + Double(k) * step * cos(radians) + r.double(in: -0.000005...0.000005)
-                var lon = startLon + Double(k) * step * sin(radians) / cos(startLat * .pi / 180)
+                var lon =
+                    startLon + Double(k) * step * sin(radians) / cos(startLat * .pi / 180)
                     + r.double(in: -0.000005...0.000005)
                 if let region = user.region, let regionStart {
                     (lon, lat) = region.fold(dx: regionStart.dx + lon - startLon, dy: regionStart.dy + lat - startLat)
                 }
-                let computed: (longitude: Double, latitude: Double)? = index % 10 == 9 ? nil
+                let computed: (longitude: Double, latitude: Double)? =
+                    index % 10 == 9
+                    ? nil
                     : (round8(lon + r.double(in: -0.00004...0.00004)), round8(lat + r.double(in: -0.00004...0.00004)))
                 var altitude: Double? = round3(baseAltitude + Double(k) * 0.3 + r.double(in: -1...1))
                 var computedAltitude: Double? = altitude.map { round3($0 + r.double(in: -2...2)) }
-                if index % 17 == 3 { altitude = index % 2 == 0 ? 4_294_967_281 : 4_294_967_296 - Double(1 + r.next() % 60) }
+                if index % 17 == 3 {
+                    altitude = index % 2 == 0 ? 4_294_967_281 : 4_294_967_296 - Double(1 + r.next() % 60)
+                }
                 if index % 19 == 5 { altitude = 0; computedAltitude = round3(baseAltitude) }
                 if index % 13 == 2 { altitude = nil }
                 var compass = normalizedAngle(heading + r.double(in: -4...4))
@@ -114,16 +125,28 @@ final class SandboxDataset: Sendable {
                 let make = isPanoSequence ? panoCamera.0 : camera.0
                 var model = isPanoSequence ? panoCamera.1 : camera.1
                 if index % 43 == 21 { model = "Ünïcode Cam 3000  " }
-                let cameraType = isPanoSequence ? (index % 2 == 0 ? "equirectangular" : "spherical")
+                let cameraType =
+                    isPanoSequence
+                    ? (index % 2 == 0 ? "equirectangular" : "spherical")
                     : (index % 47 == 30 ? "fisheye" : "perspective")
-                let size = isPanoSequence ? PixelSize(width: originalSize.width, height: max(1, originalSize.width / 2))
+                let size =
+                    isPanoSequence
+                    ? PixelSize(width: originalSize.width, height: max(1, originalSize.width / 2))
                     : originalSize
                 let orientation = index % 37 == 17 ? 6 : (index % 41 == 19 ? 3 : 1)
-                let parameters: [Double]? = isPanoSequence ? nil
-                    : [round8(r.double(in: 0.5...0.9)), round8(r.double(in: -0.1...0.05)), round8(r.double(in: -0.01...0.01))]
-                let rotation = [round8(r.double(in: -3...3)), round8(r.double(in: -3...3)), round8(r.double(in: -3...3))]
+                let parameters: [Double]? =
+                    isPanoSequence
+                    ? nil
+                    : [
+                        round8(r.double(in: 0.5...0.9)), round8(r.double(in: -0.1...0.05)),
+                        round8(r.double(in: -0.01...0.01)),
+                    ]
+                let rotation = [
+                    round8(r.double(in: -3...3)), round8(r.double(in: -3...3)), round8(r.double(in: -3...3)),
+                ]
 
-                let position = user.region?.rounded(longitude: lon, latitude: lat)
+                let position =
+                    user.region?.rounded(longitude: lon, latitude: lat)
                     ?? (longitude: round8(lon), latitude: round8(lat))
                 var finalID = id
                 var finalSequence = key
@@ -139,15 +162,16 @@ final class SandboxDataset: Sendable {
                     case .missingRendition: break
                     }
                 }
-                list.append(SandboxImage(
-                    id: finalID, user: user.name, index: index, sequence: finalSequence, capturedAt: capturedAt,
-                    longitude: position.longitude, latitude: position.latitude, computedPosition: computed,
-                    altitude: altitude, computedAltitude: computedAltitude,
-                    compassAngle: compass, computedCompassAngle: computedCompass,
-                    isPano: isPanoSequence, cameraType: cameraType, make: make, model: model,
-                    width: size.width, height: size.height, exifOrientation: orientation,
-                    cameraParameters: parameters, computedRotation: rotation, creatorID: creatorID,
-                    cameraUTCOffsetMinutes: utcOffset, hostility: hostility))
+                list.append(
+                    SandboxImage(
+                        id: finalID, user: user.name, index: index, sequence: finalSequence, capturedAt: capturedAt,
+                        longitude: position.longitude, latitude: position.latitude, computedPosition: computed,
+                        altitude: altitude, computedAltitude: computedAltitude,
+                        compassAngle: compass, computedCompassAngle: computedCompass,
+                        isPano: isPanoSequence, cameraType: cameraType, make: make, model: model,
+                        width: size.width, height: size.height, exifOrientation: orientation,
+                        cameraParameters: parameters, computedRotation: rotation, creatorID: creatorID,
+                        cameraUTCOffsetMinutes: utcOffset, hostility: hostility))
             }
             time += Int64(length) * 2000
             sequenceIndex += 1

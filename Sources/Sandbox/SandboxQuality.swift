@@ -27,7 +27,8 @@ public enum SandboxQuality: String, Sendable, CaseIterable, Hashable {
         let long = max(original.width, original.height), short = min(original.width, original.height)
         guard long > longest else { return original }
         let scaledShort = max(1, Int((Double(short) * Double(longest) / Double(long)).rounded()))
-        return original.width >= original.height ? PixelSize(width: longest, height: scaledShort)
-                                                  : PixelSize(width: scaledShort, height: longest)
+        return original.width >= original.height
+            ? PixelSize(width: longest, height: scaledShort)
+            : PixelSize(width: scaledShort, height: longest)
     }
 }

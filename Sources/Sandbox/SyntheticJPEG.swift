@@ -6,7 +6,8 @@ public enum SyntheticJPEG {
     /// Paints and encodes one picture. Throws ``SandboxError`` when TurboJPEG fails.
     public static func make(width: Int, height: Int, seed: UInt64, quality: Int = 85) throws -> [UInt8] {
         guard width > 0, height > 0, width <= 16384, height <= 16384 else {
-            throw SandboxError(.imageGeneration, "a synthetic image of \(width)×\(height) pixels cannot be made; use 1…16384 per side")
+            throw SandboxError(
+                .imageGeneration, "a synthetic image of \(width)×\(height) pixels cannot be made; use 1…16384 per side")
         }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         pixels.withUnsafeMutableBufferPointer { buffer in
@@ -18,21 +19,24 @@ public enum SyntheticJPEG {
     /// Encodes tightly packed RGB pixels.
     static func encode(_ pixels: [UInt8], width: Int, height: Int, quality: Int) throws -> [UInt8] {
         guard let handle = tjInitCompress() else {
-            throw SandboxError(.imageGeneration, "TurboJPEG could not start a compressor (tjInitCompress failed); check libturbojpeg")
+            throw SandboxError(
+                .imageGeneration, "TurboJPEG could not start a compressor (tjInitCompress failed); check libturbojpeg")
         }
         defer { tjDestroy(handle) }
         let capacity = Int(tjBufSize(Int32(width), Int32(height), Int32(TJSAMP_420.rawValue)))
         guard capacity > 0 else {
-            throw SandboxError(.imageGeneration, "TurboJPEG could not size a \(width)×\(height) image (tjBufSize failed)")
+            throw SandboxError(
+                .imageGeneration, "TurboJPEG could not size a \(width)×\(height) image (tjBufSize failed)")
         }
         var output = [UInt8](repeating: 0, count: capacity)
         var size: UInt = UInt(capacity)
         let status = pixels.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { destination in
                 var pointer: UnsafeMutablePointer<UInt8>? = destination.baseAddress
-                return tjCompress2(handle, source.baseAddress, Int32(width), 0, Int32(height), Int32(TJPF_RGB.rawValue),
-                                   &pointer, &size, Int32(TJSAMP_420.rawValue), Int32(min(max(quality, 1), 100)),
-                                   Int32(TJFLAG_NOREALLOC))
+                return tjCompress2(
+                    handle, source.baseAddress, Int32(width), 0, Int32(height), Int32(TJPF_RGB.rawValue),
+                    &pointer, &size, Int32(TJSAMP_420.rawValue), Int32(min(max(quality, 1), 100)),
+                    Int32(TJFLAG_NOREALLOC))
             }
         }
         guard status == 0 else {
@@ -63,10 +67,16 @@ public enum SyntheticJPEG {
             let x0 = Int(r.double(in: -0.1...0.95) * Double(width))
             let w = Int(r.double(in: 0.05...0.22) * Double(width))
             let gray = Int(r.double(in: 70...200))
-            buildings.append(Building(
-                x0: max(0, x0), x1: min(width, x0 + w), top: horizon - Int(r.double(in: 0.08...0.35) * Double(height)),
-                color: (gray + Int(r.double(in: -20...20)), gray + Int(r.double(in: -20...20)), gray + Int(r.double(in: -20...20))),
-                windowColor: (Int(r.double(in: 30...90)), Int(r.double(in: 40...100)), Int(r.double(in: 60...130)))))
+            buildings.append(
+                Building(
+                    x0: max(0, x0), x1: min(width, x0 + w),
+                    top: horizon - Int(r.double(in: 0.08...0.35) * Double(height)),
+                    color: (
+                        gray + Int(r.double(in: -20...20)), gray + Int(r.double(in: -20...20)),
+                        gray + Int(r.double(in: -20...20))
+                    ),
+                    windowColor: (Int(r.double(in: 30...90)), Int(r.double(in: 40...100)), Int(r.double(in: 60...130))))
+            )
         }
         let roadHalfBottom = Double(width) * r.double(in: 0.25...0.45)
         let vanishX = Double(width) * r.double(in: 0.35...0.65)
@@ -77,9 +87,11 @@ public enum SyntheticJPEG {
             let row = y * width * 3
             if y < horizon {
                 let t = horizon > 1 ? Double(y) / Double(horizon - 1) : 0
-                let c = (UInt8(clamping: skyTop.0 + Int(Double(skyLow.0 - skyTop.0) * t)),
-                         UInt8(clamping: skyTop.1 + Int(Double(skyLow.1 - skyTop.1) * t)),
-                         UInt8(clamping: skyTop.2 + Int(Double(skyLow.2 - skyTop.2) * t)))
+                let c = (
+                    UInt8(clamping: skyTop.0 + Int(Double(skyLow.0 - skyTop.0) * t)),
+                    UInt8(clamping: skyTop.1 + Int(Double(skyLow.1 - skyTop.1) * t)),
+                    UInt8(clamping: skyTop.2 + Int(Double(skyLow.2 - skyTop.2) * t))
+                )
                 for x in 0..<width {
                     px[row + 3 * x] = c.0; px[row + 3 * x + 1] = c.1; px[row + 3 * x + 2] = c.2
                 }

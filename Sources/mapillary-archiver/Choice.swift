@@ -29,7 +29,8 @@ struct Choice<Value: ExpressibleByArgument>: ExpressibleByArgument, Sendable {
     func value(of option: String) throws -> Value {
         guard let value = Value(argument: spelling) else {
             let values = Self.allValueStrings
-            let list = values.dropLast().joined(separator: ", ") + (values.count > 1 ? " or " : "") + (values.last ?? "")
+            let list =
+                values.dropLast().joined(separator: ", ") + (values.count > 1 ? " or " : "") + (values.last ?? "")
             throw ValidationError("\(option) must be \(list), not '\(spelling)'")
         }
         return value
@@ -41,7 +42,9 @@ extension Quality: ExpressibleByArgument {}
 
 /// `--tar-by`: date, top-level or none.
 extension TarGrouping: ExpressibleByArgument {
-    private static let spellings: [(String, TarGrouping)] = [("date", .date), ("top-level", .topLevel), ("none", .none)]
+    private static let spellings: [(String, TarGrouping)] = [
+        ("date", .date), ("top-level", .topLevel), ("none", .none),
+    ]
 
     public init?(argument: String) {
         guard let match = Self.spellings.first(where: { $0.0 == argument }) else { return nil }

@@ -20,15 +20,22 @@ struct CleanUp: ParsableCommand {
     @Flag(help: "Also remove folders with archived but unpublished images (their downloads are lost).")
     var force = false
 
-    @Option(help: ArgumentHelp("The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.",
+            valueName: "dir"))
     var cacheDir: String?
 
-    @Option(help: ArgumentHelp("The output folder where finished items are (and where package leaves unfinished copies).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The output folder where finished items are (and where package leaves unfinished copies).", valueName: "dir"
+        ))
     var output = "./mapillary_data"
 
     func run() throws {
-        let cleaner = StagingCleaner(cacheDirectory: cacheDir ?? DownloadOptions.defaultCacheDirectory(),
-                                     outputDirectory: output, olderThan: olderThan.map { $0 * 86_400 }, force: force)
+        let cleaner = StagingCleaner(
+            cacheDirectory: cacheDir ?? DownloadOptions.defaultCacheDirectory(),
+            outputDirectory: output, olderThan: olderThan.map { $0 * 86_400 }, force: force)
         let survey = cleaner.survey()
         if survey.isEmpty {
             print("no staging folders in \(cleaner.cacheDirectory)")

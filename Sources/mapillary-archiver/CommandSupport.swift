@@ -10,7 +10,8 @@ enum CommandSupport {
     /// The IA endpoints from the flags, else the environment; a usage error when one is not an http(s) URL.
     static func endpoints(_ options: ArchiveEndpointOptions, environment: [String: String]) throws -> IAEndpoints {
         let fromEnvironment = IAEndpoints.from(environment: environment)
-        let endpoints = IAEndpoints(s3: options.s3URL ?? fromEnvironment.s3, archive: options.archiveURL ?? fromEnvironment.archive)
+        let endpoints = IAEndpoints(
+            s3: options.s3URL ?? fromEnvironment.s3, archive: options.archiveURL ?? fromEnvironment.archive)
         do { try endpoints.validate() } catch { throw ValidationError("\(error)") }
         return endpoints
     }
@@ -18,8 +19,9 @@ enum CommandSupport {
     /// Resolves IA keys: flags, else environment, else the ia client's config file. A usage error when none are found.
     static func credentials(_ options: CredentialOptions, environment: [String: String]) throws -> IACredentials {
         do {
-            return try IACredentials.resolve(accessKey: options.accessKey, secretKey: options.secretKey,
-                                             environment: environment, home: environment["HOME"] ?? NSHomeDirectory())
+            return try IACredentials.resolve(
+                accessKey: options.accessKey, secretKey: options.secretKey,
+                environment: environment, home: environment["HOME"] ?? NSHomeDirectory())
         } catch {
             throw ValidationError("\(error)")
         }
@@ -62,7 +64,9 @@ enum CommandSupport {
             source.setEventHandler {
                 switch interrupts.arrived() {
                 case .first:
-                    try? FileHandle.standardError.write(contentsOf: Data("\ninterrupted: saving work in progress (press Ctrl-C again to quit at once)\n".utf8))
+                    try? FileHandle.standardError.write(
+                        contentsOf: Data(
+                            "\ninterrupted: saving work in progress (press Ctrl-C again to quit at once)\n".utf8))
                     task.cancel()
                 case .again:
                     exit(130)

@@ -5,7 +5,8 @@ import Foundation
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the whole toolkit offline against the sandbox: two contributors downloaded, packaged, uploaded, verified.",
+        abstract:
+            "Run the whole toolkit offline against the sandbox: two contributors downloaded, packaged, uploaded, verified.",
         discussion: """
             Starts the sandbox in this process, archives two sample contributors end to end and prints what each step did. Everything goes into --dir (a new temp folder by default), which is kept so you can look at the items.
             """)
@@ -21,8 +22,12 @@ struct Demo: AsyncParsableCommand {
             folder = dir
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } else {
-            var template = Array((URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("mapillary-archiver-demo-XXXXXX").path).utf8CString)
-            guard let made = mkdtemp(&template) else { throw ArchiverError(.io, "could not create a temp folder for the demo") }
+            var template = Array(
+                (URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("mapillary-archiver-demo-XXXXXX")
+                    .path).utf8CString)
+            guard let made = mkdtemp(&template) else {
+                throw ArchiverError(.io, "could not create a temp folder for the demo")
+            }
             folder = String(cString: made)
         }
         let env = logging.environment()

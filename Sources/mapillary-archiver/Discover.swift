@@ -20,7 +20,10 @@ struct Discover: AsyncParsableCommand {
               mapillary-archiver discover --bbox 179.5,-17,-179.5,-16   # across the antimeridian
             """)
 
-    @Option(help: ArgumentHelp("The area, W,S,E,N in degrees, any size (west greater than east crosses the antimeridian). Write --bbox=W,S,E,N when W is negative.", valueName: "W,S,E,N"))
+    @Option(
+        help: ArgumentHelp(
+            "The area, W,S,E,N in degrees, any size (west greater than east crosses the antimeridian). Write --bbox=W,S,E,N when W is negative.",
+            valueName: "W,S,E,N"))
     var bbox: String
 
     @Option(help: ArgumentHelp("Mapillary access token (MLY|...). Env: MAPILLARY_TOKEN.", valueName: "token"))
@@ -32,10 +35,16 @@ struct Discover: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Leave out creators with fewer images than this in the area.", valueName: "n"))
     var minImages = 1
 
-    @Flag(help: "Leave out creators who have an item on the Internet Archive already (any quality, by this tool or by mapillary_downloader): one search of IA for all of them.")
+    @Flag(
+        help:
+            "Leave out creators who have an item on the Internet Archive already (any quality, by this tool or by mapillary_downloader): one search of IA for all of them."
+    )
     var excludeArchived = false
 
-    @Flag(help: "Add the reported creators whose usernames the tool accepts to the campaign's work queue, most images first (as queue add does: one already there is left as it is).")
+    @Flag(
+        help:
+            "Add the reported creators whose usernames the tool accepts to the campaign's work queue, most images first (as queue add does: one already there is left as it is)."
+    )
     var enqueue = false
 
     @Option(help: ArgumentHelp("With --enqueue: the jobs' image size. Default: original.", valueName: "quality"))
@@ -49,13 +58,21 @@ struct Discover: AsyncParsableCommand {
     @Flag(help: "Go ahead with an area of more than 1,000 tiles.")
     var yes = false
 
-    @Option(help: ArgumentHelp("The state file. Default: CACHE/.discover/W,S,E,N-HASH.sqlite (one per area and API).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The state file. Default: CACHE/.discover/W,S,E,N-HASH.sqlite (one per area and API).", valueName: "file"))
     var state: String?
 
-    @Option(help: ArgumentHelp("The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.",
+            valueName: "dir"))
     var cacheDir: String?
 
-    @Option(help: ArgumentHelp("Records asked per request, 25-2000 (the API's maximum and the cap of an area answer); a page this full without a next link is split.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Records asked per request, 25-2000 (the API's maximum and the cap of an area answer); a page this full without a next link is split.",
+            valueName: "n"))
     var pageSize = MapillaryClient.maximumPageSize
 
     @Option(help: ArgumentHelp("Mapillary Graph API base. Env: MAPILLARY_API_URL.", valueName: "url"))
@@ -73,7 +90,9 @@ struct Discover: AsyncParsableCommand {
             throw ValidationError("--page-size must be between 25 and 2000")
         }
         if area.tileCount > DiscoveryArea.confirmationTileCount && !yes {
-            throw ValidationError("the area \(area) covers \(ByteFormat.grouped(Int(area.area.rounded()))) square degrees: \(ByteFormat.grouped(area.tileCount)) tiles, so at least \(ByteFormat.grouped(area.tileCount)) requests to Mapillary (more where images are dense); add --yes to go ahead, or give a smaller area")
+            throw ValidationError(
+                "the area \(area) covers \(ByteFormat.grouped(Int(area.area.rounded()))) square degrees: \(ByteFormat.grouped(area.tileCount)) tiles, so at least \(ByteFormat.grouped(area.tileCount)) requests to Mapillary (more where images are dense); add --yes to go ahead, or give a smaller area"
+            )
         }
         guard enqueue || (queue.queue == nil && quality == nil && !noWebp) else {
             throw ValidationError("--queue, --quality and --no-webp go with --enqueue; add it, or leave them out")
@@ -90,7 +109,9 @@ struct Discover: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let area = try discoveryArea()
         guard let token = token ?? environment["MAPILLARY_TOKEN"], !token.isEmpty else {
-            throw ValidationError("no Mapillary token: give --token or set MAPILLARY_TOKEN (get one at https://www.mapillary.com/dashboard/developers)")
+            throw ValidationError(
+                "no Mapillary token: give --token or set MAPILLARY_TOKEN (get one at https://www.mapillary.com/dashboard/developers)"
+            )
         }
         let apiBase = apiURL ?? environment["MAPILLARY_API_URL"] ?? MapillaryClient.defaultAPIBase
         do { try MapillaryClient.validate(apiBase: apiBase) } catch { throw ValidationError("\(error)") }
@@ -106,10 +127,12 @@ struct Discover: AsyncParsableCommand {
             area: area, token: token, apiURL: apiBase,
             statePath: state ?? DiscoveryOptions.defaultStatePath(cacheDirectory: cache, area: area, apiURL: apiBase),
             pageSize: pageSize)
-        let iaEndpoints: IAEndpoints? = excludeArchived ? {
-            let fromEnvironment = IAEndpoints.from(environment: environment)
-            return IAEndpoints(s3: fromEnvironment.s3, archive: archiveURL ?? fromEnvironment.archive)
-        }() : nil
+        let iaEndpoints: IAEndpoints? =
+            excludeArchived
+            ? {
+                let fromEnvironment = IAEndpoints.from(environment: environment)
+                return IAEndpoints(s3: fromEnvironment.s3, archive: archiveURL ?? fromEnvironment.archive)
+            }() : nil
 
         let env = logging.environment()
         defer { env.shutdown() }
@@ -121,10 +144,12 @@ struct Discover: AsyncParsableCommand {
             guard let location else { return }
             try Self.enqueue(report.usableUsernames, quality: jobQuality, webp: !noWebp, at: location, json: json)
         }
-        let outcome = await CommandSupport.withInterruptHandling { [minImages] () -> Result<DiscoveryReport, ArchiverError> in
+        let outcome = await CommandSupport.withInterruptHandling {
+            [minImages] () -> Result<DiscoveryReport, ArchiverError> in
             do {
-                return .success(try await AreaDiscovery(options: options, env: env)
-                    .report(minImages: minImages, excludeArchivedAt: iaEndpoints, deliver: deliver))
+                return .success(
+                    try await AreaDiscovery(options: options, env: env)
+                        .report(minImages: minImages, excludeArchivedAt: iaEndpoints, deliver: deliver))
             } catch {
                 return .failure(error as? ArchiverError ?? ArchiverError(.io, "\(error)"))
             }
@@ -136,19 +161,26 @@ struct Discover: AsyncParsableCommand {
 
     /// `--enqueue`: one `add` of every username the tool accepts (`MapillaryUsername`); one line says what happened (on
     /// standard error with `--json`, so standard output stays JSON).
-    static func enqueue(_ usernames: [String], quality: String, webp: Bool, at location: QueueLocation, json: Bool) throws {
+    static func enqueue(
+        _ usernames: [String], quality: String, webp: Bool, at location: QueueLocation, json: Bool
+    ) throws {
         var lines: [String] = []
         var accepted: [String] = []
         for name in usernames {
-            if let problem = MapillaryUsername.problem(name) { lines.append("not queued: " + problem) } else { accepted.append(name) }
+            if let problem = MapillaryUsername.problem(name) {
+                lines.append("not queued: " + problem)
+            } else {
+                accepted.append(name)
+            }
         }
         let jobs = try JobQueue(location, create: true)
         defer { jobs.close() }
         let outcomes = try jobs.add(accepted.map { JobSpec(username: $0, quality: quality, webp: webp) })
         let added = outcomes.filter { $0 == .added }.count
         let requeued = outcomes.filter { if case .requeued = $0 { true } else { false } }.count
-        lines.append("Queued in \(jobs.displayName) (\(quality)\(webp ? ", webp" : ", jpeg")): \(added) added, \(requeued) queued again, "
-                     + "\(outcomes.count - added - requeued) already in the queue.")
+        lines.append(
+            "Queued in \(jobs.displayName) (\(quality)\(webp ? ", webp" : ", jpeg")): \(added) added, \(requeued) queued again, "
+                + "\(outcomes.count - added - requeued) already in the queue.")
         let text = lines.joined(separator: "\n") + "\n"
         if json { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
     }

@@ -15,19 +15,27 @@ struct Download: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Mapillary usernames to archive.", valueName: "username"))
     var usernames: [String] = []
 
-    @Option(help: ArgumentHelp("A file with one username per line (# comments allowed), for batch jobs.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("A file with one username per line (# comments allowed), for batch jobs.", valueName: "file")
+    )
     var usersFile: String?
 
     @Option(help: ArgumentHelp("Image size.", valueName: "quality"))
     var quality = Choice(Quality.original)
 
-    @Option(help: ArgumentHelp("Only images inside W,S,E,N (degrees; area below 0.01 square degrees). Write --bbox=W,S,E,N when W is negative.", valueName: "W,S,E,N"))
+    @Option(
+        help: ArgumentHelp(
+            "Only images inside W,S,E,N (degrees; area below 0.01 square degrees). Write --bbox=W,S,E,N when W is negative.",
+            valueName: "W,S,E,N"))
     var bbox: String?
 
     @Flag(help: "Keep JPEGs (with the EXIF/XMP written in) instead of converting to WebP.")
     var noWebp = false
 
-    @Option(help: ArgumentHelp("Users archived at once; they share the transfers of --concurrency. Default: \(DownloadOptions.defaultJobs).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Users archived at once; they share the transfers of --concurrency. Default: \(DownloadOptions.defaultJobs).",
+            valueName: "n"))
     var jobs: Int?
 
     @Flag(help: "Upload each finished item to the Internet Archive and verify it.")
@@ -49,8 +57,9 @@ struct Download: AsyncParsableCommand {
         guard !users.isEmpty else {
             throw ValidationError("give at least one Mapillary username (or --users-file)")
         }
-        let options = try archiving.downloadOptions(users: users, quality: quality.value(of: "--quality"), webp: !noWebp,
-                                                    bbox: boundingBox(), upload: upload, jobs: jobs)
+        let options = try archiving.downloadOptions(
+            users: users, quality: quality.value(of: "--quality"), webp: !noWebp,
+            bbox: boundingBox(), upload: upload, jobs: jobs)
 
         let env = archiving.logging.environment()
         defer { env.shutdown() }

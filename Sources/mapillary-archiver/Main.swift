@@ -10,7 +10,8 @@ enum Main {
         signal(SIGPIPE, SIG_IGN)
         setlocale(LC_ALL, "C.UTF-8")
         do {
-            var command = try MapillaryArchiver.parseAsRoot(PythonToolFlags.rewrite(Array(CommandLine.arguments.dropFirst())))
+            var command = try MapillaryArchiver.parseAsRoot(
+                PythonToolFlags.rewrite(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -17,7 +17,9 @@ struct MapillaryArchiver: AsyncParsableCommand {
             Every command is safe to interrupt: download and upload continue where they stopped when run again; package starts over. Exit status: 0 all done; 1 some user or item failed (the others were still processed); 2 usage error. Documentation: docs/user-guide.md; every message explained: docs/troubleshooting.md.
             """,
         version: ToolVersion.current,
-        subcommands: [Download.self, Package.self, Upload.self, Verify.self, Stats.self, Discover.self, CleanUp.self,
-                      QueueCommand.self, Worker.self, SandboxCommand.self, Demo.self],
+        subcommands: [
+            Download.self, Package.self, Upload.self, Verify.self, Stats.self, Discover.self, CleanUp.self,
+            QueueCommand.self, Worker.self, SandboxCommand.self, Demo.self,
+        ],
         defaultSubcommand: Download.self)
 }

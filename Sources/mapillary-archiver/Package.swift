@@ -17,10 +17,15 @@ struct Package: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the item folder is created.", valueName: "dir"))
     var output = "."
 
-    @Option(help: ArgumentHelp("The IA identifier (default: the folder's name as given, so a symbolic link's own name).", valueName: "id"))
+    @Option(
+        help: ArgumentHelp(
+            "The IA identifier (default: the folder's name as given, so a symbolic link's own name).", valueName: "id"))
     var identifier: String?
 
-    @Option(help: ArgumentHelp("How files are grouped into tars. Default: date when the folder has date folders, else top-level.", valueName: "grouping"))
+    @Option(
+        help: ArgumentHelp(
+            "How files are grouped into tars. Default: date when the folder has date folders, else top-level.",
+            valueName: "grouping"))
     var tarBy: Choice<TarGrouping>?
 
     @Option(help: ArgumentHelp("Set an item metadata key (repeat a key to make a list).", valueName: "key=value"))
@@ -49,13 +54,18 @@ struct Package: AsyncParsableCommand {
             templateDirectory: templateDir,
             progress: { p in
                 let elapsed = max(0.001, Date().timeIntervalSince(started))
-                console.status("package", "packaging  \(p.filesDone)/\(p.filesTotal) files  \(ByteFormat.size(p.bytesDone))/\(ByteFormat.size(p.bytesTotal))  \(ByteFormat.size(Int64(Double(p.bytesDone) / elapsed)))/s")
+                console.status(
+                    "package",
+                    "packaging  \(p.filesDone)/\(p.filesTotal) files  \(ByteFormat.size(p.bytesDone))/\(ByteFormat.size(p.bytesTotal))  \(ByteFormat.size(Int64(Double(p.bytesDone) / elapsed)))/s"
+                )
             })
         do {
             let result = try await FolderPackager.package(directory, options: options)
             console.clearAllStatus()
             for note in result.notes { env.logger.notice("\(note)") }
-            print("packaged \(result.imageCount) images into \(result.item) (\(result.tars.count) tars, \(ByteFormat.duration(seconds: Date().timeIntervalSince(started))))")
+            print(
+                "packaged \(result.imageCount) images into \(result.item) (\(result.tars.count) tars, \(ByteFormat.duration(seconds: Date().timeIntervalSince(started))))"
+            )
         } catch {
             console.clearAllStatus()
             throw ArchiverError(.publish, "\(error)")

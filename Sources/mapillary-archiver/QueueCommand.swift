@@ -22,7 +22,10 @@ struct QueueCommand: ParsableCommand {
 
 /// `--queue`, shared by the queue commands.
 struct QueueOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The queue: a SQLite file path (one machine) or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (several machines). Env: MAPILLARY_ARCHIVER_QUEUE. Default: $XDG_DATA_HOME/mapillary-archiver/queue.sqlite, else ~/.local/share/mapillary-archiver/queue.sqlite.", valueName: "path|url"))
+    @Option(
+        help: ArgumentHelp(
+            "The queue: a SQLite file path (one machine) or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (several machines). Env: MAPILLARY_ARCHIVER_QUEUE. Default: $XDG_DATA_HOME/mapillary-archiver/queue.sqlite, else ~/.local/share/mapillary-archiver/queue.sqlite.",
+            valueName: "path|url"))
     var queue: String?
 
     /// Opens the queue; `create`: a missing SQLite file is made (only `add` makes one).
@@ -87,7 +90,9 @@ struct QueueAdd: ParsableCommand {
                 print("\(spec.label) was \(state.rawValue): queued again")
             case .alreadyQueued(let state):
                 kept += 1
-                print("\(spec.label) is already \(state.rawValue)" + (state == .done ? " (--again queues it once more)" : ""))
+                print(
+                    "\(spec.label) is already \(state.rawValue)"
+                        + (state == .done ? " (--again queues it once more)" : ""))
             }
         }
         print("\(added) added, \(requeued) queued again, \(kept) already in the queue (\(jobs.displayName))")

@@ -20,10 +20,14 @@ struct QueueServe: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The port to listen on (0: any free port, printed at start).", valueName: "port"))
     var port = 8080
 
-    @Option(help: ArgumentHelp("The address to listen on: 127.0.0.1 (default, this machine only), 0.0.0.0 or :: (every network), or one address of this machine.", valueName: "address"))
+    @Option(
+        help: ArgumentHelp(
+            "The address to listen on: 127.0.0.1 (default, this machine only), 0.0.0.0 or :: (every network), or one address of this machine.",
+            valueName: "address"))
     var listen = "127.0.0.1"
 
-    @Option(help: ArgumentHelp("Internet Archive site the finished items link to. Env: IA_ARCHIVE_URL.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp("Internet Archive site the finished items link to. Env: IA_ARCHIVE_URL.", valueName: "url"))
     var archiveURL: String?
 
     @OptionGroup var queue: QueueOptions
@@ -31,7 +35,8 @@ struct QueueServe: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, not \(port)") }
         guard CampaignPageOptions.isListenAddress(listen) else {
-            throw ValidationError("--listen must be a numeric address of this machine (127.0.0.1, 0.0.0.0, ::1, ::), not '\(listen)'")
+            throw ValidationError(
+                "--listen must be a numeric address of this machine (127.0.0.1, 0.0.0.0, ::1, ::), not '\(listen)'")
         }
     }
 
@@ -39,9 +44,14 @@ struct QueueServe: AsyncParsableCommand {
         var options = CampaignPageOptions()
         options.listen = listen
         options.port = port
-        options.archiveURL = IAEndpoints(archive: archiveURL ?? IAEndpoints.from(environment: ProcessInfo.processInfo.environment).archive).archive
+        options.archiveURL =
+            IAEndpoints(
+                archive: archiveURL ?? IAEndpoints.from(environment: ProcessInfo.processInfo.environment).archive
+            ).archive
         guard options.archiveURL.hasPrefix("https://") || options.archiveURL.hasPrefix("http://") else {
-            throw ValidationError("the archive URL must start with https:// or http://, not '\(options.archiveURL)' (--archive-url, IA_ARCHIVE_URL)")
+            throw ValidationError(
+                "the archive URL must start with https:// or http://, not '\(options.archiveURL)' (--archive-url, IA_ARCHIVE_URL)"
+            )
         }
         let jobs = try queue.open(create: false)
         defer { jobs.close() }
@@ -54,7 +64,8 @@ struct QueueServe: AsyncParsableCommand {
         }
         print("serving the campaign page at \(page.baseURL)/ (read-only; Ctrl-C stops it)")
         if !CampaignPageOptions.isLoopback(listen) {
-            let warning = "warning: the campaign page listens on \(listen) port \(page.port): anyone who can reach it reads it (usernames, error sentences), and it has no password; keep it behind a firewall or a proxy that asks for one\n"
+            let warning =
+                "warning: the campaign page listens on \(listen) port \(page.port): anyone who can reach it reads it (usernames, error sentences), and it has no password; keep it behind a firewall or a proxy that asks for one\n"
             try? FileHandle.standardError.write(contentsOf: Data(warning.utf8))
         }
         fflush(nil)

@@ -6,7 +6,8 @@ import Sandbox
 struct SandboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Run local stand-ins for Mapillary (Graph API + CDN) and the Internet Archive (S3 + metadata + search).",
+        abstract:
+            "Run local stand-ins for Mapillary (Graph API + CDN) and the Internet Archive (S3 + metadata + search).",
         discussion: """
             Serves on loopback until interrupted and prints the URLs, token and IA keys to use. To use it from the same shell:
               mapillary-archiver sandbox --env-file /tmp/sb.env > /tmp/sb.log &
@@ -17,19 +18,31 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Graph API port (others follow it); 0 picks free ports.", valueName: "port"))
     var port = 0
 
-    @Option(help: ArgumentHelp("Contributors as NAME:COUNT[:KIND], comma-separated; KIND is one of " + SandboxConfiguration.UserKind.allCases.map(\.rawValue).joined(separator: ", ") + " (docs/sandbox.md).", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Contributors as NAME:COUNT[:KIND], comma-separated; KIND is one of "
+                + SandboxConfiguration.UserKind.allCases.map(\.rawValue).joined(separator: ", ")
+                + " (docs/sandbox.md).", valueName: "list"))
     var users = "alice:120,bob:40"
 
-    @Option(help: ArgumentHelp("An area populated by several contributors (mapper01, mapper02, ...), as W,S,E,N:CREATORS:IMAGES; repeat for more areas. Write --area=W,... when W is negative.", valueName: "area"))
+    @Option(
+        help: ArgumentHelp(
+            "An area populated by several contributors (mapper01, mapper02, ...), as W,S,E,N:CREATORS:IMAGES; repeat for more areas. Write --area=W,... when W is negative.",
+            valueName: "area"))
     var area: [String] = []
 
-    @Option(help: ArgumentHelp("Area queries (bbox without creator_username) answer at most N records and no next page, as some report the real API does.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Area queries (bbox without creator_username) answer at most N records and no next page, as some report the real API does.",
+            valueName: "n"))
     var bboxCap: Int?
 
     @Option(help: ArgumentHelp("Seed for the generated records and images.", valueName: "n"))
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("The access token the Graph API accepts (default: derived from the seed).", valueName: "token"))
+    @Option(
+        help: ArgumentHelp(
+            "The access token the Graph API accepts (default: derived from the seed).", valueName: "token"))
     var token: String?
 
     @Option(help: ArgumentHelp("Size of 'original' images, WIDTHxHEIGHT.", valueName: "WxH"))
@@ -41,28 +54,42 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Delay before each Graph API and CDN answer, in milliseconds.", valueName: "ms"))
     var latencyMs = 0
 
-    @Option(help: ArgumentHelp("Fraction (0-1) of requests answered with a 5xx or a connection reset.", valueName: "rate"))
+    @Option(
+        help: ArgumentHelp("Fraction (0-1) of requests answered with a 5xx or a connection reset.", valueName: "rate"))
     var faultRate = 0.0
 
     @Option(help: ArgumentHelp("Graph API requests per second before it answers 429.", valueName: "n"))
     var rateLimit: Double?
 
-    @Option(help: ArgumentHelp("Answer every Nth Graph API request with 429 (the 2nd, the 2+Nth, ...), whatever the time.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Answer every Nth Graph API request with 429 (the 2nd, the 2+Nth, ...), whatever the time.", valueName: "n")
+    )
     var rateLimitEvery: Int?
 
-    @Option(help: ArgumentHelp("Records per page above which the API answers 'Please reduce the amount of data'.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Records per page above which the API answers 'Please reduce the amount of data'.", valueName: "n"))
     var maxRecordsPerResponse: Int?
 
-    @Flag(help: "Graph API errors quote the token the request carried, raw, percent-encoded and its secret part (to check that no form of it leaks).")
+    @Flag(
+        help:
+            "Graph API errors quote the token the request carried, raw, percent-encoded and its secret part (to check that no form of it leaks)."
+    )
     var echoToken = false
 
     @Option(help: ArgumentHelp("Lifetime of signed CDN URLs, in seconds.", valueName: "seconds"))
     var urlLifetime = 3 * 24 * 3600
 
-    @Option(help: ArgumentHelp("Bytes per second at which the CDN sends the chosen images of trickle users (0: the head, then nothing).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Bytes per second at which the CDN sends the chosen images of trickle users (0: the head, then nothing).",
+            valueName: "n"))
     var cdnTrickleRate = 1
 
-    @Option(help: ArgumentHelp("Where generated images and uploaded items are kept (default: a temp folder).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Where generated images and uploaded items are kept (default: a temp folder).", valueName: "dir"))
     var dataDir: String?
 
     @Option(help: ArgumentHelp("IA: the next N uploads get 503 SlowDown.", valueName: "n"))
@@ -74,10 +101,15 @@ struct SandboxCommand: ParsableCommand {
     @Option(help: ArgumentHelp("IA: seconds before an uploaded file shows in the metadata API.", valueName: "seconds"))
     var iaIngestDelay = 0.0
 
-    @Option(help: ArgumentHelp("IA: start with N Mapillary items made by this tool and by mapillary_downloader (for stats).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "IA: start with N Mapillary items made by this tool and by mapillary_downloader (for stats).",
+            valueName: "n"))
     var iaItems = 0
 
-    @Option(help: ArgumentHelp("Also write the environment exports (MAPILLARY_API_URL=...) to this file.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Also write the environment exports (MAPILLARY_API_URL=...) to this file.", valueName: "file"))
     var envFile: String?
 
     func validate() throws {
@@ -110,7 +142,9 @@ struct SandboxCommand: ParsableCommand {
     static func configuration(_ c: SandboxCommand) throws -> SandboxConfiguration {
         var configuration = SandboxConfiguration()
         do {
-            configuration.users = try c.users.split(separator: ",").map { try SandboxConfiguration.User(parsing: String($0)) }
+            configuration.users = try c.users.split(separator: ",").map {
+                try SandboxConfiguration.User(parsing: String($0))
+            }
             configuration.areas = try c.area.map { try SandboxConfiguration.Area(parsing: $0) }
         } catch {
             throw ValidationError("\(error)")

@@ -24,13 +24,22 @@ struct Stats: AsyncParsableCommand {
     @Flag(help: "Ask IA again even when the cached result is less than an hour old.")
     var refresh = false
 
-    @Option(help: ArgumentHelp("Mapillary's total image count, for the share (default: 2,000,000,000, mapillary_downloader 0.12.0's figure).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Mapillary's total image count, for the share (default: 2,000,000,000, mapillary_downloader 0.12.0's figure).",
+            valueName: "n"))
     var mapillaryTotal: Int64?
 
-    @Option(help: ArgumentHelp("Also show this campaign queue's progress beside IA's totals: a SQLite file or postgres://USER@HOST/DATABASE.", valueName: "path|url"))
+    @Option(
+        help: ArgumentHelp(
+            "Also show this campaign queue's progress beside IA's totals: a SQLite file or postgres://USER@HOST/DATABASE.",
+            valueName: "path|url"))
     var queue: String?
 
-    @Option(help: ArgumentHelp("The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The cache folder. Default: $XDG_CACHE_HOME/mapillary-archiver, else ~/.cache/mapillary-archiver.",
+            valueName: "dir"))
     var cacheDir: String?
 
     @OptionGroup var endpoints: ArchiveEndpointOptions
@@ -60,25 +69,28 @@ struct Stats: AsyncParsableCommand {
                 defer { jobs.close() }
                 let counts = try jobs.status(failures: 0).counts
                 let done = try jobs.doneTotals()
-                return CampaignProgress(queue: jobs.displayName, pending: counts.pending, waiting: counts.waiting,
-                                        running: counts.running, done: counts.done, failed: counts.failed,
-                                        doneImages: done.images, doneBytes: done.bytes, uploaded: done.uploaded,
-                                        verified: done.verified)
+                return CampaignProgress(
+                    queue: jobs.displayName, pending: counts.pending, waiting: counts.waiting,
+                    running: counts.running, done: counts.done, failed: counts.failed,
+                    doneImages: done.images, doneBytes: done.bytes, uploaded: done.uploaded,
+                    verified: done.verified)
             }
         }
         let cache = (cacheDir ?? DownloadOptions.defaultCacheDirectory()) + "/.stats.json"
-        let collector = StatsCollector(http: env.http,
-                                       endpoints: archive,
-                                       cachePath: cache, logger: env.hub.logger("stats"))
+        let collector = StatsCollector(
+            http: env.http,
+            endpoints: archive,
+            cachePath: cache, logger: env.hub.logger("stats"))
         let snapshot: StatsCollector.Snapshot
         do {
             snapshot = try await collector.collect(refresh: refresh)
         } catch {
             throw ArchiverError(.io, "\(error)")
         }
-        let report = StatsReport(items: snapshot.items, fetchedAt: snapshot.fetchedAt, fromCache: snapshot.fromCache,
-                                 mapillaryTotal: mapillaryTotal.map(MapillaryTotal.given) ?? .documented,
-                                 campaignQueue: campaign)
+        let report = StatsReport(
+            items: snapshot.items, fetchedAt: snapshot.fetchedAt, fromCache: snapshot.fromCache,
+            mapillaryTotal: mapillaryTotal.map(MapillaryTotal.given) ?? .documented,
+            campaignQueue: campaign)
         print(json ? report.json() : report.table(cachePath: cache))
     }
 }

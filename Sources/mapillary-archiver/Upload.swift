@@ -17,7 +17,10 @@ struct Upload: AsyncParsableCommand {
     @Flag(help: "Print the requests (secrets masked) instead of sending them.")
     var dryRun = false
 
-    @Flag(help: "Set the upload journal aside for this run: send every file IA does not list with the local md5, even one sent less than --ingest-grace ago (when IA lost an item).")
+    @Flag(
+        help:
+            "Set the upload journal aside for this run: send every file IA does not list with the local md5, even one sent less than --ingest-grace ago (when IA lost an item)."
+    )
     var resend = false
 
     @OptionGroup var credentials: CredentialOptions
@@ -35,8 +38,9 @@ struct Upload: AsyncParsableCommand {
         options.withheldSecrets = SecretMask(environment["MAPILLARY_TOKEN"].map { [$0] } ?? [])
         let env = logging.environment()
         defer { env.shutdown() }
-        let runner = UploadRunner(env: env, endpoints: try CommandSupport.endpoints(endpoints, environment: environment),
-                                  credentials: keys, options: options)
+        let runner = UploadRunner(
+            env: env, endpoints: try CommandSupport.endpoints(endpoints, environment: environment),
+            credentials: keys, options: options)
         let paths = items.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         let outcomes = await CommandSupport.withInterruptHandling { await runner.uploadAll(paths: paths) }
         env.console.clearAllStatus()

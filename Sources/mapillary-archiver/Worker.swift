@@ -19,25 +19,41 @@ struct Worker: AsyncParsableCommand {
 
     @OptionGroup var queue: QueueOptions
 
-    @Option(help: ArgumentHelp("Jobs run at once; they share the transfers of --concurrency. Default: \(DownloadOptions.defaultJobs).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Jobs run at once; they share the transfers of --concurrency. Default: \(DownloadOptions.defaultJobs).",
+            valueName: "n"))
     var jobs = DownloadOptions.defaultJobs
 
-    @Option(help: ArgumentHelp("How long a claimed job stays this worker's without a heartbeat (renewed every third of it). Default: 120.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "How long a claimed job stays this worker's without a heartbeat (renewed every third of it). Default: 120.",
+            valueName: "seconds"))
     var lease = 120
 
-    @Option(help: ArgumentHelp("Attempts of one job before a failure that may pass fails it for good. Default: 5.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Attempts of one job before a failure that may pass fails it for good. Default: 5.", valueName: "n"))
     var maxAttempts = 5
 
     @Flag(help: "Upload each finished item to the Internet Archive and verify it.")
     var upload = false
 
-    @Flag(help: "With --upload: remove an item's files once IA lists every one with its MD5 (the download state, .meta and the thumbnail stay, so a later run fetches only new images).")
+    @Flag(
+        help:
+            "With --upload: remove an item's files once IA lists every one with its MD5 (the download state, .meta and the thumbnail stay, so a later run fetches only new images)."
+    )
     var deleteAfterUpload = false
 
-    @Flag(help: "Stop once no job is pending and none runs under a live lease (a dead worker's job is waited for and taken).")
+    @Flag(
+        help:
+            "Stop once no job is pending and none runs under a live lease (a dead worker's job is waited for and taken)."
+    )
     var untilEmpty = false
 
-    @Option(help: ArgumentHelp("How this worker is named in the queue (queue status shows it). Default: HOST-PID.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "How this worker is named in the queue (queue status shows it). Default: HOST-PID.", valueName: "name"))
     var name: String?
 
     @OptionGroup var archiving: ArchivingOptions
@@ -49,21 +65,26 @@ struct Worker: AsyncParsableCommand {
         if deleteAfterUpload && !upload {
             throw ValidationError("--delete-after-upload removes items once IA holds them, so it needs --upload")
         }
-        if let name, name.isEmpty || name.count > 100 || name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        if let name,
+            name.isEmpty || name.count > 100
+                || name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        {
             throw ValidationError("--name must be 1 to 100 characters of plain text")
         }
     }
 
     func run() async throws {
         // The job decides user, quality and format; these are placeholders the worker replaces.
-        let options = try archiving.downloadOptions(users: [], quality: .original, webp: true, upload: upload, jobs: jobs)
+        let options = try archiving.downloadOptions(
+            users: [], quality: .original, webp: true, upload: upload, jobs: jobs)
         var policy = QueuePolicy()
         policy.lease = .seconds(lease)
         policy.maxAttempts = maxAttempts
         let jobQueue: JobQueue
         do {
-            jobQueue = try JobQueue(QueueLocation.resolve(queue.queue, environment: ProcessInfo.processInfo.environment),
-                                    policy: policy, create: true)
+            jobQueue = try JobQueue(
+                QueueLocation.resolve(queue.queue, environment: ProcessInfo.processInfo.environment),
+                policy: policy, create: true)
         } catch let error as CampaignError where error.code == .usage {
             throw ValidationError(error.description)
         }

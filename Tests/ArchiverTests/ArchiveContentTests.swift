@@ -55,7 +55,9 @@ import TestSupport
         }
         // A plain image, one with a panorama sequence's camera, and the last one.
         let images = h.mapillary.expectedImages(user: "alice")
-        let sample = [images[0], try #require(images.first { $0.isPano }, "the sample has a panorama"), images[images.count - 1]]
+        let sample = [
+            images[0], try #require(images.first { $0.isPano }, "the sample has a panorama"), images[images.count - 1],
+        ]
         for image in sample {
             let file = extracted + "/" + image.memberName(ext: "webp")
             #expect(try await ExternalTool.runDetached("webpinfo", ["-quiet", file]).ok, "\(file) is a valid WebP")
@@ -69,8 +71,9 @@ import TestSupport
             #expect(tags["IFD0:Make"] as? String == image.make)
             #expect(tags["IFD0:Orientation"] == nil, "the pixels are stored upright, no Orientation tag")
             let captured = try #require(image.capturedAt)
-            #expect(tags["Composite:SubSecDateTimeOriginal"] as? String == Exif.utcText(milliseconds: captured),
-                    "capture time of \(image.id) in UTC with milliseconds")
+            #expect(
+                tags["Composite:SubSecDateTimeOriginal"] as? String == Exif.utcText(milliseconds: captured),
+                "capture time of \(image.id) in UTC with milliseconds")
             #expect(tags["ExifIFD:OffsetTimeOriginal"] as? String == "+00:00")
             if image.isPano {
                 #expect(tags["XMP-GPano:ProjectionType"] as? String == "equirectangular")
@@ -93,7 +96,8 @@ import TestSupport
             try #require(try await ExternalTool.runDetached("tar", ["-xf", item + "/" + tar, "-C", extracted]).ok)
         }
         for image in h.mapillary.expectedImages(user: "alice") {
-            let archived = Array(try Data(contentsOf: URL(fileURLWithPath: extracted + "/" + image.memberName(ext: "jpg"))))
+            let archived = Array(
+                try Data(contentsOf: URL(fileURLWithPath: extracted + "/" + image.memberName(ext: "jpg"))))
             let served = try h.mapillary.imageBytes(id: image.id, quality: .q1024)
             #expect(archived != served, "EXIF was written into \(image.id)")
             let a = try #require(JPEGSegments.strippingAPPn(archived), "the archived \(image.id) is a JPEG")
@@ -124,7 +128,9 @@ import TestSupport
             }
         }
         let images = h.mapillary.expectedImages(user: "alice")
-        #expect(loose.sorted() == images.map { $0.memberName(ext: "webp") }.sorted(), "one file per image, no partial files")
+        #expect(
+            loose.sorted() == images.map { $0.memberName(ext: "webp") }.sorted(), "one file per image, no partial files"
+        )
         for image in images {
             let path = item + "/" + image.memberName(ext: "webp")
             let attributes = try FileManager.default.attributesOfItem(atPath: path)

@@ -53,7 +53,8 @@ import TestSupport
         let report = await h.run(options)
         #expect(report.exitCode == 1)
         guard report.users.count == 2, case .failed(let reason) = report.users[0].outcome,
-              case .failed(let second) = report.users[1].outcome else {
+            case .failed(let second) = report.users[1].outcome
+        else {
             Issue.record("both users fail: \(report.users.map(\.outcome))")
             return
         }
@@ -61,8 +62,10 @@ import TestSupport
         #expect(reason.hasSuffix("check --token or MAPILLARY_TOKEN"))
         #expect(!reason.contains("not-the-token"), "the token never appears in an error")
         // Both users run at once: bob waits for the token's first check and fails with its verdict, unsent.
-        #expect(second.hasPrefix("the Mapillary token was rejected") || second.hasPrefix("not started: the Mapillary token was rejected"),
-                "\(second)")
+        #expect(
+            second.hasPrefix("the Mapillary token was rejected")
+                || second.hasPrefix("not started: the Mapillary token was rejected"),
+            "\(second)")
         #expect(h.mapillary.counters.unauthorized == 1, "one refused request, no retries, none from bob")
         #expect(h.mapillary.counters.cdnRequests == 0)
     }

@@ -8,15 +8,18 @@ struct ConcurrencyTunerTests {
     /// Replays `transfers` downloads and returns the limits the tuner set, in order. Each transfer takes 80 ms
     /// while at most `capacity` run; more share the link, so each takes proportionally longer. A finished
     /// transfer's slot is refilled at once (more images are always waiting).
-    private func replay(capacity: Int, transfers: Int, bytes: Int = 200_000, cpuBound: Bool = false,
-                        probeInterval: Duration = .seconds(3600)) async -> (final: Int, changes: [Int]) {
+    private func replay(
+        capacity: Int, transfers: Int, bytes: Int = 200_000, cpuBound: Bool = false,
+        probeInterval: Duration = .seconds(3600)
+    ) async -> (final: Int, changes: [Int]) {
         let slots = AsyncSemaphore(limit: 16)
         let changes = Mutex<[Int]>([])
         let start = ContinuousClock.now
-        let tuner = ConcurrencyTuner(slots: slots, maximum: 256, probeInterval: probeInterval, start: start,
-                                     cpuBound: { cpuBound }, onChange: { limit in changes.withLock { $0.append(limit) } })
+        let tuner = ConcurrencyTuner(
+            slots: slots, maximum: 256, probeInterval: probeInterval, start: start,
+            cpuBound: { cpuBound }, onChange: { limit in changes.withLock { $0.append(limit) } })
         var now = 0.0
-        var finishing: [Double] = []   // finish times of the transfers in flight
+        var finishing: [Double] = []  // finish times of the transfers in flight
         for _ in 0..<transfers {
             while finishing.count < slots.limit {
                 await slots.acquire()

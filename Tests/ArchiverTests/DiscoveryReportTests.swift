@@ -12,8 +12,10 @@ import TestSupport
 @Suite struct DiscoveryReportTests {
     /// An API whose one area answer lists images of creators with hostile names (and one without a creator).
     static func hostileAPI() throws -> HTTPServer {
-        let records = [("1", "ali\nce"), ("2", "\u{202E}gnp.exe"), ("3", " padded"), ("4", "bob"), ("5", "bob"),
-                       ("6", "zoë"), ("7", "\u{1B}[31mred"), ("8", nil)]
+        let records = [
+            ("1", "ali\nce"), ("2", "\u{202E}gnp.exe"), ("3", " padded"), ("4", "bob"), ("5", "bob"),
+            ("6", "zoë"), ("7", "\u{1B}[31mred"), ("8", nil),
+        ]
         let data = records.map { id, name in
             let creator = name.map { ", \"creator\": {\"username\": " + Self.jsonString($0) + ", \"id\": \"9\"}" } ?? ""
             return "{\"id\": \"\(id)\"\(creator)}"
@@ -25,19 +27,23 @@ import TestSupport
     }
 
     static func jsonString(_ text: String) -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed]), as: UTF8.self)
-            .dropFirst().dropLast().description
+        String(
+            decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed]), as: UTF8.self
+        )
+        .dropFirst().dropLast().description
     }
 
     @Test func hostileUsernamesAreMarkedEscapedInTheTableAndExactInTheJSON() async throws {
         let server = try Self.hostileAPI()
         let temp = try TemporaryDirectory("discover-report")
         defer { temp.remove() }
-        let env = RunEnvironment(console: Console(options: .init(isTerminal: false, color: false, quiet: true)) { _ in })
+        let env = RunEnvironment(
+            console: Console(options: .init(isTerminal: false, color: false, quiet: true)) { _ in })
         defer { env.shutdown() }
         let area = try DiscoveryArea(parsing: "13.4,52.5,13.45,52.55")
-        let options = DiscoveryOptions(area: area, token: "MLY|1|secret", apiURL: server.baseURL,
-                                       statePath: temp.file("state.sqlite"), retry: fastRetry)
+        let options = DiscoveryOptions(
+            area: area, token: "MLY|1|secret", apiURL: server.baseURL,
+            statePath: temp.file("state.sqlite"), retry: fastRetry)
         let report = try await AreaDiscovery(options: options, env: env).report(minImages: 1, excludeArchivedAt: nil)
 
         #expect(report.result.images == 8 && report.result.imagesWithoutCreator == 1)
@@ -55,7 +61,10 @@ import TestSupport
             #expect(bad.isEmpty, "a raw control or formatting character in \(line.debugDescription)")
         }
         #expect(table.contains("ali\\u{a}ce") && table.contains("\\u{202e}gnp.exe") && table.contains("\\u{1b}[31mred"))
-        #expect(table.contains("not usable: the username \"ali\\nce\" contains the control or formatting character U+000A at position 4"))
+        #expect(
+            table.contains(
+                "not usable: the username \"ali\\nce\" contains the control or formatting character U+000A at position 4"
+            ))
         #expect(table.contains("; 1 images without a creator"))
 
         let json = report.json()
@@ -77,7 +86,10 @@ import TestSupport
             .init(fields: ["identifier": ["mapillary-alice2-256"]]),
         ]
         let found = ArchivedUserLookup.match(items, users: ["alice", "bob", "Zoë Smith", "dave"])
-        #expect(found == ["alice": ["mapillary-alice-256", "mapillary-alice-original-webp"], "bob": ["renamed-item"],
-                          "Zoë Smith": [mapped]])
+        #expect(
+            found == [
+                "alice": ["mapillary-alice-256", "mapillary-alice-original-webp"], "bob": ["renamed-item"],
+                "Zoë Smith": [mapped],
+            ])
     }
 }

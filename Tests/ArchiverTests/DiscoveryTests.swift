@@ -17,8 +17,10 @@ struct DiscoveryTests {
     static let region = SandboxConfiguration.Region(west: 13.2, south: 52.4, east: 13.5, north: 52.7)
     static let areaText = "13.2,52.4,13.5,52.7"
 
-    static func harness(creators: Int = 12, images: Int = 600, ia: Bool = false,
-                        _ configure: @escaping (inout SandboxConfiguration) -> Void = { _ in }) throws -> DownloadHarness {
+    static func harness(
+        creators: Int = 12, images: Int = 600, ia: Bool = false,
+        _ configure: @escaping (inout SandboxConfiguration) -> Void = { _ in }
+    ) throws -> DownloadHarness {
         try DownloadHarness(label: "discover", users: [.init(name: "alice", imageCount: 30)]) {
             $0.areas = [.init(region: region, creators: creators, images: images)]
             if ia { $0.internetArchive = InternetArchiveSandboxConfiguration() }
@@ -26,13 +28,18 @@ struct DiscoveryTests {
         }
     }
 
-    static func options(_ h: DownloadHarness, area: String = areaText, pageSize: Int = 2000, state: String? = nil,
-                        concurrency: Int = 8, retry: RetryPolicy = fastRetry) throws -> DiscoveryOptions {
+    static func options(
+        _ h: DownloadHarness, area: String = areaText, pageSize: Int = 2000, state: String? = nil,
+        concurrency: Int = 8, retry: RetryPolicy = fastRetry
+    ) throws -> DiscoveryOptions {
         let area = try DiscoveryArea(parsing: area)
-        return DiscoveryOptions(area: area, token: h.sandbox.token, apiURL: h.sandbox.apiURL,
-                                statePath: state ?? DiscoveryOptions.defaultStatePath(cacheDirectory: h.cache, area: area,
-                                                                                      apiURL: h.sandbox.apiURL),
-                                pageSize: pageSize, concurrency: concurrency, retry: retry)
+        return DiscoveryOptions(
+            area: area, token: h.sandbox.token, apiURL: h.sandbox.apiURL,
+            statePath: state
+                ?? DiscoveryOptions.defaultStatePath(
+                    cacheDirectory: h.cache, area: area,
+                    apiURL: h.sandbox.apiURL),
+            pageSize: pageSize, concurrency: concurrency, retry: retry)
     }
 
     static func counts(_ result: DiscoveryResult) -> [String: Int] {
@@ -76,13 +83,18 @@ struct DiscoveryTests {
             $0.bboxCap = 25
         }
         defer { h.close() }
-        let result = try await AreaDiscovery(options: try Self.options(h, area: "13.4,52.5,13.40015,52.50015", pageSize: 25),
-                                             env: h.env).run()
+        let result = try await AreaDiscovery(
+            options: try Self.options(h, area: "13.4,52.5,13.40015,52.50015", pageSize: 25),
+            env: h.env
+        ).run()
         #expect(Self.counts(result) == h.mapillary.creatorCounts(in: spot))
         #expect(result.images == 150 && result.incomplete.isEmpty)
         let windows = h.mapillary.requestLog().filter { $0.queryValue("start_captured_at") != nil }
         #expect(!windows.isEmpty)
-        #expect(h.consoleLines.contains { $0.contains("it is asked in capture-time windows, which cannot list images without a capture time") })
+        #expect(
+            h.consoleLines.contains {
+                $0.contains("it is asked in capture-time windows, which cannot list images without a capture time")
+            })
     }
 
     @Test func anAreaAcrossTheAntimeridianIsSurveyedOnBothSides() async throws {
@@ -91,11 +103,14 @@ struct DiscoveryTests {
             $0.areas = [.init(region: fiji, creators: 5, images: 200)]
         }
         defer { h.close() }
-        let result = try await AreaDiscovery(options: try Self.options(h, area: "179.9,-17,-179.9,-16.9"), env: h.env).run()
+        let result = try await AreaDiscovery(options: try Self.options(h, area: "179.9,-17,-179.9,-16.9"), env: h.env)
+            .run()
         let truth = h.mapillary.creatorCounts(in: fiji)
         #expect(Self.counts(result) == truth && result.images == 200)
         let images = h.mapillary.users.flatMap { h.mapillary.expectedImages(user: $0) }
-        #expect(images.contains { $0.longitude > 179.9 } && images.contains { $0.longitude < -179.9 }, "images on both sides")
+        #expect(
+            images.contains { $0.longitude > 179.9 } && images.contains { $0.longitude < -179.9 },
+            "images on both sides")
         let boxes = h.mapillary.requestLog().compactMap { $0.queryValue("bbox") }
         #expect(boxes.contains { $0.hasPrefix("179.9,") } && boxes.contains { $0.hasPrefix("-180,") })
     }
@@ -106,13 +121,18 @@ struct DiscoveryTests {
         let options = try Self.options(h, concurrency: 2)
         let task = Task { try await AreaDiscovery(options: options, env: h.env).run() }
         let deadline = ContinuousClock.now + .seconds(30)
-        while h.mapillary.counters.pageRequests < 6 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        while h.mapillary.counters.pageRequests < 6 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         task.cancel()
         do {
             _ = try await task.value
             Issue.record("the discovery ended before it was cancelled")
         } catch let error as ArchiverError {
-            #expect(error.description == "interrupted; what was found so far is kept in \(options.statePath): run the same command again to continue")
+            #expect(
+                error.description
+                    == "interrupted; what was found so far is kept in \(options.statePath): run the same command again to continue"
+            )
         }
         let first = h.mapillary.counters.pageRequests
         #expect(first < 16)
@@ -132,11 +152,16 @@ struct DiscoveryTests {
         let path = h.temp.file("area.sqlite")
         _ = try await AreaDiscovery(options: try Self.options(h, state: path), env: h.env).run()
         do {
-            _ = try await AreaDiscovery(options: try Self.options(h, area: "13.2,52.4,13.3,52.5", state: path), env: h.env).run()
+            _ = try await AreaDiscovery(
+                options: try Self.options(h, area: "13.2,52.4,13.3,52.5", state: path), env: h.env
+            ).run()
             Issue.record("another area's state was used")
         } catch let error as ArchiverError {
             #expect(error.code == .usage)
-            #expect(error.description == "the state file \(path) holds the discovery of the area 13.2,52.4,13.5,52.7 at \(h.sandbox.apiURL), not of 13.2,52.4,13.3,52.5 at \(h.sandbox.apiURL); give another --state, or delete the file to start over")
+            #expect(
+                error.description
+                    == "the state file \(path) holds the discovery of the area 13.2,52.4,13.5,52.7 at \(h.sandbox.apiURL), not of 13.2,52.4,13.3,52.5 at \(h.sandbox.apiURL); give another --state, or delete the file to start over"
+            )
         }
 
         // Another process holds the state (here: a connection of this one in SQLite's exclusive mode).
@@ -149,7 +174,9 @@ struct DiscoveryTests {
             Issue.record("a state in use was shared")
         } catch let error as ArchiverError {
             #expect(error.code == .busy)
-            #expect(error.description.hasPrefix("another mapillary-archiver discover is working with the state file \(held)"))
+            #expect(
+                error.description.hasPrefix(
+                    "another mapillary-archiver discover is working with the state file \(held)"))
         }
     }
 
@@ -169,7 +196,8 @@ struct DiscoveryTests {
         let h = try Self.harness { $0.rateLimitEvery = 5 }
         defer { h.close() }
         let patient = RetryPolicy(maxAttempts: 30, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200))
-        let result = try await AreaDiscovery(options: try Self.options(h, pageSize: 30, retry: patient), env: h.env).run()
+        let result = try await AreaDiscovery(options: try Self.options(h, pageSize: 30, retry: patient), env: h.env)
+            .run()
         #expect(h.mapillary.counters.rateLimited > 0, "the sandbox did answer 429")
         #expect(Self.counts(result) == h.mapillary.creatorCounts(in: Self.region))
     }
@@ -180,8 +208,10 @@ struct DiscoveryTests {
         let creators = h.mapillary.creatorCounts(in: Self.region).sorted { $0.value > $1.value }.map(\.key)
         let (ours, python, other) = (creators[0], creators[1], creators[2])
         let ia = try #require(h.sandbox.internetArchive)
-        try ia.preload(.init(identifier: "mapillary-\(ours)-256-webp",
-                             metadata: ["mapillary_archiver": ["0.1.0"], "mapillary_user": [ours]]))
+        try ia.preload(
+            .init(
+                identifier: "mapillary-\(ours)-256-webp",
+                metadata: ["mapillary_archiver": ["0.1.0"], "mapillary_user": [ours]]))
         try ia.preload(.init(identifier: "mapillary-\(python)-2048", metadata: ["mapillary_downloader": ["0.12.0"]]))
         try ia.preload(.init(identifier: "mapillary-\(other)-original", metadata: ["collection": ["opensource_media"]]))
         try ia.preload(.init(identifier: "mapillary-zed-original", metadata: ["mapillary_downloader": ["0.12.0"]]))
@@ -204,21 +234,28 @@ struct DiscoveryTests {
         let ia = try #require(h.sandbox.internetArchive)
         ia.throttleScrapes(count: 2)
         let options = try Self.options(h)
-        let report = try await AreaDiscovery(options: options, env: h.env).report(minImages: 1, excludeArchivedAt: h.endpoints)
+        let report = try await AreaDiscovery(options: options, env: h.env).report(
+            minImages: 1, excludeArchivedAt: h.endpoints)
         #expect(ia.counters.throttledScrapes == 2 && report.rows.count == 3 && report.archived?.isEmpty == true)
 
         ia.setFaultRate(1)
         do {
-            _ = try await AreaDiscovery(options: options, env: h.env).report(minImages: 1, excludeArchivedAt: h.endpoints)
+            _ = try await AreaDiscovery(options: options, env: h.env).report(
+                minImages: 1, excludeArchivedAt: h.endpoints)
             Issue.record("a failing IA went unnoticed")
         } catch let error as ArchiverError {
-            #expect(error.description.hasPrefix("could not ask the Internet Archive which creators are archived already (archive.org"))
-            #expect(error.description.hasSuffix("the discovery is kept in \(options.statePath): run the same command again to report it"))
+            #expect(
+                error.description.hasPrefix(
+                    "could not ask the Internet Archive which creators are archived already (archive.org"))
+            #expect(
+                error.description.hasSuffix(
+                    "the discovery is kept in \(options.statePath): run the same command again to report it"))
         }
         #expect(FileManager.default.fileExists(atPath: options.statePath))
         ia.setFaultRate(0)
         let asked = h.mapillary.counters.pageRequests
-        let again = try await AreaDiscovery(options: options, env: h.env).report(minImages: 1, excludeArchivedAt: h.endpoints)
+        let again = try await AreaDiscovery(options: options, env: h.env).report(
+            minImages: 1, excludeArchivedAt: h.endpoints)
         #expect(again.rows.count == 3 && h.mapillary.counters.pageRequests == asked, "Mapillary is not asked again")
     }
 
@@ -228,14 +265,20 @@ struct DiscoveryTests {
         defer { h.close() }
         let options = try Self.options(h)
         do {
-            _ = try await AreaDiscovery(options: options, env: h.env).report(minImages: 1, excludeArchivedAt: nil) { _ in throw QueueDown() }
+            _ = try await AreaDiscovery(options: options, env: h.env).report(minImages: 1, excludeArchivedAt: nil) {
+                _ in throw QueueDown()
+            }
             Issue.record("the failure was not reported")
         } catch let error as ArchiverError {
-            #expect(error.description == "the queue is down; the discovery is kept in \(options.statePath): run the same command again to finish it")
+            #expect(
+                error.description
+                    == "the queue is down; the discovery is kept in \(options.statePath): run the same command again to finish it"
+            )
         }
         let asked = h.mapillary.counters.pageRequests
         let delivered = Mutex<[String]>([])
-        let report = try await AreaDiscovery(options: options, env: h.env).report(minImages: 1, excludeArchivedAt: nil) { report in
+        let report = try await AreaDiscovery(options: options, env: h.env).report(minImages: 1, excludeArchivedAt: nil)
+        { report in
             delivered.withLock { $0 = report.usableUsernames }
         }
         #expect(h.mapillary.counters.pageRequests == asked, "Mapillary is not asked again")
@@ -246,7 +289,8 @@ struct DiscoveryTests {
     @Test func minImagesLeavesOutSmallCreatorsAndTheJSONSaysHowMany() async throws {
         let h = try Self.harness()
         defer { h.close() }
-        let report = try await AreaDiscovery(options: try Self.options(h), env: h.env).report(minImages: 40, excludeArchivedAt: nil)
+        let report = try await AreaDiscovery(options: try Self.options(h), env: h.env).report(
+            minImages: 40, excludeArchivedAt: nil)
         let truth = h.mapillary.creatorCounts(in: Self.region)
         #expect(Set(report.rows.map(\.username)) == Set(truth.filter { $0.value >= 40 }.keys))
         #expect(report.belowMinimum == truth.filter { $0.value < 40 }.count && report.belowMinimum > 0)

@@ -18,8 +18,10 @@ final class DownloadHarness: Sendable {
     let env: RunEnvironment
     private let captured = CapturedLines()
 
-    init(label: String = "archiver", users: [SandboxConfiguration.User], seed: UInt64 = 1,
-         dataDirectory: String? = nil, _ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws {
+    init(
+        label: String = "archiver", users: [SandboxConfiguration.User], seed: UInt64 = 1,
+        dataDirectory: String? = nil, _ configure: (inout SandboxConfiguration) -> Void = { _ in }
+    ) throws {
         fixture = try SandboxFixture(label: label) { configuration in
             configuration.users = users
             configuration.seed = seed
@@ -39,8 +41,9 @@ final class DownloadHarness: Sendable {
 
     /// Options for `users` into this test's output and cache folders: quality 256, tiny retries, no IA check.
     func options(_ users: [String], quality: Quality = .q256) -> DownloadOptions {
-        DownloadOptions(usernames: users, token: sandbox.token, outputDirectory: output, cacheDirectory: cache,
-                        quality: quality, checkIA: false, apiURL: sandbox.apiURL, retry: fastRetry)
+        DownloadOptions(
+            usernames: users, token: sandbox.token, outputDirectory: output, cacheDirectory: cache,
+            quality: quality, checkIA: false, apiURL: sandbox.apiURL, retry: fastRetry)
     }
 
     var output: String { temp.file("output") }
@@ -71,9 +74,9 @@ final class DownloadHarness: Sendable {
     /// The record ids in `metadata.jsonl.gz`, in file order (read with Python's gzip).
     func recordIDs(_ item: String) async throws -> [String] {
         let script = """
-        import gzip, json, sys
-        print(json.dumps([json.loads(line)["id"] for line in gzip.open(sys.argv[1], "rt", encoding="utf-8") if line.strip()]))
-        """
+            import gzip, json, sys
+            print(json.dumps([json.loads(line)["id"] for line in gzip.open(sys.argv[1], "rt", encoding="utf-8") if line.strip()]))
+            """
         let result = try await ExternalTool.runDetached("python3", ["-c", script, item + "/metadata.jsonl.gz"])
         guard result.ok else { throw TarListingError(message: "python gzip failed: \(result.stderr)") }
         return try JSONDecoder().decode([String].self, from: Data(result.stdout.utf8))

@@ -25,7 +25,10 @@ import TestSupport
         #expect(user.refused == unsafe.count)
         #expect(user.unavailable == missing.count)
         #expect(user.downloaded == images.count - unsafe.count - missing.count)
-        #expect(user.failureReasons.map(\.reason) == ["image … has no 256 rendition on Mapillary (no thumb_256_url); try another --quality"])
+        #expect(
+            user.failureReasons.map(\.reason) == [
+                "image … has no 256 rendition on Mapillary (no thumb_256_url); try another --quality"
+            ])
         let refusedLines = h.consoleLines.filter { $0.contains("mallory: refused a record from the API") }
         #expect(refusedLines.count == unsafe.count)
         #expect(refusedLines.allSatisfy { !$0.contains("\u{0}") }, "control characters never reach the log raw")
@@ -35,7 +38,9 @@ import TestSupport
         let walker = try #require(FileManager.default.enumerator(atPath: root))
         let identifier = options.identifier(for: "mallory")
         for case let path as String in walker where !path.hasPrefix("sandbox/") {
-            let inside = ["output/" + identifier, "cache/" + identifier].contains { path == $0 || path.hasPrefix($0 + "/") }
+            let inside = ["output/" + identifier, "cache/" + identifier].contains {
+                path == $0 || path.hasPrefix($0 + "/")
+            }
             #expect(inside || ["output", "cache", "sandbox"].contains(path), "unexpected file \(path)")
             #expect(!path.split(separator: "/").contains("x"), "a traversal name was followed: \(path)")
         }
@@ -55,8 +60,10 @@ import TestSupport
     }
 
     @Test func aCDNAnswerThatIsNotAJPEGIsRefusedAndNothingIsPublished() async throws {
-        let h = try DownloadHarness(users: [.init(name: "nj", imageCount: 6, kind: .nonJPEG),
-                                            .init(name: "alice", imageCount: 5)])
+        let h = try DownloadHarness(users: [
+            .init(name: "nj", imageCount: 6, kind: .nonJPEG),
+            .init(name: "alice", imageCount: 5),
+        ])
         defer { h.close() }
         let options = h.options(["nj", "alice"])
         let report = await h.run(options)
@@ -64,7 +71,9 @@ import TestSupport
         #expect(report.users[0].outcome == .noImages)
         #expect(report.users[0].unavailable == 6)
         #expect(report.users[0].failureReasons.count == 1)
-        #expect(report.users[0].failureReasons.first?.reason.hasPrefix("the CDN answered with something that is not a JPEG for image …") == true)
+        #expect(
+            report.users[0].failureReasons.first?.reason.hasPrefix(
+                "the CDN answered with something that is not a JPEG for image …") == true)
         #expect(report.users[0].failureReasons.first?.count == 6)
         #expect(report.users[1].outcome == .published(path: h.item("alice", options)))
         #expect(!FileManager.default.fileExists(atPath: h.item("nj", options)))
@@ -75,8 +84,9 @@ import TestSupport
         let h = try DownloadHarness(users: [.init(name: "alice", imageCount: 5)])
         defer { h.close() }
         let html = try HTTPServer { _, response in
-            response.send(status: 200, headers: [("Content-Type", "text/html")],
-                          body: Array("<html><body>Welcome to our portal</body></html>".utf8))
+            response.send(
+                status: 200, headers: [("Content-Type", "text/html")],
+                body: Array("<html><body>Welcome to our portal</body></html>".utf8))
         }
         defer { html.stop() }
         var options = h.options(["alice", "bob"])
@@ -87,8 +97,12 @@ import TestSupport
             if case .failed(let reason) = user.outcome { return reason }
             return "not failed"
         }
-        #expect(reasons.allSatisfy { $0 == "the Mapillary API answered with something that is not JSON (HTTP 200, content-type text/html); check --api-url" },
-                "\(reasons)")
+        #expect(
+            reasons.allSatisfy {
+                $0
+                    == "the Mapillary API answered with something that is not JSON (HTTP 200, content-type text/html); check --api-url"
+            },
+            "\(reasons)")
         #expect(!FileManager.default.fileExists(atPath: h.output + "/" + options.identifier(for: "alice")))
     }
 }

@@ -21,7 +21,9 @@ struct HostileListingTests {
     }
 
     @Test(arguments: [SandboxConfiguration.UserKind.pagingSelf, .pagingCycle, .repeatedPages])
-    func aListingThatLoopsEndsAsAFaultAfterTheListedImagesInsteadOfHanging(kind: SandboxConfiguration.UserKind) async throws {
+    func aListingThatLoopsEndsAsAFaultAfterTheListedImagesInsteadOfHanging(
+        kind: SandboxConfiguration.UserKind
+    ) async throws {
         let h = try DownloadHarness(users: [.init(name: "loopy", imageCount: 80, kind: kind)]) {
             $0.maxRecordsPerResponse = 25
         }
@@ -73,16 +75,20 @@ struct HostileListingTests {
         let images = h.mapillary.expectedImages(user: "dora")
         let relisted = h.mapillary.relistedImages(user: "dora")
         try #require(relisted.count == 10)
-        #expect(relisted.allSatisfy { again in
-            let first = images.first { $0.id == again.id }
-            return first?.sequence != again.sequence && first?.captureDateUTC != again.captureDateUTC
-        }, "the second records differ in date and sequence")
+        #expect(
+            relisted.allSatisfy { again in
+                let first = images.first { $0.id == again.id }
+                return first?.sequence != again.sequence && first?.captureDateUTC != again.captureDateUTC
+            }, "the second records differ in date and sequence")
 
         #expect(report.users.first?.outcome == .published(path: item), "\(report.table())")
         #expect(report.users.first?.downloaded == 40)
         #expect(h.consoleLines.contains { $0.contains("dora: listing complete: 40 images") })
         let warned = h.consoleLines.filter { $0.contains("dora: the API listed ") }
-        #expect(warned.compactMap { Int($0.components(separatedBy: "the API listed ").last?.split(separator: " ").first ?? "") }
+        #expect(
+            warned.compactMap {
+                Int($0.components(separatedBy: "the API listed ").last?.split(separator: " ").first ?? "")
+            }
             .reduce(0, +) == 10, "each second record is logged: \(warned)")
 
         // The tars: every image once, in the first record's date tar and sequence folder.
@@ -99,7 +105,8 @@ struct HostileListingTests {
         #expect(records.map(\.id) == images.map(\.id))
         for image in images {
             let record = records.first { $0.id == image.id }
-            #expect(record?.sequence == image.sequence && record?.capturedAt == image.capturedAt, "record of \(image.id)")
+            #expect(
+                record?.sequence == image.sequence && record?.capturedAt == image.capturedAt, "record of \(image.id)")
         }
         #expect(await h.verify(item) == [])
     }
@@ -114,8 +121,9 @@ struct HostileListingTests {
         #expect(first.users.map(\.outcome) == [.published(path: item)])
         #expect(second.users.map(\.outcome) == [.upToDate(path: item)])
         let counts = h.consoleLines.filter { $0.contains("alice: listing complete:") }
-        #expect(counts.count == 2 && counts.allSatisfy { $0.hasSuffix("alice: listing complete: 5 images") },
-                "the re-listing of the update run counts known images once: \(counts)")
+        #expect(
+            counts.count == 2 && counts.allSatisfy { $0.hasSuffix("alice: listing complete: 5 images") },
+            "the re-listing of the update run counts known images once: \(counts)")
     }
 
     @Test func aLaterListingPassGivesPendingImagesTheirFreshURLButNeverChangesARecord() throws {
@@ -125,41 +133,54 @@ struct HostileListingTests {
         defer { database.close() }
         let state = try DownloadState(database: database)
         func listed(_ id: String, _ sequence: String, _ url: String) -> DownloadState.Listed {
-            DownloadState.Listed(id: id, raw: Array("{\"id\":\"\(id)\",\"sequence\":\"\(sequence)\"}".utf8),
-                                 captureDate: "2020-01-01", capturedAtMillis: 1_577_836_800_000, sequence: sequence,
-                                 thumbURL: url)
+            DownloadState.Listed(
+                id: id, raw: Array("{\"id\":\"\(id)\",\"sequence\":\"\(sequence)\"}".utf8),
+                captureDate: "2020-01-01", capturedAtMillis: 1_577_836_800_000, sequence: sequence,
+                thumbURL: url)
         }
-        #expect(try state.recordPage([listed("1", "s1", "http://cdn/1?old"), listed("2", "s2", "http://cdn/2?old")],
-                                     next: nil) == .recorded(added: 2, repeated: []))
-        try state.commit([DownloadState.Done(id: "1", container: "2020-01-01.tar", endOffset: 1536, bytes: 10,
-                                             md5: "", format: "webp")], tars: [])
+        #expect(
+            try state.recordPage(
+                [listed("1", "s1", "http://cdn/1?old"), listed("2", "s2", "http://cdn/2?old")],
+                next: nil) == .recorded(added: 2, repeated: []))
+        try state.commit(
+            [
+                DownloadState.Done(
+                    id: "1", container: "2020-01-01.tar", endOffset: 1536, bytes: 10,
+                    md5: "", format: "webp")
+            ], tars: [])
         // The same listing again in the same pass: nothing new, the page is a repeat.
         #expect(try state.recordPage([listed("1", "x", "http://cdn/1?new")], next: nil) == .alreadyListed)
 
         // A later run of the published item lists again (a new pass), with other fields and fresh URLs.
         try state.restartListing()
-        #expect(try state.recordPage([listed("1", "later", "http://cdn/1?new"), listed("2", "later", "http://cdn/2?new"),
-                                      listed("2", "again", "http://cdn/2?again")], next: nil)
+        #expect(
+            try state.recordPage(
+                [
+                    listed("1", "later", "http://cdn/1?new"), listed("2", "later", "http://cdn/2?new"),
+                    listed("2", "again", "http://cdn/2?again"),
+                ], next: nil)
                 == .recorded(added: 0, repeated: ["2"]))
         let pending = try state.pending(after: 0, limit: 10)
         #expect(pending.map(\.id) == ["2"])
         #expect(pending.first?.thumbURL == "http://cdn/2?new", "the image still to fetch takes the fresh URL")
-        #expect(pending.first.map { String(decoding: $0.raw, as: UTF8.self) } == "{\"id\":\"2\",\"sequence\":\"s2\"}",
-                "its record stays the first one")
+        #expect(
+            pending.first.map { String(decoding: $0.raw, as: UTF8.self) } == "{\"id\":\"2\",\"sequence\":\"s2\"}",
+            "its record stays the first one")
         var raws: [String] = []
         try state.forEachRecord { raw, _, _ in raws.append(String(decoding: raw, as: UTF8.self)) }
-        #expect(raws == ["{\"id\":\"1\",\"sequence\":\"s1\"}", "{\"id\":\"2\",\"sequence\":\"s2\"}"],
-                "the archived image's record is the one in its tar")
+        #expect(
+            raws == ["{\"id\":\"1\",\"sequence\":\"s1\"}", "{\"id\":\"2\",\"sequence\":\"s2\"}"],
+            "the archived image's record is the one in its tar")
         #expect(try state.counts().listed == 2)
     }
 
     /// id, sequence and captured_at of every line of `metadata.jsonl.gz`, in file order (Python's gzip and json).
     static func records(_ item: String) async throws -> [(id: String, sequence: String?, capturedAt: Int64?)] {
         let script = """
-        import gzip, json, sys
-        rows = [json.loads(line) for line in gzip.open(sys.argv[1], "rt", encoding="utf-8") if line.strip()]
-        print(json.dumps([[r["id"], r.get("sequence"), r.get("captured_at")] for r in rows]))
-        """
+            import gzip, json, sys
+            rows = [json.loads(line) for line in gzip.open(sys.argv[1], "rt", encoding="utf-8") if line.strip()]
+            print(json.dumps([[r["id"], r.get("sequence"), r.get("captured_at")] for r in rows]))
+            """
         let result = try await ExternalTool.runDetached("python3", ["-c", script, item + "/metadata.jsonl.gz"])
         guard result.ok else { throw TarListingError(message: "python gzip failed: \(result.stderr)") }
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[Any]])

@@ -57,9 +57,11 @@ import TestSupport
         #expect(third.exitCode == 0)
         #expect(third.table().contains("up to date " + item))
         #expect(try await TarListing.sha256(item: item) == after)
-        #expect(!FileManager.default.fileExists(atPath: h.cache + "/" + second.identifier(for: "alice")),
-                "no staging folder is left behind")
-        #expect(h.consoleLines.contains { $0.contains("alice: no new images since \(item) was made; it is up to date") })
+        #expect(
+            !FileManager.default.fileExists(atPath: h.cache + "/" + second.identifier(for: "alice")),
+            "no staging folder is left behind")
+        #expect(
+            h.consoleLines.contains { $0.contains("alice: no new images since \(item) was made; it is up to date") })
     }
 
     @Test func aLaterNoTarRunKeepsEveryPublishedLooseImage() async throws {
@@ -91,7 +93,8 @@ import TestSupport
         }
         let firstDates = Set(before.values.map { $0.prefix { $0 != "/" } })
         let newDates = after.filter { before[$0.key] == nil }.map { $0.value.prefix { $0 != "/" } }
-        #expect(newDates.contains { firstDates.contains($0) }, "some new images share a date folder with published ones")
+        #expect(
+            newDates.contains { firstDates.contains($0) }, "some new images share a date folder with published ones")
     }
 
     /// Image id → path relative to the item, for every loose image file.

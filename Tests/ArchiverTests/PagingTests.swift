@@ -28,7 +28,8 @@ import TestSupport
         #expect(ids.count == Set(ids).count, "no image is in the tars twice")
         #expect(Set(ids) == Set(h.mapillary.archivableIDs("alice")))
         let expectedOrder = h.mapillary.expectedImages(user: "alice").map(\.id)
-        #expect(try await h.recordIDs(item) == expectedOrder, "metadata.jsonl.gz holds every record once, in listing order")
+        #expect(
+            try await h.recordIDs(item) == expectedOrder, "metadata.jsonl.gz holds every record once, in listing order")
         #expect(await h.verify(item) == [])
     }
 
@@ -38,8 +39,9 @@ import TestSupport
         let images = h.mapillary.expectedImages(user: "alice")
         let first = images.prefix(5)
         let pad = 0.00001
-        let box = try BoundingBox(west: first.map(\.longitude).min()! - pad, south: first.map(\.latitude).min()! - pad,
-                                  east: first.map(\.longitude).max()! + pad, north: first.map(\.latitude).max()! + pad)
+        let box = try BoundingBox(
+            west: first.map(\.longitude).min()! - pad, south: first.map(\.latitude).min()! - pad,
+            east: first.map(\.longitude).max()! + pad, north: first.map(\.latitude).max()! + pad)
         let inside = images.filter { box.contains(longitude: $0.longitude, latitude: $0.latitude) }
         try #require(inside.count >= 5 && inside.count < images.count)
         var options = h.options(["alice"])
@@ -53,25 +55,36 @@ import TestSupport
     }
 
     @Test func severalUsersInOneRunEachGetTheirOwnItemAndAFailedUserDoesNotStopTheOthers() async throws {
-        let h = try DownloadHarness(users: [.init(name: "alice", imageCount: 12), .init(name: "bob", imageCount: 9),
-                                            .init(name: "ghost", imageCount: 0, kind: .empty)])
+        let h = try DownloadHarness(users: [
+            .init(name: "alice", imageCount: 12), .init(name: "bob", imageCount: 9),
+            .init(name: "ghost", imageCount: 0, kind: .empty),
+        ])
         defer { h.close() }
         let options = h.options(["alice", "nobody", "ghost", "bob"])
         let report = await h.run(options)
 
         #expect(report.users.map(\.user) == ["alice", "nobody", "ghost", "bob"])
-        #expect(report.users.map(\.outcome) == [.published(path: h.item("alice", options)), .noImages, .noImages,
-                                                .published(path: h.item("bob", options))])
+        #expect(
+            report.users.map(\.outcome) == [
+                .published(path: h.item("alice", options)), .noImages, .noImages,
+                .published(path: h.item("bob", options)),
+            ])
         #expect(report.exitCode == 1)
         let table = report.table()
         #expect(table.contains("failed: nobody ghost"))
         #expect(table.contains("no images"))
-        #expect(h.consoleLines.contains { $0.contains("nobody: Mapillary lists no images for this user (check the spelling); nothing was published") })
+        #expect(
+            h.consoleLines.contains {
+                $0.contains(
+                    "nobody: Mapillary lists no images for this user (check the spelling); nothing was published")
+            })
         for user in ["alice", "bob"] {
             let members = try await TarListing.members(item: h.item(user, options))
             #expect(Set(members.map(\.imageID)) == Set(h.mapillary.archivableIDs(user)))
         }
         let published = try FileManager.default.contentsOfDirectory(atPath: h.output).sorted()
-        #expect(published == ["mapillary-alice-256-webp", "mapillary-bob-256-webp"], "nothing is published for a user without images")
+        #expect(
+            published == ["mapillary-alice-256-webp", "mapillary-bob-256-webp"],
+            "nothing is published for a user without images")
     }
 }

@@ -57,10 +57,12 @@ import TestSupport
             let item = h.item(user, options)
             let members = try await TarListing.members(item: item)
             #expect(Set(members.map(\.imageID)) == Set(h.mapillary.archivableIDs(user)))
-            let logName = try #require(try FileManager.default.contentsOfDirectory(atPath: item)
-                .first { $0.hasPrefix("download.log.") })
+            let logName = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: item)
+                    .first { $0.hasPrefix("download.log.") })
             let log = try String(contentsOfFile: item + "/" + logName, encoding: .utf8)
-            #expect(log.contains("\(user): published") || log.contains("\(user): archiving into"), "\(user)'s own lines")
+            #expect(
+                log.contains("\(user): published") || log.contains("\(user): archiving into"), "\(user)'s own lines")
             for other in Self.names where other != user {
                 #expect(!log.contains(other + ":"), "\(user)'s run log has no line of \(other)")
             }
@@ -80,7 +82,10 @@ import TestSupport
         let report = await h.run(options)
         #expect(report.exitCode == 0, "\(report.table())")
         #expect(h.mapillary.counters.rateLimited >= 1)
-        #expect(h.consoleLines.contains { $0.contains("Mapillary's rate limit was reached; every API request of this run waits") })
+        #expect(
+            h.consoleLines.contains {
+                $0.contains("Mapillary's rate limit was reached; every API request of this run waits")
+            })
         for user in Self.names.prefix(4) {
             #expect(report.users.first { $0.user == user }?.outcome == .published(path: h.item(user, options)))
         }
@@ -101,7 +106,9 @@ import TestSupport
     }
 
     @Test func maxWorkersIsACeilingForTheTunedConcurrency() async throws {
-        let h = try DownloadHarness(users: [.init(name: "alpha", imageCount: 150)]) { $0.cdnLatency = .milliseconds(30) }
+        let h = try DownloadHarness(users: [.init(name: "alpha", imageCount: 150)]) {
+            $0.cdnLatency = .milliseconds(30)
+        }
         defer { h.close() }
         var options = h.options(["alpha"])
         options.maxConcurrency = 6
@@ -119,7 +126,9 @@ import TestSupport
         let report = await h.run(options)
         #expect(report.exitCode == 0)
         #expect(report.users.map(\.user) == ["alpha", "bravo"])
-        #expect(h.consoleLines.contains { $0.contains("1 usernames were given more than once; each user is archived once") })
+        #expect(
+            h.consoleLines.contains { $0.contains("1 usernames were given more than once; each user is archived once") }
+        )
         #expect(h.mapillary.counters.pageRequests == 2, "one listing per user")
     }
 }

@@ -40,13 +40,18 @@ import TestSupport
             defer { database.close() }
             let state = try DownloadState(database: database)
             let listed = (0..<count).map {
-                DownloadState.Listed(id: "10\($0)", raw: Array("{\"id\":\"10\($0)\"}".utf8), captureDate: "2020-01-01",
-                                     capturedAtMillis: 1_577_836_800_000, sequence: "s", thumbURL: nil)
+                DownloadState.Listed(
+                    id: "10\($0)", raw: Array("{\"id\":\"10\($0)\"}".utf8), captureDate: "2020-01-01",
+                    capturedAtMillis: 1_577_836_800_000, sequence: "s", thumbURL: nil)
             }
             try state.recordPage(listed, next: nil)
-            try state.commit(listed.map { .init(id: $0.id, container: "2020-01-01.tar", endOffset: 1024, bytes: 100,
-                                                md5: String(repeating: "0", count: 32), format: "webp") },
-                             tars: [.init(name: "2020-01-01.tar", committedLength: 2048, md5State: nil)])
+            try state.commit(
+                listed.map {
+                    .init(
+                        id: $0.id, container: "2020-01-01.tar", endOffset: 1024, bytes: 100,
+                        md5: String(repeating: "0", count: 32), format: "webp")
+                },
+                tars: [.init(name: "2020-01-01.tar", committedLength: 2048, md5State: nil)])
         }
     }
 
@@ -63,9 +68,12 @@ import TestSupport
 
         let removed = try StagingCleaner(cacheDirectory: f.cache, outputDirectory: f.output).remove(survey)
         #expect(Set(removed.map(\.path)) == [f.onlyLogs, f.published])
-        #expect(!FileManager.default.fileExists(atPath: f.onlyLogs) && !FileManager.default.fileExists(atPath: f.published))
+        #expect(
+            !FileManager.default.fileExists(atPath: f.onlyLogs) && !FileManager.default.fileExists(atPath: f.published))
         #expect(FileManager.default.fileExists(atPath: f.unpublished + "/2020-01-01.tar"))
-        #expect(FileManager.default.fileExists(atPath: f.output + "/mapillary-alice-256-webp"), "the item itself is never touched")
+        #expect(
+            FileManager.default.fileExists(atPath: f.output + "/mapillary-alice-256-webp"),
+            "the item itself is never touched")
     }
 
     @Test func anAgeLimitRemovesOldFoldersButKeepsUnpublishedImagesUnlessForced() throws {
@@ -80,7 +88,9 @@ import TestSupport
         let all = everything.survey(now: Date().addingTimeInterval(60))
         let bob = try #require(all.first { $0.path == f.unpublished })
         #expect(bob.reason == .old)
-        #expect(bob.keptBecause == "3 archived images were never published (run the same download again to finish it, or use --force)")
+        #expect(
+            bob.keptBecause
+                == "3 archived images were never published (run the same download again to finish it, or use --force)")
         _ = try everything.remove(all)
         #expect(FileManager.default.fileExists(atPath: f.unpublished), "kept without force")
         #expect(!FileManager.default.fileExists(atPath: f.stale))
@@ -108,7 +118,9 @@ import TestSupport
         defer { close(fd) }
         let cleaner = StagingCleaner(cacheDirectory: f.cache, outputDirectory: f.output, olderThan: 0, force: true)
         let survey = cleaner.survey(now: Date().addingTimeInterval(60))
-        #expect(survey.first { $0.path == f.onlyLogs }?.keptBecause == "another mapillary-archiver process is working on it")
+        #expect(
+            survey.first { $0.path == f.onlyLogs }?.keptBecause == "another mapillary-archiver process is working on it"
+        )
         _ = try cleaner.remove(survey)
         #expect(FileManager.default.fileExists(atPath: f.onlyLogs + "/download.log.20250101-000000"))
         #expect(!FileManager.default.fileExists(atPath: f.published), "the others still go")
@@ -125,7 +137,9 @@ import TestSupport
         let alice = try #require(cleaner.survey().first { $0.path == f.published })
         #expect(alice.reason == .published)
         #expect(alice.unpublishedImages == 3)
-        #expect(alice.keptBecause == "3 archived images were never published (run the same download again to finish it, or use --force)")
+        #expect(
+            alice.keptBecause
+                == "3 archived images were never published (run the same download again to finish it, or use --force)")
         _ = try cleaner.remove([alice])
         #expect(FileManager.default.fileExists(atPath: f.published + "/2020-01-01.tar"))
     }

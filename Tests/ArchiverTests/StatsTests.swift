@@ -11,8 +11,10 @@ import TestSupport
 private final class StatsHarness: Sendable {
     let harness: DownloadHarness
 
-    init(_ items: [InternetArchiveSandboxConfiguration.Item],
-         _ configure: (inout InternetArchiveSandboxConfiguration) -> Void = { _ in }) throws {
+    init(
+        _ items: [InternetArchiveSandboxConfiguration.Item],
+        _ configure: (inout InternetArchiveSandboxConfiguration) -> Void = { _ in }
+    ) throws {
         harness = try DownloadHarness(label: "stats", users: []) { configuration in
             var ia = InternetArchiveSandboxConfiguration()
             ia.items = items
@@ -24,10 +26,13 @@ private final class StatsHarness: Sendable {
     var ia: InternetArchiveSandbox { harness.sandbox.internetArchive! }
     var cache: String { harness.temp.file("cache/.stats.json") }
 
-    func collector(cache: Bool = true, pageSize: Int = 10_000, maxAge: Duration = .seconds(3600),
-                   retry: RetryPolicy = fastRetry) -> StatsCollector {
-        StatsCollector(http: harness.env.http, endpoints: harness.endpoints!, cachePath: cache ? self.cache : nil,
-                       maxAge: maxAge, pageSize: pageSize, retry: retry)
+    func collector(
+        cache: Bool = true, pageSize: Int = 10_000, maxAge: Duration = .seconds(3600),
+        retry: RetryPolicy = fastRetry
+    ) -> StatsCollector {
+        StatsCollector(
+            http: harness.env.http, endpoints: harness.endpoints!, cachePath: cache ? self.cache : nil,
+            maxAge: maxAge, pageSize: pageSize, retry: retry)
     }
 
     func report(refresh: Bool = true) async throws -> StatsReport {
@@ -41,15 +46,20 @@ private final class StatsHarness: Sendable {
     /// last one can lag the client by a moment), or after 5 s.
     func requests(_ path: String, atLeast count: Int) async -> [IARequestRecord] {
         let deadline = ContinuousClock.now + .seconds(5)
-        while requests(path).count < count && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        while requests(path).count < count && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         return requests(path)
     }
 
     func close() { harness.close() }
 }
 
-private func item(_ identifier: String, _ metadata: [String: [String]], size: Int64 = 100)
-    -> InternetArchiveSandboxConfiguration.Item {
+private func item(
+    _ identifier: String, _ metadata: [String: [String]], size: Int64 = 100
+)
+    -> InternetArchiveSandboxConfiguration.Item
+{
     .init(identifier: identifier, metadata: metadata, itemSize: size)
 }
 
@@ -65,13 +75,19 @@ private struct Expected {
     init(_ items: [InternetArchiveSandboxConfiguration.Item]) {
         let count = try! NSRegularExpression(pattern: "Contains ([0-9,]+) images")
         let resolution = try! NSRegularExpression(pattern: "in ([0-9]+)px resolution")
-        for item in items where item.metadata["mapillary_archiver"] != nil || item.metadata["mapillary_downloader"] != nil {
+        for item in items
+        where item.metadata["mapillary_archiver"] != nil || item.metadata["mapillary_downloader"] != nil {
             let description = item.metadata["description"]?.first ?? ""
             let range = NSRange(description.startIndex..., in: description)
-            let images = count.firstMatch(in: description, range: range).map {
-                Int(String(description[Range($0.range(at: 1), in: description)!]).replacingOccurrences(of: ",", with: ""))!
-            } ?? 0
-            let quality = description.contains("in original resolution") ? "original"
+            let images =
+                count.firstMatch(in: description, range: range).map {
+                    Int(
+                        String(description[Range($0.range(at: 1), in: description)!]).replacingOccurrences(
+                            of: ",", with: ""))!
+                } ?? 0
+            let quality =
+                description.contains("in original resolution")
+                ? "original"
                 : resolution.firstMatch(in: description, range: range).map {
                     String(description[Range($0.range(at: 1), in: description)!])
                 } ?? "unknown"
@@ -132,7 +148,8 @@ private struct Expected {
             #expect(tally.uniqueImages == group.largest.values.reduce(0, +), "\(tally.name)")
         }
         #expect(report.collections.map(\.name) == expected.perCollection.keys.sorted())
-        #expect(report.collections.map(\.items) == expected.perCollection.keys.sorted().map { expected.perCollection[$0]! })
+        #expect(
+            report.collections.map(\.items) == expected.perCollection.keys.sorted().map { expected.perCollection[$0]! })
         #expect(report.outsideMapillaryImages.map(\.uploader).sorted() == expected.outside.keys.sorted())
         for uploader in report.outsideMapillaryImages {
             let entry = try #require(expected.outside[uploader.uploader])
@@ -147,19 +164,44 @@ private struct Expected {
 
     @Test func aContributorAtSeveralQualitiesCountsOnceAtTheirLargestCount() async throws {
         func described(_ user: String, _ images: Int, _ resolution: String) -> [String] {
-            ["Street-level imagery from Mapillary user '\(user)'. Contains \(ByteFormat.grouped(images)) images in \(resolution)."]
+            [
+                "Street-level imagery from Mapillary user '\(user)'. Contains \(ByteFormat.grouped(images)) images in \(resolution)."
+            ]
         }
         let ours = ["mapillary_archiver": ["0.1.0"], "collection": ["mapillary-images"]]
         let python = ["mapillary_downloader": ["0.12.0"], "collection": ["mapillary-images"]]
         let h = try StatsHarness([
-            item("mapillary-alice-original", ours.merging(["mapillary_user": ["alice"], "description": described("alice", 120, "original resolution")]) { a, _ in a }),
-            item("mapillary-alice-2048-webp", python.merging(["creator": ["alice"], "description": described("alice", 1_300, "2048px resolution")]) { a, _ in a }),
-            item("mapillary-alice-256", python.merging(["description": described("alice", 90, "256px resolution")]) { a, _ in a }),
+            item(
+                "mapillary-alice-original",
+                ours.merging([
+                    "mapillary_user": ["alice"], "description": described("alice", 120, "original resolution"),
+                ]) { a, _ in a }),
+            item(
+                "mapillary-alice-2048-webp",
+                python.merging(["creator": ["alice"], "description": described("alice", 1_300, "2048px resolution")]) {
+                    a, _ in a
+                }),
+            item(
+                "mapillary-alice-256",
+                python.merging(["description": described("alice", 90, "256px resolution")]) { a, _ in a }),
             // A mapped identifier: the real name is in mapillary_user, or in source when that was removed.
-            item("mapillary-Zo_Smith-3c1f0d2a-original-webp", ours.merging(["mapillary_user": ["Zoë Smith"], "description": described("Zoë Smith", 50, "original resolution")]) { a, _ in a }),
-            item("mapillary-Zo_Smith-3c1f0d2a-256", ours.merging(["source": ["https://www.mapillary.com/app/user/Zoë Smith"], "description": described("Zoë Smith", 48, "256px resolution")]) { a, _ in a }),
+            item(
+                "mapillary-Zo_Smith-3c1f0d2a-original-webp",
+                ours.merging([
+                    "mapillary_user": ["Zoë Smith"], "description": described("Zoë Smith", 50, "original resolution"),
+                ]) { a, _ in a }),
+            item(
+                "mapillary-Zo_Smith-3c1f0d2a-256",
+                ours.merging([
+                    "source": ["https://www.mapillary.com/app/user/Zoë Smith"],
+                    "description": described("Zoë Smith", 48, "256px resolution"),
+                ]) { a, _ in a }),
             // creator is a person's name, not the username: the source and identifier win.
-            item("mapillary-bob-1024", python.merging(["creator": ["Robert B."], "description": described("bob", 7, "1024px resolution")]) { a, _ in a }),
+            item(
+                "mapillary-bob-1024",
+                python.merging(["creator": ["Robert B."], "description": described("bob", 7, "1024px resolution")]) {
+                    a, _ in a
+                }),
             // A packaged folder: no user, no image count, quality unknown.
             item("my-photos-2024", ["mapillary_archiver": ["0.1.0"], "collection": ["opensource"]]),
         ])
@@ -185,17 +227,21 @@ private struct Expected {
         #expect(scrapes.allSatisfy { $0.queryValue("count") == "10000" })
         #expect(report.total.items == 10_050)
 
-
         let small = try StatsHarness(InternetArchiveSandboxConfiguration.mapillaryItems(count: 250))
         defer { small.close() }
         let paged = try await small.collector(cache: false, pageSize: 7).collect()
         #expect(Set(paged.items.map(\.identifier)).count == 250)
-        #expect(await small.requests("/services/search/v1/scrape", atLeast: 3).map { $0.queryValue("count") } == ["100", "100", "100"],
-                "a page size below IA's minimum of 100 is raised to it")
+        #expect(
+            await small.requests("/services/search/v1/scrape", atLeast: 3).map { $0.queryValue("count") } == [
+                "100", "100", "100",
+            ],
+            "a page size below IA's minimum of 100 is raised to it")
     }
 
     @Test func rateLimitedScrapesAreRetriedThenFailInOneSentence() async throws {
-        let h = try StatsHarness(InternetArchiveSandboxConfiguration.mapillaryItems(count: 20)) { $0.scrapeRateLimitBurst = 2 }
+        let h = try StatsHarness(InternetArchiveSandboxConfiguration.mapillaryItems(count: 20)) {
+            $0.scrapeRateLimitBurst = 2
+        }
         defer { h.close() }
         let clock = ContinuousClock()
         let started = clock.now
@@ -206,9 +252,13 @@ private struct Expected {
 
         h.ia.throttleScrapes(count: 10)
         let error = await #expect(throws: InternetArchiveError.self) {
-            _ = try await h.collector(cache: false, retry: RetryPolicy(maxAttempts: 2, baseDelay: .zero, maxDelay: .zero)).collect()
+            _ = try await h.collector(
+                cache: false, retry: RetryPolicy(maxAttempts: 2, baseDelay: .zero, maxDelay: .zero)
+            ).collect()
         }
-        #expect(error?.description == "archive.org kept refusing the search \(StatsCollector.query) with HTTP 429 (too many "
+        #expect(
+            error?.description
+                == "archive.org kept refusing the search \(StatsCollector.query) with HTTP 429 (too many "
                 + "requests); wait a few minutes and try again")
     }
 
@@ -219,7 +269,8 @@ private struct Expected {
         let report = try await h.report()
         let expected = Expected(items)
         #expect(!expected.outside.isEmpty)
-        #expect(Dictionary(uniqueKeysWithValues: report.outsideMapillaryImages.map { ($0.uploader, $0.items) })
+        #expect(
+            Dictionary(uniqueKeysWithValues: report.outsideMapillaryImages.map { ($0.uploader, $0.items) })
                 == expected.outside.mapValues { $0.items.sorted() })
         let outside = expected.outside.values.reduce(0) { $0 + $1.items.count }
         let lookups = await h.requests("/metadata/", atLeast: outside)
@@ -249,7 +300,8 @@ private struct Expected {
         #expect(try await !h.collector().collect(now: Date().addingTimeInterval(7200)).fromCache)
 
         h.ia.setFaultRate(1)
-        let fallback = try await h.collector(maxAge: .zero, retry: .none).collect(now: Date().addingTimeInterval(86_400))
+        let fallback = try await h.collector(maxAge: .zero, retry: .none).collect(
+            now: Date().addingTimeInterval(86_400))
         #expect(fallback.fromCache)
         #expect(fallback.items == first.items)
         await #expect(throws: InternetArchiveError.self) {
@@ -261,14 +313,21 @@ private struct Expected {
         let h = try StatsHarness(InternetArchiveSandboxConfiguration.mapillaryItems(count: 50))
         defer { h.close() }
         let snapshot = try await h.collector().collect()
-        let report = StatsReport(items: snapshot.items, fetchedAt: snapshot.fetchedAt, fromCache: snapshot.fromCache,
-                                 mapillaryTotal: .given(1_000_000))
+        let report = StatsReport(
+            items: snapshot.items, fetchedAt: snapshot.fetchedAt, fromCache: snapshot.fromCache,
+            mapillaryTotal: .given(1_000_000))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
-        #expect(Set(json.keys) == ["fetched_at", "from_cache", "mapillary_total", "total", "collections", "qualities",
-                                   "outside_mapillary_images"])
+        #expect(
+            Set(json.keys) == [
+                "fetched_at", "from_cache", "mapillary_total", "total", "collections", "qualities",
+                "outside_mapillary_images",
+            ])
         let total = try #require(json["total"] as? [String: Any])
-        #expect(Set(total.keys) == ["name", "items", "archiver_items", "downloader_items", "images", "unique_images",
-                                    "share_of_mapillary", "bytes", "users"])
+        #expect(
+            Set(total.keys) == [
+                "name", "items", "archiver_items", "downloader_items", "images", "unique_images",
+                "share_of_mapillary", "bytes", "users",
+            ])
         #expect(total["items"] as? Int == 50)
         let share = try #require(total["share_of_mapillary"] as? Double)
         #expect(abs(share - Double(report.total.uniqueImages) / 1_000_000) < 1e-12)
@@ -284,22 +343,31 @@ private struct Expected {
         let h = try StatsHarness(InternetArchiveSandboxConfiguration.mapillaryItems(count: 12))
         defer { h.close() }
         let progress = try await CampaignProgress.read {
-            CampaignProgress(queue: "/srv/campaign.sqlite", pending: 2, waiting: 1, running: 1, done: 2, failed: 1,
-                                    doneImages: 150, doneBytes: 150_000, uploaded: 1, verified: 1)
+            CampaignProgress(
+                queue: "/srv/campaign.sqlite", pending: 2, waiting: 1, running: 1, done: 2, failed: 1,
+                doneImages: 150, doneBytes: 150_000, uploaded: 1, verified: 1)
         }
         #expect(progress.total == 6)
         let snapshot = try await h.collector().collect()
         let report = StatsReport(items: snapshot.items, fetchedAt: snapshot.fetchedAt, campaignQueue: progress)
         let lines = report.table().split(separator: "\n").map(String.init)
         #expect(lines.contains("campaign queue /srv/campaign.sqlite:"))
-        #expect(lines.contains { $0.hasPrefix("done in the queue") && $0.hasSuffix(" 150  150.00 KB  1 uploaded, 1 verified") },
-                "\(lines)")
-        #expect(lines.contains { $0.hasPrefix("on IA, both tools") && $0.contains(ByteFormat.grouped(report.total.images)) })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("done in the queue") && $0.hasSuffix(" 150  150.00 KB  1 uploaded, 1 verified")
+            },
+            "\(lines)")
+        #expect(
+            lines.contains { $0.hasPrefix("on IA, both tools") && $0.contains(ByteFormat.grouped(report.total.images)) }
+        )
         #expect(lines.contains("jobs: 2 pending (1 waiting to retry), 1 running, 2 done, 1 failed; 6 in all"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
         let shown = try #require(json["campaign_queue"] as? [String: Any])
-        #expect(Set(shown.keys) == ["queue", "pending", "waiting", "running", "done", "failed", "total", "done_images",
-                                    "done_bytes", "uploaded", "verified"])
+        #expect(
+            Set(shown.keys) == [
+                "queue", "pending", "waiting", "running", "done", "failed", "total", "done_images",
+                "done_bytes", "uploaded", "verified",
+            ])
         #expect(shown["done_images"] as? Int == 150)
         let plain = StatsReport(items: snapshot.items, fetchedAt: snapshot.fetchedAt)
         let without = try #require(try JSONSerialization.jsonObject(with: Data(plain.json().utf8)) as? [String: Any])
@@ -310,8 +378,10 @@ private struct Expected {
         await #expect(throws: Refused.self) { _ = try await CampaignProgress.read { throw Refused() } }
     }
 
-    @Test(arguments: [("Contains 1 image.", 1), ("Contains 1,234 images", 1234), ("nothing here", 0),
-                      ("Contains many images", 0), ("contains 5 images. Contains 7 images", 7)])
+    @Test(arguments: [
+        ("Contains 1 image.", 1), ("Contains 1,234 images", 1234), ("nothing here", 0),
+        ("Contains many images", 0), ("contains 5 images. Contains 7 images", 7),
+    ])
     func descriptionsGiveImageCounts(text: String, expected: Int) {
         let item = ArchivedItem(ScrapedItem(fields: ["identifier": ["x"], "description": [text]]))
         #expect(item?.images == expected)

@@ -17,8 +17,10 @@ import TestSupport
         let queuePath: String
         var options: DownloadOptions
 
-        init(users: [SandboxConfiguration.User], seed: UInt64 = 1, policy: QueuePolicy = WorkerTests.policy(),
-             _ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws {
+        init(
+            users: [SandboxConfiguration.User], seed: UInt64 = 1, policy: QueuePolicy = WorkerTests.policy(),
+            _ configure: (inout SandboxConfiguration) -> Void = { _ in }
+        ) throws {
             h = try DownloadHarness(users: users, seed: seed) {
                 $0.internetArchive = InternetArchiveSandboxConfiguration()
                 $0.originalSize = PixelSize(width: 320, height: 240)
@@ -53,13 +55,19 @@ import TestSupport
         }
 
         /// Each job's row, read from the queue file itself.
-        func rows() throws -> [String: (state: String, attempts: Int, error: String?, identifier: String?, images: Int?, verified: Bool?)] {
+        func rows() throws -> [String: (
+            state: String, attempts: Int, error: String?, identifier: String?, images: Int?, verified: Bool?
+        )] {
             let database = try SQLiteDatabase(path: queuePath)
             defer { database.close() }
             var rows: [String: (String, Int, String?, String?, Int?, Bool?)] = [:]
-            for row in try database.query("SELECT username, state, attempts, last_error, identifier, images, verified FROM campaign_jobs") {
-                rows[row[0].string ?? ""] = (row[1].string ?? "", row[2].int ?? -1, row[3].string, row[4].string, row[5].int,
-                                             row[6].int.map { $0 != 0 })
+            for row in try database.query(
+                "SELECT username, state, attempts, last_error, identifier, images, verified FROM campaign_jobs")
+            {
+                rows[row[0].string ?? ""] = (
+                    row[1].string ?? "", row[2].int ?? -1, row[3].string, row[4].string, row[5].int,
+                    row[6].int.map { $0 != 0 }
+                )
             }
             return rows
         }
@@ -82,8 +90,10 @@ import TestSupport
     }
 
     @Test func aWorkerArchivesUploadsAndRecordsEveryQueuedUserUntilTheQueueIsEmpty() async throws {
-        let w = try World(users: [.init(name: "alpha", imageCount: 6), .init(name: "bravo", imageCount: 4),
-                                  .init(name: "charlie", imageCount: 3)])
+        let w = try World(users: [
+            .init(name: "alpha", imageCount: 6), .init(name: "bravo", imageCount: 4),
+            .init(name: "charlie", imageCount: 3),
+        ])
         defer { w.close() }
         try w.add(["alpha", "bravo", "charlie"])
         let report = await w.worker().run()
@@ -103,9 +113,13 @@ import TestSupport
     }
 
     @Test func anUnknownUserFailsAtOnceAndAUserWhoseImagesKeepFailingIsRetriedThenFailed() async throws {
-        let w = try World(users: [.init(name: "alpha", imageCount: 3), .init(name: "ghost", imageCount: 0, kind: .empty),
-                                  .init(name: "slow", imageCount: 2, kind: .trickle)],
-                          policy: Self.policy(maxAttempts: 2)) { $0.cdnTrickleRate = 1 }
+        let w = try World(
+            users: [
+                .init(name: "alpha", imageCount: 3), .init(name: "ghost", imageCount: 0, kind: .empty),
+                .init(name: "slow", imageCount: 2, kind: .trickle),
+            ],
+            policy: Self.policy(maxAttempts: 2)
+        ) { $0.cdnTrickleRate = 1 }
         defer { w.close() }
         var options = w.options
         options.speedFloor = .init(bytesPerSecond: 1024, window: .seconds(1))
@@ -120,7 +134,9 @@ import TestSupport
         #expect(rows["ghost"]?.state == "failed" && rows["ghost"]?.attempts == 1, "permanent: one attempt")
         #expect(rows["ghost"]?.error?.hasPrefix("Mapillary lists no archivable image for this user") == true)
         #expect(rows["slow"]?.state == "failed" && rows["slow"]?.attempts == 2, "transient: tried again, then failed")
-        #expect(rows["slow"]?.error?.contains("could not be downloaded yet") == true, "\(String(describing: rows["slow"]?.error))")
+        #expect(
+            rows["slow"]?.error?.contains("could not be downloaded yet") == true,
+            "\(String(describing: rows["slow"]?.error))")
     }
 
     @Test func stoppingTheWorkerGivesItsJobBackAtOnceWithItsWorkSaved() async throws {
@@ -136,7 +152,8 @@ import TestSupport
         while w.h.mapillary.counters.imagesServed < 40 { try await Task.sleep(for: .milliseconds(20)) }
         task.cancel()
         let report = await task.value
-        #expect(report.jobs.first?.outcome == .incomplete(reason: "interrupted; run the same command again to continue"))
+        #expect(
+            report.jobs.first?.outcome == .incomplete(reason: "interrupted; run the same command again to continue"))
         let row = try #require(try world.rows()["alpha"])
         #expect(row.state == "pending" && row.attempts == 0, "released: pending at once, the attempt not counted")
         let done = try #require(ItemStateReader.counts(item: w.h.cache + "/mapillary-alpha-256-webp"))
@@ -151,7 +168,9 @@ import TestSupport
         try world.add(["alpha", "bravo"])
         let report = await world.worker().run()
         #expect(report.exitCode == 1)
-        #expect(report.stopped?.hasPrefix("the Mapillary token was rejected") == true, "\(String(describing: report.stopped))")
+        #expect(
+            report.stopped?.hasPrefix("the Mapillary token was rejected") == true,
+            "\(String(describing: report.stopped))")
         let rows = try world.rows()
         #expect(rows.values.allSatisfy { $0.state == "pending" && $0.attempts == 0 }, "\(rows)")
         #expect(w.h.mapillary.counters.unauthorized == 1)
@@ -187,7 +206,8 @@ import TestSupport
         #expect(second.jobs.first?.downloaded == 10, "only the new images were fetched")
         let after = try #require(ia.item("mapillary-alpha-256-webp")).files
         for tar in firstTars { #expect(after[tar] == firstFiles[tar], "\(tar) on IA is untouched") }
-        let written = Set(ia.requestLog().filter { $0.method == "PUT" }.map { String($0.path.split(separator: "/").last ?? "") })
+        let written = Set(
+            ia.requestLog().filter { $0.method == "PUT" }.map { String($0.path.split(separator: "/").last ?? "") })
         #expect(written.isDisjoint(with: firstTars), "no first-run tar was sent again: \(written)")
         let newTars = Set(after.keys.filter { $0.hasSuffix(".tar") }).subtracting(firstTars)
         #expect(!newTars.isEmpty && newTars.isSubset(of: written))

@@ -39,12 +39,15 @@ final class BinaryProcess: Sendable {
     private let box = Box()
 
     /// Starts the binary with exactly `environment` (nothing inherited), output into `outputPrefix`.out/.err.
-    init(arguments: [String], environment: [String: String], outputPrefix: String,
-         currentDirectory: String? = nil) throws {
+    init(
+        arguments: [String], environment: [String: String], outputPrefix: String,
+        currentDirectory: String? = nil
+    ) throws {
         stdoutPath = outputPrefix + ".out"
         stderrPath = outputPrefix + ".err"
-        let child = try ChildProcess(executable: BuiltBinary.path, arguments: arguments, environment: environment,
-                                     currentDirectory: currentDirectory, stdout: .file(stdoutPath), stderr: .file(stderrPath))
+        let child = try ChildProcess(
+            executable: BuiltBinary.path, arguments: arguments, environment: environment,
+            currentDirectory: currentDirectory, stdout: .file(stdoutPath), stderr: .file(stderrPath))
         self.arguments = arguments
         pid = child.pid
         // A thread of its own waits for the end. The pid is reaped under the lock, so `send(_:)` never signals a

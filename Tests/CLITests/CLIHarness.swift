@@ -9,8 +9,10 @@ final class CLIHarness: Sendable {
     let fixture: SandboxFixture
     private let runs = Atomic<Int>(0)
 
-    init(label: String = "cli", users: [SandboxConfiguration.User], seed: UInt64 = 1,
-         _ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws {
+    init(
+        label: String = "cli", users: [SandboxConfiguration.User], seed: UInt64 = 1,
+        _ configure: (inout SandboxConfiguration) -> Void = { _ in }
+    ) throws {
         fixture = try SandboxFixture(label: label) { configuration in
             configuration.users = users
             configuration.seed = seed
@@ -18,7 +20,8 @@ final class CLIHarness: Sendable {
             configure(&configuration)
         }
         do {
-            try FileManager.default.createDirectory(atPath: fixture.temp.file("home"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: fixture.temp.file("home"), withIntermediateDirectories: true)
         } catch {
             fixture.close()
             throw error
@@ -52,8 +55,9 @@ final class CLIHarness: Sendable {
     /// Starts `mapillary-archiver ARGS`.
     func start(_ arguments: [String]) throws -> BinaryProcess {
         let number = runs.add(1, ordering: .relaxed).newValue
-        return try BinaryProcess(arguments: arguments, environment: environment, outputPrefix: temp.file("run-\(number)"),
-                                 currentDirectory: temp.path)
+        return try BinaryProcess(
+            arguments: arguments, environment: environment, outputPrefix: temp.file("run-\(number)"),
+            currentDirectory: temp.path)
     }
 
     /// Runs `mapillary-archiver ARGS` to its end.
@@ -62,7 +66,9 @@ final class CLIHarness: Sendable {
     }
 
     /// Runs `mapillary-archiver ARGS… --output OUTPUT --quality 256` (a download) plus `extra`.
-    func download(_ arguments: [String], _ extra: [String] = [], timeout: Duration = .seconds(120)) async throws -> BinaryProcess.Result {
+    func download(
+        _ arguments: [String], _ extra: [String] = [], timeout: Duration = .seconds(120)
+    ) async throws -> BinaryProcess.Result {
         try await run(arguments + ["--output", output, "--quality", "256"] + extra, timeout: timeout)
     }
 

@@ -20,7 +20,9 @@ import TestSupport
         #expect(childFDs.filter { $0 > 2 }.count <= 1, "only ls's own directory handle besides 0, 1, 2: \(childFDs)")
         let status = try await ExternalTool.runDetached("grep", ["-E", "^Sig(Blk|Ign)", "/proc/self/status"])
         // Signals 1–31 (glibc keeps 32 and 33 for itself): none blocked, none ignored (SIGINT reaches the binary).
-        let masks = status.stdout.split(separator: "\n").compactMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }
+        let masks = status.stdout.split(separator: "\n").compactMap {
+            UInt64($0.split(separator: "\t").last ?? "", radix: 16)
+        }
         #expect(masks.count == 2 && masks.allSatisfy { $0 & 0x7FFF_FFFF == 0 }, "\(status.stdout)")
     }
 }

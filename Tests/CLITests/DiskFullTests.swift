@@ -21,9 +21,11 @@ struct DiskFullTests {
         // One user at a time, so bob is the user the stop keeps from starting.
         let full = try await h.download(["alice", "bob", "--cache-dir", cache, "--jobs", "1"])
         #expect(full.status == 1, "\(full.transcript)")
-        #expect(full.stdout.contains("No space left on device; free some space and run the same command again")
-                || full.stdout.contains("could not be written because the disk is full; free some space and run the same command again"),
-                "\(full.stdout)")
+        #expect(
+            full.stdout.contains("No space left on device; free some space and run the same command again")
+                || full.stdout.contains(
+                    "could not be written because the disk is full; free some space and run the same command again"),
+            "\(full.stdout)")
         #expect(full.stdout.contains("bob") && full.stdout.contains("not started"), "the batch stops: bob is not tried")
         #expect(!full.stderr.contains("Fatal error") && !full.stderr.contains("Backtrace"), "no crash: \(full.stderr)")
         #expect(!FileManager.default.fileExists(atPath: h.item("alice")))

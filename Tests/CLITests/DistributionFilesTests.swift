@@ -28,8 +28,10 @@ struct DistributionFilesTests {
     func theSystemdUnitsPassSystemdAnalyzeVerify() throws {
         let temp = try TemporaryDirectory("units")
         defer { temp.remove() }
-        let names = ["mapillary-archiver-download.service", "mapillary-archiver-download.timer",
-                     "mapillary-archiver-worker.service"]
+        let names = [
+            "mapillary-archiver-download.service", "mapillary-archiver-download.timer",
+            "mapillary-archiver-worker.service",
+        ]
         for name in names {
             let unit = try String(contentsOfFile: Self.root + "/distribution/systemd/" + name, encoding: .utf8)
             // The units run the installed binary, which verify requires to exist: here, the one just built.
@@ -37,8 +39,9 @@ struct DistributionFilesTests {
                 .write(toFile: temp.file(name), atomically: true, encoding: .utf8)
         }
         let result = try ExternalTool.run("systemd-analyze", ["verify", "--man=no"] + names.map(temp.file))
-        #expect(result.ok && result.stderr.isEmpty && result.stdout.isEmpty,
-                "systemd-analyze verify: \(result.status)\n\(result.stdout)\(result.stderr)")
+        #expect(
+            result.ok && result.stderr.isEmpty && result.stdout.isEmpty,
+            "systemd-analyze verify: \(result.status)\n\(result.stdout)\(result.stderr)")
     }
 
     private static func collectStrings(_ value: Any, into texts: inout [String]) {

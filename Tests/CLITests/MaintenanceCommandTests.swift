@@ -26,14 +26,18 @@ struct MaintenanceCommandTests {
         let dry = try await h.run(["clean-up", "--output", h.output])
         #expect(dry.status == 0, "\(dry.transcript)")
         #expect(dry.stdout.contains("would remove \(logsOnly) (") && dry.stdout.contains("): holds only logs"))
-        #expect(dry.stdout.contains("keep    \(alice) (") && dry.stdout.contains("in progress or waiting to be finished"))
+        #expect(
+            dry.stdout.contains("keep    \(alice) (") && dry.stdout.contains("in progress or waiting to be finished"))
         #expect(dry.stdout.contains("run again with --yes to remove them"))
         #expect(FileManager.default.fileExists(atPath: logsOnly), "nothing is removed without --yes")
 
         let yes = try await h.run(["clean-up", "--output", h.output, "--yes", "--older-than", "0"])
         #expect(yes.status == 0, "\(yes.transcript)")
-        #expect(yes.stdout.contains("\(committed) archived images were never published (run the same download again to finish it, or use --force)"),
-                "\(yes.stdout)")
+        #expect(
+            yes.stdout.contains(
+                "\(committed) archived images were never published (run the same download again to finish it, or use --force)"
+            ),
+            "\(yes.stdout)")
         #expect(yes.stdout.contains("removed 1 folder(s)"))
         #expect(!FileManager.default.fileExists(atPath: logsOnly))
         #expect(FileManager.default.fileExists(atPath: alice), "unpublished downloads are kept without --force")
@@ -47,21 +51,37 @@ struct MaintenanceCommandTests {
     }
 
     @Test func statsCountsBothToolsItemsPerCollectionAndPrintsJSON() async throws {
-        func item(_ id: String, tool: String, collection: String, images: Int, size: Int64, user: String,
-                  uploader: String = "archivist@example.org") -> InternetArchiveSandboxConfiguration.Item {
-            .init(identifier: id, metadata: ["collection": [collection], tool: ["1.0"], "creator": [user], "uploader": [uploader],
-                                             "description": ["Street-level imagery by \(user). Contains \(images) images."]],
-                  itemSize: size)
+        func item(
+            _ id: String, tool: String, collection: String, images: Int, size: Int64, user: String,
+            uploader: String = "archivist@example.org"
+        ) -> InternetArchiveSandboxConfiguration.Item {
+            .init(
+                identifier: id,
+                metadata: [
+                    "collection": [collection], tool: ["1.0"], "creator": [user], "uploader": [uploader],
+                    "description": ["Street-level imagery by \(user). Contains \(images) images."],
+                ],
+                itemSize: size)
         }
         let h = try CLIHarness(users: []) {
             var ia = InternetArchiveSandboxConfiguration()
             ia.items = [
-                item("mapillary-alice-original-webp", tool: "mapillary_archiver", collection: "mapillary-images", images: 120, size: 1000, user: "alice"),
-                item("mapillary-alice-2048", tool: "mapillary_downloader", collection: "mapillary-images", images: 118, size: 400, user: "alice"),
-                item("mapillary-bob-2048-webp", tool: "mapillary_archiver", collection: "mapillary-images", images: 30, size: 300, user: "bob"),
-                item("mapillary-carol-original", tool: "mapillary_downloader", collection: "mapillary-images", images: 7, size: 70, user: "carol"),
-                item("mapillary-dave-original", tool: "mapillary_downloader", collection: "opensource", images: 1, size: 5, user: "dave",
-                     uploader: "volunteer@example.org"),
+                item(
+                    "mapillary-alice-original-webp", tool: "mapillary_archiver", collection: "mapillary-images",
+                    images: 120, size: 1000, user: "alice"),
+                item(
+                    "mapillary-alice-2048", tool: "mapillary_downloader", collection: "mapillary-images", images: 118,
+                    size: 400, user: "alice"),
+                item(
+                    "mapillary-bob-2048-webp", tool: "mapillary_archiver", collection: "mapillary-images", images: 30,
+                    size: 300, user: "bob"),
+                item(
+                    "mapillary-carol-original", tool: "mapillary_downloader", collection: "mapillary-images", images: 7,
+                    size: 70, user: "carol"),
+                item(
+                    "mapillary-dave-original", tool: "mapillary_downloader", collection: "opensource", images: 1,
+                    size: 5, user: "dave",
+                    uploader: "volunteer@example.org"),
                 .init(identifier: "something-else", metadata: ["title": ["unrelated"]], itemSize: 99),
             ]
             ia.scrapeRateLimitBurst = 1
@@ -95,9 +115,11 @@ struct MaintenanceCommandTests {
         let table = try await h.run(["stats", "--mapillary-total", "15800"])
         #expect(table.status == 0)
         let rows = table.stdout.split(separator: "\n").map(String.init)
-        #expect(rows.first?.hasPrefix("Mapillary items on the Internet Archive, cached from ") == true, "\(table.stdout)")
-        #expect(rows.contains { $0.hasPrefix("unique images ") && $0.hasSuffix(" 158  1.000% of Mapillary's 15,800") },
-                "\(table.stdout)")
+        #expect(
+            rows.first?.hasPrefix("Mapillary items on the Internet Archive, cached from ") == true, "\(table.stdout)")
+        #expect(
+            rows.contains { $0.hasPrefix("unique images ") && $0.hasSuffix(" 158  1.000% of Mapillary's 15,800") },
+            "\(table.stdout)")
         #expect(rows.contains { $0.hasPrefix("mapillary-images") && $0.contains("157") })
         #expect(rows.contains { $0.hasPrefix("total") && $0.contains("276") && $0.contains("158") })
         #expect(rows.contains("volunteer@example.org:") && rows.contains("  mapillary-dave-original"))
@@ -116,14 +138,19 @@ struct MaintenanceCommandTests {
 
         // A campaign: two done (one uploaded and verified), one failed, one running, one waiting to retry, one pending.
         let queuePath = h.temp.file("campaign.sqlite")
-        let added = try await h.run(["queue", "add", "alice", "bob", "carol", "dave", "erin", "frank", "--quality", "2048",
-                                     "--queue", queuePath])
+        let added = try await h.run([
+            "queue", "add", "alice", "bob", "carol", "dave", "erin", "frank", "--quality", "2048",
+            "--queue", queuePath,
+        ])
         #expect(added.status == 0, "\(added.transcript)")
         let jobs = try JobQueue(.sqlite(path: queuePath))
         for (images, uploaded) in [(120, true), (30, false)] {
             let job = try #require(try jobs.claim(worker: "w1", host: "here"))
-            try jobs.complete(job, result: JobResult(identifier: "mapillary-\(job.spec.username)-2048-webp", images: images,
-                                                     bytes: Int64(images) * 1000, uploaded: uploaded, verified: uploaded))
+            try jobs.complete(
+                job,
+                result: JobResult(
+                    identifier: "mapillary-\(job.spec.username)-2048-webp", images: images,
+                    bytes: Int64(images) * 1000, uploaded: uploaded, verified: uploaded))
         }
         try jobs.fail(try #require(try jobs.claim(worker: "w1", host: "here")), sentence: "gone", kind: .permanent)
         try jobs.fail(try #require(try jobs.claim(worker: "w1", host: "here")), sentence: "later", kind: .transient)
@@ -133,17 +160,25 @@ struct MaintenanceCommandTests {
         #expect(withQueue.status == 0, "\(withQueue.transcript)")
         let queueRows = withQueue.stdout.split(separator: "\n").map(String.init)
         #expect(queueRows.contains("campaign queue \(queuePath):"), "\(withQueue.stdout)")
-        #expect(queueRows.contains { $0.hasPrefix("done in the queue") && $0.hasSuffix(" 150  150.00 KB  1 uploaded, 1 verified") })
+        #expect(
+            queueRows.contains {
+                $0.hasPrefix("done in the queue") && $0.hasSuffix(" 150  150.00 KB  1 uploaded, 1 verified")
+            })
         #expect(queueRows.contains { $0.hasPrefix("on IA, both tools") && $0.contains(" 276 ") })
         #expect(queueRows.contains("jobs: 2 pending (1 waiting to retry), 1 running, 2 done, 1 failed; 6 in all"))
         let queueJSON = try await h.run(["stats", "--queue", queuePath, "--json"])
-        let shown = try #require((try JSONSerialization.jsonObject(with: Data(queueJSON.stdout.utf8)) as? [String: Any])?["campaign_queue"]
-                                 as? [String: Any])
-        #expect(shown["done_images"] as? Int == 150 && shown["done_bytes"] as? Int == 150_000 && shown["total"] as? Int == 6)
+        let shown = try #require(
+            (try JSONSerialization.jsonObject(with: Data(queueJSON.stdout.utf8)) as? [String: Any])?["campaign_queue"]
+                as? [String: Any])
+        #expect(
+            shown["done_images"] as? Int == 150 && shown["done_bytes"] as? Int == 150_000 && shown["total"] as? Int == 6
+        )
         let badQueue = try await h.run(["stats", "--queue", "ftp://example.org/q"])
         #expect(badQueue.status == 2)
-        #expect(badQueue.stderr.hasPrefix("error: the queue 'ftp://example.org/q' is neither a file path nor a postgres:// URL"),
-                "\(badQueue.stderr)")
+        #expect(
+            badQueue.stderr.hasPrefix(
+                "error: the queue 'ftp://example.org/q' is neither a file path nor a postgres:// URL"),
+            "\(badQueue.stderr)")
         let missing = try await h.run(["stats", "--queue", h.temp.file("nothing.sqlite")])
         #expect(missing.status == 1)
         #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
@@ -151,7 +186,9 @@ struct MaintenanceCommandTests {
         let zero = try await h.run(["stats", "--mapillary-total", "0"])
         #expect(zero.status == 2)
         #expect(zero.stderr.hasPrefix("error: --mapillary-total must be a positive number of images"), "\(zero.stderr)")
-        let wrong = try await h.run(["stats", "--refresh", "--cache-dir", h.temp.file("other"), "--archive-url", h.ia.s3URL])
+        let wrong = try await h.run([
+            "stats", "--refresh", "--cache-dir", h.temp.file("other"), "--archive-url", h.ia.s3URL,
+        ])
         #expect(wrong.status == 1)
         #expect(wrong.stderr.hasPrefix("error: archive.org answered HTTP 4"), "\(wrong.stderr)")
         #expect(wrong.stderr.hasSuffix("; check --archive-url\n"), "\(wrong.stderr)")
@@ -163,13 +200,16 @@ struct MaintenanceCommandTests {
         defer { h.close() }
         let result = try await h.download(["alice", "--upload"])
         #expect(result.status == 0, "\(result.transcript)")
-        #expect(result.stdout.contains("published " + h.item("alice") + "; upload: uploaded and verified"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("published " + h.item("alice") + "; upload: uploaded and verified"),
+            "\(result.stdout)")
         let identifier = "mapillary-alice-256-webp"
         let remote = try #require(h.ia.item(identifier))
         let local = try FileManager.default.contentsOfDirectory(atPath: h.item("alice")).filter { !$0.hasPrefix(".") }
         #expect(Set(remote.files.keys).isSuperset(of: local))
         for name in local {
-            let md5 = String(try await ExternalTool.runDetached("md5sum", [h.item("alice") + "/" + name]).stdout.prefix(32))
+            let md5 = String(
+                try await ExternalTool.runDetached("md5sum", [h.item("alice") + "/" + name]).stdout.prefix(32))
             #expect(remote.files[name]?.md5 == md5, "\(name) is on IA with the local md5")
         }
         #expect(!remote.values("title").isEmpty)

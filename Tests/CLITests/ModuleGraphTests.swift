@@ -22,19 +22,29 @@ struct ModuleGraphTests {
         defer { folder.remove() }
         let manifest = try String(contentsOfFile: Self.root + "/Package.swift", encoding: .utf8)
         // HTTPClient loses CCurl, which it imports; Imaging gains SQLiteStore, which it does not.
-        let edited = manifest
-            .replacingOccurrences(of: #".target(name: "HTTPClient", dependencies: ["CCurl", "Essentials"]"#,
-                                  with: #".target(name: "HTTPClient", dependencies: ["Essentials"]"#)
-            .replacingOccurrences(of: #".target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP", "Essentials"]"#,
-                                  with: #".target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP", "Essentials", "SQLiteStore"]"#)
+        let edited =
+            manifest
+            .replacingOccurrences(
+                of: #".target(name: "HTTPClient", dependencies: ["CCurl", "Essentials"]"#,
+                with: #".target(name: "HTTPClient", dependencies: ["Essentials"]"#
+            )
+            .replacingOccurrences(
+                of: #".target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP", "Essentials"]"#,
+                with: #".target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP", "Essentials", "SQLiteStore"]"#)
         #expect(edited.count == manifest.count - #""CCurl", "#.count + #", "SQLiteStore""#.count, "both edits applied")
         try edited.write(toFile: folder.file("Package.swift"), atomically: true, encoding: .utf8)
 
-        let result = try ExternalTool.run("python3", [Self.script, "--root", Self.root, "--manifest", folder.file("Package.swift")])
+        let result = try ExternalTool.run(
+            "python3", [Self.script, "--root", Self.root, "--manifest", folder.file("Package.swift")])
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("HTTPClient imports CCurl (Sources/HTTPClient/") && $0.hasSuffix("but Package.swift does not declare it") })
-        #expect(lines.contains("Imaging declares SQLiteStore in Package.swift but no file of Sources/Imaging imports it"))
+        #expect(
+            lines.contains {
+                $0.hasPrefix("HTTPClient imports CCurl (Sources/HTTPClient/")
+                    && $0.hasSuffix("but Package.swift does not declare it")
+            })
+        #expect(
+            lines.contains("Imaging declares SQLiteStore in Package.swift but no file of Sources/Imaging imports it"))
         #expect(lines.last == "2 difference(s) between Package.swift and the imports")
     }
 }

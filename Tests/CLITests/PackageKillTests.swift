@@ -29,7 +29,9 @@ struct PackageKillTests {
             try? fm.removeItem(atPath: output + "/photos-kill")
             let run = try h.start(["package", input, "--output", output])
             while run.isRunning {
-                if let partial = try fm.contentsOfDirectory(atPath: output).first(where: { $0.hasPrefix(".photos-kill.partial-") }) {
+                if let partial = try fm.contentsOfDirectory(atPath: output).first(where: {
+                    $0.hasPrefix(".photos-kill.partial-")
+                }) {
                     run.kill()
                     let result = await run.wait()
                     if result.killedBySignal { leftover = partial }
@@ -47,10 +49,14 @@ struct PackageKillTests {
 
         let dry = try await h.run(["clean-up", "--output", output])
         #expect(dry.status == 0, "\(dry.transcript)")
-        #expect(dry.stdout.contains("would remove \(output)/\(partial) (")
-                && dry.stdout.contains("): an unfinished package or publish left it (its process is gone)"), "\(dry.stdout)")
-        #expect(dry.stdout.contains("keep    \(output)/\(running) (0 B): the process writing it (pid \(getpid())) is still running"),
-                "\(dry.stdout)")
+        #expect(
+            dry.stdout.contains("would remove \(output)/\(partial) (")
+                && dry.stdout.contains("): an unfinished package or publish left it (its process is gone)"),
+            "\(dry.stdout)")
+        #expect(
+            dry.stdout.contains(
+                "keep    \(output)/\(running) (0 B): the process writing it (pid \(getpid())) is still running"),
+            "\(dry.stdout)")
         #expect(fm.fileExists(atPath: output + "/" + partial), "nothing is removed without --yes")
 
         let yes = try await h.run(["clean-up", "--output", output, "--yes"])

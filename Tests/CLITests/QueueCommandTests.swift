@@ -9,9 +9,11 @@ import TestSupport
 
     /// Runs the binary with a clean environment: its own home and data folder, and `MAPILLARY_ARCHIVER_QUEUE`.
     static func run(_ arguments: [String], queue: String, temp: TemporaryDirectory) throws -> ExternalTool.Result {
-        try ExternalTool.run(BuiltBinary.path, ["queue"] + arguments, environment: [
-            "HOME": temp.path, "XDG_DATA_HOME": temp.file("data"), QueueLocation.environmentVariable: queue,
-        ])
+        try ExternalTool.run(
+            BuiltBinary.path, ["queue"] + arguments,
+            environment: [
+                "HOME": temp.path, "XDG_DATA_HOME": temp.file("data"), QueueLocation.environmentVariable: queue,
+            ])
     }
 
     static func queue(_ backend: Backend, _ temp: TemporaryDirectory) throws -> String {
@@ -31,7 +33,8 @@ import TestSupport
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdout.contains("3 added, 0 queued again, 0 already in the queue"))
         let twice = try Self.run(["add", "alice"], queue: url, temp: temp)
-        #expect(twice.stdout.contains("1 added, 0 queued again, 0 already in the queue"), "another quality is another job")
+        #expect(
+            twice.stdout.contains("1 added, 0 queued again, 0 already in the queue"), "another quality is another job")
         let again = try Self.run(["add", "alice", "--quality", "2048"], queue: url, temp: temp)
         #expect(again.stdout.contains("alice (2048, webp) is already pending"))
 
@@ -39,7 +42,11 @@ import TestSupport
         let queue = try JobQueue(try QueueLocation(parsing: url))
         defer { queue.close() }
         let alice = try #require(try queue.claim(worker: "w1", host: "machine-a"))
-        try queue.complete(alice, result: JobResult(identifier: "mapillary-alice-2048-webp", images: 300, bytes: 90_000_000, uploaded: true, verified: true))
+        try queue.complete(
+            alice,
+            result: JobResult(
+                identifier: "mapillary-alice-2048-webp", images: 300, bytes: 90_000_000, uploaded: true, verified: true)
+        )
         let bob = try #require(try queue.claim(worker: "w2", host: "machine-b"))
         #expect(bob.spec.username == "bob")
         let carol = try #require(try queue.claim(worker: "w1", host: "machine-a"))
@@ -81,13 +88,18 @@ import TestSupport
     @Test func aUsernameTheToolWouldRefuseAddsNothing() throws {
         let temp = try TemporaryDirectory("queue-cli")
         defer { temp.remove() }
-        try "alice\n# a comment\nhttps://www.mapillary.com/app/user/bob\n".write(toFile: temp.file("users.txt"), atomically: true, encoding: .utf8)
+        try "alice\n# a comment\nhttps://www.mapillary.com/app/user/bob\n".write(
+            toFile: temp.file("users.txt"), atomically: true, encoding: .utf8)
 
-        let result = try Self.run(["add", "carol", "--users-file", temp.file("users.txt")], queue: temp.file("q.sqlite"), temp: temp)
+        let result = try Self.run(
+            ["add", "carol", "--users-file", temp.file("users.txt")], queue: temp.file("q.sqlite"), temp: temp)
         #expect(result.status == 2)
         // The users file is read by `download`'s rule, which names the line.
-        #expect(result.stderr.hasPrefix("error: the users file \(temp.file("users.txt")), line 3: the username \"https://www.mapillary.com/app/user/bob\" contains '/', which no Mapillary username has; give the name, not a URL\n"),
-                "\(result.stderr)")
+        #expect(
+            result.stderr.hasPrefix(
+                "error: the users file \(temp.file("users.txt")), line 3: the username \"https://www.mapillary.com/app/user/bob\" contains '/', which no Mapillary username has; give the name, not a URL\n"
+            ),
+            "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: temp.file("q.sqlite")))
     }
 
@@ -96,7 +108,10 @@ import TestSupport
         defer { temp.remove() }
         let result = try Self.run(["status"], queue: "mysql://ann:topsecret@db.example.org/campaign", temp: temp)
         #expect(result.status == 2)
-        #expect(result.stderr == "error: the queue 'mysql://ann:***@db.example.org/campaign' is neither a file path nor a postgres:// URL; give a path (a SQLite file, for one machine) or postgres://USER@HOST/DATABASE\n")
+        #expect(
+            result.stderr
+                == "error: the queue 'mysql://ann:***@db.example.org/campaign' is neither a file path nor a postgres:// URL; give a path (a SQLite file, for one machine) or postgres://USER@HOST/DATABASE\n"
+        )
     }
 
     @Test func anUnreachableServerIsNamedAndTheExitIsOne() throws {
@@ -111,9 +126,11 @@ import TestSupport
     @Test func theDefaultQueueIsAFileInTheDataFolder() throws {
         let temp = try TemporaryDirectory("queue-cli")
         defer { temp.remove() }
-        let result = try ExternalTool.run(BuiltBinary.path, ["queue", "add", "alice"], environment: [
-            "HOME": temp.path, "XDG_DATA_HOME": temp.file("data"), QueueLocation.environmentVariable: "",
-        ])
+        let result = try ExternalTool.run(
+            BuiltBinary.path, ["queue", "add", "alice"],
+            environment: [
+                "HOME": temp.path, "XDG_DATA_HOME": temp.file("data"), QueueLocation.environmentVariable: "",
+            ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: temp.file("data/mapillary-archiver/queue.sqlite")))
     }

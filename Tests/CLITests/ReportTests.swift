@@ -13,12 +13,16 @@ import TestSupport
     }
 
     @Test func theLinesOfFinishedUsersSurviveAKillAndTheNextRunAppendsItsOwn() async throws {
-        let h = try CLIHarness(users: [.init(name: "small1", imageCount: 3), .init(name: "small2", imageCount: 4),
-                                       .init(name: "big", imageCount: 400)]) { $0.cdnLatency = .milliseconds(100) }
+        let h = try CLIHarness(users: [
+            .init(name: "small1", imageCount: 3), .init(name: "small2", imageCount: 4),
+            .init(name: "big", imageCount: 400),
+        ]) { $0.cdnLatency = .milliseconds(100) }
         defer { h.close() }
         let report = h.temp.file("report.jsonl")
-        let arguments = ["small1", "small2", "big", "--output", h.output, "--quality", "256", "--jobs", "1",
-                         "--concurrency", "2", "--report", report]
+        let arguments = [
+            "small1", "small2", "big", "--output", h.output, "--quality", "256", "--jobs", "1",
+            "--concurrency", "2", "--report", report,
+        ]
         // big takes 20 s at least (400 images, 100 ms each, 2 at a time): time enough to see the two small users'
         // lines and kill the run within big even when a loaded machine leaves this test's polls far apart.
         let first = try h.start(arguments)
@@ -42,12 +46,15 @@ import TestSupport
         let seconds = line["seconds"] as? [String: Any]
         #expect((seconds?["total"] as? Double ?? 0) > 0 && seconds?["package"] != nil && seconds?["download"] != nil)
         #expect(line["error"] is NSNull && line["upload"] is NSNull)
-        #expect((line["finished_at"] as? String)?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"#, options: .regularExpression) != nil)
+        #expect(
+            (line["finished_at"] as? String)?.range(
+                of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"#, options: .regularExpression) != nil)
 
         let again = try await h.run(arguments)
         #expect(again.status == 0, "\(again.transcript)")
         let all = try Self.lines(report)
-        #expect(all.map { $0["user"] as? String } == ["small1", "small2", "small1", "small2", "big"], "appended, in order")
+        #expect(
+            all.map { $0["user"] as? String } == ["small1", "small2", "small1", "small2", "big"], "appended, in order")
         #expect(all.suffix(3).map { $0["outcome"] as? String } == ["up_to_date", "up_to_date", "published"])
     }
 
@@ -56,7 +63,10 @@ import TestSupport
         defer { h.close() }
         let result = try await h.download(["alice", "--report", h.temp.file("missing/folder/report.jsonl")])
         #expect(result.status == 2, "\(result.transcript)")
-        #expect(result.stderr.contains("the report file \(h.temp.file("missing/folder/report.jsonl")) cannot be written (No such file or directory); give a --report path in a writable folder"))
+        #expect(
+            result.stderr.contains(
+                "the report file \(h.temp.file("missing/folder/report.jsonl")) cannot be written (No such file or directory); give a --report path in a writable folder"
+            ))
         #expect(h.mapillary.counters.apiRequests == 0 && h.ia.requestLog().isEmpty, "no work started")
     }
 }

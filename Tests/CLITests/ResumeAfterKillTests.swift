@@ -94,8 +94,9 @@ struct ResumeAfterKillTests {
         try #require(reached, "the run was interrupted in the middle")
         #expect(!interrupted.killedBySignal && interrupted.status == 1, "\(interrupted.transcript)")
         #expect(interrupted.stderr.contains("interrupted: saving work in progress"))
-        #expect(interrupted.stdout.contains("incomplete: interrupted; run the same command again to continue"),
-                "the summary is printed: \(interrupted.stdout)")
+        #expect(
+            interrupted.stdout.contains("incomplete: interrupted; run the same command again to continue"),
+            "the summary is printed: \(interrupted.stdout)")
         let saved = try #require(h.state("alice"))
         #expect(saved.done >= 10 && saved.done < 160)
 
@@ -158,16 +159,22 @@ struct ResumeAfterKillTests {
             delays.append("\(target) images served + \(delay)")
             h.kill(run, afterImagesServed: target, delay: .milliseconds(delay))
             let result = await run.wait()
-            #expect(Self.refetched(committed, h) == [], "committed images are not fetched again (kills after \(delays) ms)")
+            #expect(
+                Self.refetched(committed, h) == [], "committed images are not fetched again (kills after \(delays) ms)")
             let state = h.state("alice")
             let done = state?.doneIDs ?? []
             #expect(Set(done).isSuperset(of: committed), "no committed image was lost (kills after \(delays) ms)")
-            if result.killedBySignal && !done.isEmpty && done.count < 500 { resumedFromTheMiddle += 1 }
-            else { endings.append("\(done.count) done, exit \(result.status): \(result.stderr.suffix(600))") }
+            if result.killedBySignal && !done.isEmpty && done.count < 500 {
+                resumedFromTheMiddle += 1
+            } else {
+                endings.append("\(done.count) done, exit \(result.status): \(result.stderr.suffix(600))")
+            }
             committed = done
         }
         // Otherwise the runs finished before their kills and nothing above tested a resume.
-        #expect(resumedFromTheMiddle >= 1, "a kill landed between the first and the last image (kills after \(delays) ms): \(endings)")
+        #expect(
+            resumedFromTheMiddle >= 1,
+            "a kill landed between the first and the last image (kills after \(delays) ms): \(endings)")
         h.mapillary.clearRequestLog()
         let last = try await h.download(["alice"])
         #expect(last.status == 0, "kills after \(delays) ms: \(last.transcript)")

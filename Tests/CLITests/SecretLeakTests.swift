@@ -21,7 +21,9 @@ struct SecretLeakTests {
             let lowered = bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
             return needles.contains { needle in
                 lowered.count >= needle.count
-                    && (0...(lowered.count - needle.count)).contains { lowered[$0..<($0 + needle.count)].elementsEqual(needle) }
+                    && (0...(lowered.count - needle.count)).contains {
+                        lowered[$0..<($0 + needle.count)].elementsEqual(needle)
+                    }
             }
         }
         var found: [String] = []
@@ -47,14 +49,17 @@ struct SecretLeakTests {
         let result = try await h.download(["alice", "--upload", "--concurrency", "8"], ["--debug"])
         #expect(result.status == 0, "\(result.transcript)")
         try #require(h.mapillary.counters.rateLimited > 0, "the sandbox answered errors that echo the token")
-        let logs = try FileManager.default.contentsOfDirectory(atPath: h.item("alice")).filter { $0.hasPrefix("download.log.") }
+        let logs = try FileManager.default.contentsOfDirectory(atPath: h.item("alice")).filter {
+            $0.hasPrefix("download.log.")
+        }
         let log = try String(contentsOfFile: h.item("alice") + "/" + #require(logs.first), encoding: .utf8)
         #expect(log.contains("‹token›"), "the echoed messages were logged, masked")
         // Everything: stdout, stderr, the item, the staging folders, the state, and what IA stored.
         let leaks = try Self.leaks(of: h.mapillary.token, below: h.temp.path, texts: [result.stdout, result.stderr])
         #expect(leaks.isEmpty, "the token leaked into \(leaks)")
-        #expect(h.ia.item("mapillary-alice-256-webp")?.files.keys.contains { $0.hasPrefix("download.log.") } == true,
-                "the log was published")
+        #expect(
+            h.ia.item("mapillary-alice-256-webp")?.files.keys.contains { $0.hasPrefix("download.log.") } == true,
+            "the log was published")
     }
 
     @Test func aRejectedTokenEchoedInEveryFormIsNeverShown() async throws {
@@ -63,8 +68,11 @@ struct SecretLeakTests {
         let wrong = "MLY|4242|WrongSecretPart0123456789abcdef"
         let result = try await h.download(["alice", "--token", wrong])
         #expect(result.status == 1, "\(result.transcript)")
-        #expect(result.stdout.contains("FAILED: the Mapillary token was rejected (Invalid OAuth access token - Cannot parse access token [token ‹token›; url-encoded ‹token› or ‹token›; secret part ‹token›] (OAuthException, code 190))"),
-                "\(result.transcript)")
+        #expect(
+            result.stdout.contains(
+                "FAILED: the Mapillary token was rejected (Invalid OAuth access token - Cannot parse access token [token ‹token›; url-encoded ‹token› or ‹token›; secret part ‹token›] (OAuthException, code 190))"
+            ),
+            "\(result.transcript)")
         let leaks = try Self.leaks(of: wrong, below: h.temp.path, texts: [result.stdout, result.stderr])
         #expect(leaks.isEmpty, "the token leaked into \(leaks)")
     }
@@ -75,23 +83,31 @@ struct SecretLeakTests {
         let download = try await h.download(["alice"])
         try #require(download.status == 0, "\(download.transcript)")
         let item = h.item("alice")
-        let log = try #require(try FileManager.default.contentsOfDirectory(atPath: item).first { $0.hasPrefix("download.log.") })
+        let log = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: item).first { $0.hasPrefix("download.log.") })
         let original = try Data(contentsOf: URL(fileURLWithPath: item + "/" + log))
         let lines = String(decoding: original, as: UTF8.self).split(separator: "\n").count
         // A log written by an older version (or another tool) that quoted the secrets as the API echoed them.
         let echoed: [(secret: String, line: String)] = [
-            (h.mapillary.token, "ERROR listing failed: bad token " + h.mapillary.token.replacingOccurrences(of: "|", with: "%7c")),
+            (
+                h.mapillary.token,
+                "ERROR listing failed: bad token " + h.mapillary.token.replacingOccurrences(of: "|", with: "%7c")
+            ),
             (h.ia.secretKey, "WARN  IA said: LOW " + h.ia.accessKey + ":" + h.ia.secretKey.uppercased()),
         ]
         for (index, leak) in echoed.enumerated() {
             try (original + Data((leak.line + "\n").utf8)).write(to: URL(fileURLWithPath: item + "/" + log))
             let result = try await h.run(["upload", item])
             #expect(result.status == 1, "\(index): \(result.transcript)")
-            #expect(result.stdout.contains("failed: line \(lines + 1) of \(log) in item mapillary-alice-256-webp holds a secret (the IA secret key or the Mapillary token, in some form), and the item would be public; nothing was sent"),
-                    "\(index): \(result.transcript)")
+            #expect(
+                result.stdout.contains(
+                    "failed: line \(lines + 1) of \(log) in item mapillary-alice-256-webp holds a secret (the IA secret key or the Mapillary token, in some form), and the item would be public; nothing was sent"
+                ),
+                "\(index): \(result.transcript)")
             #expect(!h.ia.requestLog().contains { $0.host == .s3 }, "\(index): nothing was sent to IAS3")
-            #expect(try Self.leaks(of: leak.secret, below: nil, texts: [result.stdout, result.stderr]).isEmpty,
-                    "\(index): the refusal does not quote the secret")
+            #expect(
+                try Self.leaks(of: leak.secret, below: nil, texts: [result.stdout, result.stderr]).isEmpty,
+                "\(index): the refusal does not quote the secret")
         }
         try original.write(to: URL(fileURLWithPath: item + "/" + log))
         let clean = try await h.run(["upload", item])

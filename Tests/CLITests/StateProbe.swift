@@ -20,17 +20,20 @@ enum StateProbe {
         let staging = cache + "/" + identifier
         let folder = ItemStateReader.databasePath(item: staging) != nil ? staging : output + "/" + identifier
         guard let progress = ItemStateReader.progress(item: folder) else { return nil }
-        return StateSnapshot(listed: progress.counts.listed, done: progress.counts.done,
-                             listingComplete: progress.listingComplete, cursor: progress.hasCursor,
-                             doneIDs: progress.doneIDs.sorted())
+        return StateSnapshot(
+            listed: progress.counts.listed, done: progress.counts.done,
+            listingComplete: progress.listingComplete, cursor: progress.hasCursor,
+            doneIDs: progress.doneIDs.sorted())
     }
 
     /// Polls the state on a thread of its own (so a busy test process cannot make it late) and sends `signal` to
     /// `process` the moment `condition` holds. Returns true when it did; false when the process ended first or
     /// `timeout` passed.
-    static func signal(_ process: BinaryProcess, _ signal: Int32, identifier: String, cache: String, output: String,
-                       timeout: Duration = .seconds(60),
-                       when condition: @escaping @Sendable (StateSnapshot) -> Bool) async -> Bool {
+    static func signal(
+        _ process: BinaryProcess, _ signal: Int32, identifier: String, cache: String, output: String,
+        timeout: Duration = .seconds(60),
+        when condition: @escaping @Sendable (StateSnapshot) -> Bool
+    ) async -> Bool {
         await withCheckedContinuation { continuation in
             let thread = Thread {
                 let clock = ContinuousClock()
@@ -58,18 +61,23 @@ extension CLIHarness {
     }
 
     /// Waits (while `process` runs) until the state of `user`'s item satisfies `condition`; true when it did.
-    func wait(for process: BinaryProcess, user: String,
-              until condition: @escaping @Sendable (StateSnapshot) -> Bool) async -> Bool {
+    func wait(
+        for process: BinaryProcess, user: String,
+        until condition: @escaping @Sendable (StateSnapshot) -> Bool
+    ) async -> Bool {
         // Signal 0 only checks that the process exists.
         await kill(process, user: user, with: 0, when: condition)
     }
 
     /// Sends `signal` (SIGKILL unless told) to `process` as soon as the state of `user`'s item satisfies
     /// `condition`; true when it did.
-    func kill(_ process: BinaryProcess, user: String, with signal: Int32 = SIGKILL,
-              when condition: @escaping @Sendable (StateSnapshot) -> Bool) async -> Bool {
-        await StateProbe.signal(process, signal, identifier: "mapillary-\(user)-256-webp", cache: cache, output: output,
-                                when: condition)
+    func kill(
+        _ process: BinaryProcess, user: String, with signal: Int32 = SIGKILL,
+        when condition: @escaping @Sendable (StateSnapshot) -> Bool
+    ) async -> Bool {
+        await StateProbe.signal(
+            process, signal, identifier: "mapillary-\(user)-256-webp", cache: cache, output: output,
+            when: condition)
     }
 }
 
@@ -78,8 +86,10 @@ extension CLIHarness {
     /// served `count` more images than it had when this was called. Counted in this process and watched on a thread
     /// of its own, so the kill lands in the middle of the run however loaded the machine (a state read can be late
     /// under load).
-    func kill(_ process: BinaryProcess, afterImagesServed count: Int, delay: Duration = .zero,
-              with signals: [Int32] = [SIGKILL]) {
+    func kill(
+        _ process: BinaryProcess, afterImagesServed count: Int, delay: Duration = .zero,
+        with signals: [Int32] = [SIGKILL]
+    ) {
         let mapillary = self.mapillary
         let before = mapillary.counters.imagesServed
         let (seconds, attoseconds) = delay.components

@@ -27,7 +27,8 @@ struct TroubleshootingDocTests {
         #expect(trimmed.count < doc.count)
         try trimmed.write(toFile: folder.file("troubleshooting.md"), atomically: true, encoding: .utf8)
 
-        let result = try ExternalTool.run("python3", [Self.script, "--root", Self.root, "--doc", folder.file("troubleshooting.md")])
+        let result = try ExternalTool.run(
+            "python3", [Self.script, "--root", Self.root, "--doc", folder.file("troubleshooting.md")])
         #expect(result.status == 1)
         #expect(result.stdout.contains("Sources/Archiver/State/StagingLock.swift"))
         #expect(result.stdout.contains(sentence))

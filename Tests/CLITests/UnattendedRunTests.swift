@@ -17,25 +17,30 @@ struct UnattendedRunTests {
 
     @Test func aBatchAgainstALoopingListingAndAStalledCDNEndsAndArchivesTheOtherUsers() async throws {
         // cyc's listing loops after three pages of 25; one of stan's images gets its head and then nothing.
-        let h = try CLIHarness(users: [.init(name: "cyc", imageCount: 80, kind: .pagingCycle),
-                                       .init(name: "stan", imageCount: 6, kind: .trickle),
-                                       .init(name: "bob", imageCount: 5)]) {
+        let h = try CLIHarness(users: [
+            .init(name: "cyc", imageCount: 80, kind: .pagingCycle),
+            .init(name: "stan", imageCount: 6, kind: .trickle),
+            .init(name: "bob", imageCount: 5),
+        ]) {
             $0.maxRecordsPerResponse = 25
             $0.cdnTrickleRate = 0
         }
         defer { h.close() }
         for user in ["cyc", "stan", "bob"] { try h.mapillary.pregenerate(user: user, quality: .q256) }
-        let result = try await h.download(["cyc", "stan", "bob", "--speed-limit", "0", "--no-progress-timeout", "10"],
-                                          timeout: .seconds(100))
+        let result = try await h.download(
+            ["cyc", "stan", "bob", "--speed-limit", "0", "--no-progress-timeout", "10"],
+            timeout: .seconds(100))
         #expect(!result.timedOut, "the run ends by itself: \(result.transcript)")
         #expect(result.status == 1)
         #expect(result.stdout.contains("FAILED: the Mapillary API kept sending a page that "))
-        #expect(result.stdout.contains("FAILED: nothing moved for 10s (no listing page, no image data, no image finished)"))
+        #expect(
+            result.stdout.contains("FAILED: nothing moved for 10s (no listing page, no image data, no image finished)"))
         #expect(result.stdout.contains("published " + h.item("bob")))
         #expect(result.stdout.contains("failed: cyc stan"))
         #expect(Self.row(result.stdout, "cyc")?.downloaded == 75)
         #expect(Self.row(result.stdout, "stan")?.downloaded == 5)
-        #expect(result.stderr.contains("WARN  cyc: the Mapillary API sent a page that links back to a page already read"))
+        #expect(
+            result.stderr.contains("WARN  cyc: the Mapillary API sent a page that links back to a page already read"))
     }
 
     @Test func aTricklingImageIsCutByTheSpeedFloorAndEveryRetryIsAWarning() async throws {
@@ -54,7 +59,9 @@ struct UnattendedRunTests {
         healer.start()
         let result = await first.wait(timeout: .seconds(150))
         #expect(result.status == 0, "\(result.transcript)")
-        let warnings = result.stderr.split(separator: "\n").filter { $0.contains("WARN  tim: image \(slow): retrying the download (attempt ") }
+        let warnings = result.stderr.split(separator: "\n").filter {
+            $0.contains("WARN  tim: image \(slow): retrying the download (attempt ")
+        }
         #expect(warnings.count >= 2, "the image was cut and asked again, each time with a warning: \(result.stderr)")
         #expect(warnings.allSatisfy { $0.contains("was too slow: ") && $0.contains("below the floor of 1024 bytes/s") })
         #expect(result.stdout.contains("published " + h.item("tim")))
@@ -86,8 +93,9 @@ struct UnattendedRunTests {
         h.kill(run, afterImagesServed: 20, with: [SIGTERM, SIGTERM])
         let stopped = await run.wait()
         #expect(!stopped.killedBySignal && stopped.status == 1, "stopped as after one SIGTERM: \(stopped.transcript)")
-        #expect(stopped.stdout.contains("incomplete: interrupted; run the same command again to continue"),
-                "the summary is printed: \(stopped.transcript)")
+        #expect(
+            stopped.stdout.contains("incomplete: interrupted; run the same command again to continue"),
+            "the summary is printed: \(stopped.transcript)")
     }
 
     @Test(arguments: [

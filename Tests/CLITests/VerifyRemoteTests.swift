@@ -14,11 +14,14 @@ import TestSupport
         var environment = h.environment
         environment["IA_ACCESS_KEY_ID"] = nil
         environment["IA_SECRET_ACCESS_KEY"] = nil
-        let run = try BinaryProcess(arguments: ["verify", "--remote", h.item("alice")], environment: environment,
-                                    outputPrefix: h.temp.file("verify"), currentDirectory: h.temp.path)
+        let run = try BinaryProcess(
+            arguments: ["verify", "--remote", h.item("alice")], environment: environment,
+            outputPrefix: h.temp.file("verify"), currentDirectory: h.temp.path)
         let result = await run.wait(timeout: .seconds(60))
         #expect(result.status == 0, "\(result.transcript)")
-        #expect(result.stdout.contains("OK (and every file is on the Internet Archive with the same md5)"), "\(result.transcript)")
+        #expect(
+            result.stdout.contains("OK (and every file is on the Internet Archive with the same md5)"),
+            "\(result.transcript)")
         let requests = h.ia.requestLog()
         #expect(!requests.isEmpty && requests.allSatisfy { $0.host == .archive }, "only the metadata API was asked")
         let authorized = requests.compactMap { $0.header("Authorization") }

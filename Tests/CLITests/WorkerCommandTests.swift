@@ -10,16 +10,23 @@ import TestSupport
 @Suite(.serialized, .timeLimit(.minutes(10)))
 struct WorkerCommandTests {
     /// A worker "machine": its own output and cache folders (staging is local), the queue shared.
-    static func workerArguments(_ h: CLIHarness, name: String, queue: String, lease: Int, jobs: Int = 3,
-                                extra: [String] = []) -> [String] {
-        ["worker", "--queue", queue, "--name", name, "--jobs", String(jobs), "--lease", String(lease), "--upload",
-         "--until-empty", "--output", h.temp.file("\(name)/output"), "--cache-dir", h.temp.file("\(name)/cache"),
-         "--verify-timeout", "30"] + extra
+    static func workerArguments(
+        _ h: CLIHarness, name: String, queue: String, lease: Int, jobs: Int = 3,
+        extra: [String] = []
+    ) -> [String] {
+        [
+            "worker", "--queue", queue, "--name", name, "--jobs", String(jobs), "--lease", String(lease), "--upload",
+            "--until-empty", "--output", h.temp.file("\(name)/output"), "--cache-dir", h.temp.file("\(name)/cache"),
+            "--verify-timeout", "30",
+        ] + extra
     }
 
     /// Every job's row, read with psql (PostgreSQL) or SQLite's C API (a file), independently of the tool.
-    static func rows(_ queue: String) throws -> [(user: String, state: String, attempts: Int, worker: String, identifier: String)] {
-        let sql = "SELECT username, state, attempts, COALESCE(worker, ''), COALESCE(identifier, '') FROM campaign_jobs ORDER BY username"
+    static func rows(
+        _ queue: String
+    ) throws -> [(user: String, state: String, attempts: Int, worker: String, identifier: String)] {
+        let sql =
+            "SELECT username, state, attempts, COALESCE(worker, ''), COALESCE(identifier, '') FROM campaign_jobs ORDER BY username"
         if queue.hasPrefix("postgres") {
             return try TestPostgres.psql(queue, sql).split(separator: "\n").map { line in
                 let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
@@ -28,19 +35,28 @@ struct WorkerCommandTests {
         }
         let database = try SQLiteDatabase(path: queue)
         defer { database.close() }
-        return try database.query(sql).map { ($0[0].string ?? "", $0[1].string ?? "", $0[2].int ?? -1, $0[3].string ?? "", $0[4].string ?? "") }
+        return try database.query(sql).map {
+            ($0[0].string ?? "", $0[1].string ?? "", $0[2].int ?? -1, $0[3].string ?? "", $0[4].string ?? "")
+        }
     }
 
     /// The IA side of a finished campaign: every item there, each of its files sent in exactly one PUT unless its job
     /// was interrupted by a kill, and never two uploaders on one item at once.
-    static func checkIA(_ h: CLIHarness, users: [String], rows: [(user: String, state: String, attempts: Int, worker: String, identifier: String)]) throws {
+    static func checkIA(
+        _ h: CLIHarness, users: [String],
+        rows: [(user: String, state: String, attempts: Int, worker: String, identifier: String)]
+    ) throws {
         let ia = h.ia
         let overlapped = ia.overlappedIdentifiers
         let shown = ia.requestLog().filter { record in overlapped.contains { record.path.hasPrefix("/" + $0) } }
             .map { "\($0.method) \($0.target) -> \($0.status) (\($0.header("authorization")?.suffix(6) ?? ""))" }
-        #expect(ia.counters.overlappingItemWrites == 0, "no two workers ever wrote to one item at the same time: \(overlapped) \(shown) \(rows.filter { overlapped.contains($0.identifier) })")
+        #expect(
+            ia.counters.overlappingItemWrites == 0,
+            "no two workers ever wrote to one item at the same time: \(overlapped) \(shown) \(rows.filter { overlapped.contains($0.identifier) })"
+        )
         var puts: [String: Int] = [:]
-        for record in ia.requestLog() where record.host == .s3 && record.method == "PUT" && record.queryValue("partNumber") == nil {
+        for record in ia.requestLog()
+        where record.host == .s3 && record.method == "PUT" && record.queryValue("partNumber") == nil {
             puts[String(record.path.dropFirst()), default: 0] += 1
         }
         for row in rows {
@@ -50,7 +66,8 @@ struct WorkerCommandTests {
                 // The worker's published copy, on whichever "machine" did the job.
                 let local = h.temp.file("\(row.worker)/output/\(row.identifier)/\(key)")
                 if FileManager.default.fileExists(atPath: local) {
-                    #expect(FileDigestCheck.md5(local) == file.md5, "\(row.identifier)/\(key): IA holds the worker's bytes")
+                    #expect(
+                        FileDigestCheck.md5(local) == file.md5, "\(row.identifier)/\(key): IA holds the worker's bytes")
                 }
                 if row.attempts == 1 {
                     #expect(puts["\(row.identifier)/\(key)", default: 0] <= 1, "\(row.identifier)/\(key) was sent once")
@@ -74,7 +91,9 @@ struct WorkerCommandTests {
         let added = try await h.run(["queue", "add", "--queue", queue, "--quality", "256", "--no-webp"] + names)
         try #require(added.status == 0, "\(added.transcript)")
 
-        var workers = try ["w1", "w2", "w3"].map { try h.start(Self.workerArguments(h, name: $0, queue: queue, lease: 3)) }
+        var workers = try ["w1", "w2", "w3"].map {
+            try h.start(Self.workerArguments(h, name: $0, queue: queue, lease: 3))
+        }
         var killed: [BinaryProcess.Result] = []
         // w1 is killed twice, each time while it holds jobs (as the queue shows), at a random moment of them, and
         // started again on the same "machine" after the first kill.
@@ -82,7 +101,10 @@ struct WorkerCommandTests {
             var holding = 0
             for _ in 0..<600 where holding == 0 && workers[0].isRunning {
                 try await Task.sleep(for: .milliseconds(100))
-                holding = Int(try TestPostgres.psql(queue, "SELECT count(*) FROM campaign_jobs WHERE worker = 'w1' AND state = 'running'")) ?? 0
+                holding =
+                    Int(
+                        try TestPostgres.psql(
+                            queue, "SELECT count(*) FROM campaign_jobs WHERE worker = 'w1' AND state = 'running'")) ?? 0
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
             workers[0].kill()
@@ -94,10 +116,16 @@ struct WorkerCommandTests {
         for result in results { #expect(result.status == 0 && !result.timedOut, "\(result.transcript)") }
 
         let rows = try Self.rows(queue)
-        #expect(rows.count == 60 && rows.allSatisfy { $0.state == "done" }, "every user done: \(rows.filter { $0.state != "done" })")
+        #expect(
+            rows.count == 60 && rows.allSatisfy { $0.state == "done" },
+            "every user done: \(rows.filter { $0.state != "done" })")
         let w1 = killed.map { String($0.stderr.suffix(3000)) }.joined(separator: "\n---\n")
-        #expect(rows.contains { $0.attempts >= 2 }, "the killed worker's jobs went to the others once their lease ran out: \(w1)")
-        #expect(rows.contains { $0.attempts >= 2 && $0.worker != "w1" }, "another worker finished a job the killed one held")
+        #expect(
+            rows.contains { $0.attempts >= 2 },
+            "the killed worker's jobs went to the others once their lease ran out: \(w1)")
+        #expect(
+            rows.contains { $0.attempts >= 2 && $0.worker != "w1" }, "another worker finished a job the killed one held"
+        )
         try Self.checkIA(h, users: names, rows: rows)
         let status = try await h.run(["queue", "status", "--json", "--queue", queue])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
@@ -113,18 +141,24 @@ struct WorkerCommandTests {
         let queue = h.temp.file("queue.sqlite")
         let added = try await h.run(["queue", "add", "--queue", queue, "--quality", "256", "slow"])
         try #require(added.status == 0, "\(added.transcript)")
-        let paused = try h.start(Self.workerArguments(h, name: "pa", queue: queue, lease: 2, jobs: 1,
-                                                      extra: ["--concurrency", "2"]))
+        let paused = try h.start(
+            Self.workerArguments(
+                h, name: "pa", queue: queue, lease: 2, jobs: 1,
+                extra: ["--concurrency", "2"]))
         while h.mapillary.counters.imagesServed < 20 { try await Task.sleep(for: .milliseconds(20)) }
         // Its heartbeats carry its progress into the queue (the campaign page and `queue status` show it).
         var progress: [String: Any]?
         for _ in 0..<300 where (progress?["images"] as? Int ?? 0) == 0 {
             try await Task.sleep(for: .milliseconds(100))
             let status = try await h.run(["queue", "status", "--json", "--queue", queue])
-            let running = (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["running"] as? [[String: Any]]
+            let running =
+                (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["running"]
+                as? [[String: Any]]
             progress = running?.first?["progress"] as? [String: Any]
         }
-        #expect((progress?["images"] as? Int ?? 0) > 0 && progress?["listing_complete"] as? Bool == true, "\(String(describing: progress))")
+        #expect(
+            (progress?["images"] as? Int ?? 0) > 0 && progress?["listing_complete"] as? Bool == true,
+            "\(String(describing: progress))")
         paused.send(SIGSTOP)
         // The lease runs out while it is stopped; another worker on the same queue file takes the job.
         _ = try await h.run(["queue", "add", "--queue", queue, "--quality", "256", "small"])
@@ -135,10 +169,12 @@ struct WorkerCommandTests {
         let resumed = await paused.wait(timeout: .seconds(120))
         #expect(!resumed.timedOut)
         #expect(resumed.stderr.contains("slow: this worker no longer holds the job"), "\(resumed.transcript)")
-        #expect(!FileManager.default.fileExists(atPath: h.temp.file("pa/output/mapillary-slow-256-webp")),
-                "the paused worker did not publish")
-        #expect(!h.ia.requestLog().contains { $0.method == "PUT" || $0.method == "POST" },
-                "the paused worker sent nothing to IA after it woke up")
+        #expect(
+            !FileManager.default.fileExists(atPath: h.temp.file("pa/output/mapillary-slow-256-webp")),
+            "the paused worker did not publish")
+        #expect(
+            !h.ia.requestLog().contains { $0.method == "PUT" || $0.method == "POST" },
+            "the paused worker sent nothing to IA after it woke up")
         let rows = try Self.rows(queue)
         #expect(rows.map(\.state) == ["done", "done"] && rows.map(\.worker) == ["pb", "pb"], "\(rows)")
         try Self.checkIA(h, users: ["slow", "small"], rows: rows)
@@ -150,7 +186,8 @@ struct WorkerCommandTests {
         let queue = h.temp.file("queue.sqlite")
         _ = try await h.run(["queue", "add", "--queue", queue, "alice"])
         _ = try await h.run(["queue", "remove", "--queue", queue, "alice"])
-        let empty = try await h.run(["worker", "--queue", queue, "--until-empty", "--output", h.output], timeout: .seconds(60))
+        let empty = try await h.run(
+            ["worker", "--queue", queue, "--until-empty", "--output", h.output], timeout: .seconds(60))
         #expect(empty.status == 0 && empty.stdout.contains("no jobs were run"), "\(empty.transcript)")
 
         let waiting = try h.start(["worker", "--queue", queue, "--output", h.output])
@@ -164,8 +201,11 @@ struct WorkerCommandTests {
     @Test func anUnreachableQueueServerIsOneSentenceWithoutThePassword() async throws {
         let h = try CLIHarness(users: [.init(name: "alice", imageCount: 1)])
         defer { h.close() }
-        let result = try await h.run(["worker", "--queue", "postgres://archiver:s3cret-pw@127.0.0.1:1/campaign", "--until-empty",
-                                      "--output", h.output], timeout: .seconds(120))
+        let result = try await h.run(
+            [
+                "worker", "--queue", "postgres://archiver:s3cret-pw@127.0.0.1:1/campaign", "--until-empty",
+                "--output", h.output,
+            ], timeout: .seconds(120))
         #expect(result.status == 1, "\(result.transcript)")
         #expect(result.stderr.contains("127.0.0.1:1"), "\(result.stderr)")
         #expect(!(result.stdout + result.stderr).contains("s3cret-pw"))
@@ -175,7 +215,9 @@ struct WorkerCommandTests {
 /// MD5 of a file, read with Python (an independent reader).
 enum FileDigestCheck {
     static func md5(_ path: String) -> String? {
-        let result = try? ExternalTool.run("python3", ["-c", "import hashlib,sys; print(hashlib.md5(open(sys.argv[1],'rb').read()).hexdigest())", path])
+        let result = try? ExternalTool.run(
+            "python3",
+            ["-c", "import hashlib,sys; print(hashlib.md5(open(sys.argv[1],'rb').read()).hexdigest())", path])
         return result?.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

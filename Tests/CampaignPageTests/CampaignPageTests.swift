@@ -20,10 +20,15 @@ import TestSupport
             #expect(page.contains("id=\"count-\(state)\">\(count)</span>"), "\(state)")
         }
         // Markup from a username or a sentence arrives as text, never as elements.
-        #expect(page.contains("the Mapillary API answered &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;gave up&quot;; try again later"))
+        #expect(
+            page.contains(
+                "the Mapillary API answered &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;gave up&quot;; try again later"
+            ))
         #expect(!page.contains("<script>alert(1)"))
         #expect(page.contains("&lt;i&gt;carol (2048, webp)") && !page.contains("<i>carol"))
-        #expect(page.contains("<a href=\"http://ia.example/details/mapillary-alice-2048-webp\" rel=\"noopener noreferrer\">"))
+        #expect(
+            page.contains(
+                "<a href=\"http://ia.example/details/mapillary-alice-2048-webp\" rel=\"noopener noreferrer\">"))
         #expect(page.contains("<progress max=\"40\" value=\"10\"></progress> 10 images of 40, 5.00 MB"))
         #expect(page.contains("<rect class=\"bar\""), "the job done just now has its bar")
         #expect(!page.contains(harness.temp.path), "the queue's location is not shown")
@@ -46,14 +51,19 @@ import TestSupport
         #expect(answer.header("Content-Type") == "application/json; charset=utf-8")
         #expect(answer.header("Cache-Control") == "no-store")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
-        #expect(json["counts"] as? [String: Int] == ["pending": 2, "waiting": 0, "running": 1, "done": 1, "failed": 1, "total": 5])
+        #expect(
+            json["counts"] as? [String: Int] == [
+                "pending": 2, "waiting": 0, "running": 1, "done": 1, "failed": 1, "total": 5,
+            ])
         #expect(json["queue"] == nil && !answer.text.contains(harness.temp.path), "the queue's location is not served")
         let failure = try #require((json["recent_failures"] as? [[String: Any]])?.first)
         #expect(failure["error"] as? String == PageHarness.hostileSentence)
         let running = try #require((json["running"] as? [[String: Any]])?.first)
         #expect(running["username"] as? String == "<i>carol" && running["worker"] as? String == "w2")
         let progress = try #require(running["progress"] as? [String: Any])
-        #expect(progress["images"] as? Int == 10 && progress["listed"] as? Int == 40 && progress["bytes"] as? Int == 5_000_000)
+        #expect(
+            progress["images"] as? Int == 10 && progress["listed"] as? Int == 40
+                && progress["bytes"] as? Int == 5_000_000)
         #expect(progress["listing_complete"] as? Bool == true)
         let finished = try #require((json["recently_finished"] as? [[String: Any]])?.first)
         #expect(finished["details_url"] as? String == "http://ia.example/details/mapillary-alice-2048-webp")
@@ -87,7 +97,8 @@ import TestSupport
     @Test func onLoopbackAForeignHostNameIsRefused() async throws {
         let harness = try PageHarness()
         defer { harness.close() }
-        let rebound = try await harness.get("/status.json", headers: [HTTPHeader("Host", "attacker.example:\(harness.server.port)")])
+        let rebound = try await harness.get(
+            "/status.json", headers: [HTTPHeader("Host", "attacker.example:\(harness.server.port)")])
         #expect(rebound.status == 403)
         #expect(rebound.text.hasPrefix("this page answers only to localhost, 127.0.0.1 or [::1]"))
         for host in ["localhost:9000", "127.0.0.1", "[::1]:\(harness.server.port)"] {
@@ -103,8 +114,9 @@ import TestSupport
         #expect(try await harness.get("/status.json").text.contains("\"done\":1,"))
         let carol = try #require(try harness.queue.status().running.first)
         _ = try harness.queue.remove(usernames: [carol.username])
-        #expect(try await harness.get("/status.json").text.contains("\"done\":1,\"failed\":1,\"pending\":2,\"running\":1,"),
-                "within its lifetime the reading is not made again")
+        #expect(
+            try await harness.get("/status.json").text.contains("\"done\":1,\"failed\":1,\"pending\":2,\"running\":1,"),
+            "within its lifetime the reading is not made again")
 
         // With the default lifetime, a second later the queue is read again.
         let fresh = try PageHarness()
@@ -134,12 +146,17 @@ import TestSupport
 
         let page = try await client.send(HTTPRequest(url: server.baseURL + "/"))
         #expect(page.status == 503)
-        #expect(page.text.contains("<p id=\"state\" class=\"problem\">the queue could not be read: lost the connection to the PostgreSQL queue at 127.0.0.1:"))
+        #expect(
+            page.text.contains(
+                "<p id=\"state\" class=\"problem\">the queue could not be read: lost the connection to the PostgreSQL queue at 127.0.0.1:"
+            ))
         #expect(page.text.contains("id=\"count-done\">-</span>"))
         let data = try await client.send(HTTPRequest(url: server.baseURL + "/status.json"))
         #expect(data.status == 503)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(data.body)) as? [String: String])
-        #expect(json["error"]?.hasPrefix("the queue could not be read: lost the connection to the PostgreSQL queue") == true)
+        #expect(
+            json["error"]?.hasPrefix("the queue could not be read: lost the connection to the PostgreSQL queue") == true
+        )
         #expect(!page.text.contains(url) && !data.text.contains(url))
     }
 
@@ -148,8 +165,13 @@ import TestSupport
         defer { harness.close() }
         var options = PageHarness.options()
         options.port = harness.server.port
-        let error = #expect(throws: CampaignPageError.self) { try CampaignPageServer(queue: harness.queue, options: options) }
+        let error = #expect(throws: CampaignPageError.self) {
+            try CampaignPageServer(queue: harness.queue, options: options)
+        }
         #expect(error?.code == .portInUse)
-        #expect(error?.description == "cannot serve the campaign page on 127.0.0.1 port \(harness.server.port): another program listens there; stop it, or give queue serve another --port")
+        #expect(
+            error?.description
+                == "cannot serve the campaign page on 127.0.0.1 port \(harness.server.port): another program listens there; stop it, or give queue serve another --port"
+        )
     }
 }

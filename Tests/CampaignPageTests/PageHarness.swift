@@ -19,10 +19,14 @@ final class PageHarness: Sendable {
     init(options: CampaignPageOptions = PageHarness.options()) throws {
         temp = try TemporaryDirectory("campaign-page")
         queue = try JobQueue(.sqlite(path: temp.file("campaign.sqlite")))
-        _ = try queue.add(["alice", "bob", "<i>carol", "dave", "erin"].map { JobSpec(username: $0, quality: "2048", webp: true) })
+        _ = try queue.add(
+            ["alice", "bob", "<i>carol", "dave", "erin"].map { JobSpec(username: $0, quality: "2048", webp: true) })
         let alice = try #require(try queue.claim(worker: "w1", host: "box-a"))
-        try queue.complete(alice, result: JobResult(identifier: "mapillary-alice-2048-webp", images: 1234, bytes: 2_100_000_000,
-                                                    uploaded: true, verified: true))
+        try queue.complete(
+            alice,
+            result: JobResult(
+                identifier: "mapillary-alice-2048-webp", images: 1234, bytes: 2_100_000_000,
+                uploaded: true, verified: true))
         let bob = try #require(try queue.claim(worker: "w1", host: "box-a"))
         try queue.fail(bob, sentence: Self.hostileSentence, kind: .permanent)
         let carol = try #require(try queue.claim(worker: "w2", host: "box-b"))

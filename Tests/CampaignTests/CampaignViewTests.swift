@@ -7,8 +7,11 @@ import Testing
 @Suite struct CampaignViewTests {
     private func finish(_ harness: QueueHarness, images: Int, bytes: Int64) throws {
         let job = try #require(try harness.queue.claim(worker: "w1", host: "h1"))
-        try harness.queue.complete(job, result: JobResult(identifier: "mapillary-\(job.spec.username)-original-webp", images: images,
-                                                          bytes: bytes, uploaded: true, verified: images > 150))
+        try harness.queue.complete(
+            job,
+            result: JobResult(
+                identifier: "mapillary-\(job.spec.username)-original-webp", images: images,
+                bytes: bytes, uploaded: true, verified: images > 150))
     }
 
     @Test(arguments: Backend.allCases)
@@ -21,8 +24,10 @@ import Testing
         try finish(harness, images: 400, bytes: 4_000)
         let broken = try #require(try harness.queue.claim(worker: "w1", host: "h1"))
         try harness.queue.fail(broken, sentence: "a failure produces nothing", kind: .permanent)
-        try harness.execute("UPDATE campaign_jobs SET finished_at = finished_at - 7200000 WHERE username = 'two-hours-ago'")
-        try harness.execute("UPDATE campaign_jobs SET finished_at = finished_at - 108000000 WHERE username = 'yesterday'")
+        try harness.execute(
+            "UPDATE campaign_jobs SET finished_at = finished_at - 7200000 WHERE username = 'two-hours-ago'")
+        try harness.execute(
+            "UPDATE campaign_jobs SET finished_at = finished_at - 108000000 WHERE username = 'yesterday'")
 
         let window = ThroughputHistory.Window(span: .seconds(12 * 3600), slot: .seconds(900))
         let history = try #require(try harness.queue.status(history: window).history)

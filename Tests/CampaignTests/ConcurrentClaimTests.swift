@@ -47,7 +47,8 @@ import Testing
         #expect(holders.count == jobs)
         // A job given back is claimed exactly twice, with a higher generation the second time; every other job once.
         let wrong = holders.filter { id, generations in
-            generations.count != (id % 2 == 0 ? 2 : 1) || generations != generations.sorted() || Set(generations).count != generations.count
+            generations.count != (id % 2 == 0 ? 2 : 1) || generations != generations.sorted()
+                || Set(generations).count != generations.count
         }
         #expect(wrong.isEmpty, "claimed too often: \(wrong.prefix(5))")
         let status = try harness.queue.status()

@@ -15,7 +15,9 @@ import TestSupport
 
         let error = #expect(throws: CampaignError.self) { try harness.connect() }
         #expect(error?.code == .newerSchema)
-        #expect(error?.description.contains("was made by a newer mapillary-archiver (queue schema 99, this one knows up to 2)") == true)
+        #expect(
+            error?.description.contains(
+                "was made by a newer mapillary-archiver (queue schema 99, this one knows up to 2)") == true)
     }
 
     @Test func aMissingQueueFileIsNotCreatedByCommandsThatOnlyRead() throws {
@@ -43,7 +45,10 @@ import TestSupport
         components.password = "hunter2-not-it"
         let error = #expect(throws: CampaignError.self) { try JobQueue(.postgres(url: components.string!)) }
         #expect(error?.code == .authentication)
-        #expect(error?.description == "PostgreSQL at 127.0.0.1:\(components.port!) refused the password of user archiver; check the password in the queue URL (or in ~/.pgpass)")
+        #expect(
+            error?.description
+                == "PostgreSQL at 127.0.0.1:\(components.port!) refused the password of user archiver; check the password in the queue URL (or in ~/.pgpass)"
+        )
         #expect(error?.description.contains("hunter2") == false)
     }
 
@@ -53,7 +58,9 @@ import TestSupport
             try JobQueue(.postgres(url: "postgres://archiver:s3cret-pw@127.0.0.1:1/queue"))
         }
         #expect(error?.code == .unreachable)
-        #expect(error?.description.hasPrefix("cannot reach the PostgreSQL queue at 127.0.0.1:1 (Connection refused)") == true)
+        #expect(
+            error?.description.hasPrefix("cannot reach the PostgreSQL queue at 127.0.0.1:1 (Connection refused)")
+                == true)
         #expect(error?.description.contains("s3cret") == false)
     }
 
@@ -72,14 +79,18 @@ import TestSupport
 
         // The server ends this worker's session, as a restart or a cut network would.
         guard case .postgres(let url) = harness.location else { return }
-        let ended = try TestPostgres.psql(url, """
+        let ended = try TestPostgres.psql(
+            url,
+            """
             SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
             WHERE datname = current_database() AND application_name = 'mapillary-archiver'
             """)
         #expect(ended == "1")
 
         try harness.queue.complete(job, result: sampleResult)
-        #expect(try TestPostgres.psql(url, "SELECT state, identifier, images, uploaded FROM campaign_jobs WHERE username = 'alice'")
+        #expect(
+            try TestPostgres.psql(
+                url, "SELECT state, identifier, images, uploaded FROM campaign_jobs WHERE username = 'alice'")
                 == "done|mapillary-alice-original-webp|120|1")
         #expect(try harness.queue.claim(worker: "w", host: "h")?.spec.username == "bob")
     }

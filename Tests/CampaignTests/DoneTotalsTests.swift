@@ -11,9 +11,12 @@ import Testing
         let queue = harness.queue
         for (images, uploaded, verified) in [(120, true, true), (7, true, false)] {
             let job = try #require(try queue.claim(worker: "w", host: "h"))
-            try queue.complete(job, result: JobResult(identifier: "mapillary-\(job.spec.username)-original-webp",
-                                                      images: images, bytes: Int64(images) * 400_000,
-                                                      uploaded: uploaded, verified: verified))
+            try queue.complete(
+                job,
+                result: JobResult(
+                    identifier: "mapillary-\(job.spec.username)-original-webp",
+                    images: images, bytes: Int64(images) * 400_000,
+                    uploaded: uploaded, verified: verified))
         }
         try queue.fail(try #require(try queue.claim(worker: "w", host: "h")), sentence: "gone", kind: .permanent)
         _ = try #require(try queue.claim(worker: "w", host: "h"))

@@ -42,9 +42,11 @@ import Testing
         #expect(second.attempt == 2)
 
         // Every call of the old holder is refused; none changes the job.
-        for call in [{ try harness.queue.renew(first) },
-                     { try harness.queue.complete(first, result: sampleResult) },
-                     { _ = try harness.queue.fail(first, sentence: "old holder", kind: .permanent) }] {
+        for call in [
+            { try harness.queue.renew(first) },
+            { try harness.queue.complete(first, result: sampleResult) },
+            { _ = try harness.queue.fail(first, sentence: "old holder", kind: .permanent) },
+        ] {
             let error = #expect(throws: CampaignError.self) { try call() }
             #expect(error?.code == .leaseLost)
             #expect(error?.description.contains("alice (original, webp)") == true)

@@ -44,7 +44,8 @@ final class QueueHarness: Sendable {
 
     @discardableResult
     func add(_ users: [String], priority: Int = 0, again: Bool = false) throws -> [AddOutcome] {
-        try queue.add(users.map { JobSpec(username: $0, quality: "original", webp: true, priority: priority) }, again: again)
+        try queue.add(
+            users.map { JobSpec(username: $0, quality: "original", webp: true, priority: priority) }, again: again)
     }
 
     /// Runs `sql` on the queue's database behind the queue's back (SQLite directly, PostgreSQL through psql).
@@ -69,7 +70,8 @@ func pause(seconds: Double) async throws {
     try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
 }
 
-let sampleResult = JobResult(identifier: "mapillary-alice-original-webp", images: 120, bytes: 48_000_000, uploaded: true, verified: true)
+let sampleResult = JobResult(
+    identifier: "mapillary-alice-original-webp", images: 120, bytes: 48_000_000, uploaded: true, verified: true)
 
 /// Time since a moment, for checks that only hold while a lease or a backoff has not run out yet. On a machine so
 /// busy that the check comes too late, the check is left out rather than failed; every run that makes it in time

@@ -6,10 +6,13 @@ import Testing
     @Test func theOptionWinsThenTheEnvironmentThenTheDefaultFile() throws {
         let env = ["HOME": "/home/ann", QueueLocation.environmentVariable: "postgres://ann@db.example/campaign"]
         #expect(try QueueLocation.resolve("/tmp/q.sqlite", environment: env) == .sqlite(path: "/tmp/q.sqlite"))
-        #expect(try QueueLocation.resolve(nil, environment: env) == .postgres(url: "postgres://ann@db.example/campaign"))
-        #expect(try QueueLocation.resolve(nil, environment: ["HOME": "/home/ann"])
+        #expect(
+            try QueueLocation.resolve(nil, environment: env) == .postgres(url: "postgres://ann@db.example/campaign"))
+        #expect(
+            try QueueLocation.resolve(nil, environment: ["HOME": "/home/ann"])
                 == .sqlite(path: "/home/ann/.local/share/mapillary-archiver/queue.sqlite"))
-        #expect(try QueueLocation.resolve(nil, environment: ["HOME": "/home/ann", "XDG_DATA_HOME": "/data"])
+        #expect(
+            try QueueLocation.resolve(nil, environment: ["HOME": "/home/ann", "XDG_DATA_HOME": "/data"])
                 == .sqlite(path: "/data/mapillary-archiver/queue.sqlite"))
     }
 
@@ -28,9 +31,11 @@ import Testing
     }
 
     @Test func passwordsAreMaskedWhereverTheURLIsShown() {
-        #expect(QueueLocation.postgres(url: "postgres://ann:p%40ss@db:5433/campaign?sslmode=require").displayName
+        #expect(
+            QueueLocation.postgres(url: "postgres://ann:p%40ss@db:5433/campaign?sslmode=require").displayName
                 == "postgres://ann:***@db:5433/campaign?sslmode=require")
-        #expect(QueueLocation.postgres(url: "postgresql://ann@db/campaign?password=secret&sslmode=require").displayName
+        #expect(
+            QueueLocation.postgres(url: "postgresql://ann@db/campaign?password=secret&sslmode=require").displayName
                 == "postgresql://ann@db/campaign?password=***&sslmode=require")
         #expect(QueueLocation.postgres(url: "postgres://db/campaign").displayName == "postgres://db/campaign")
     }

@@ -14,7 +14,8 @@ import Testing
 
         let first = try #require(try queue.claim(worker: "w", host: "h"))
         let firstFailure = Stopwatch()
-        #expect(try queue.fail(first, sentence: "the CDN timed out", kind: .transient) == .willRetry(after: .seconds(1)))
+        #expect(
+            try queue.fail(first, sentence: "the CDN timed out", kind: .transient) == .willRetry(after: .seconds(1)))
         let early = try queue.claim(worker: "w", host: "h")
         if firstFailure.within(seconds: 0.9) { #expect(early == nil, "the backoff is respected") }
         let waiting = try queue.status()
@@ -29,7 +30,9 @@ import Testing
         #expect(firstFailure.elapsedSeconds >= 0.95, "claimed again after \(firstFailure.elapsedSeconds) s")
         #expect(second.attempt == 2)
         let secondFailure = Stopwatch()
-        #expect(try queue.fail(second, sentence: "the CDN timed out again", kind: .transient) == .willRetry(after: .seconds(2)))
+        #expect(
+            try queue.fail(second, sentence: "the CDN timed out again", kind: .transient)
+                == .willRetry(after: .seconds(2)))
         try await pause(seconds: 1.2)
         let stillWaiting = try queue.claim(worker: "w", host: "h")
         if secondFailure.within(seconds: 1.9) { #expect(stillWaiting == nil, "the second wait is twice as long") }

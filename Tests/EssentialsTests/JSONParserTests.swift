@@ -49,7 +49,8 @@ struct JSONParserTests {
     }
 
     @Test func numbersKeepTheirLiteralSoIntegersAndFractionsDiffer() throws {
-        let value = try JSONParser.parseDocument(Array(#"{"zero":0,"fraction":0.0,"minus":-0,"big":1e400,"size":"12"}"#.utf8))
+        let value = try JSONParser.parseDocument(
+            Array(#"{"zero":0,"fraction":0.0,"minus":-0,"big":1e400,"size":"12"}"#.utf8))
         #expect(value["zero"]?.isInteger == true && value["zero"]?.doubleValue == 0)
         #expect(value["fraction"]?.isInteger == false && value["fraction"]?.doubleValue == 0)
         #expect(value["minus"]?.scalarText == "0")

@@ -11,8 +11,9 @@ struct ClientBodyTests {
     @Test("GET into memory returns status, body and the final headers in order")
     func getToMemory() async throws {
         let server = try HTTPServer { request, response in
-            response.send(status: 200, headers: [("X-One", "1"), ("Content-Type", "text/plain"), ("X-One", "2")],
-                          body: Array("hello \(request.path)".utf8))
+            response.send(
+                status: 200, headers: [("X-One", "1"), ("Content-Type", "text/plain"), ("X-One", "2")],
+                body: Array("hello \(request.path)".utf8))
         }
         defer { server.stop() }
         let client = HTTPClient()
@@ -35,8 +36,10 @@ struct ClientBodyTests {
         defer { server.stop() }
         let client = HTTPClient(userAgent: "archiver-test/9")
         var request = HTTPRequest(url: server.baseURL + "/h")
-        request.headers = [HTTPHeader("X-A", "1"), HTTPHeader("X-B", "two words"), HTTPHeader("X-A", "3"),
-                           HTTPHeader("X-Empty", "")]
+        request.headers = [
+            HTTPHeader("X-A", "1"), HTTPHeader("X-B", "two words"), HTTPHeader("X-A", "3"),
+            HTTPHeader("X-Empty", ""),
+        ]
         let response = try await client.send(request)
         #expect(response.status == 204)
         let names = seen.current.map { "\($0.0)=\($0.1)" }
@@ -97,17 +100,23 @@ struct ClientBodyTests {
         let path = dir.file("data.bin")
         let content = patternBytes(count: 5_000_000)
         try DurableFile.write(content, to: path)
-        let seen = Shared<(length: String?, te: String?, expect: String?, md5: String, count: Int64)>((nil, nil, nil, "", 0))
+        let seen = Shared<(length: String?, te: String?, expect: String?, md5: String, count: Int64)>(
+            (nil, nil, nil, "", 0))
         let server = try HTTPServer { request, response in
             var md5 = MD5()
             try request.readBody { md5.update($0) }
-            seen.update { $0 = (request.header("content-length"), request.header("transfer-encoding"),
-                                request.header("expect"), md5.hexDigest(), request.bytesReceived) }
+            seen.update {
+                $0 = (
+                    request.header("content-length"), request.header("transfer-encoding"),
+                    request.header("expect"), md5.hexDigest(), request.bytesReceived
+                )
+            }
             response.send(status: 200)
         }
         defer { server.stop() }
-        let request = HTTPRequest(method: "PUT", url: server.baseURL + "/item/file",
-                                  body: .file(path: path, offset: 1_000, length: 3_000_000))
+        let request = HTTPRequest(
+            method: "PUT", url: server.baseURL + "/item/file",
+            body: .file(path: path, offset: 1_000, length: 3_000_000))
         let response = try await HTTPClient().send(request)
         #expect(response.status == 200)
         let result = seen.current
@@ -123,14 +132,18 @@ struct ClientBodyTests {
         let seen = Shared<[String]>([])
         let server = try HTTPServer { request, response in
             let body = try request.readBody(limit: 1 << 20)
-            seen.update { $0.append("\(request.method) \(request.header("content-length") ?? "none") "
-                                    + "\(request.header("content-type") ?? "no-type") \(body == patternBytes(count: size))") }
+            seen.update {
+                $0.append(
+                    "\(request.method) \(request.header("content-length") ?? "none") "
+                        + "\(request.header("content-type") ?? "no-type") \(body == patternBytes(count: size))")
+            }
             response.send(status: 201)
         }
         defer { server.stop() }
         let client = HTTPClient()
-        let put = HTTPRequest(method: "PUT", url: server.baseURL + "/p",
-                              body: size == 0 ? .none : .bytes(patternBytes(count: size)))
+        let put = HTTPRequest(
+            method: "PUT", url: server.baseURL + "/p",
+            body: size == 0 ? .none : .bytes(patternBytes(count: size)))
         #expect(try await client.send(put).status == 201)
         let post = HTTPRequest(method: "POST", url: server.baseURL + "/p", body: .bytes(patternBytes(count: size)))
         #expect(try await client.send(post).status == 201)
@@ -168,19 +181,25 @@ struct ClientBodyTests {
         let seen = Shared<[String]>([])
         let server = try HTTPServer { request, response in
             let body = try request.readBody(limit: 1 << 20)
-            seen.update { $0.append("\(request.method) \(request.header("content-length") ?? "none") \(MD5.hex(of: body))") }
+            seen.update {
+                $0.append("\(request.method) \(request.header("content-length") ?? "none") \(MD5.hex(of: body))")
+            }
             response.send(status: 200)
         }
         defer { server.stop() }
         let client = HTTPClient()
-        let post = HTTPRequest(method: "POST", url: server.baseURL + "/form",
-                               headers: [HTTPHeader("Content-Type", "application/octet-stream")],
-                               body: .file(path: path, offset: 100, length: 200_000))
+        let post = HTTPRequest(
+            method: "POST", url: server.baseURL + "/form",
+            headers: [HTTPHeader("Content-Type", "application/octet-stream")],
+            body: .file(path: path, offset: 100, length: 200_000))
         #expect(try await client.send(post).status == 200)
         let patch = HTTPRequest(method: "PATCH", url: server.baseURL + "/meta", body: .bytes(Array(content[0..<5_000])))
         #expect(try await client.send(patch).status == 200)
-        #expect(seen.current == ["POST 200000 \(MD5.hex(of: Array(content[100..<200_100])))",
-                                 "PATCH 5000 \(MD5.hex(of: Array(content[0..<5_000])))"])
+        #expect(
+            seen.current == [
+                "POST 200000 \(MD5.hex(of: Array(content[100..<200_100])))",
+                "PATCH 5000 \(MD5.hex(of: Array(content[0..<5_000])))",
+            ])
     }
 
     @Test("compressed responses are decoded only when the request accepts compression")
@@ -222,7 +241,8 @@ struct ClientBodyTests {
         }
         defer { server.stop() }
         let maximum = Shared<(sent: Int64, total: Int64)>((0, 0))
-        var request = HTTPRequest(method: "PUT", url: server.baseURL + "/up", body: .bytes(patternBytes(count: 4 << 20)))
+        var request = HTTPRequest(
+            method: "PUT", url: server.baseURL + "/up", body: .bytes(patternBytes(count: 4 << 20)))
         request.progress = { progress in
             maximum.update { $0 = (max($0.sent, progress.uploaded), max($0.total, progress.uploadTotal)) }
         }

@@ -18,7 +18,8 @@ struct ClientConnectionTests {
             for n in 0..<200 {
                 group.addTask {
                     let response = try await client.send(HTTPRequest(url: server.baseURL + "/item?n=\(n)"))
-                    return response.status == 200 && response.body == patternBytes(count: 1_000 + n, seed: UInt64(n + 1))
+                    return response.status == 200
+                        && response.body == patternBytes(count: 1_000 + n, seed: UInt64(n + 1))
                 }
             }
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -38,7 +39,8 @@ struct ClientConnectionTests {
         for n in 0..<30 {
             let method = n % 3 == 0 ? "PUT" : n % 3 == 1 ? "GET" : "HEAD"
             let body: HTTPRequest.Body = method == "PUT" ? .bytes(patternBytes(count: 10_000)) : .none
-            let response = try await client.send(HTTPRequest(method: method, url: server.baseURL + "/r\(n)", body: body))
+            let response = try await client.send(
+                HTTPRequest(method: method, url: server.baseURL + "/r\(n)", body: body))
             #expect(response.status == 200)
         }
         #expect(server.acceptedConnections <= 2)
@@ -53,8 +55,9 @@ struct ClientConnectionTests {
         }
         defer { server.stop() }
         let uploaded = Shared<Int64>(0)
-        var request = HTTPRequest(method: "PUT", url: server.baseURL + "/item/big.tar",
-                                  body: .bytes(patternBytes(count: 8 << 20)))
+        var request = HTTPRequest(
+            method: "PUT", url: server.baseURL + "/item/big.tar",
+            body: .bytes(patternBytes(count: 8 << 20)))
         request.expectContinue = true
         request.progress = { progress in uploaded.update { $0 = max($0, progress.uploaded) } }
         let response = try await HTTPClient().send(request)
@@ -75,7 +78,8 @@ struct ClientConnectionTests {
         }
         defer { server.stop() }
         let client = HTTPClient()
-        var request = HTTPRequest(method: "PUT", url: server.baseURL + "/ok", body: .bytes(patternBytes(count: 3 << 20)))
+        var request = HTTPRequest(
+            method: "PUT", url: server.baseURL + "/ok", body: .bytes(patternBytes(count: 3 << 20)))
         request.expectContinue = true
         #expect(try await client.send(request).status == 200)
         #expect(seen.current.expects)
@@ -126,7 +130,10 @@ struct ClientConnectionTests {
     /// Threads of this process named like the HTTP client's loop thread (other suites' threads do not count).
     private func loopThreads() -> Int {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        return tasks.filter { (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8))?.hasPrefix("http-loop") ?? false }.count
+        return tasks.filter {
+            (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8))?.hasPrefix("http-loop")
+                ?? false
+        }.count
     }
 
     @Test("clients created and dropped leave no loop threads behind")

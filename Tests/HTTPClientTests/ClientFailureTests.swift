@@ -149,13 +149,15 @@ struct ClientFailureTests {
         }
         defer { server.stop() }
         let client = HTTPClient()
-        let missing = HTTPRequest(method: "PUT", url: server.baseURL + "/x",
-                                  body: .file(path: dir.file("absent.bin"), offset: 0, length: 10))
+        let missing = HTTPRequest(
+            method: "PUT", url: server.baseURL + "/x",
+            body: .file(path: dir.file("absent.bin"), offset: 0, length: 10))
         let first = await #expect(throws: HTTPError.self) { try await client.send(missing) }
         #expect(first?.code == .fileAccess)
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: dir.file("short.bin")))
-        let short = HTTPRequest(method: "PUT", url: server.baseURL + "/x",
-                                body: .file(path: dir.file("short.bin"), offset: 1, length: 10))
+        let short = HTTPRequest(
+            method: "PUT", url: server.baseURL + "/x",
+            body: .file(path: dir.file("short.bin"), offset: 1, length: 10))
         let second = await #expect(throws: HTTPError.self) { try await client.send(short) }
         #expect(second?.code == .fileAccess)
         let nowhere = HTTPRequest(url: server.baseURL + "/x", response: .file(path: dir.file("no/such/dir/out.bin")))
@@ -163,9 +165,12 @@ struct ClientFailureTests {
         #expect(third?.code == .fileAccess)
     }
 
-    @Test("requests that cannot be sent as written are refused before any I/O",
-          arguments: [("GET", "ftp://example.org/x", "X-A", "1"), ("GET", "http://127.0.0.1:9/x", "X-A", "line\r\nbreak"),
-                      ("BAD METHOD", "http://127.0.0.1:9/x", "X-A", "1"), ("GET", "http://127.0.0.1:9/a b", "X-A", "1")])
+    @Test(
+        "requests that cannot be sent as written are refused before any I/O",
+        arguments: [
+            ("GET", "ftp://example.org/x", "X-A", "1"), ("GET", "http://127.0.0.1:9/x", "X-A", "line\r\nbreak"),
+            ("BAD METHOD", "http://127.0.0.1:9/x", "X-A", "1"), ("GET", "http://127.0.0.1:9/a b", "X-A", "1"),
+        ])
     func invalidRequests(method: String, url: String, name: String, value: String) async throws {
         let request = HTTPRequest(method: method, url: url, headers: [HTTPHeader(name, value)])
         let error = await #expect(throws: HTTPError.self) { try await HTTPClient().send(request) }

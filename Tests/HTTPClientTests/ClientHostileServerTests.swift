@@ -27,7 +27,9 @@ struct ClientHostileServerTests {
         #expect(clock.now - started < .seconds(200), "cut after a window or two, not after the 400 s the body takes")
         #expect(error?.code == .timeout)
         #expect(error?.isTransient == true)
-        #expect(error?.message.contains("GET \(server.baseURL)/slow was too slow: ") == true, "\(String(describing: error))")
+        #expect(
+            error?.message.contains("GET \(server.baseURL)/slow was too slow: ") == true, "\(String(describing: error))"
+        )
         #expect(error?.message.contains("below the floor of 1000 bytes/s") == true)
 
         var fast = HTTPRequest(url: server.baseURL + "/fast")
@@ -41,7 +43,8 @@ struct ClientHostileServerTests {
         let server = try HTTPServer { request, response in
             requests.update { $0.append(request.method + " " + request.path) }
             if request.path == "/long" {
-                response.sendOverlong(status: 200, body: Array("declared".utf8), extra: Array("\u{0}junk after the body".utf8))
+                response.sendOverlong(
+                    status: 200, body: Array("declared".utf8), extra: Array("\u{0}junk after the body".utf8))
             } else {
                 response.send(status: 200, body: Array("fine".utf8))
             }

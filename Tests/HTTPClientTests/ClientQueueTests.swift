@@ -13,8 +13,9 @@ struct ClientQueueTests {
         defer { server.stop() }
         let client = HTTPClient()
         for _ in 0..<3 {
-            let request = HTTPRequest(method: "PUT", url: server.baseURL + "/item/file",
-                                      body: .bytes(patternBytes(count: 24 << 20)))
+            let request = HTTPRequest(
+                method: "PUT", url: server.baseURL + "/item/file",
+                body: .bytes(patternBytes(count: 24 << 20)))
             let response = try await client.send(request)
             #expect(response.status == 503)
             #expect(response.text.contains("SlowDown"))
@@ -57,7 +58,8 @@ struct ClientQueueTests {
                     task.cancel()
                     switch await task.result {
                     case .success(let response): return response.text == "/\(n)" ? "ok" : "wrong body"
-                    case .failure(let error): return (error as? HTTPError)?.code == .cancelled ? "cancelled" : "\(error)"
+                    case .failure(let error):
+                        return (error as? HTTPError)?.code == .cancelled ? "cancelled" : "\(error)"
                     }
                 }
             }

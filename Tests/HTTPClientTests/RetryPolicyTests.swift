@@ -36,17 +36,21 @@ struct RetryPolicyTests {
         let fast = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2))
         let heard = Shared<[Int]>([])
         let calls = Shared(0)
-        let value = try await fast.drive({ () async throws -> RetryStep<String, String> in
-            calls.update { $0 += 1 }
-            return calls.current < 3 ? .retry("reset", after: nil) : .done("done")
-        }, willRetry: { attempt, _, _ in heard.update { $0.append(attempt) } }, end: Self.describe)
+        let value = try await fast.drive(
+            { () async throws -> RetryStep<String, String> in
+                calls.update { $0 += 1 }
+                return calls.current < 3 ? .retry("reset", after: nil) : .done("done")
+            }, willRetry: { attempt, _, _ in heard.update { $0.append(attempt) } }, end: Self.describe)
         #expect(value == "done" && calls.current == 3 && heard.current == [2, 3])
 
         let exhausted = Shared(0)
-        await #expect { _ = try await fast.drive({ () async throws -> RetryStep<Int, String> in
-            exhausted.update { $0 += 1 }
-            return .retry("slow \(exhausted.current)", after: nil)
-        }, end: Self.describe) } throws: { ($0 as? Ended)?.end == "attempts 4 slow 4" }
+        await #expect {
+            _ = try await fast.drive(
+                { () async throws -> RetryStep<Int, String> in
+                    exhausted.update { $0 += 1 }
+                    return .retry("slow \(exhausted.current)", after: nil)
+                }, end: Self.describe)
+        } throws: { ($0 as? Ended)?.end == "attempts 4 slow 4" }
         #expect(exhausted.current == 4)
     }
 
@@ -54,17 +58,24 @@ struct RetryPolicyTests {
     func driveStopsAndRetriesAtOnce() async throws {
         let fast = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2))
         let permanent = Shared(0)
-        await #expect(throws: HTTPError.self) { _ = try await fast.drive({ () async throws -> RetryStep<Int, String> in
-            permanent.update { $0 += 1 }
-            throw HTTPError(.bodyTooLarge, "too large")
-        }, end: Self.describe) }
+        await #expect(throws: HTTPError.self) {
+            _ = try await fast.drive(
+                { () async throws -> RetryStep<Int, String> in
+                    permanent.update { $0 += 1 }
+                    throw HTTPError(.bodyTooLarge, "too large")
+                }, end: Self.describe)
+        }
         #expect(permanent.current == 1)
 
         let immediate = Shared(0)
-        await #expect { _ = try await fast.drive(immediateRetries: 5, { () async throws -> RetryStep<Int, String> in
-            immediate.update { $0 += 1 }
-            return .retryNow("smaller page")
-        }, end: Self.describe) } throws: { ($0 as? Ended)?.end == "immediate 7 smaller page" }
+        await #expect {
+            _ = try await fast.drive(
+                immediateRetries: 5,
+                { () async throws -> RetryStep<Int, String> in
+                    immediate.update { $0 += 1 }
+                    return .retryNow("smaller page")
+                }, end: Self.describe)
+        } throws: { ($0 as? Ended)?.end == "immediate 7 smaller page" }
         #expect(immediate.current == 6, "the first try and five immediate retries")
     }
 
@@ -73,26 +84,33 @@ struct RetryPolicyTests {
         let fast = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2))
         let pauses = Shared<[Duration]>([])
         let calls = Shared(0)
-        _ = try await fast.drive(retryAfterCap: .milliseconds(30), { () async throws -> RetryStep<Int, String> in
-            calls.update { $0 += 1 }
-            return calls.current == 1 ? .retry("429", after: .seconds(3600)) : .done(1)
-        }, willRetry: { _, _, pause in pauses.update { $0.append(pause) } }, end: Self.describe)
+        _ = try await fast.drive(
+            retryAfterCap: .milliseconds(30),
+            { () async throws -> RetryStep<Int, String> in
+                calls.update { $0 += 1 }
+                return calls.current == 1 ? .retry("429", after: .seconds(3600)) : .done(1)
+            }, willRetry: { _, _, pause in pauses.update { $0.append(pause) } }, end: Self.describe)
         #expect(pauses.current == [.milliseconds(30)])
 
-        await #expect { _ = try await fast.drive(timeLimit: .seconds(1), retryAfterCap: .seconds(10), { () async throws -> RetryStep<Int, String> in
-            .retry("429", after: .seconds(5))
-        }, end: Self.describe) } throws: { ($0 as? Ended)?.end == "time 1 429" }
+        await #expect {
+            _ = try await fast.drive(
+                timeLimit: .seconds(1), retryAfterCap: .seconds(10),
+                { () async throws -> RetryStep<Int, String> in
+                    .retry("429", after: .seconds(5))
+                }, end: Self.describe)
+        } throws: { ($0 as? Ended)?.end == "time 1 429" }
     }
 
     @Test("a cancelled task stops before its next attempt")
     func driveStopsWhenCancelled() async throws {
         let calls = Shared(0)
         let task = Task {
-            try await RetryPolicy.standard.drive({ () async throws -> RetryStep<Int, String> in
-                calls.update { $0 += 1 }
-                withUnsafeCurrentTask { $0?.cancel() }
-                return .retry("reset", after: nil)
-            }, end: Self.describe)
+            try await RetryPolicy.standard.drive(
+                { () async throws -> RetryStep<Int, String> in
+                    calls.update { $0 += 1 }
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    return .retry("reset", after: nil)
+                }, end: Self.describe)
         }
         await #expect { _ = try await task.value } throws: { ($0 as? Ended)?.end == "cancelled reset" }
         #expect(calls.current == 1)

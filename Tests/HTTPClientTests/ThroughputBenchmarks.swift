@@ -7,8 +7,9 @@ import TestSupport
 
 /// Loopback throughput of client + server, against the curl command line. Opt-in, and meant for release builds:
 /// `HTTP_BENCH=1 swift test -c release --filter ThroughputBenchmarks`.
-@Suite("HTTP throughput (HTTP_BENCH=1)", .serialized,
-       .enabled(if: ProcessInfo.processInfo.environment["HTTP_BENCH"] != nil))
+@Suite(
+    "HTTP throughput (HTTP_BENCH=1)", .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["HTTP_BENCH"] != nil))
 struct ThroughputBenchmarks {
     static let bigSize = 1 << 30
 
@@ -54,8 +55,10 @@ struct ThroughputBenchmarks {
         let size = ThroughputBenchmarks.bigSize
         for round in 1...2 {
             var start = ContinuousClock.now
-            let put = try await client.send(HTTPRequest(method: "PUT", url: server.baseURL + "/big",
-                                                        body: .file(path: path, offset: 0, length: Int64(size))))
+            let put = try await client.send(
+                HTTPRequest(
+                    method: "PUT", url: server.baseURL + "/big",
+                    body: .file(path: path, offset: 0, length: Int64(size))))
             let putTime = ContinuousClock.now - start
             #expect(put.status == 200 && received.load(ordering: .relaxed) == Int64(size))
             start = ContinuousClock.now
@@ -68,8 +71,9 @@ struct ThroughputBenchmarks {
             let curlGet = try seconds {
                 try ExternalTool.run("curl", ["-s", "-f", "-o", "/dev/null", server.baseURL + "/big"])
             }
-            print("round \(round): client PUT \(rate(size, putTime)), GET \(rate(size, getTime)); "
-                  + "curl -T \(rate(size, curlPut)), curl -o /dev/null \(rate(size, curlGet))")
+            print(
+                "round \(round): client PUT \(rate(size, putTime)), GET \(rate(size, getTime)); "
+                    + "curl -T \(rate(size, curlPut)), curl -o /dev/null \(rate(size, curlGet))")
         }
     }
 
@@ -98,8 +102,10 @@ struct ThroughputBenchmarks {
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             #expect(ok == 500)
-            print(String(format: "round \(round): 500 × 200 KB at 16 concurrent: %.0f requests/s (%.3f s), "
-                         + "accepted connections so far \(server.acceptedConnections)", 500 / seconds, seconds))
+            print(
+                String(
+                    format: "round \(round): 500 × 200 KB at 16 concurrent: %.0f requests/s (%.3f s), "
+                        + "accepted connections so far \(server.acceptedConnections)", 500 / seconds, seconds))
         }
     }
 }

@@ -13,7 +13,7 @@ struct ServerLifecycleTests {
         server.stop()
         #expect(connection.isClosedByServer())
         #expect(throws: (any Error).self) { _ = try RawHTTPConnection(port: server.port) }
-        server.stop() // a second stop is harmless
+        server.stop()  // a second stop is harmless
     }
 
     /// Inodes of the listening TCP sockets on `port` (Linux /proc/net). Inodes, not counts: once a server is gone
@@ -27,8 +27,9 @@ struct ServerLifecycleTests {
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
                 guard fields.count > 9, let colon = fields[1].lastIndex(of: ":"),
-                      Int(fields[1][fields[1].index(after: colon)...], radix: 16) == port,
-                      fields[3] == "0A" else { continue } // LISTEN
+                    Int(fields[1][fields[1].index(after: colon)...], radix: 16) == port,
+                    fields[3] == "0A"
+                else { continue }  // LISTEN
                 inodes.insert(fields[9])
             }
         }
@@ -48,7 +49,7 @@ struct ServerLifecycleTests {
             let connection = try RawHTTPConnection(port: port)
             try connection.send("GET /\(round) HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try connection.readResponse().body == [1, 2])
-            if round % 2 == 0 { server?.stop() } // odd rounds rely on deinit
+            if round % 2 == 0 { server?.stop() }  // odd rounds rely on deinit
             server = nil
             // A child process another suite is starting holds copies of every descriptor until it execs,
             // so a closed listener can linger for a moment; a leaked one stays.

@@ -7,11 +7,14 @@ struct ServerProtocolTests {
     private func echoServer() throws -> HTTPServer {
         try HTTPServer { request, response in
             let body = try request.readBody(limit: 1 << 20)
-            var lines = ["method=\(request.method)", "path=\(request.path)", "raw=\(request.rawPath)",
-                         "chunked=\(request.isChunked)", "length=\(request.contentLength.map(String.init) ?? "nil")",
-                         "body=\(String(decoding: body, as: UTF8.self))", "received=\(request.bytesReceived)"]
+            var lines = [
+                "method=\(request.method)", "path=\(request.path)", "raw=\(request.rawPath)",
+                "chunked=\(request.isChunked)", "length=\(request.contentLength.map(String.init) ?? "nil")",
+                "body=\(String(decoding: body, as: UTF8.self))", "received=\(request.bytesReceived)",
+            ]
             lines += request.query.map { "q:\($0.name)=\($0.value)" }
-            response.send(status: 200, headers: [("Content-Type", "text/plain")], body: Array(lines.joined(separator: "\n").utf8))
+            response.send(
+                status: 200, headers: [("Content-Type", "text/plain")], body: Array(lines.joined(separator: "\n").utf8))
         }
     }
 
@@ -38,8 +41,9 @@ struct ServerProtocolTests {
         let server = try echoServer()
         defer { server.stop() }
         let connection = try RawHTTPConnection(port: server.port)
-        try connection.send("POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-                            + "5\r\nhello\r\n6;name=value\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n")
+        try connection.send(
+            "POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n6;name=value\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n")
         let first = try connection.readResponse()
         #expect(first.status == 200)
         #expect(first.text.contains("body=hello world"))
@@ -53,9 +57,12 @@ struct ServerProtocolTests {
         #expect(second.text.contains("length=3"))
     }
 
-    @Test("malformed request lines get 400 and a closed connection",
-          arguments: ["GARBAGE\r\n\r\n", "GET /x HTTP/1.1 extra\r\n\r\n", "GET /x HTTP/1.1\r\nBad Header: 1\r\n\r\n",
-                      "GET /x HTTP/1.1\r\nContent-Length: 12x\r\n\r\n", "GET /x HTTP/1.1\r\n folded: 1\r\n\r\n"])
+    @Test(
+        "malformed request lines get 400 and a closed connection",
+        arguments: [
+            "GARBAGE\r\n\r\n", "GET /x HTTP/1.1 extra\r\n\r\n", "GET /x HTTP/1.1\r\nBad Header: 1\r\n\r\n",
+            "GET /x HTTP/1.1\r\nContent-Length: 12x\r\n\r\n", "GET /x HTTP/1.1\r\n folded: 1\r\n\r\n",
+        ])
     func badRequest(raw: String) throws {
         let server = try echoServer()
         defer { server.stop() }
@@ -72,7 +79,8 @@ struct ServerProtocolTests {
         let server = try echoServer()
         defer { server.stop() }
         let connection = try RawHTTPConnection(port: server.port)
-        try connection.send("GET /x HTTP/1.1\r\nHost: t\r\nX-Big: " + String(repeating: "a", count: 70_000) + "\r\n\r\n")
+        try connection.send(
+            "GET /x HTTP/1.1\r\nHost: t\r\nX-Big: " + String(repeating: "a", count: 70_000) + "\r\n\r\n")
         let response = try connection.readResponse()
         #expect(response.status == 431)
     }

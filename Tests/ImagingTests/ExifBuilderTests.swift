@@ -17,8 +17,9 @@ import TestSupport
         exif[.fNumber] = .rational([ExifRational(4, 1)])
         exif[.isoSpeed] = .short([400])
         exif[.gpsAltitude] = .rational([ExifRational(12, 1)])
-        let jpeg = try JPEGEncoder.encode(rgb: TestImage.rgb(width: 40, height: 30), width: 40, height: 30,
-                                          segments: [try exif.app1Segment()])
+        let jpeg = try JPEGEncoder.encode(
+            rgb: TestImage.rgb(width: 40, height: 30), width: 40, height: 30,
+            segments: [try exif.app1Segment()])
         let tags = try ExifToolTags.read(try write(jpeg, "camera.jpg", in: directory))
         #expect(tags.string("IFD0:Make") == "SandboxCam")
         #expect(tags.string("IFD0:Model") == "S1")
@@ -45,7 +46,9 @@ import TestSupport
     @Test func encoderRejectsBadArguments() throws {
         #expect(throws: ImagingError.self) { try JPEGEncoder.encode(rgb: [1, 2, 3], width: 2, height: 2) }
         #expect(throws: ImagingError.self) { try JPEGEncoder.encode(rgb: [], width: 0, height: 0) }
-        #expect(throws: ImagingError.self) { try JPEGEncoder.encode(gray: [0, 0, 0, 0], width: 2, height: 2, quality: 0) }
+        #expect(throws: ImagingError.self) {
+            try JPEGEncoder.encode(gray: [0, 0, 0, 0], width: 2, height: 2, quality: 0)
+        }
     }
 
     @Test func snifferRecognisesFormats() throws {

@@ -4,18 +4,23 @@ import TestSupport
 
 /// EXIF written into JPEG and WebP outputs, read back by exiftool.
 @Suite struct ExifMergeTests {
-    static let metadata = CaptureMetadata(make: "GoPro", model: "MAX", width: 4000, height: 3000,
-                                          capturedAtMillis: 1_714_572_202_123, latitude: 52.520008,
-                                          longitude: 13.404954, altitude: 34.5, heading: 90)
+    static let metadata = CaptureMetadata(
+        make: "GoPro", model: "MAX", width: 4000, height: 3000,
+        capturedAtMillis: 1_714_572_202_123, latitude: 52.520008,
+        longitude: 13.404954, altitude: 34.5, heading: 90)
 
     /// Transcodes `jpeg` to both formats and reads both files with one exiftool run.
-    static func readBoth(_ jpeg: [UInt8], _ metadata: CaptureMetadata,
-                         in directory: TemporaryDirectory) throws -> [(String, ExifToolTags, TranscodeResult)] {
+    static func readBoth(
+        _ jpeg: [UInt8], _ metadata: CaptureMetadata,
+        in directory: TemporaryDirectory
+    ) throws -> [(String, ExifToolTags, TranscodeResult)] {
         let jpegResult = try ImageTranscoder(format: .jpeg).transcode(jpeg, metadata: metadata)
         let webpResult = try ImageTranscoder(format: .webp).transcode(jpeg, metadata: metadata)
         #expect(jpegResult.format == .jpeg && webpResult.format == .webp)
-        let paths = [try write(jpegResult.bytes, "out.jpg", in: directory),
-                     try write(webpResult.bytes, "out.webp", in: directory)]
+        let paths = [
+            try write(jpegResult.bytes, "out.jpg", in: directory),
+            try write(webpResult.bytes, "out.webp", in: directory),
+        ]
         let tags = try ExifToolTags.read(paths)
         let webpCheck = try webpinfoAccepts(paths[1])
         #expect(webpCheck.ok, "webpinfo rejected the WebP: \(webpCheck.report)")

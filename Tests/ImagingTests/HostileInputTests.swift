@@ -15,24 +15,31 @@ struct DamagedExif: Sendable, CustomTestStringConvertible {
         typealias H = HandTIFF
         let cam = Array("Cam".utf8) + [0]
         return [
-            DamagedExif(name: "IFD0 offset outside the block", tiff: H.header(firstIFD: 0x7FFF_0000) + H.u16(0),
-                        keepsCameraModel: false),
+            DamagedExif(
+                name: "IFD0 offset outside the block", tiff: H.header(firstIFD: 0x7FFF_0000) + H.u16(0),
+                keepsCameraModel: false),
             DamagedExif(name: "IFD0 next pointing to itself", tiff: H.singleEntry(next: 8), keepsCameraModel: false),
-            DamagedExif(name: "Exif IFD pointer looping to IFD0",
-                        tiff: H.header() + H.u16(2) + H.entry(0x0110, 2, 4, cam) + H.entry(0x8769, 4, 1, H.u32(8))
-                            + H.u32(0), keepsCameraModel: false),
-            DamagedExif(name: "Exif IFD pointer with the wrong type",
-                        tiff: H.header() + H.u16(2) + H.entry(0x0110, 2, 4, cam) + H.entry(0x8769, 3, 1, H.u16(8))
-                            + H.u32(0), keepsCameraModel: false),
-            DamagedExif(name: "IFD0 claiming 65535 entries", tiff: H.header() + H.u16(0xFFFF) + H.entry(0x0110, 2, 4, cam),
-                        keepsCameraModel: false),
-            DamagedExif(name: "entry count that overflows when multiplied",
-                        tiff: H.header() + H.u16(3) + H.entry(0x0110, 2, 4, cam) + H.entry(0x010F, 5, 0x4000_0001, H.u32(8))
-                            + H.entry(0x0131, 2, 0xFFFF_FFFF, H.u32(20)) + H.u32(0), keepsCameraModel: true),
-            DamagedExif(name: "value longer than the segment",
-                        tiff: H.header() + H.u16(2) + H.entry(0x0110, 2, 4, cam) + H.entry(0x010E, 2, 5000, H.u32(26))
-                            + H.u32(0), keepsCameraModel: true),
-            DamagedExif(name: "EXIF cut short inside IFD0", tiff: Array(H.singleEntry().prefix(15)), keepsCameraModel: false),
+            DamagedExif(
+                name: "Exif IFD pointer looping to IFD0",
+                tiff: H.header() + H.u16(2) + H.entry(0x0110, 2, 4, cam) + H.entry(0x8769, 4, 1, H.u32(8))
+                    + H.u32(0), keepsCameraModel: false),
+            DamagedExif(
+                name: "Exif IFD pointer with the wrong type",
+                tiff: H.header() + H.u16(2) + H.entry(0x0110, 2, 4, cam) + H.entry(0x8769, 3, 1, H.u16(8))
+                    + H.u32(0), keepsCameraModel: false),
+            DamagedExif(
+                name: "IFD0 claiming 65535 entries", tiff: H.header() + H.u16(0xFFFF) + H.entry(0x0110, 2, 4, cam),
+                keepsCameraModel: false),
+            DamagedExif(
+                name: "entry count that overflows when multiplied",
+                tiff: H.header() + H.u16(3) + H.entry(0x0110, 2, 4, cam) + H.entry(0x010F, 5, 0x4000_0001, H.u32(8))
+                    + H.entry(0x0131, 2, 0xFFFF_FFFF, H.u32(20)) + H.u32(0), keepsCameraModel: true),
+            DamagedExif(
+                name: "value longer than the segment",
+                tiff: H.header() + H.u16(2) + H.entry(0x0110, 2, 4, cam) + H.entry(0x010E, 2, 5000, H.u32(26))
+                    + H.u32(0), keepsCameraModel: true),
+            DamagedExif(
+                name: "EXIF cut short inside IFD0", tiff: Array(H.singleEntry().prefix(15)), keepsCameraModel: false),
             DamagedExif(name: "header only", tiff: [0x4D, 0x4D, 0, 42], keepsCameraModel: false),
             DamagedExif(name: "not TIFF at all", tiff: Array("hello, world".utf8), keepsCameraModel: false),
             DamagedExif(name: "empty EXIF payload", tiff: [], keepsCameraModel: false),
@@ -71,8 +78,10 @@ struct DamagedExif: Sendable, CustomTestStringConvertible {
     func truncatedJPEGsAreRejectedAtEveryCut() throws {
         let jpeg = try TestImage.cameraJPEG()
         let scan = try #require(TestImage.find([0xFF, 0xDA], in: jpeg))
-        let cuts = [1, 2, 3, 4, 6, 11, 20, 40, scan - 1, scan + 2, scan + 20, (scan + jpeg.count) / 2,
-                    jpeg.count - 2, jpeg.count - 1]
+        let cuts = [
+            1, 2, 3, 4, 6, 11, 20, 40, scan - 1, scan + 2, scan + 20, (scan + jpeg.count) / 2,
+            jpeg.count - 2, jpeg.count - 1,
+        ]
         for cut in cuts {
             for format in [ImageFileFormat.jpeg, .webp] {
                 #expect(throws: ImagingError.self, "cut at \(cut) of \(jpeg.count)") {
@@ -82,13 +91,15 @@ struct DamagedExif: Sendable, CustomTestStringConvertible {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: [
-        ("garbage after SOI", [0xFF, 0xD8] + (0..<2000).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }),
-        ("segment longer than the file", [0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF, 0x45, 0x78]),
-        ("PNG signature", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]),
-        ("end marker before any scan", [0xFF, 0xD8, 0xFF, 0xD9]),
-        ("SOI only", [0xFF, 0xD8]),
-    ])
+    @Test(
+        .timeLimit(.minutes(1)),
+        arguments: [
+            ("garbage after SOI", [0xFF, 0xD8] + (0..<2000).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }),
+            ("segment longer than the file", [0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF, 0x45, 0x78]),
+            ("PNG signature", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]),
+            ("end marker before any scan", [0xFF, 0xD8, 0xFF, 0xD9]),
+            ("SOI only", [0xFF, 0xD8]),
+        ])
     func nonJPEGsAreRejected(_ name: String, _ bytes: [UInt8]) throws {
         for format in [ImageFileFormat.jpeg, .webp] {
             #expect(throws: ImagingError.self, "\(name)") {
@@ -102,7 +113,7 @@ struct DamagedExif: Sendable, CustomTestStringConvertible {
         let directory = try TemporaryDirectory("imaging")
         defer { directory.remove() }
         var jpeg = try TestImage.jpeg()
-        jpeg.insert(contentsOf: [0x00, 0x12, 0x34], at: 20)             // just after the 18-byte JFIF APP0
+        jpeg.insert(contentsOf: [0x00, 0x12, 0x34], at: 20)  // just after the 18-byte JFIF APP0
         for (format, tags, result) in try ExifMergeTests.readBoth(jpeg, Self.ours, in: directory) {
             #expect(result.warnings.contains { $0.contains("3 stray bytes") }, "\(format): \(result.warnings)")
             #expect(tags.string("IFD0:Make") == "Ours", "\(format)")

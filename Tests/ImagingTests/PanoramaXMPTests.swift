@@ -3,16 +3,18 @@ import Testing
 import TestSupport
 
 @Suite struct PanoramaXMPTests {
-    static let pano = CaptureMetadata(width: 5760, height: 2880, capturedAtMillis: 1_714_572_202_123,
-                                      latitude: 48.1, longitude: 11.5, heading: -0.5, isPano: true)
+    static let pano = CaptureMetadata(
+        width: 5760, height: 2880, capturedAtMillis: 1_714_572_202_123,
+        latitude: 48.1, longitude: 11.5, heading: -0.5, isPano: true)
 
     @Test func panoramaGetsGPanoTagsInJPEGAndWebP() throws {
         let directory = try TemporaryDirectory("imaging")
         defer { directory.remove() }
         for (format, tags, _) in try ExifMergeTests.readBoth(try TestImage.jpeg(), Self.pano, in: directory) {
             #expect(tags.string("XMP-GPano:ProjectionType") == "equirectangular", "\(format)")
-            #expect(tags.string("XMP-GPano:UsePanoramaViewer") == "1" ||
-                    tags.string("XMP-GPano:UsePanoramaViewer") == "True", "\(format)")
+            #expect(
+                tags.string("XMP-GPano:UsePanoramaViewer") == "1"
+                    || tags.string("XMP-GPano:UsePanoramaViewer") == "True", "\(format)")
             #expect(tags.double("XMP-GPano:FullPanoWidthPixels") == 5760, "\(format)")
             #expect(tags.double("XMP-GPano:FullPanoHeightPixels") == 2880, "\(format)")
             #expect(tags.double("XMP-GPano:CroppedAreaImageWidthPixels") == 5760, "\(format)")
@@ -70,7 +72,8 @@ import TestSupport
     @Test func nonPanoramaKeepsTheCameraXMP() throws {
         let directory = try TemporaryDirectory("imaging")
         defer { directory.remove() }
-        let packet = "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
+        let packet =
+            "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
             + "<rdf:Description rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmp:Rating=\"4\"/>"
             + "</rdf:RDF></x:xmpmeta>"
         let payload = Array("http://ns.adobe.com/xap/1.0/".utf8) + [0] + Array(packet.utf8)

@@ -12,7 +12,8 @@ func write(_ bytes: [UInt8], _ name: String, in directory: TemporaryDirectory) t
 func webpinfoAccepts(_ path: String) throws -> (ok: Bool, report: String) {
     let result = try ExternalTool.run("webpinfo", [path])
     let report = result.stdout + result.stderr
-    let clean = result.ok && !report.localizedCaseInsensitiveContains("warning")
+    let clean =
+        result.ok && !report.localizedCaseInsensitiveContains("warning")
         && report.contains("No error detected")
     return (clean, report)
 }
@@ -38,8 +39,11 @@ struct DecodedImage {
         var fields: [Int] = [], index = 2, current = ""
         while fields.count < 3, index < bytes.count {
             let c = bytes[index]
-            if c >= 0x30 && c <= 0x39 { current.append(Character(UnicodeScalar(c))) }
-            else if !current.isEmpty { fields.append(Int(current)!); current = "" }
+            if c >= 0x30 && c <= 0x39 {
+                current.append(Character(UnicodeScalar(c)))
+            } else if !current.isEmpty {
+                fields.append(Int(current)!); current = ""
+            }
             index += 1
         }
         guard fields.count == 3 else { throw TestFailure("bad PPM from dwebp") }

@@ -19,10 +19,13 @@ enum TestImage {
     }
 
     /// A plain JPEG (JFIF, no EXIF).
-    static func jpeg(width: Int = 96, height: Int = 64, subsampling: JPEGEncoder.Subsampling = .s420,
-                     segments: [[UInt8]] = []) throws -> [UInt8] {
-        try JPEGEncoder.encode(rgb: rgb(width: width, height: height), width: width, height: height, quality: 90,
-                               subsampling: subsampling, segments: segments)
+    static func jpeg(
+        width: Int = 96, height: Int = 64, subsampling: JPEGEncoder.Subsampling = .s420,
+        segments: [[UInt8]] = []
+    ) throws -> [UInt8] {
+        try JPEGEncoder.encode(
+            rgb: rgb(width: width, height: height), width: width, height: height, quality: 90,
+            subsampling: subsampling, segments: segments)
     }
 
     /// The camera tags every camera fixture carries.
@@ -74,10 +77,13 @@ enum TestImage {
     }
 
     /// A JPEG as a camera writes it: EXIF with Orientation, maker note and camera GPS.
-    static func cameraJPEG(width: Int = 96, height: Int = 64, orientation: UInt16 = 6,
-                           byteOrder: ExifByteOrder = .bigEndian, extra: [[UInt8]] = []) throws -> [UInt8] {
-        try jpeg(width: width, height: height,
-                 segments: [exifSegment(try cameraTIFF(orientation: orientation, byteOrder: byteOrder))] + extra)
+    static func cameraJPEG(
+        width: Int = 96, height: Int = 64, orientation: UInt16 = 6,
+        byteOrder: ExifByteOrder = .bigEndian, extra: [[UInt8]] = []
+    ) throws -> [UInt8] {
+        try jpeg(
+            width: width, height: height,
+            segments: [exifSegment(try cameraTIFF(orientation: orientation, byteOrder: byteOrder))] + extra)
     }
 
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
@@ -91,7 +97,8 @@ enum TestImage {
     static func occurrences(of needle: [UInt8], in haystack: [UInt8]) -> Int {
         var count = 0, from = 0
         while from + needle.count <= haystack.count,
-              let found = find(needle, in: Array(haystack[from...])) {
+            let found = find(needle, in: Array(haystack[from...]))
+        {
             count += 1
             from += found + needle.count
         }

@@ -3,9 +3,13 @@ import Testing
 import TestSupport
 
 @Suite struct ThumbnailTests {
-    @Test(arguments: [(4000, 3000, 256, 192), (3000, 4000, 192, 256), (1000, 1000, 256, 256),
-                      (1001, 40, 256, 10), (100, 50, 100, 50)])
-    func thumbnailFitsTheSquareAndKeepsTheAspect(width: Int, height: Int, expectedWidth: Int, expectedHeight: Int) throws {
+    @Test(arguments: [
+        (4000, 3000, 256, 192), (3000, 4000, 192, 256), (1000, 1000, 256, 256),
+        (1001, 40, 256, 10), (100, 50, 100, 50),
+    ])
+    func thumbnailFitsTheSquareAndKeepsTheAspect(
+        width: Int, height: Int, expectedWidth: Int, expectedHeight: Int
+    ) throws {
         let directory = try TemporaryDirectory("imaging")
         defer { directory.remove() }
         let jpeg = try TestImage.jpeg(width: width, height: height)

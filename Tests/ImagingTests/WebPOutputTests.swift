@@ -75,14 +75,15 @@ enum SourceKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
         #expect(tags[1].string("ICC_Profile:ProfileDescription") == ICCFixture.description)
         let info = try ExternalTool.run("webpinfo", [paths[1]])
         let report = info.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        #expect(info.ok && report.contains("Chunk ICCP at offset") && report.contains("length \(profile.count + 8)"),
-                "\(info.stdout)")
+        #expect(
+            info.ok && report.contains("Chunk ICCP at offset") && report.contains("length \(profile.count + 8)"),
+            "\(info.stdout)")
     }
 
     @Test func inconsistentICCChunksAreSkippedWithAWarning() throws {
         let profile = ICCFixture.profile(padding: 70_000)
         let segments = ICCFixture.segments(profile)
-        let jpeg = try TestImage.jpeg(segments: [segments[0]])      // chunk 2 of 2 missing
+        let jpeg = try TestImage.jpeg(segments: [segments[0]])  // chunk 2 of 2 missing
         let result = try ImageTranscoder(format: .webp).transcode(jpeg, metadata: CaptureMetadata())
         #expect(result.warnings.count == 1)
         #expect(TestImage.find(Array("ICCP".utf8), in: result.bytes) == nil)
@@ -98,7 +99,8 @@ enum SourceKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
     @Test(arguments: [Float(-1), 101, .nan])
     func invalidQualityIsRejected(_ quality: Float) throws {
         let error = #expect(throws: ImagingError.self) {
-            try ImageTranscoder(format: .webp, webpQuality: quality).transcode(try TestImage.jpeg(), metadata: CaptureMetadata())
+            try ImageTranscoder(format: .webp, webpQuality: quality).transcode(
+                try TestImage.jpeg(), metadata: CaptureMetadata())
         }
         #expect(error?.code == .invalidArgument)
     }

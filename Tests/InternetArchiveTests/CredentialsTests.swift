@@ -10,8 +10,9 @@ import TestSupport
         let temp = try TemporaryDirectory("ia-home")
         for (path, text) in files {
             let full = temp.file(path)
-            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (full as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try Data(text.utf8).write(to: URL(fileURLWithPath: full))
         }
         return temp
@@ -20,9 +21,10 @@ import TestSupport
     @Test func explicitKeysWinOverEverythingElse() throws {
         let h = try home([".config/ia.ini": ini])
         defer { h.remove() }
-        let keys = try IACredentials.resolve(accessKey: "EXPLICITaccess01", secretKey: "explicit-secret",
-                                             environment: ["IA_ACCESS_KEY_ID": "E", "IA_SECRET_ACCESS_KEY": "S"],
-                                             home: h.path)
+        let keys = try IACredentials.resolve(
+            accessKey: "EXPLICITaccess01", secretKey: "explicit-secret",
+            environment: ["IA_ACCESS_KEY_ID": "E", "IA_SECRET_ACCESS_KEY": "S"],
+            home: h.path)
         #expect(keys.accessKey == "EXPLICITaccess01")
         #expect(keys.source == "--access-key")
     }
@@ -30,8 +32,9 @@ import TestSupport
     @Test(arguments: [(true, false), (false, true)])
     func halfOfTheExplicitKeysIsASentence(access: Bool, secret: Bool) throws {
         #expect {
-            _ = try IACredentials.resolve(accessKey: access ? "A1234567" : nil, secretKey: secret ? "S1234567" : nil,
-                                          environment: [:], home: nil)
+            _ = try IACredentials.resolve(
+                accessKey: access ? "A1234567" : nil, secretKey: secret ? "S1234567" : nil,
+                environment: [:], home: nil)
         } throws: { error in
             let error = try #require(error as? InternetArchiveError)
             return error.code == .credentials && error.description.contains("give both keys")
@@ -41,8 +44,11 @@ import TestSupport
     @Test func bothEnvironmentVariablesAreUsedBeforeIaIni() throws {
         let h = try home([".config/ia.ini": ini])
         defer { h.remove() }
-        let keys = try IACredentials.resolve(environment: ["IA_ACCESS_KEY_ID": "ENVaccessKEY0001",
-                                                           "IA_SECRET_ACCESS_KEY": "env-secret"], home: h.path)
+        let keys = try IACredentials.resolve(
+            environment: [
+                "IA_ACCESS_KEY_ID": "ENVaccessKEY0001",
+                "IA_SECRET_ACCESS_KEY": "env-secret",
+            ], home: h.path)
         #expect(keys.accessKey == "ENVaccessKEY0001")
         #expect(keys.source == "IA_ACCESS_KEY_ID")
     }
@@ -70,8 +76,10 @@ import TestSupport
 
     @Test func configFilesAreTriedInTheIaClientsOrder() throws {
         let other = ini.replacingOccurrences(of: "INIaccessKEY0001", with: "SECONDaccessKEY1")
-        let h = try home([".config/internetarchive/ia.ini": ini, ".config/ia.ini": other, ".ia": other,
-                          "custom.ini": other.replacingOccurrences(of: "SECOND", with: "CUSTOM")])
+        let h = try home([
+            ".config/internetarchive/ia.ini": ini, ".config/ia.ini": other, ".ia": other,
+            "custom.ini": other.replacingOccurrences(of: "SECOND", with: "CUSTOM"),
+        ])
         defer { h.remove() }
         #expect(try IACredentials.resolve(environment: [:], home: h.path).accessKey == "INIaccessKEY0001")
         let custom = try IACredentials.resolve(environment: ["IA_CONFIG_FILE": h.file("custom.ini")], home: h.path)
@@ -95,8 +103,12 @@ import TestSupport
 
     @Test func theSecretNeverShows() throws {
         let keys = try IACredentials(accessKey: "AKEYabcdefghijkl", secretKey: "very-secret-value")
-        for text in [keys.description, keys.debugDescription, "\(keys)", String(reflecting: keys),
-                     { var out = ""; dump(keys, to: &out); return out }()] {
+        for text in [
+            keys.description, keys.debugDescription, "\(keys)", String(reflecting: keys),
+            {
+                var out = ""; dump(keys, to: &out); return out
+            }(),
+        ] {
             #expect(!text.contains("very-secret-value"), "\(text)")
         }
         #expect(keys.maskedAuthorization == "LOW AKEY…:****")

@@ -42,8 +42,11 @@ import TestSupport
         // check_limit is asked without credentials, with the access key and bucket, as the ia client does.
         let checks = h.ia.requestLog().filter { $0.queryValue("check_limit") == "1" }
         #expect(!checks.isEmpty)
-        #expect(checks.allSatisfy { $0.header("authorization") == nil && $0.queryValue("accesskey") == h.ia.accessKey
-            && $0.queryValue("bucket") == "stormy-weather" })
+        #expect(
+            checks.allSatisfy {
+                $0.header("authorization") == nil && $0.queryValue("accesskey") == h.ia.accessKey
+                    && $0.queryValue("bucket") == "stormy-weather"
+            })
     }
 
     @Test func theSpamVerdictStopsTheItemAtOnceWithIAsMessage() async throws {
@@ -142,7 +145,8 @@ import TestSupport
     @Test func anErrorCodeWithControlCharactersStillEndsInOneLine() async throws {
         let h = try IAHarness()
         defer { h.close() }
-        let answer = "<?xml version='1.0' encoding='UTF-8'?>\n<Error><Code>Invalid\nArgument\r\u{1B}[2J</Code>"
+        let answer =
+            "<?xml version='1.0' encoding='UTF-8'?>\n<Error><Code>Invalid\nArgument\r\u{1B}[2J</Code>"
             + "<Message>x-archive-simulate-error knows: SlowDown</Message></Error>"
         let s3 = try HTTPServer { _, response in
             response.send(status: 400, headers: [("Content-Type", "application/xml")], body: Array(answer.utf8))
@@ -151,8 +155,9 @@ import TestSupport
         let item = try h.makeItem("odd-error-code", files: ["a": pattern(10)])
         var options = fastOptions()
         options.checkRemote = false
-        let uploader = ItemUploader(credentials: h.credentials, endpoints: IAEndpoints(s3: s3.baseURL, archive: h.ia.archiveURL),
-                                    http: h.http)
+        let uploader = ItemUploader(
+            credentials: h.credentials, endpoints: IAEndpoints(s3: s3.baseURL, archive: h.ia.archiveURL),
+            http: h.http)
         do {
             let report = try await uploader.upload(itemPath: item, options: options)
             Issue.record("the upload succeeded: \(report.uploaded)")
@@ -163,8 +168,10 @@ import TestSupport
         }
     }
 
-    func expectFailure(_ h: IAHarness, _ item: String, credentials: IACredentials? = nil,
-                       options: UploadOptions = fastOptions()) async throws -> InternetArchiveError {
+    func expectFailure(
+        _ h: IAHarness, _ item: String, credentials: IACredentials? = nil,
+        options: UploadOptions = fastOptions()
+    ) async throws -> InternetArchiveError {
         do {
             let report = try await h.uploader(credentials: credentials).upload(itemPath: item, options: options)
             Issue.record("the upload succeeded: \(report.uploaded)")

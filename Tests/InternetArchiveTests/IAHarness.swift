@@ -62,24 +62,30 @@ final class IAHarness: Sendable {
     /// Every log line the harness's uploaders wrote.
     let logs = CapturingLogHandler.Store()
 
-    func uploader(credentials: IACredentials? = nil,
-                  progress: (@Sendable (UploadProgress) -> Void)? = nil) -> ItemUploader {
+    func uploader(
+        credentials: IACredentials? = nil,
+        progress: (@Sendable (UploadProgress) -> Void)? = nil
+    ) -> ItemUploader {
         let store = logs
         let logger = Logger(label: "ia-tests") { _ in CapturingLogHandler(store: store) }
-        return ItemUploader(credentials: credentials ?? self.credentials, endpoints: endpoints, http: http,
-                            logger: logger, progress: progress)
+        return ItemUploader(
+            credentials: credentials ?? self.credentials, endpoints: endpoints, http: http,
+            logger: logger, progress: progress)
     }
 
     /// Writes an item folder `identifier` with `files` (relative path → bytes) and, when given, a rip `.meta`.
     @discardableResult
-    func makeItem(_ identifier: String, files: [String: [UInt8]],
-                  meta: [(key: String, values: [String])]? = nil) throws -> String {
+    func makeItem(
+        _ identifier: String, files: [String: [UInt8]],
+        meta: [(key: String, values: [String])]? = nil
+    ) throws -> String {
         let item = temp.file("items/" + identifier)
         try FileManager.default.createDirectory(atPath: item, withIntermediateDirectories: true)
         for (name, bytes) in files {
             let path = item + "/" + name
-            try FileManager.default.createDirectory(atPath: DurableFile.parentDirectory(of: path),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: DurableFile.parentDirectory(of: path),
+                withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: path))
         }
         if let meta {

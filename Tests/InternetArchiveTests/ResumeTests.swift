@@ -7,8 +7,10 @@ import TestSupport
 
 @Suite struct ResumeTests {
     /// Starts an upload and cancels it once `bytes` of the item went through.
-    func uploadCancelled(_ h: IAHarness, item: String, after bytes: Int64,
-                         options: UploadOptions = fastOptions()) async throws -> InternetArchiveError {
+    func uploadCancelled(
+        _ h: IAHarness, item: String, after bytes: Int64,
+        options: UploadOptions = fastOptions()
+    ) async throws -> InternetArchiveError {
         let canceller = TaskCanceller()
         let uploader = h.uploader { progress in
             if progress.itemBytesSent >= bytes { canceller.cancel() }
@@ -44,7 +46,8 @@ import TestSupport
         #expect(h.ia.pendingUploads(identifier: "resume-multipart") == 0)
         let received = h.ia.bytesReceived(identifier: "resume-multipart", key: "big.tar")
         #expect(received >= Int64(bytes.count))
-        #expect(received <= Int64(bytes.count + partSize), "re-sent more than one part: \(received - Int64(bytes.count))")
+        #expect(
+            received <= Int64(bytes.count + partSize), "re-sent more than one part: \(received - Int64(bytes.count))")
         let initiates = h.ia.requestLog().filter { $0.method == "POST" && $0.query.contains { $0.name == "uploads" } }
         #expect(initiates.count == 1)
         let listParts = h.ia.requestLog().filter { $0.method == "GET" && $0.queryValue("uploadId") != nil }
@@ -72,8 +75,9 @@ import TestSupport
     @Test func aSecondRunSkipsEveryFileIAListsAndSendsNoBody() async throws {
         let h = try IAHarness()
         defer { h.close() }
-        let item = try h.makeItem("journal-item", files: ["a": pattern(100), "b": pattern(150_000), "c/d": pattern(9)],
-                                  meta: [("title", ["J"])])
+        let item = try h.makeItem(
+            "journal-item", files: ["a": pattern(100), "b": pattern(150_000), "c/d": pattern(9)],
+            meta: [("title", ["J"])])
         let first = try await h.uploader().upload(itemPath: item, options: fastOptions())
         #expect(first.uploaded.count == 3)
         let before = h.ia.totalBytesReceived
@@ -91,14 +95,23 @@ import TestSupport
     @Test func filesIAAlreadyHoldsWithTheSameMD5AreNotSent() async throws {
         let same = pattern(4_000, seed: 30), changedLocal = pattern(4_000, seed: 31)
         let h = try IAHarness { ia in
-            ia.items = [.init(identifier: "remote-match", metadata: ["title": ["R"]],
-                              files: [.init(name: "same.bin", contents: same),
-                                      .init(name: "changed.bin", contents: pattern(4_000, seed: 32))],
-                              owner: IAHarness.account.accessKey)]
+            ia.items = [
+                .init(
+                    identifier: "remote-match", metadata: ["title": ["R"]],
+                    files: [
+                        .init(name: "same.bin", contents: same),
+                        .init(name: "changed.bin", contents: pattern(4_000, seed: 32)),
+                    ],
+                    owner: IAHarness.account.accessKey)
+            ]
         }
         defer { h.close() }
-        let item = try h.makeItem("remote-match", files: ["same.bin": same, "changed.bin": changedLocal,
-                                                          "new.bin": pattern(10, seed: 33)])
+        let item = try h.makeItem(
+            "remote-match",
+            files: [
+                "same.bin": same, "changed.bin": changedLocal,
+                "new.bin": pattern(10, seed: 33),
+            ])
         let report = try await h.uploader().upload(itemPath: item, options: fastOptions())
         #expect(report.alreadyOnIA == ["same.bin"])
         #expect(report.uploaded == ["changed.bin", "new.bin"])
@@ -138,8 +151,14 @@ import TestSupport
 
     @Test func verifyRemoteReportsMissingAndMismatchedFiles() async throws {
         let h = try IAHarness { ia in
-            ia.items = [.init(identifier: "verify-item", files: [.init(name: "a", contents: pattern(10)),
-                                                                  .init(name: "b", contents: pattern(11))])]
+            ia.items = [
+                .init(
+                    identifier: "verify-item",
+                    files: [
+                        .init(name: "a", contents: pattern(10)),
+                        .init(name: "b", contents: pattern(11)),
+                    ])
+            ]
         }
         defer { h.close() }
         let item = try h.makeItem("verify-item", files: ["a": pattern(10), "b": pattern(12), "c": pattern(13)])

@@ -11,7 +11,7 @@ import TestSupport
         let h = try IAHarness()
         defer { h.close() }
         let files: [String: [UInt8]] = [
-            "2024-01-15.tar": pattern(150_000, seed: 1),       // multipart (threshold 100 KiB)
+            "2024-01-15.tar": pattern(150_000, seed: 1),  // multipart (threshold 100 KiB)
             "metadata.jsonl.gz": pattern(3_000, seed: 2),
             "sub/dir/a b#?.txt": Array("hello".utf8),
             "sub/.nested-dot": Array("kept".utf8),
@@ -49,8 +49,9 @@ import TestSupport
         #expect(stored.values("title") == ["Alice's images"])
         #expect(h.ia.pendingUploads(identifier: "mapillary-alice-2048") == 0)
         // The metadata API, read independently, agrees.
-        let remote = try #require(try await ArchiveMetadataClient(http: h.http, endpoints: h.endpoints)
-            .item("mapillary-alice-2048"))
+        let remote = try #require(
+            try await ArchiveMetadataClient(http: h.http, endpoints: h.endpoints)
+                .item("mapillary-alice-2048"))
         #expect(remote.exists)
         #expect(remote.file(named: "sub/dir/a b#?.txt")?.md5 == MD5.hex(of: Array("hello".utf8)))
     }
@@ -58,8 +59,10 @@ import TestSupport
     @Test func headersAreExactlyWhatIAExpects() async throws {
         let h = try IAHarness()
         defer { h.close() }
-        let files: [String: [UInt8]] = ["a.txt": pattern(10), "b/é ü#1.txt": pattern(20, seed: 3),
-                                        "c.bin": pattern(120_000, seed: 4)]
+        let files: [String: [UInt8]] = [
+            "a.txt": pattern(10), "b/é ü#1.txt": pattern(20, seed: 3),
+            "c.bin": pattern(120_000, seed: 4),
+        ]
         let meta: [(key: String, values: [String])] = [
             ("title", ["Почему бы и нет"]), ("subject", ["a b", "c", ""]), ("mapillary_downloader", ["0.12.0"]),
             ("description", ["Line one.\n\nLine two, 1,234 images."]), ("collection", ["test_collection"]),
@@ -69,10 +72,14 @@ import TestSupport
 
         let log = h.ia.requestLog().filter { $0.host == .s3 }
         let objectWrites = log.filter {
-            ($0.method == "PUT" && $0.queryValue("partNumber") == nil) || ($0.method == "POST" && $0.query.contains { $0.name == "uploads" })
+            ($0.method == "PUT" && $0.queryValue("partNumber") == nil)
+                || ($0.method == "POST" && $0.query.contains { $0.name == "uploads" })
         }
-        #expect(objectWrites.map(\.path) == ["/header-check-item/a.txt", "/header-check-item/b/é ü#1.txt",
-                                             "/header-check-item/c.bin"])
+        #expect(
+            objectWrites.map(\.path) == [
+                "/header-check-item/a.txt", "/header-check-item/b/é ü#1.txt",
+                "/header-check-item/c.bin",
+            ])
         #expect(objectWrites[1].target == "/header-check-item/b/%C3%A9%20%C3%BC%231.txt")
         let total = String(files.values.reduce(0) { $0 + $1.count })
         for (index, request) in objectWrites.enumerated() {
@@ -80,12 +87,16 @@ import TestSupport
             #expect(request.header("x-archive-auto-make-bucket") == "1")
             #expect(request.header("x-archive-size-hint") == total)
             #expect(request.header("x-archive-queue-derive") == (index == objectWrites.count - 1 ? "1" : "0"))
-            #expect(request.header("x-archive-meta00-title") == "uri(%D0%9F%D0%BE%D1%87%D0%B5%D0%BC%D1%83%20%D0%B1%D1%8B%20%D0%B8%20%D0%BD%D0%B5%D1%82)")
+            #expect(
+                request.header("x-archive-meta00-title")
+                    == "uri(%D0%9F%D0%BE%D1%87%D0%B5%D0%BC%D1%83%20%D0%B1%D1%8B%20%D0%B8%20%D0%BD%D0%B5%D1%82)")
             #expect(request.header("x-archive-meta00-subject") == "uri(a%20b)")
             #expect(request.header("x-archive-meta01-subject") == "c")
             #expect(request.header("x-archive-meta02-subject") == nil)
             #expect(request.header("x-archive-meta00-mapillary--downloader") == "0.12.0")
-            #expect(request.header("x-archive-meta00-description") == "uri(Line%20one.%0A%0ALine%20two%2C%201%2C234%20images.)")
+            #expect(
+                request.header("x-archive-meta00-description")
+                    == "uri(Line%20one.%0A%0ALine%20two%2C%201%2C234%20images.)")
             #expect(request.header("transfer-encoding") == nil)
         }
         for put in log.filter({ $0.method == "PUT" }) {
@@ -106,7 +117,8 @@ import TestSupport
     @Test func withoutDeriveNoFileQueuesADerive() async throws {
         let h = try IAHarness()
         defer { h.close() }
-        let item = try h.makeItem("no-derive-item", files: ["a": pattern(5), "b": pattern(6)], meta: [("title", ["x"])])
+        let item = try h.makeItem(
+            "no-derive-item", files: ["a": pattern(5), "b": pattern(6)], meta: [("title", ["x"])])
         var options = fastOptions()
         options.derive = false
         _ = try await h.uploader().upload(itemPath: item, options: options)
@@ -119,8 +131,9 @@ import TestSupport
         let h = try IAHarness()
         defer { h.close() }
         let hostile = "first\r\nX-Injected: 1\u{1}\u{7F}end"
-        let item = try h.makeItem("control-char-item", files: ["a.txt": pattern(10)],
-                                  meta: [("title", [hostile]), ("note", ["tab\there"])])
+        let item = try h.makeItem(
+            "control-char-item", files: ["a.txt": pattern(10)],
+            meta: [("title", [hostile]), ("note", ["tab\there"])])
         let report = try await h.uploader().upload(itemPath: item, options: fastOptions())
         #expect(report.uploaded == ["a.txt"])
         let put = try #require(h.bodyRequests().first)
@@ -175,8 +188,13 @@ import TestSupport
             ("creator", ["someuser"]), ("date", ["2024-01-15"]), ("coverage", ["2024-01-15 - 2024-03-20"]),
             ("licenseurl", ["https://creativecommons.org/licenses/by-sa/4.0/"]), ("mediatype", ["data"]),
             ("collection", ["mapillary-images"]), ("source", ["https://www.mapillary.com/app/user/someuser"]),
-            ("scanner", ["mapillary_downloader 0.12.0 https://bitplane.net/dev/python/mapillary_downloader/",
-                         "rip https://bitplane.net/dev/sh/rip"]),
+            (
+                "scanner",
+                [
+                    "mapillary_downloader 0.12.0 https://bitplane.net/dev/python/mapillary_downloader/",
+                    "rip https://bitplane.net/dev/sh/rip",
+                ]
+            ),
             ("mapillary_downloader", ["0.12.0"]),
         ]
         let item = try h.makeItem(identifier, files: files, meta: meta)
@@ -195,8 +213,9 @@ import TestSupport
     @Test func aDryRunSendsNothingWritesNothingAndMasksTheSecret() async throws {
         let h = try IAHarness()
         defer { h.close() }
-        let item = try h.makeItem("dry-run-item", files: ["a.txt": pattern(10), "big.bin": pattern(70_000)],
-                                  meta: [("title", ["T"])])
+        let item = try h.makeItem(
+            "dry-run-item", files: ["a.txt": pattern(10), "big.bin": pattern(70_000)],
+            meta: [("title", ["T"])])
         var options = fastOptions()
         options.dryRun = true
         let report = try await h.uploader().upload(itemPath: item, options: options)
@@ -230,7 +249,8 @@ import TestSupport
               {"name": "wrong.bin", "size": \(otherSize), "mtime": \(otherTime), "md5": "\(String(repeating: "0", count: 32))"}
             ]}
             """
-        try FileManager.default.createDirectory(atPath: item + "/.mapillary-archiver", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: item + "/.mapillary-archiver", withIntermediateDirectories: true)
         try Data(manifest.utf8).write(to: URL(fileURLWithPath: item + "/.mapillary-archiver/manifest.json"))
         let hashed = Mutex<Set<String>>([])
         let uploader = h.uploader { progress in

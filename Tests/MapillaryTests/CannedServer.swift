@@ -39,9 +39,13 @@ final class CannedServer: Sendable {
         let server = try HTTPServer(port: 0) { request, response in
             let offered = request.header("Accept-Encoding")
             log.entries.withLock {
-                $0.append(Seen(target: request.target, authorization: request.header("Authorization"), acceptEncoding: offered))
+                $0.append(
+                    Seen(
+                        target: request.target, authorization: request.header("Authorization"), acceptEncoding: offered)
+                )
             }
-            let answer = answers[request.path] ?? Answer(status: 404, contentType: "text/plain", body: Array("nope".utf8))
+            let answer =
+                answers[request.path] ?? Answer(status: 404, contentType: "text/plain", body: Array("nope".utf8))
             guard let encoding = answer.contentEncoding else {
                 response.send(status: answer.status, headers: [("Content-Type", answer.contentType)], body: answer.body)
                 return
@@ -50,8 +54,9 @@ final class CannedServer: Sendable {
                 response.send(status: 406, headers: [("Content-Type", "text/plain")], body: Array("not offered".utf8))
                 return
             }
-            response.send(status: answer.status, headers: [("Content-Type", answer.contentType), ("Content-Encoding", encoding)],
-                          body: answer.body)
+            response.send(
+                status: answer.status, headers: [("Content-Type", answer.contentType), ("Content-Encoding", encoding)],
+                body: answer.body)
         }
         baseURL = server.baseURL
         self.server = Mutex(server)

@@ -10,7 +10,9 @@ import Testing
     static let region = SandboxConfiguration.Region(west: 13.4, south: 52.5, east: 13.45, north: 52.55)
 
     /// Every sighting of a piece, following next links.
-    static func listAll(_ h: Harness, _ piece: AreaPiece, limit: Int) async throws -> (sightings: [CreatorPage.Sighting], pages: [CreatorPage]) {
+    static func listAll(
+        _ h: Harness, _ piece: AreaPiece, limit: Int
+    ) async throws -> (sightings: [CreatorPage.Sighting], pages: [CreatorPage]) {
         var pages: [CreatorPage] = []
         var url: String? = h.client.firstCreatorPageURL(piece: piece, limit: limit)
         while let current = url {
@@ -22,8 +24,10 @@ import Testing
     }
 
     @Test func anAreaQueryPagesThroughEveryImageWithItsCreator() async throws {
-        let h = try Harness { $0.users = [.init(name: "alice", imageCount: 5)]
-                              $0.areas = [.init(region: Self.region, creators: 4, images: 130)] }
+        let h = try Harness {
+            $0.users = [.init(name: "alice", imageCount: 5)]
+            $0.areas = [.init(region: Self.region, creators: 4, images: 130)]
+        }
         defer { h.close() }
         let piece = AreaPiece(box: try BoundingBox(west: 13.4, south: 52.5, east: 13.45, north: 52.55))
         let (sightings, pages) = try await Self.listAll(h, piece, limit: 50)
@@ -37,8 +41,10 @@ import Testing
     }
 
     @Test func aCappedAnswerIsAFullPageWithoutANextLink() async throws {
-        let h = try Harness { $0.areas = [.init(region: Self.region, creators: 3, images: 90)]
-                              $0.bboxCap = 40 }
+        let h = try Harness {
+            $0.areas = [.init(region: Self.region, creators: 3, images: 90)]
+            $0.bboxCap = 40
+        }
         defer { h.close() }
         let piece = AreaPiece(box: try BoundingBox(west: 13.4, south: 52.5, east: 13.45, north: 52.55))
         let (sightings, pages) = try await Self.listAll(h, piece, limit: 40)
@@ -62,7 +68,9 @@ import Testing
         let window = AreaPiece.Window(start: times[20] / 1000, end: times[40] / 1000)
         let box = try BoundingBox(west: 13.4, south: 52.5, east: 13.45, north: 52.55)
         let (sightings, _) = try await Self.listAll(h, AreaPiece(box: box, window: window), limit: 2000)
-        let expected = images.filter { ($0.capturedAt ?? 0) >= window.start * 1000 && ($0.capturedAt ?? 0) <= window.end * 1000 }
+        let expected = images.filter {
+            ($0.capturedAt ?? 0) >= window.start * 1000 && ($0.capturedAt ?? 0) <= window.end * 1000
+        }
         #expect(Set(sightings.map(\.imageID)) == Set(expected.map(\.id)))
         #expect(sightings.count < 60 && sightings.count >= 20)
         let query = try #require(h.sandbox.mapillary.requestLog().last { $0.path == "/images" })
@@ -71,25 +79,29 @@ import Testing
 
     @Test func usernamesArePassedOnAsGivenAndRecordsWithoutAnIdAreCounted() async throws {
         let body = """
-        {"data": [
-          {"id": "1", "creator": {"username": "ali\\nce", "id": "7"}},
-          {"id": "2", "creator": {"username": "\\u202egnp.exe", "id": "8"}},
-          {"id": "3"},
-          {"id": 4, "creator": {"username": "bob"}},
-          {"creator": {"username": "carol"}},
-          "not an object"
-        ]}
-        """
+            {"data": [
+              {"id": "1", "creator": {"username": "ali\\nce", "id": "7"}},
+              {"id": "2", "creator": {"username": "\\u202egnp.exe", "id": "8"}},
+              {"id": "3"},
+              {"id": 4, "creator": {"username": "bob"}},
+              {"creator": {"username": "carol"}},
+              "not an object"
+            ]}
+            """
         let server = try CannedServer(["/images": .json(body)])
         defer { server.stop() }
         let http = HTTPClient()
         defer { http.shutdown() }
-        let client = MapillaryClient(http: http, apiBase: server.baseURL, token: "MLY|1|secret", retry: fastRetry,
-                                     logger: Logger(label: "test"))
+        let client = MapillaryClient(
+            http: http, apiBase: server.baseURL, token: "MLY|1|secret", retry: fastRetry,
+            logger: Logger(label: "test"))
         let piece = AreaPiece(box: try BoundingBox(parsing: "13.4,52.5,13.45,52.55"))
         let page = try await client.fetchCreatorPage(url: client.firstCreatorPageURL(piece: piece, limit: 6))
-        #expect(page.sightings == [.init(imageID: "1", username: "ali\nce"), .init(imageID: "2", username: "\u{202E}gnp.exe"),
-                                   .init(imageID: "3", username: nil)])
+        #expect(
+            page.sightings == [
+                .init(imageID: "1", username: "ali\nce"), .init(imageID: "2", username: "\u{202E}gnp.exe"),
+                .init(imageID: "3", username: nil),
+            ])
         #expect(page.refused == 3)
         #expect(page.isPossiblyCapped, "six records of six asked, no next link")
     }

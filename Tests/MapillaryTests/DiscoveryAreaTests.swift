@@ -11,7 +11,10 @@ import Testing
         let area = try DiscoveryArea(parsing: "13.2, 52.4,13.7,52.9")
         let tiles = Self.tiles(area)
         #expect(area.tileCount == 36 && tiles.count == 36)
-        #expect(tiles.allSatisfy { $0.area < BoundingBox.maximumArea && $0.east - $0.west <= DiscoveryArea.tileSide + 1e-12 })
+        #expect(
+            tiles.allSatisfy {
+                $0.area < BoundingBox.maximumArea && $0.east - $0.west <= DiscoveryArea.tileSide + 1e-12
+            })
         // Tiles meet edge to edge: the sum of their areas is the area, and the outer edges are the area's own.
         #expect(abs(tiles.reduce(0) { $0 + $1.area } - 0.25) < 1e-9)
         #expect(tiles.map(\.west).min() == 13.2 && tiles.map(\.east).max() == 13.7)

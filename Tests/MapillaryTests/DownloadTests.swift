@@ -10,7 +10,8 @@ import TestSupport
         defer { h.close() }
         let listing = try await h.listAll(user: "alice", quality: .q1024)
         for record in listing.records {
-            let download = try await h.client.downloadImage(id: record.id, url: record.thumbURL, quality: .q1024, maxBytes: 8 << 20)
+            let download = try await h.client.downloadImage(
+                id: record.id, url: record.thumbURL, quality: .q1024, maxBytes: 8 << 20)
             #expect(download.bytes == (try h.sandbox.mapillary.imageBytes(id: record.id, quality: .q1024)))
             #expect(download.url == record.thumbURL)
         }
@@ -27,7 +28,8 @@ import TestSupport
         let listing = try await h.listAll(user: "alice", quality: .q256)
         h.sandbox.mapillary.expireAllURLs()
         for record in listing.records {
-            let download = try await h.client.downloadImage(id: record.id, url: record.thumbURL, quality: .q256, maxBytes: 1 << 22)
+            let download = try await h.client.downloadImage(
+                id: record.id, url: record.thumbURL, quality: .q256, maxBytes: 1 << 22)
             #expect(download.bytes == (try h.sandbox.mapillary.imageBytes(id: record.id, quality: .q256)))
             #expect(download.url != record.thumbURL, "a fresh URL was used")
         }
@@ -40,7 +42,7 @@ import TestSupport
     }
 
     @Test func listingsWithZeroLifetimeURLsDownloadThroughLookups() async throws {
-        let h = try Harness { 
+        let h = try Harness {
             $0.users = [.init(name: "alice", imageCount: 4)]
             $0.urlLifetime = .zero
             $0.originalSize = PixelSize(width: 640, height: 480)
@@ -48,7 +50,8 @@ import TestSupport
         defer { h.close() }
         let listing = try await h.listAll(user: "alice", quality: .q2048)
         for record in listing.records {
-            let download = try await h.client.downloadImage(id: record.id, url: record.thumbURL, quality: .q2048, maxBytes: 16 << 20)
+            let download = try await h.client.downloadImage(
+                id: record.id, url: record.thumbURL, quality: .q2048, maxBytes: 16 << 20)
             #expect(download.bytes == (try h.sandbox.mapillary.imageBytes(id: record.id, quality: .q2048)))
         }
         #expect(h.sandbox.mapillary.counters.expiredURLs == 4)
@@ -68,7 +71,8 @@ import TestSupport
         } throws: { error in
             let e = error as? MapillaryError
             return e?.code == .renditionMissing && e!.isPermanentForImage
-                && e!.description == "image \(bare.id) has no 256 rendition on Mapillary (no thumb_256_url); try another --quality"
+                && e!.description
+                    == "image \(bare.id) has no 256 rendition on Mapillary (no thumb_256_url); try another --quality"
         }
     }
 
@@ -79,7 +83,8 @@ import TestSupport
             _ = try await h.client.downloadImage(id: "1000000000000001", url: nil, quality: .q256, maxBytes: 1 << 20)
         } throws: { error in
             let e = error as? MapillaryError
-            return e?.code == .imageGone && e!.description == "image 1000000000000001 is no longer on Mapillary (the API answered 404 for it)"
+            return e?.code == .imageGone
+                && e!.description == "image 1000000000000001 is no longer on Mapillary (the API answered 404 for it)"
         }
         #expect(h.sandbox.mapillary.counters.apiRequests == 1, "a 404 is not retried")
     }
@@ -92,7 +97,8 @@ import TestSupport
             _ = try await h.client.downloadImage(id: record.id, url: record.thumbURL, quality: .q256, maxBytes: 1 << 20)
         } throws: { error in
             let e = error as? MapillaryError
-            return e?.code == .notJPEG && e!.description.hasPrefix("the CDN answered with something that is not a JPEG for image \(record.id)")
+            return e?.code == .notJPEG
+                && e!.description.hasPrefix("the CDN answered with something that is not a JPEG for image \(record.id)")
         }
         #expect(h.sandbox.mapillary.counters.cdnRequests == 1)
     }

@@ -12,7 +12,8 @@ import Testing
         } throws: { error in
             guard let e = error as? MapillaryError else { return false }
             return e.code == .tokenRejected
-                && e.description == "the Mapillary token was rejected (Invalid OAuth access token - Cannot parse access token (OAuthException, code 190)); check --token or MAPILLARY_TOKEN"
+                && e.description
+                    == "the Mapillary token was rejected (Invalid OAuth access token - Cannot parse access token (OAuthException, code 190)); check --token or MAPILLARY_TOKEN"
                 && !e.description.contains("wrong-token")
         }
         #expect(h.sandbox.mapillary.counters.apiRequests == 1)
@@ -29,7 +30,9 @@ import Testing
         } throws: { error in
             guard let e = error as? MapillaryError else { return false }
             return e.code == .requestRefused
-                && e.description.contains("HTTP 400: Bounding box area is too large. Maximum allowed area is 0.010 square degrees, but got 0.040 square degrees.")
+                && e.description.contains(
+                    "HTTP 400: Bounding box area is too large. Maximum allowed area is 0.010 square degrees, but got 0.040 square degrees."
+                )
         }
         #expect(h.sandbox.mapillary.counters.apiRequests == 1)
     }
@@ -55,7 +58,8 @@ import Testing
         let listing = try await h.listAll(user: "alice", limit: 5)
         #expect(listing.ids == h.sandbox.mapillary.archivableIDs("alice"))
         for record in listing.records {
-            let download = try await h.client.downloadImage(id: record.id, url: record.thumbURL, quality: .q256, maxBytes: 1 << 22)
+            let download = try await h.client.downloadImage(
+                id: record.id, url: record.thumbURL, quality: .q256, maxBytes: 1 << 22)
             #expect(download.bytes == (try h.sandbox.mapillary.imageBytes(id: record.id, quality: .q256)))
         }
         let counters = h.sandbox.mapillary.counters
@@ -66,17 +70,22 @@ import Testing
         // Every second request is answered 429 (however far apart a loaded machine spaces them), and two listings run
         // at once: each is retried until it gets through.
         let patient = RetryPolicy(maxAttempts: 30, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200))
-        let h = try Harness(retry: patient) { $0.users = [.init(name: "alice", imageCount: 3)]; $0.rateLimitEvery = 2 }
+        let h = try Harness(retry: patient) {
+            $0.users = [.init(name: "alice", imageCount: 3)]; $0.rateLimitEvery = 2
+        }
         defer { h.close() }
         async let first = h.listAll(user: "alice")
         async let second = h.listAll(user: "alice")
         let (a, b) = try await (first, second)
-        #expect(a.ids == h.sandbox.mapillary.archivableIDs("alice") && b.ids == h.sandbox.mapillary.archivableIDs("alice"))
+        #expect(
+            a.ids == h.sandbox.mapillary.archivableIDs("alice") && b.ids == h.sandbox.mapillary.archivableIDs("alice"))
         #expect(h.sandbox.mapillary.counters.rateLimited > 0)
     }
 
     @Test func reduceTheAmountOfDataHalvesTheLimitAndKeepsTheCursor() async throws {
-        let h = try Harness { $0.users = [.init(name: "alice", imageCount: 70)]; $0.maxRecordsPerResponse = 300 }
+        let h = try Harness {
+            $0.users = [.init(name: "alice", imageCount: 70)]; $0.maxRecordsPerResponse = 300
+        }
         defer { h.close() }
         let listing = try await h.listAll(user: "alice")
         #expect(listing.ids == h.sandbox.mapillary.archivableIDs("alice"))
@@ -84,7 +93,8 @@ import Testing
         #expect(h.sandbox.mapillary.counters.reduceDataAnswers == 3)
 
         // Mid-listing: a page that already carries a cursor keeps it when its limit shrinks.
-        let page = try await h.client.fetchPage(url: h.client.firstPageURL(user: "alice", quality: .q256, bbox: nil, limit: 20))
+        let page = try await h.client.fetchPage(
+            url: h.client.firstPageURL(user: "alice", quality: .q256, bbox: nil, limit: 20))
         let next = try #require(page.next).replacingOccurrences(of: "limit=20", with: "limit=1200")
         let second = try await h.client.fetchPage(url: next)
         #expect(second.limitUsed == 300, "1200 → 600 → 300, the sandbox's maximum")
@@ -92,7 +102,8 @@ import Testing
     }
 
     @Test func retriesThatNeverSucceedEndInOneSentenceNamingTheFailure() async throws {
-        let h = try Harness(retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2))) {
+        let h = try Harness(retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2)))
+        {
             $0.users = [.init(name: "alice", imageCount: 3)]
             $0.faultRate = 1.0
         }
@@ -101,7 +112,8 @@ import Testing
             _ = try await h.listAll(user: "alice")
         } throws: { error in
             guard let e = error as? MapillaryError else { return false }
-            return e.code == .retriesExhausted && e.description.hasPrefix("Mapillary kept failing while listing images: 3 attempts over")
+            return e.code == .retriesExhausted
+                && e.description.hasPrefix("Mapillary kept failing while listing images: 3 attempts over")
                 && e.description.hasSuffix("; check the network or try again later")
         }
         // libcurl may itself retry once on a reused connection that was reset before any answer.
@@ -111,15 +123,19 @@ import Testing
 
 @Suite struct TimeoutTests {
     @Test func slowAnswersTimeOutAreRetriedAndThenNamed() async throws {
-        let h = try Harness { $0.users = [.init(name: "alice", imageCount: 2)]; $0.apiLatency = .milliseconds(400) }
+        let h = try Harness {
+            $0.users = [.init(name: "alice", imageCount: 2)]; $0.apiLatency = .milliseconds(400)
+        }
         defer { h.close() }
-        var client = h.client(retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1)))
+        var client = h.client(
+            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1)))
         client.apiTimeout = .milliseconds(100)
         await #expect {
             _ = try await client.fetchPage(url: client.firstPageURL(user: "alice", quality: .q256, bbox: nil))
         } throws: { error in
             guard let e = error as? MapillaryError else { return false }
-            return e.code == .retriesExhausted && e.description.contains("2 attempts") && e.description.contains("timed out")
+            return e.code == .retriesExhausted && e.description.contains("2 attempts")
+                && e.description.contains("timed out")
                 && e.description.hasSuffix("; check the network or try again later")
         }
         // Patience is enough: the same sandbox answers a client that waits.

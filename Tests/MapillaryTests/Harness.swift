@@ -14,13 +14,16 @@ final class Harness: Sendable {
     let http: HTTPClient
     let client: MapillaryClient
 
-    init(label: String = "mapillary", token: String? = nil, retry: RetryPolicy = fastRetry,
-         _ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws {
+    init(
+        label: String = "mapillary", token: String? = nil, retry: RetryPolicy = fastRetry,
+        _ configure: (inout SandboxConfiguration) -> Void = { _ in }
+    ) throws {
         fixture = try SandboxFixture(label: label, configure)
         let sandbox = fixture.sandbox
         http = HTTPClient()
-        client = MapillaryClient(http: http, apiBase: sandbox.apiURL, token: token ?? sandbox.token, retry: retry,
-                                 logger: Logger(label: "mapillary-tests"))
+        client = MapillaryClient(
+            http: http, apiBase: sandbox.apiURL, token: token ?? sandbox.token, retry: retry,
+            logger: Logger(label: "mapillary-tests"))
     }
 
     var temp: TemporaryDirectory { fixture.temp }
@@ -28,8 +31,9 @@ final class Harness: Sendable {
 
     /// A second client on the same HTTP client (another token, another API base).
     func client(apiBase: String? = nil, token: String? = nil, retry: RetryPolicy = fastRetry) -> MapillaryClient {
-        MapillaryClient(http: http, apiBase: apiBase ?? sandbox.apiURL, token: token ?? sandbox.token, retry: retry,
-                        logger: Logger(label: "mapillary-tests"))
+        MapillaryClient(
+            http: http, apiBase: apiBase ?? sandbox.apiURL, token: token ?? sandbox.token, retry: retry,
+            logger: Logger(label: "mapillary-tests"))
     }
 
     func close() {
@@ -38,8 +42,10 @@ final class Harness: Sendable {
     }
 
     /// Follows a listing to its end.
-    func listAll(user: String, quality: Quality = .q256, bbox: BoundingBox? = nil, limit: Int = 2000,
-                 using other: MapillaryClient? = nil) async throws -> Listing {
+    func listAll(
+        user: String, quality: Quality = .q256, bbox: BoundingBox? = nil, limit: Int = 2000,
+        using other: MapillaryClient? = nil
+    ) async throws -> Listing {
         let client = other ?? self.client
         var listing = Listing()
         var url: String? = client.firstPageURL(user: user, quality: quality, bbox: bbox, limit: limit)

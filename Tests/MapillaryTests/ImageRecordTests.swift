@@ -2,7 +2,8 @@ import Mapillary
 import Testing
 
 @Suite struct ImageRecordTests {
-    static let full = #"{"id":"1933525276802129","captured_at":1507560881000,"compass_angle":12.5,"computed_compass_angle":0,"geometry":{"type":"Point","coordinates":[13.404954,52.520008]},"computed_geometry":{"type":"Point","coordinates":[13.405,52.52]},"altitude":0,"computed_altitude":35.2,"is_pano":true,"sequence":"f1ihYvTZNTEhCCnRjyMAuQ","camera_type":"equirectangular","make":"GoPro","model":"GoPro Max","exif_orientation":1,"height":2880,"width":5760,"creator":{"username":"alice","id":"102"},"thumb_2048_url":"https://cdn.example/a.jpg?oh=1&oe=2","thumb_256_url":"https://cdn.example/small.jpg"}"#
+    static let full =
+        #"{"id":"1933525276802129","captured_at":1507560881000,"compass_angle":12.5,"computed_compass_angle":0,"geometry":{"type":"Point","coordinates":[13.404954,52.520008]},"computed_geometry":{"type":"Point","coordinates":[13.405,52.52]},"altitude":0,"computed_altitude":35.2,"is_pano":true,"sequence":"f1ihYvTZNTEhCCnRjyMAuQ","camera_type":"equirectangular","make":"GoPro","model":"GoPro Max","exif_orientation":1,"height":2880,"width":5760,"creator":{"username":"alice","id":"102"},"thumb_2048_url":"https://cdn.example/a.jpg?oh=1&oe=2","thumb_256_url":"https://cdn.example/small.jpg"}"#
 
     @Test func readsEveryFieldTheToolkitUses() throws {
         let record = try ImageRecord(rawJSON: Array(Self.full.utf8), quality: .q2048)
@@ -36,7 +37,8 @@ import Testing
     }
 
     @Test func preferencesFallBackWhenTheFirstChoiceIsAbsent() throws {
-        let json = #"{"id":"1","geometry":{"type":"Point","coordinates":[-70.5,-33.4]},"computed_altitude":4294967281,"compass_angle":359.99}"#
+        let json =
+            #"{"id":"1","geometry":{"type":"Point","coordinates":[-70.5,-33.4]},"computed_altitude":4294967281,"compass_angle":359.99}"#
         let record = try ImageRecord(rawJSON: Array(json.utf8), quality: .q1024)
         #expect(record.preferredPosition == GeoPoint(longitude: -70.5, latitude: -33.4))
         #expect(record.preferredAltitude == 4_294_967_281, "raw value; Imaging unwraps")
@@ -45,21 +47,23 @@ import Testing
         #expect(record.sequence == nil)
     }
 
-    @Test(arguments: [
-        (#"1507560881000.75"#, Int64(1_507_560_881_000)),
-        (#""1507560881000""#, nil),
-        (#"null"#, nil),
-        (#"1e300"#, nil),
-        (#"-99999999999999999"#, nil),
-        (#"0"#, Int64(0)),
-    ] as [(String, Int64?)])
+    @Test(
+        arguments: [
+            (#"1507560881000.75"#, Int64(1_507_560_881_000)),
+            (#""1507560881000""#, nil),
+            (#"null"#, nil),
+            (#"1e300"#, nil),
+            (#"-99999999999999999"#, nil),
+            (#"0"#, Int64(0)),
+        ] as [(String, Int64?)])
     func captureTimeAcceptsNumbersOnly(value: String, expected: Int64?) throws {
         let record = try ImageRecord(rawJSON: Array(#"{"id":"5","captured_at":\#(value)}"#.utf8), quality: .q256)
         #expect(record.capturedAt == expected)
     }
 
     @Test func garbageFieldsBecomeNilInsteadOfFailing() throws {
-        let json = #"{"id":"7","width":-4,"height":1.5,"exif_orientation":9,"geometry":{"coordinates":[500,10]},"is_pano":"yes","make":17,"thumb_256_url":"file:///etc/passwd"}"#
+        let json =
+            #"{"id":"7","width":-4,"height":1.5,"exif_orientation":9,"geometry":{"coordinates":[500,10]},"is_pano":"yes","make":17,"thumb_256_url":"file:///etc/passwd"}"#
         let record = try ImageRecord(rawJSON: Array(json.utf8), quality: .q256)
         #expect(record.width == nil && record.height == nil && record.exifOrientation == nil)
         #expect(record.geometry == nil && record.isPano == nil && record.make == nil)
@@ -67,7 +71,8 @@ import Testing
     }
 
     @Test func prettyPrintedRecordsAreMinifiedOntoOneLine() throws {
-        let pretty = "{\n  \"id\" : \"42\",\n  \"make\" : \"A  B\\n C\",\n  \"geometry\" : { \"type\" : \"Point\", \"coordinates\" : [ 1, 2 ] }\n}"
+        let pretty =
+            "{\n  \"id\" : \"42\",\n  \"make\" : \"A  B\\n C\",\n  \"geometry\" : { \"type\" : \"Point\", \"coordinates\" : [ 1, 2 ] }\n}"
         let record = try ImageRecord(rawJSON: Array(pretty.utf8), quality: .q256)
         let line = String(decoding: record.rawJSON, as: UTF8.self)
         #expect(line == #"{"id":"42","make":"A  B\n C","geometry":{"type":"Point","coordinates":[1,2]}}"#)
@@ -115,12 +120,16 @@ import Testing
         (Int64(-1), "1969-12-31"), (Int64(951_782_400_000), "2000-02-29"), (Int64(1_709_251_199_999), "2024-02-29"),
     ])
     func utcDatesAreComputedWithoutTimeZones(milliseconds: Int64, date: String) throws {
-        let record = try ImageRecord(rawJSON: Array(#"{"id":"1","captured_at":\#(milliseconds)}"#.utf8), quality: .q1024)
+        let record = try ImageRecord(
+            rawJSON: Array(#"{"id":"1","captured_at":\#(milliseconds)}"#.utf8), quality: .q1024)
         #expect(record.captureDateUTC == date)
     }
 
     @Test func qualitiesNameTheirThumbFields() {
-        #expect(Quality.allCases.map(\.thumbField) == ["thumb_256_url", "thumb_1024_url", "thumb_2048_url", "thumb_original_url"])
+        #expect(
+            Quality.allCases.map(\.thumbField) == [
+                "thumb_256_url", "thumb_1024_url", "thumb_2048_url", "thumb_original_url",
+            ])
         #expect(Quality(argument: "ORIGINAL") == .original)
         #expect(Quality(argument: "512") == nil)
     }

@@ -30,10 +30,12 @@ import Testing
         let fields = (request.queryValue("fields") ?? "").split(separator: ",").map(String.init)
         #expect(fields.contains("thumb_2048_url"))
         #expect(fields.filter { $0.hasPrefix("thumb_") } == ["thumb_2048_url"])
-        for needed in ["id", "captured_at", "geometry", "computed_geometry", "altitude", "computed_altitude",
-                       "compass_angle", "computed_compass_angle", "sequence", "is_pano", "camera_type", "make",
-                       "model", "width", "height", "exif_orientation", "creator", "camera_parameters",
-                       "computed_rotation"] {
+        for needed in [
+            "id", "captured_at", "geometry", "computed_geometry", "altitude", "computed_altitude",
+            "compass_angle", "computed_compass_angle", "sequence", "is_pano", "camera_type", "make",
+            "model", "width", "height", "exif_orientation", "creator", "camera_parameters",
+            "computed_rotation",
+        ] {
             #expect(fields.contains(needed), "missing \(needed)")
         }
         #expect(request.queryValue("creator_username") == "alice")
@@ -63,7 +65,9 @@ import Testing
 
     @Test func aSavedNextLinkResumesAgainstARestartedSandbox() async throws {
         let users: [SandboxConfiguration.User] = [.init(name: "carol", imageCount: 45)]
-        let first = try Harness(label: "resume-a") { $0.users = users; $0.seed = 77 }
+        let first = try Harness(label: "resume-a") {
+            $0.users = users; $0.seed = 77
+        }
         var url: String? = first.client.firstPageURL(user: "carol", quality: .q256, bbox: nil, limit: 10)
         var seen: [String] = []
         for _ in 0..<2 {
@@ -75,7 +79,9 @@ import Testing
         let oldBase = first.sandbox.apiURL
         first.close()
 
-        let second = try Harness(label: "resume-b") { $0.users = users; $0.seed = 77 }
+        let second = try Harness(label: "resume-b") {
+            $0.users = users; $0.seed = 77
+        }
         defer { second.close() }
         // The production host stays the same across restarts; the sandbox's port does not.
         url = second.sandbox.apiURL + saved.dropFirst(oldBase.count)
@@ -91,7 +97,8 @@ import Testing
     @Test func aCursorFromAnotherQueryIsRefusedAndShown() async throws {
         let h = try Harness { $0.users = [.init(name: "alice", imageCount: 12), .init(name: "bob", imageCount: 12)] }
         defer { h.close() }
-        let page = try await h.client.fetchPage(url: h.client.firstPageURL(user: "alice", quality: .q256, bbox: nil, limit: 5))
+        let page = try await h.client.fetchPage(
+            url: h.client.firstPageURL(user: "alice", quality: .q256, bbox: nil, limit: 5))
         let next = try #require(page.next)
         let forged = next.replacingOccurrences(of: "creator_username=alice", with: "creator_username=bob")
         let before = h.sandbox.mapillary.counters.apiRequests
@@ -109,8 +116,9 @@ import Testing
         defer { h.close() }
         let images = h.sandbox.mapillary.expectedImages(user: "dave")
         let lons = images.map(\.longitude).sorted(), lats = images.map(\.latitude).sorted()
-        let box = try BoundingBox(west: lons[lons.count / 4], south: lats[lats.count / 4],
-                                  east: lons[lons.count / 4] + 0.06, north: lats[lats.count / 4] + 0.06)
+        let box = try BoundingBox(
+            west: lons[lons.count / 4], south: lats[lats.count / 4],
+            east: lons[lons.count / 4] + 0.06, north: lats[lats.count / 4] + 0.06)
         let listing = try await h.listAll(user: "dave", bbox: box, limit: 7)
         let expected = images.filter { box.contains(longitude: $0.longitude, latitude: $0.latitude) }.map(\.id)
         #expect(!expected.isEmpty && expected.count < images.count, "the box cuts the set")
@@ -128,7 +136,10 @@ import Testing
         #expect(Set(unsafe.compactMap(\.hostility)) == [.traversalSequence, .slashInID, .nulInID, .newlineInSequence])
         #expect(listing.rejected.count == unsafe.count)
         #expect(listing.records.count == images.count - unsafe.count)
-        #expect(listing.records.allSatisfy { ImageRecord.isSafeName($0.id) && $0.sequence.map(ImageRecord.isSafeName) ?? true })
+        #expect(
+            listing.records.allSatisfy {
+                ImageRecord.isSafeName($0.id) && $0.sequence.map(ImageRecord.isSafeName) ?? true
+            })
         #expect(listing.rejected.contains { $0.reason.contains("\"../../x\" is not a safe name") })
         #expect(listing.rejected.contains { $0.reason.contains("/") && $0.reason.contains("id") })
         for rejected in listing.rejected {

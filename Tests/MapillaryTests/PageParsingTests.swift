@@ -7,14 +7,17 @@ import TestSupport
 
 /// Pages the real API could send but the sandbox does not: checked through `fetchPage` against canned answers.
 @Suite struct PageParsingTests {
-    private func fetch(_ answer: CannedServer.Answer, retry: RetryPolicy = fastRetry) async throws
+    private func fetch(
+        _ answer: CannedServer.Answer, retry: RetryPolicy = fastRetry
+    ) async throws
         -> (Result<ImagePage, any Error>, CannedServer)
     {
         let server = try CannedServer(["/images": answer])
         let http = HTTPClient()
         defer { http.shutdown() }
-        let client = MapillaryClient(http: http, apiBase: server.baseURL, token: "MLY|1|secret", retry: retry,
-                                     logger: Logger(label: "test"))
+        let client = MapillaryClient(
+            http: http, apiBase: server.baseURL, token: "MLY|1|secret", retry: retry,
+            logger: Logger(label: "test"))
         let url = client.firstPageURL(user: "alice", quality: .q1024, bbox: nil)
         let result: Result<ImagePage, any Error>
         do { result = .success(try await client.fetchPage(url: url)) } catch { result = .failure(error) }
@@ -24,20 +27,20 @@ import TestSupport
 
     @Test func prettyPrintedPagesWithTrickyStringsAreScannedRecordByRecord() async throws {
         let body = """
-        {
-          "data": [
             {
-              "id": "101",
-              "make": "Brackets ] } [ { and \\"quotes\\" and \\\\",
-              "model": "\\u00dcber \\ud83d\\ude00",
-              "thumb_1024_url": "https://cdn.example/101.jpg"
-            },
-            { "id": "102", "sequence": "seq_A-1", "captured_at": 1507560881000 },
-            { "id": "../etc", "sequence": "x" }
-          ],
-          "paging": { "cursors": { "after": "abc" } }
-        }
-        """
+              "data": [
+                {
+                  "id": "101",
+                  "make": "Brackets ] } [ { and \\"quotes\\" and \\\\",
+                  "model": "\\u00dcber \\ud83d\\ude00",
+                  "thumb_1024_url": "https://cdn.example/101.jpg"
+                },
+                { "id": "102", "sequence": "seq_A-1", "captured_at": 1507560881000 },
+                { "id": "../etc", "sequence": "x" }
+              ],
+              "paging": { "cursors": { "after": "abc" } }
+            }
+            """
         let (result, _) = try await fetch(.json(body))
         let page = try result.get()
         #expect(page.records.map(\.id) == ["101", "102"])
@@ -53,7 +56,9 @@ import TestSupport
     }
 
     @Test func pagesAreAskedForGzippedAndTheirRecordsKeepTheBytesTheAPIWrote() async throws {
-        let records = (1...50).map { #"{"id":"\#($0)","captured_at":1507560881000,"make":"GoPro","thumb_1024_url":"https://cdn.example/\#($0).jpg"}"# }
+        let records = (1...50).map {
+            #"{"id":"\#($0)","captured_at":1507560881000,"make":"GoPro","thumb_1024_url":"https://cdn.example/\#($0).jpg"}"#
+        }
         let body = #"{"data":["# + records.joined(separator: ",") + "]}"
         let dir = try TemporaryDirectory("gzip-page")
         defer { dir.remove() }
@@ -61,7 +66,8 @@ import TestSupport
         try Data(body.utf8).write(to: URL(fileURLWithPath: plain))
         #expect(try ExternalTool.run("gzip", ["-k", "-n", plain]).ok)
         let gzipped = Array(try Data(contentsOf: URL(fileURLWithPath: plain + ".gz")))
-        let answer = CannedServer.Answer(status: 200, contentType: "application/json", body: gzipped, contentEncoding: "gzip")
+        let answer = CannedServer.Answer(
+            status: 200, contentType: "application/json", body: gzipped, contentEncoding: "gzip")
         let (result, server) = try await fetch(answer)
         let page = try result.get()
         #expect(page.records.map(\.id) == (1...50).map(String.init))
@@ -71,18 +77,23 @@ import TestSupport
     }
 
     @Test func aBodyThatIsNotJSONIsNamedWithStatusAndContentType() async throws {
-        let html = CannedServer.Answer(status: 200, contentType: "text/html", body: Array("<html>captive portal</html>".utf8))
+        let html = CannedServer.Answer(
+            status: 200, contentType: "text/html", body: Array("<html>captive portal</html>".utf8))
         let (result, server) = try await fetch(html)
         #expect(throws: MapillaryError.self) { try result.get() }
         if case .failure(let error as MapillaryError) = result {
             #expect(error.code == .notJSON)
-            #expect(error.description == "the Mapillary API answered with something that is not JSON (HTTP 200, content-type text/html); check --api-url")
+            #expect(
+                error.description
+                    == "the Mapillary API answered with something that is not JSON (HTTP 200, content-type text/html); check --api-url"
+            )
         }
         #expect(server.requests.count == 1, "a 200 that is not JSON is not retried")
     }
 
     @Test func anErrorObjectFailsThePageWhateverTheStatus() async throws {
-        let body = #"{"error":{"message":"Invalid OAuth access token - Cannot parse access token","type":"OAuthException","code":190,"fbtrace_id":"x"}}"#
+        let body =
+            #"{"error":{"message":"Invalid OAuth access token - Cannot parse access token","type":"OAuthException","code":190,"fbtrace_id":"x"}}"#
         let (result, server) = try await fetch(.json(body, status: 200))
         guard case .failure(let error as MapillaryError) = result else { Issue.record("no error"); return }
         #expect(error.code == .tokenRejected)
@@ -92,7 +103,8 @@ import TestSupport
     }
 
     @Test func deeplyNestedBodiesAreRefusedNotCrashedOn() async throws {
-        let body = #"{"data":["# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "]}"
+        let body =
+            #"{"data":["# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "]}"
         let (result, _) = try await fetch(.json(body))
         guard case .failure(let error as MapillaryError) = result else { Issue.record("no error"); return }
         #expect(error.code == .notJSON)
@@ -122,8 +134,9 @@ import TestSupport
         defer { server.stop() }
         let http = HTTPClient()
         defer { http.shutdown() }
-        let client = MapillaryClient(http: http, apiBase: server.baseURL, token: "MLY|1|secret", retry: fastRetry,
-                                     logger: Logger(label: "test"))
+        let client = MapillaryClient(
+            http: http, apiBase: server.baseURL, token: "MLY|1|secret", retry: fastRetry,
+            logger: Logger(label: "test"))
         await #expect(throws: MapillaryError.self) { _ = try await client.fetchPage(url: link) }
         #expect(server.requests.isEmpty)
     }

@@ -31,11 +31,14 @@ enum Fixtures {
 
     /// Builds `{parent}/{name}` in the Python tool's `--no-tar` layout and returns its path.
     @discardableResult
-    static func pythonNoTarFolder(in parent: String, name: String = "mapillary-someuser-original-webp",
-                                  thumbnail: Bool = true, meta: Bool = false) throws -> String {
+    static func pythonNoTarFolder(
+        in parent: String, name: String = "mapillary-someuser-original-webp",
+        thumbnail: Bool = true, meta: Bool = false
+    ) throws -> String {
         let root = parent + "/" + name
         for (index, image) in images.enumerated() {
-            try Files.write(root + "/" + image.path, Files.bytes(image.size, seed: UInt64(index + 1)), mtime: image.mtime)
+            try Files.write(
+                root + "/" + image.path, Files.bytes(image.size, seed: UInt64(index + 1)), mtime: image.mtime)
         }
         for side in sideFiles { try Files.write(root + "/" + side.path, side.text) }
         let writer = try GzipLineWriter(path: root + "/metadata.jsonl.gz")
@@ -45,7 +48,9 @@ enum Fixtures {
         try Files.write(root + "/.api_cursor", "https://graph.mapillary.com/images?after=abc")
         if meta {
             try Files.write(root + "/.meta/title/0", "Mapillary images by someuser")
-            try Files.write(root + "/.meta/scanner/0", "mapillary_downloader 0.12.0 https://bitplane.net/dev/python/mapillary_downloader/")
+            try Files.write(
+                root + "/.meta/scanner/0",
+                "mapillary_downloader 0.12.0 https://bitplane.net/dev/python/mapillary_downloader/")
             try Files.write(root + "/.meta/scanner/1", "rip https://bitplane.net/dev/sh/rip")
             try Files.write(root + "/.meta/mapillary_downloader/0", "0.12.0")
         }

@@ -11,7 +11,8 @@ struct FolderPackagerRefusalTests {
     @Test func anEmptyFolderIsRefused() throws {
         let dir = try TemporaryDirectory("refuse")
         defer { dir.remove() }
-        try FileManager.default.createDirectory(atPath: dir.file("in/empty-folder/2024-01-01"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: dir.file("in/empty-folder/2024-01-01"), withIntermediateDirectories: true)
         try Files.write(dir.file("in/empty-folder/.hidden"), "x")
         let error = refusal(dir.file("in/empty-folder"), PackageOptions(output: dir.file("out")))
         #expect(error?.code == .badInput)
@@ -24,7 +25,8 @@ struct FolderPackagerRefusalTests {
         defer { dir.remove() }
         let input = try Fixtures.pythonNoTarFolder(in: dir.file("in"))
         try Files.write(dir.file("secret.txt"), "outside")
-        try FileManager.default.createSymbolicLink(atPath: input + "/2024-01-15/seqA/evil.webp", withDestinationPath: dir.file("secret.txt"))
+        try FileManager.default.createSymbolicLink(
+            atPath: input + "/2024-01-15/seqA/evil.webp", withDestinationPath: dir.file("secret.txt"))
         let error = refusal(input, PackageOptions(output: dir.file("out")))
         #expect(error?.code == .badInput)
         #expect(error?.description.contains("evil.webp") == true)
@@ -36,7 +38,8 @@ struct FolderPackagerRefusalTests {
         let dir = try TemporaryDirectory("refuse")
         defer { dir.remove() }
         let input = try Fixtures.pythonNoTarFolder(in: dir.file("in"))
-        try FileManager.default.createSymbolicLink(atPath: input + "/2024-01-16/seqC/122.webp", withDestinationPath: "121.webp")
+        try FileManager.default.createSymbolicLink(
+            atPath: input + "/2024-01-16/seqC/122.webp", withDestinationPath: "121.webp")
         let result = try FolderPackager.package(input, options: PackageOptions(output: dir.file("out")))
         let members = try TarListing.members(tar: result.item + "/2024-01-16.tar")
         #expect(members.map(\.name) == ["2024-01-16/seqC/121.webp", "2024-01-16/seqC/122.webp"])

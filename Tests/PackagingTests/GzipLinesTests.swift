@@ -28,11 +28,16 @@ struct GzipLinesTests {
         #expect(try ExternalTool.run("gzip", ["-t", dir.file("a.jsonl.gz")]).ok)
         let header = try Files.read(dir.file("a.jsonl.gz")).prefix(10)
         #expect(Array(header) == [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 255])  // mtime 0, no name
-        let python = try ExternalTool.run("python3", ["-c", """
-            import gzip, hashlib, sys
-            data = gzip.open(sys.argv[1]).read()
-            print(hashlib.md5(data).hexdigest(), data.count(b"\\n"))
-            """, dir.file("a.jsonl.gz")])
+        let python = try ExternalTool.run(
+            "python3",
+            [
+                "-c",
+                """
+                import gzip, hashlib, sys
+                data = gzip.open(sys.argv[1]).read()
+                print(hashlib.md5(data).hexdigest(), data.count(b"\\n"))
+                """, dir.file("a.jsonl.gz"),
+            ])
         let expected: [UInt8] = records.flatMap { $0 + [UInt8(10)] }
         #expect(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(MD5Hex.of(expected)) 4")
     }
@@ -50,12 +55,17 @@ struct GzipLinesTests {
         let dir = try TemporaryDirectory("gz")
         defer { dir.remove() }
         let path = dir.file("p.jsonl.gz")
-        let made = try ExternalTool.run("python3", ["-c", """
-            import gzip, sys
-            with open(sys.argv[1], "wb") as f:
-                f.write(gzip.compress(b'{"id":"1"}\\n{"id":"2"}\\n'))
-                f.write(gzip.compress(b'{"__complete__": true}'))
-            """, path])
+        let made = try ExternalTool.run(
+            "python3",
+            [
+                "-c",
+                """
+                import gzip, sys
+                with open(sys.argv[1], "wb") as f:
+                    f.write(gzip.compress(b'{"id":"1"}\\n{"id":"2"}\\n'))
+                    f.write(gzip.compress(b'{"__complete__": true}'))
+                """, path,
+            ])
         #expect(made.ok)
         var lines: [String] = []
         try GzipLineReader.forEachLine(path: path) { lines.append(String(decoding: $0, as: UTF8.self)) }

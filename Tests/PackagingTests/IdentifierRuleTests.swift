@@ -2,8 +2,10 @@ import Packaging
 import Testing
 
 struct IdentifierRuleTests {
-    @Test(arguments: ["mapillary-someuser-original-webp", "abcde", "A1_.-", "mapillary-a.b_c-256",
-                      String(repeating: "a", count: 101)])
+    @Test(arguments: [
+        "mapillary-someuser-original-webp", "abcde", "A1_.-", "mapillary-a.b_c-256",
+        String(repeating: "a", count: 101),
+    ])
     func validIdentifiersPass(identifier: String) {
         #expect(IdentifierRule.validate(identifier) == nil)
     }
@@ -20,8 +22,12 @@ struct IdentifierRuleTests {
     }
 
     @Test func validUsernamesKeepThePythonToolsIdentifiers() {
-        #expect(IdentifierRule.mapillaryIdentifier(user: "someuser", quality: "original", webp: true) == "mapillary-someuser-original-webp")
-        #expect(IdentifierRule.mapillaryIdentifier(user: "a.b_c-d", quality: "1024", webp: false) == "mapillary-a.b_c-d-1024")
+        #expect(
+            IdentifierRule.mapillaryIdentifier(user: "someuser", quality: "original", webp: true)
+                == "mapillary-someuser-original-webp")
+        #expect(
+            IdentifierRule.mapillaryIdentifier(user: "a.b_c-d", quality: "1024", webp: false)
+                == "mapillary-a.b_c-d-1024")
     }
 
     @Test func otherUsernamesAreMappedWithoutCollisions() {
@@ -30,9 +36,11 @@ struct IdentifierRuleTests {
         #expect(a.hasPrefix("mapillary-Zo_Smith-") && a.hasSuffix("-2048-webp"))
         #expect(a != b)
         #expect(IdentifierRule.validate(a) == nil && IdentifierRule.validate(b) == nil)
-        let long = IdentifierRule.mapillaryIdentifier(user: String(repeating: "x", count: 95), quality: "original", webp: true)
+        let long = IdentifierRule.mapillaryIdentifier(
+            user: String(repeating: "x", count: 95), quality: "original", webp: true)
         #expect(long.count == 101 && IdentifierRule.validate(long) == nil)
-        #expect(IdentifierRule.validate(IdentifierRule.mapillaryIdentifier(user: "", quality: "256", webp: false)) == nil)
+        #expect(
+            IdentifierRule.validate(IdentifierRule.mapillaryIdentifier(user: "", quality: "256", webp: false)) == nil)
     }
 
     @Test func mapillaryNamesParseLikeThePythonTool() throws {

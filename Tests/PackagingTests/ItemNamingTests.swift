@@ -15,17 +15,24 @@ struct ItemNamingTests {
 
     @Test func membersAndTarsAreNamedLikeThePythonTool() {
         #expect(ItemNaming.tarName(date: "2024-01-15") == "2024-01-15.tar")
-        #expect(ItemNaming.memberName(date: "2024-01-15", sequence: "abc", id: "123", format: .webp) == "2024-01-15/abc/123.webp")
-        #expect(ItemNaming.memberName(date: "unknown-date", sequence: nil, id: "9", format: .jpeg) == "unknown-date/9.jpg")
+        #expect(
+            ItemNaming.memberName(date: "2024-01-15", sequence: "abc", id: "123", format: .webp)
+                == "2024-01-15/abc/123.webp")
+        #expect(
+            ItemNaming.memberName(date: "unknown-date", sequence: nil, id: "9", format: .jpeg) == "unknown-date/9.jpg")
         #expect(ItemNaming.memberName(date: "2024-01-15", sequence: "", id: "9", format: .jpeg) == "2024-01-15/9.jpg")
     }
 
     @Test func publishedTarsGetAddendaInsteadOfBeingRewritten() {
         #expect(ItemNaming.tarName(date: "2024-01-15", avoiding: []) == "2024-01-15.tar")
         #expect(ItemNaming.tarName(date: "2024-01-15", avoiding: ["2024-01-15.tar"]) == "2024-01-15.1.tar")
-        #expect(ItemNaming.tarName(date: "2024-01-15", avoiding: ["2024-01-15.tar", "2024-01-15.1.tar", "2024-01-15.2.tar"])
+        #expect(
+            ItemNaming.tarName(
+                date: "2024-01-15", avoiding: ["2024-01-15.tar", "2024-01-15.1.tar", "2024-01-15.2.tar"])
                 == "2024-01-15.3.tar")
-        #expect(ItemNaming.tarName(date: "2024-01-15", avoiding: ["2024-01-15.tar", "2024-01-15.2.tar"]) == "2024-01-15.1.tar")
+        #expect(
+            ItemNaming.tarName(date: "2024-01-15", avoiding: ["2024-01-15.tar", "2024-01-15.2.tar"])
+                == "2024-01-15.1.tar")
         #expect(ItemNaming.tarName(date: "unknown-date", avoiding: ["unknown-date.tar"]) == "unknown-date.1.tar")
     }
 

@@ -8,7 +8,8 @@ struct ItemPublisherTests {
         let dir = try TemporaryDirectory("pub")
         defer { dir.remove() }
         try Files.write(dir.file("staging/a.tar"), "tar")
-        let item = try ItemPublisher.publish(staging: dir.file("staging"), output: dir.file("out"), identifier: "mapillary-x-256")
+        let item = try ItemPublisher.publish(
+            staging: dir.file("staging"), output: dir.file("out"), identifier: "mapillary-x-256")
         #expect(item == dir.file("out/mapillary-x-256"))
         #expect(try Files.read(item + "/a.tar") == Array("tar".utf8))
         #expect(!Files.exists(dir.file("staging")))
@@ -26,7 +27,8 @@ struct ItemPublisherTests {
         let item = try ItemPublisher.publish(staging: dir.file("staging"), output: other, identifier: "mapillary-x-256")
         #expect(try Files.list(other) == ["mapillary-x-256"])  // no partial folder left
         #expect(try Files.read(item + "/2024-01-01.tar") == Files.bytes(3 << 20, seed: 1))
-        let mtime = try FileManager.default.attributesOfItem(atPath: item + "/2024-01-01.tar")[.modificationDate] as? Date
+        let mtime =
+            try FileManager.default.attributesOfItem(atPath: item + "/2024-01-01.tar")[.modificationDate] as? Date
         #expect(mtime?.timeIntervalSince1970 == 1_700_000_000)
         #expect(try Files.read(item + "/.meta/title/0") == Array("T".utf8))
         #expect(try Files.read(item + "/sub/x.txt") == Array("x".utf8))
@@ -37,9 +39,11 @@ struct ItemPublisherTests {
         let dir = try TemporaryDirectory("pub")
         defer { dir.remove() }
         try Files.write(dir.file("staging/a"), "new")
-        try FileManager.default.createDirectory(atPath: dir.file("out/mapillary-x-256"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: dir.file("out/mapillary-x-256"), withIntermediateDirectories: true)
         let exists = #expect(throws: PackagingError.self) {
-            try ItemPublisher.publish(staging: dir.file("staging"), output: dir.file("out"), identifier: "mapillary-x-256")
+            try ItemPublisher.publish(
+                staging: dir.file("staging"), output: dir.file("out"), identifier: "mapillary-x-256")
         }
         #expect(exists?.code == .outputExists)
         let bad = #expect(throws: PackagingError.self) {
@@ -58,7 +62,8 @@ struct ItemPublisherNoReplaceTests {
         let dir = try TemporaryDirectory("pub")
         defer { dir.remove() }
         try Files.write(dir.file("staging/a.tar"), "tar")
-        try FileManager.default.createDirectory(atPath: dir.file("out/mapillary-x-256"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: dir.file("out/mapillary-x-256"), withIntermediateDirectories: true)
         let result = ItemPublisherProbe.rename(dir.file("staging"), dir.file("out/mapillary-x-256"))
         #expect(result.status == -1 && result.errno == EEXIST, "\(result)")
         #expect(try Files.list(dir.file("out/mapillary-x-256")) == [], "the folder at the target is untouched")

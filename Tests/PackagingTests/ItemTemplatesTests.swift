@@ -9,9 +9,10 @@ struct ItemTemplatesTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("templates").path
 
-    private let facts = ItemFacts(identifier: "mapillary-someuser-original-webp", user: "someuser", quality: "original",
-                                  webp: true, tarred: true, imageCount: 12345, firstDate: "2024-01-15",
-                                  lastDate: "2024-03-20", version: "0.1.0", homepage: "https://example.org/ma")
+    private let facts = ItemFacts(
+        identifier: "mapillary-someuser-original-webp", user: "someuser", quality: "original",
+        webp: true, tarred: true, imageCount: 12345, firstDate: "2024-01-15",
+        lastDate: "2024-03-20", version: "0.1.0", homepage: "https://example.org/ma")
 
     @Test func theCompiledInCopyIsByteIdenticalToTheTemplatesFolder() throws {
         let folder = Self.repositoryTemplates
@@ -23,24 +24,31 @@ struct ItemTemplatesTests {
         }
         var compiled: [String: [UInt8]] = [:]
         for field in ItemTemplates.builtIn.fields {
-            for (index, value) in field.values.enumerated() { compiled[field.key + "/" + String(index)] = Array(value.utf8) }
+            for (index, value) in field.values.enumerated() {
+                compiled[field.key + "/" + String(index)] = Array(value.utf8)
+            }
         }
         #expect(onDisk.keys.sorted() == compiled.keys.sorted())
-        for (file, bytes) in onDisk { #expect(compiled[file] == bytes, "templates/\(file) differs from the compiled-in copy") }
+        for (file, bytes) in onDisk {
+            #expect(compiled[file] == bytes, "templates/\(file) differs from the compiled-in copy")
+        }
         #expect(try ItemTemplates.load(from: folder).render(facts) == (try ItemTemplates.builtIn.render(facts)))
     }
 
     @Test func defaultsRenderThePythonCompatibleValues() throws {
         let metadata = try ItemTemplates.builtIn.render(facts)
         #expect(metadata["title"] == ["Mapillary images by someuser"])
-        #expect(metadata["description"] == ["""
-            Street-level imagery from Mapillary user 'someuser'. Contains 12,345 images in original resolution \
-            captured between 2024-01-15 and 2024-03-20. Images are stored in one tar file per capture date (UTC). \
-            Images were recompressed with WebP. Images include EXIF metadata with GPS coordinates, capture time (UTC), \
-            camera information, and compass direction.
+        #expect(
+            metadata["description"] == [
+                """
+                Street-level imagery from Mapillary user 'someuser'. Contains 12,345 images in original resolution \
+                captured between 2024-01-15 and 2024-03-20. Images are stored in one tar file per capture date (UTC). \
+                Images were recompressed with WebP. Images include EXIF metadata with GPS coordinates, capture time (UTC), \
+                camera information, and compass direction.
 
-            Downloaded using mapillary-archiver 0.1.0 (https://example.org/ma).
-            """])
+                Downloaded using mapillary-archiver 0.1.0 (https://example.org/ma).
+                """
+            ])
         #expect(metadata["subject"] == ["mapillary", "street-view", "computer-vision", "geospatial", "photography"])
         #expect(metadata["creator"] == ["someuser"])
         #expect(metadata["date"] == ["2024-01-15"])
@@ -61,7 +69,10 @@ struct ItemTemplatesTests {
         plain.quality = "1024"
         plain.imageCount = 7
         let description = try #require(try ItemTemplates.builtIn.render(plain)["description"].first)
-        #expect(description.hasPrefix("Street-level imagery from Mapillary user 'someuser'. Contains 7 images in 1024px resolution captured between 2024-01-15 and 2024-03-20. Images include EXIF"))
+        #expect(
+            description.hasPrefix(
+                "Street-level imagery from Mapillary user 'someuser'. Contains 7 images in 1024px resolution captured between 2024-01-15 and 2024-03-20. Images include EXIF"
+            ))
     }
 
     @Test func valuesUsingUnknownFactsAreLeftOut() throws {
@@ -113,14 +124,23 @@ struct ItemTemplatesTests {
         let exe = dir.file("prefix/bin/mapillary-archiver")
         let env = ["MAPILLARY_ARCHIVER_TEMPLATES": dir.file("env")]
         func title(_ templates: ItemTemplates) throws -> [String] { try templates.render(facts)["title"] }
-        #expect(try title(ItemTemplates.resolve(templateDirectory: dir.file("explicit"), environment: env, executablePath: exe)) == ["explicit"])
+        #expect(
+            try title(
+                ItemTemplates.resolve(templateDirectory: dir.file("explicit"), environment: env, executablePath: exe))
+                == ["explicit"])
         #expect(try title(ItemTemplates.resolve(environment: env, executablePath: exe)) == ["env"])
         #expect(try title(ItemTemplates.resolve(environment: [:], executablePath: exe)) == ["installed"])
         try Files.write(dir.file("repo/.build/release/mapillary-archiver"), "binary")
-        try FileManager.default.createSymbolicLink(atPath: dir.file("repo/templates"), withDestinationPath: Self.repositoryTemplates)
-        let fromRepo = try ItemTemplates.resolve(environment: [:], executablePath: dir.file("repo/.build/release/mapillary-archiver"))
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("repo/templates"), withDestinationPath: Self.repositoryTemplates)
+        let fromRepo = try ItemTemplates.resolve(
+            environment: [:], executablePath: dir.file("repo/.build/release/mapillary-archiver"))
         #expect(fromRepo.origin == dir.file("repo/templates"))
-        #expect(try ItemTemplates.resolve(environment: [:], executablePath: dir.file("nowhere/bin/x")) == ItemTemplates.builtIn)
-        #expect(throws: PackagingError.self) { try ItemTemplates.resolve(templateDirectory: dir.file("missing"), environment: [:]) }
+        #expect(
+            try ItemTemplates.resolve(environment: [:], executablePath: dir.file("nowhere/bin/x"))
+                == ItemTemplates.builtIn)
+        #expect(throws: PackagingError.self) {
+            try ItemTemplates.resolve(templateDirectory: dir.file("missing"), environment: [:])
+        }
     }
 }

@@ -16,7 +16,9 @@ struct ItemVerifierTests {
         let dir = try TemporaryDirectory("verify")
         defer { dir.remove() }
         let item = try item(in: dir, keepManifest: true)
-        #expect(ItemVerifier.verify(item: item, options: VerifyOptions(expectedIDs: ["111", "112", "113", "121", "131"])) == [])
+        #expect(
+            ItemVerifier.verify(item: item, options: VerifyOptions(expectedIDs: ["111", "112", "113", "121", "131"]))
+                == [])
         let missing = ItemVerifier.verify(item: item, options: VerifyOptions(expectedIDs: ["111", "777"]))
         #expect(missing.count == 1 && missing[0].contains("777"))
     }
@@ -114,12 +116,17 @@ struct ItemVerifierTests {
         let dir = try TemporaryDirectory("verify")
         defer { dir.remove() }
         let item = try item(in: dir)
-        let made = try ExternalTool.run("python3", ["-c", """
-            import io, sys, tarfile
-            with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
-                info = tarfile.TarInfo("2024-03-03/séq/1.txt"); info.size = 2
-                t.addfile(info, io.BytesIO(b"hi"))
-            """, item + "/2024-03-03.tar"])
+        let made = try ExternalTool.run(
+            "python3",
+            [
+                "-c",
+                """
+                import io, sys, tarfile
+                with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+                    info = tarfile.TarInfo("2024-03-03/séq/1.txt"); info.size = 2
+                    t.addfile(info, io.BytesIO(b"hi"))
+                """, item + "/2024-03-03.tar",
+            ])
         #expect(made.ok)
         let problems = ItemVerifier.verify(item: item)
         #expect(problems.count == 1)

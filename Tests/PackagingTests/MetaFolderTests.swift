@@ -21,18 +21,23 @@ struct MetaFolderTests {
         #expect(try Files.read(meta + "/title/0") == Array("Mapillary images by Zoë".utf8))
         #expect(try Files.read(meta + "/subject/1") == Array("street-view".utf8))
         #expect(try Files.read(meta + "/description/0") == Array("Line one.\n\nLine two.".utf8))  // no trailing newline
-        #expect(try Files.list(meta + "/ddrescue.log") == ["0"])  // empty values are skipped, numbering stays contiguous
+        // Empty values are skipped; the numbering stays contiguous.
+        #expect(try Files.list(meta + "/ddrescue.log") == ["0"])
         #expect(try Files.read(meta + "/ddrescue.log/0") == Array("kept".utf8))
         // rip reads each value with $(cat …): check the shell sees the same values.
-        let shell = try ExternalTool.run("sh", ["-c", "cd \(meta) && for i in 0 1 2; do printf '%s|' \"$(cat subject/$i)\"; done"])
+        let shell = try ExternalTool.run(
+            "sh", ["-c", "cd \(meta) && for i in 0 1 2; do printf '%s|' \"$(cat subject/$i)\"; done"])
         #expect(shell.stdout == "mapillary|street-view|photography|")
     }
 
     @Test func rewritingReplacesTheWholeFolder() throws {
         let dir = try TemporaryDirectory("meta")
         defer { dir.remove() }
-        try MetaFolder.write(ItemMetadata([MetaField(key: "subject", values: ["a", "b", "c"]),
-                                           MetaField(key: "old", values: ["x"])]), toItem: dir.path)
+        try MetaFolder.write(
+            ItemMetadata([
+                MetaField(key: "subject", values: ["a", "b", "c"]),
+                MetaField(key: "old", values: ["x"]),
+            ]), toItem: dir.path)
         try MetaFolder.write(ItemMetadata([MetaField(key: "subject", values: ["z"])]), toItem: dir.path)
         #expect(try Files.list(dir.file(".meta")) == ["subject"])
         #expect(try Files.list(dir.file(".meta/subject")) == ["0"])
@@ -56,13 +61,13 @@ struct MetaFolderTests {
         defer { dir.remove() }
         let meta = dir.file(".meta")
         try Files.write(meta + "/subject/0", "a")
-        try Files.write(meta + "/subject/2", "c")          // gap at 1
+        try Files.write(meta + "/subject/2", "c")  // gap at 1
         try Files.write(meta + "/title/0", "t")
-        try Files.write(meta + "/title/notes.txt", "x")    // stray file in a key
-        try Files.write(meta + "/stray", "x")               // stray file at the top
-        try Files.write(meta + "/bad key/0", "x")           // invalid key name
+        try Files.write(meta + "/title/notes.txt", "x")  // stray file in a key
+        try Files.write(meta + "/stray", "x")  // stray file at the top
+        try Files.write(meta + "/bad key/0", "x")  // invalid key name
         try Files.write(meta + "/creator/0", [0xff, 0xfe])  // not UTF-8
-        try Files.write(meta + "/date/01", "2024")          // not a plain index
+        try Files.write(meta + "/date/01", "2024")  // not a plain index
         let problems = MetaFolder.problems(folder: meta)
         #expect(problems.count == 6)
         #expect(problems.contains { $0.contains("subject/1") && $0.contains("missing") })
@@ -86,8 +91,11 @@ struct MetaFolderTests {
         try Files.write(meta + "/subject/0", "a")
         try Files.write(meta + "/subject/2", "c")
         let problems = MetaFolder.problems(folder: meta)
-        #expect(problems == [meta + "/subject/1: missing; values must be numbered 0, 1, 2… without gaps",
-                             meta + "/title/1…2147483646: missing; values must be numbered 0, 1, 2… without gaps"])
+        #expect(
+            problems == [
+                meta + "/subject/1: missing; values must be numbered 0, 1, 2… without gaps",
+                meta + "/title/1…2147483646: missing; values must be numbered 0, 1, 2… without gaps",
+            ])
         #expect(throws: PackagingError.self) { try MetaFolder.read(item: dir.path) }
     }
 
@@ -100,7 +108,8 @@ struct MetaFolderTests {
         let meta = dir.file(".meta")
         try Files.write(meta + "/title/0", "ends with CRLF\r\n")
         try Files.write(meta + "/title/1", "two line feeds\n\n")
-        let shell = try ExternalTool.run("sh", ["-c", "cd \(meta) && printf '%s|' \"$(cat title/0)\" \"$(cat title/1)\""])
+        let shell = try ExternalTool.run(
+            "sh", ["-c", "cd \(meta) && printf '%s|' \"$(cat title/0)\" \"$(cat title/1)\""])
         let metadata = try #require(try MetaFolder.read(item: dir.path))
         #expect(metadata["title"].map { $0 + "|" }.joined() == shell.stdout)
         #expect(metadata["title"] == ["ends with CRLF\r", "two line feeds"])

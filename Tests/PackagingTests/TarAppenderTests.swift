@@ -42,7 +42,8 @@ struct TarAppenderTests {
         let dir = try TemporaryDirectory("tar")
         defer { dir.remove() }
         let tar = dir.file("t.tar")
-        let split = "2024-01-15/" + String(repeating: "s", count: 120) + "/" + String(repeating: "i", count: 90) + ".webp"
+        let split =
+            "2024-01-15/" + String(repeating: "s", count: 120) + "/" + String(repeating: "i", count: 90) + ".webp"
         let unsplittable = "d/" + String(repeating: "x", count: 253)  // needs a pax 'path' record
         let appender = try TarAppender(path: tar)
         try appender.append(member: split, bytes: [1], mtime: 1)
@@ -90,8 +91,9 @@ struct TarAppenderTests {
         handle.write(Data(Files.bytes(1234, seed: 7)))  // a torn, half-written tail
         try handle.close()
 
-        let reopened = try TarAppender(path: tar, committedLength: committed.length,
-                                       md5State: savedState ? committed.state : nil)
+        let reopened = try TarAppender(
+            path: tar, committedLength: committed.length,
+            md5State: savedState ? committed.state : nil)
         #expect(try Files.size(tar) == committed.length)
         let summary = try reopened.finish()
         #expect(try TarListing.members(tar: tar).map(\.name) == ["d/1.webp", "d/2.webp"])
@@ -109,8 +111,10 @@ struct TarAppenderTests {
         #expect(error?.description.contains("2024-02-02.tar") == true)
     }
 
-    @Test(arguments: ["2024-01-15/ünï/x.webp", "../x.jpg", "/abs.jpg", "a//b.jpg", "a/./b.jpg", "", "a b.jpg",
-                      String(repeating: "x", count: 256)])
+    @Test(arguments: [
+        "2024-01-15/ünï/x.webp", "../x.jpg", "/abs.jpg", "a//b.jpg", "a/./b.jpg", "", "a b.jpg",
+        String(repeating: "x", count: 256),
+    ])
     func unsafeMemberNamesAreRefusedAndTheTarStaysValid(name: String) throws {
         let dir = try TemporaryDirectory("tar")
         defer { dir.remove() }

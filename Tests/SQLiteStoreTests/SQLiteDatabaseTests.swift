@@ -9,7 +9,8 @@ struct SQLiteDatabaseTests {
         let path = dir.file("state.sqlite")
         do {
             let db = try SQLiteDatabase(path: path)
-            try db.migrate(component: "t", steps: ["CREATE TABLE items(id TEXT PRIMARY KEY, n INTEGER, r REAL, b BLOB)"])
+            try db.migrate(
+                component: "t", steps: ["CREATE TABLE items(id TEXT PRIMARY KEY, n INTEGER, r REAL, b BLOB)"])
             try db.run("INSERT INTO items VALUES(?, ?, ?, ?)", ["a", 42, .real(1.5), .blob([0, 1, 255])])
             try db.run("INSERT INTO items VALUES(?, ?, ?, ?)", [.text("zoë"), nil, nil, nil])
             db.close()
@@ -55,7 +56,9 @@ struct SQLiteDatabaseTests {
         try db.migrate(component: "a", steps: ["CREATE TABLE a1(x)"])
         try db.migrate(component: "a", steps: ["CREATE TABLE a1(x)", "CREATE TABLE a2(x)"])
         try db.migrate(component: "b", steps: ["CREATE TABLE b1(x)"])
-        let tables = try db.query("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").compactMap { $0[0].string }
+        let tables = try db.query("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").compactMap {
+            $0[0].string
+        }
         #expect(tables == ["a1", "a2", "b1", "schema_versions"])
     }
 }

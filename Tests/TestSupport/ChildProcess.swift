@@ -20,8 +20,10 @@ public struct ChildProcess: Sendable {
     public let pid: pid_t
 
     /// Starts `executable` (looked up on the environment's PATH when it has no `/`) with exactly `environment`.
-    public init(executable: String, arguments: [String], environment: [String: String], currentDirectory: String? = nil,
-                stdin: Stream = .nullDevice, stdout: Stream, stderr: Stream) throws {
+    public init(
+        executable: String, arguments: [String], environment: [String: String], currentDirectory: String? = nil,
+        stdin: Stream = .nullDevice, stdout: Stream, stderr: Stream
+    ) throws {
         let path = try Self.resolve(executable, path: environment["PATH"] ?? "/usr/bin:/bin")
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -30,17 +32,23 @@ public struct ChildProcess: Sendable {
             let rc: Int32
             switch stream {
             case .descriptor(let fd): rc = posix_spawn_file_actions_adddup2(&actions, fd, target)
-            case .nullDevice: rc = posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
-            case .file(let file): rc = posix_spawn_file_actions_addopen(&actions, target, file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            case .nullDevice:
+                rc = posix_spawn_file_actions_addopen(
+                    &actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
+            case .file(let file):
+                rc = posix_spawn_file_actions_addopen(&actions, target, file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             }
             guard rc == 0 else { throw ChildProcessError(operation: "set up the streams of \(path)", code: rc) }
         }
         if let currentDirectory {
             guard let addChdir = Self.addChdir else {
-                throw ChildProcessError(operation: "change directory (posix_spawn_file_actions_addchdir_np is missing)", code: ENOSYS)
+                throw ChildProcessError(
+                    operation: "change directory (posix_spawn_file_actions_addchdir_np is missing)", code: ENOSYS)
             }
             let rc = addChdir(&actions, currentDirectory)
-            guard rc == 0 else { throw ChildProcessError(operation: "change directory to \(currentDirectory)", code: rc) }
+            guard rc == 0 else {
+                throw ChildProcessError(operation: "change directory to \(currentDirectory)", code: rc)
+            }
         }
         if let addClosefrom = Self.addClosefrom {
             let rc = addClosefrom(&actions, 3)
@@ -95,7 +103,8 @@ public struct ChildProcess: Sendable {
 
     // glibc has both since 2.34, but only under _GNU_SOURCE, which Swift's Glibc module does not define.
     private typealias AddClosefrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    private typealias AddChdir =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
     private static let addClosefrom: AddClosefrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")
         .map { unsafeBitCast($0, to: AddClosefrom.self) }
     private static let addChdir: AddChdir? = dlsym(nil, "posix_spawn_file_actions_addchdir_np")

@@ -20,7 +20,7 @@ public struct ExifToolTags {
 
     private static func parse(_ result: ExternalTool.Result, count: Int) throws -> [ExifToolTags] {
         guard let array = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]],
-              array.count == count
+            array.count == count
         else { throw TestFailure("exiftool gave no JSON: \(result.stderr)") }
         return array.map { ExifToolTags(values: $0) }
     }

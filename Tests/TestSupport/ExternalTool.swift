@@ -14,8 +14,10 @@ public enum ExternalTool {
     /// The child sees this process's environment with `environment` laid over it. A child ended by a signal has
     /// that signal's number as its status.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                           currentDirectory: String? = nil, stdin: Data? = nil) throws -> Result {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        currentDirectory: String? = nil, stdin: Data? = nil
+    ) throws -> Result {
         var env = ProcessInfo.processInfo.environment
         for (name, value) in environment ?? [:] { env[name] = value }
         let out = try PipeEnds(), err = try PipeEnds()
@@ -25,10 +27,11 @@ public enum ExternalTool {
             err.closeBoth()
             input?.closeBoth()
         }
-        let child = try ChildProcess(executable: executable, arguments: arguments, environment: env,
-                                     currentDirectory: currentDirectory,
-                                     stdin: input.map { .descriptor($0.read) } ?? .nullDevice,
-                                     stdout: .descriptor(out.write), stderr: .descriptor(err.write))
+        let child = try ChildProcess(
+            executable: executable, arguments: arguments, environment: env,
+            currentDirectory: currentDirectory,
+            stdin: input.map { .descriptor($0.read) } ?? .nullDevice,
+            stdout: .descriptor(out.write), stderr: .descriptor(err.write))
         // Only the child may hold the write ends now, so the reads below end when it does.
         out.closeWrite()
         err.closeWrite()
@@ -50,8 +53,9 @@ public enum ExternalTool {
         let outData = PipeEnds.readAll(out.read)
         errDone.wait()
         let (status, _) = child.reap()
-        return Result(status: status, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errBox.data, as: UTF8.self))
+        return Result(
+            status: status, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errBox.data, as: UTF8.self))
     }
 
     /// A child that stops reading its stdin must not kill this process with SIGPIPE.
@@ -84,11 +88,19 @@ private final class PipeEnds: @unchecked Sendable {
     }
 
     func closeRead() {
-        if closed.withLock({ state in defer { state.read = true }; return !state.read }) { close(read) }
+        if closed.withLock({ state in
+            defer { state.read = true }; return !state.read
+        }) {
+            close(read)
+        }
     }
 
     func closeWrite() {
-        if closed.withLock({ state in defer { state.write = true }; return !state.write }) { close(write) }
+        if closed.withLock({ state in
+            defer { state.write = true }; return !state.write
+        }) {
+            close(write)
+        }
     }
 
     func closeBoth() {

@@ -32,7 +32,8 @@ public final class SandboxFixture: Sendable {
     /// (as `mapillary-archiver sandbox --port P` restarted, or as if IA had lost every item).
     public func restartEmpty() throws {
         try current.withLock { sandbox in
-            sandbox = try sandbox.restartedWithEmptyInternetArchive(dataDirectory: temp.file("sandbox-" + UUID().uuidString))
+            sandbox = try sandbox.restartedWithEmptyInternetArchive(
+                dataDirectory: temp.file("sandbox-" + UUID().uuidString))
         }
     }
 

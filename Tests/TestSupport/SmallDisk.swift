@@ -9,7 +9,8 @@ public struct SmallDisk: Sendable {
     public static let isAvailable: Bool = {
         guard getuid() == 0, let dir = try? TemporaryDirectory("mountprobe") else { return false }
         defer { dir.remove() }
-        let mounted = (try? ExternalTool.run("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path]))?.ok ?? false
+        let mounted =
+            (try? ExternalTool.run("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path]))?.ok ?? false
         if mounted { _ = try? ExternalTool.run("umount", [dir.path]) }
         return mounted
     }()

@@ -27,22 +27,22 @@ public struct TarListingMember: Decodable, Equatable, Sendable {
 public enum TarListing {
     /// Lists the tar at argv[1], or every top-level `*.tar` of the folder at argv[1] in name order.
     private static let pythonLister = """
-    import hashlib, json, os, sys, tarfile
-    out = []
-    path = sys.argv[1]
-    if os.path.isdir(path):
-        tars = [os.path.join(path, n) for n in sorted(os.listdir(path)) if n.endswith(".tar")]
-    else:
-        tars = [path]
-    for tar in tars:
-        with tarfile.open(tar, "r:") as t:
-            for m in t:
-                data = t.extractfile(m).read() if m.isfile() else b""
-                out.append(dict(tar=os.path.basename(tar), name=m.name, size=m.size, uid=m.uid, gid=m.gid,
-                                uname=m.uname, gname=m.gname, mode=m.mode, mtime=int(m.mtime),
-                                md5=hashlib.md5(data).hexdigest(), isFile=m.isfile()))
-    print(json.dumps(out))
-    """
+        import hashlib, json, os, sys, tarfile
+        out = []
+        path = sys.argv[1]
+        if os.path.isdir(path):
+            tars = [os.path.join(path, n) for n in sorted(os.listdir(path)) if n.endswith(".tar")]
+        else:
+            tars = [path]
+        for tar in tars:
+            with tarfile.open(tar, "r:") as t:
+                for m in t:
+                    data = t.extractfile(m).read() if m.isfile() else b""
+                    out.append(dict(tar=os.path.basename(tar), name=m.name, size=m.size, uid=m.uid, gid=m.gid,
+                                    uname=m.uname, gname=m.gname, mode=m.mode, mtime=int(m.mtime),
+                                    md5=hashlib.md5(data).hexdigest(), isFile=m.isfile()))
+        print(json.dumps(out))
+        """
 
     /// Every member of the tar at `path`, in tar order, with owners, mode, mtime and the MD5 of its content.
     public static func members(tar path: String) throws -> [TarListingMember] {
@@ -71,7 +71,8 @@ public enum TarListing {
 
     /// GNU tar's verbose listing with numeric owners: "-rw-r--r-- 0/0 …".
     public static func gnuVerbose(_ tar: String) throws -> [String] {
-        try lines("tar", ["--list", "--verbose", "--numeric-owner", "--file", tar], failure: "GNU tar failed on \(tar)")
+        try lines(
+            "tar", ["--list", "--verbose", "--numeric-owner", "--file", tar], failure: "GNU tar failed on \(tar)")
     }
 
     private static func lines(_ tool: String, _ arguments: [String], failure: String) throws -> [String] {

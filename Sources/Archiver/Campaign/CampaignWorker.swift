@@ -22,8 +22,10 @@ public struct CampaignWorker: Sendable {
     public let log: ReportLog?
 
     /// - Parameter options: everything a job needs but its user, quality and WebP choice (which come from the job).
-    public init(options: DownloadOptions, settings: WorkerSettings, queue: JobQueue, env: RunEnvironment,
-                log: ReportLog? = nil) {
+    public init(
+        options: DownloadOptions, settings: WorkerSettings, queue: JobQueue, env: RunEnvironment,
+        log: ReportLog? = nil
+    ) {
         self.options = options
         self.settings = settings
         self.queue = queue
@@ -46,14 +48,18 @@ public struct CampaignWorker: Sendable {
         }
         defer { link.shutdown() }
         let shared = WorkerState()
-        let budget = TransferBudget(fixed: options.concurrency, ceiling: options.maxConcurrency, jobs: settings.jobs,
-                                    cpu: env.cpu, logger: env.logger)
+        let budget = TransferBudget(
+            fixed: options.concurrency, ceiling: options.maxConcurrency, jobs: settings.jobs,
+            cpu: env.cpu, logger: env.logger)
         let progress = BatchProgress(users: nil)
         let totals = Task {
             while !Task.isCancelled {
-                env.console.status(BatchProgress.statusKey, progress.line(transfers: budget.netSlots.limit,
-                                                                          paused: env.mapillaryGate.isPaused,
-                                                                          label: "worker \(settings.name)"))
+                env.console.status(
+                    BatchProgress.statusKey,
+                    progress.line(
+                        transfers: budget.netSlots.limit,
+                        paused: env.mapillaryGate.isPaused,
+                        label: "worker \(settings.name)"))
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
@@ -61,7 +67,9 @@ public struct CampaignWorker: Sendable {
             totals.cancel()
             env.console.status(BatchProgress.statusKey, nil)
         }
-        env.logger.info("worker \(settings.name) on \(queue.displayName): \(settings.jobs) jobs at once\(settings.untilEmpty ? ", until the queue is empty" : "")")
+        env.logger.info(
+            "worker \(settings.name) on \(queue.displayName): \(settings.jobs) jobs at once\(settings.untilEmpty ? ", until the queue is empty" : "")"
+        )
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<settings.jobs {
                 group.addTask {
@@ -89,7 +97,9 @@ public struct CampaignWorker: Sendable {
             } catch is CancellationError {
                 return
             } catch {
-                env.logger.warning("the queue \(queue.displayName) could not be asked for a job (\(error)); trying again in \(queueTrouble.shortText)")
+                env.logger.warning(
+                    "the queue \(queue.displayName) could not be asked for a job (\(error)); trying again in \(queueTrouble.shortText)"
+                )
                 try? await Task.sleep(for: queueTrouble)
                 queueTrouble = min(queueTrouble * 2, .seconds(60))
                 continue
@@ -115,13 +125,18 @@ public struct CampaignWorker: Sendable {
         return status.counts.pending == 0 && status.counts.running <= shared.runningCount
     }
 
-    private func run(_ job: ClaimedJob, sent: ContinuousClock.Instant, link: QueueLink, budget: TransferBudget,
-                     shared: WorkerState, progress: BatchProgress) async {
+    private func run(
+        _ job: ClaimedJob, sent: ContinuousClock.Instant, link: QueueLink, budget: TransferBudget,
+        shared: WorkerState, progress: BatchProgress
+    ) async {
         let user = job.spec.username
         let logger = env.hub.logger("mapillary-archiver", job: user)
         // A job added by another tool, or by hand, meets the rules `queue add` applies.
-        let problem = MapillaryUsername.problem(user) ?? (Quality(argument: job.spec.quality) == nil
-            ? "the job's quality '\(MapillaryError.sanitized(job.spec.quality, limit: 20))' is not one of 256, 1024, 2048, original; remove it and add it again" : nil)
+        let problem =
+            MapillaryUsername.problem(user)
+            ?? (Quality(argument: job.spec.quality) == nil
+                ? "the job's quality '\(MapillaryError.sanitized(job.spec.quality, limit: 20))' is not one of 256, 1024, 2048, original; remove it and add it again"
+                : nil)
         guard let quality = Quality(argument: job.spec.quality), problem == nil else {
             await record(job, link: link, logger: logger) {
                 _ = try await link.fail(job, sentence: problem ?? "", kind: .permanent)
@@ -139,13 +154,15 @@ public struct CampaignWorker: Sendable {
         // The keeper reports the job's counters; the job asks the keeper: both made here, the keeper first.
         let counters = RunCounters()
         let keeper = LeaseKeeper(job: job, link: link, lease: queue.policy.lease, sent: sent, logger: logger) {
-            JobProgress(images: counters.alreadyDone.load(ordering: .relaxed) + counters.done.load(ordering: .relaxed),
-                        listed: counters.listed.load(ordering: .relaxed),
-                        listingComplete: counters.listingComplete.load(ordering: .relaxed),
-                        bytes: Int64(counters.bytesWritten.load(ordering: .relaxed)))
+            JobProgress(
+                images: counters.alreadyDone.load(ordering: .relaxed) + counters.done.load(ordering: .relaxed),
+                listed: counters.listed.load(ordering: .relaxed),
+                listingComplete: counters.listingComplete.load(ordering: .relaxed),
+                bytes: Int64(counters.bytesWritten.load(ordering: .relaxed)))
         }
-        let userJob = UserJob(user: user, options: options, env: env, budget: budget, counters: counters,
-                              fence: { await keeper.stillHolds() })
+        let userJob = UserJob(
+            user: user, options: options, env: env, budget: budget, counters: counters,
+            fence: { await keeper.stillHolds() })
         let index = shared.nextIndex()
         progress.started(index, userJob.counters)
         // The job and its lease side by side: a lost lease stops the job; the end of the job stops the renewals.
@@ -162,7 +179,9 @@ public struct CampaignWorker: Sendable {
             }
             return finished!
         }
-        if settings.deleteAfterUpload, report.uploadState == .verified, !keeper.isLost, case .published(let path) = report.outcome {
+        if settings.deleteAfterUpload, report.uploadState == .verified, !keeper.isLost,
+            case .published(let path) = report.outcome
+        {
             await removeAfterUpload(path, logger: logger)
         }
         let verdict = Verdict(report, leaseLost: keeper.isLost || report.leaseLost, stopping: Task.isCancelled)
@@ -182,7 +201,8 @@ public struct CampaignWorker: Sendable {
             await record(job, link: link, logger: logger) {
                 switch try await link.fail(job, sentence: sentence, kind: kind) {
                 case .willRetry(let after):
-                    logger.warning("\(user): failed (\(sentence)); the queue tries it again in \(after.shortText) at the earliest")
+                    logger.warning(
+                        "\(user): failed (\(sentence)); the queue tries it again in \(after.shortText) at the earliest")
                 case .failed:
                     logger.error("\(user): failed for good: \(sentence)")
                 }
@@ -205,7 +225,9 @@ public struct CampaignWorker: Sendable {
                 logger.notice("\(job.spec.username): \(error)")
                 return
             } catch {
-                logger.warning("\(job.spec.username): could not record the job in the queue (\(error)); trying again in \(pause.shortText)")
+                logger.warning(
+                    "\(job.spec.username): could not record the job in the queue (\(error)); trying again in \(pause.shortText)"
+                )
                 // Even when stopping, the result is worth the wait: without it the job would be done again.
                 try? await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(60))
@@ -220,7 +242,9 @@ public struct CampaignWorker: Sendable {
     private func removeAfterUpload(_ item: String, logger: Logger) async {
         do {
             let removed = try await DedicatedThread.run(name: "trim") { try ItemTrimmer.trim(item: item) }
-            logger.info("\(item): removed \(removed) files after IA confirmed them (--delete-after-upload); the download state stays for later runs")
+            logger.info(
+                "\(item): removed \(removed) files after IA confirmed them (--delete-after-upload); the download state stays for later runs"
+            )
         } catch {
             logger.warning("\(item): could not remove the uploaded files (\(error)); they stay")
         }
@@ -288,7 +312,11 @@ final class WorkerState: Sendable {
     var runningCount: Int { state.withLock { $0.running } }
 
     func running(_ change: Int) { state.withLock { $0.running += change } }
-    func nextIndex() -> Int { state.withLock { s in defer { s.index += 1 }; return s.index } }
+    func nextIndex() -> Int {
+        state.withLock { s in
+            defer { s.index += 1 }; return s.index
+        }
+    }
     func finished(_ report: UserReport) { state.withLock { $0.reports.append(report) } }
     func stop(_ reason: String) { state.withLock { if $0.stopReason == nil { $0.stopReason = reason } } }
 }

@@ -27,8 +27,10 @@ final class LeaseKeeper: Sendable {
     private let state: Mutex<State>
 
     /// - Parameter sent: when the claim that gave `job` was sent.
-    init(job: ClaimedJob, link: QueueLink, lease: Duration, sent: ContinuousClock.Instant, logger: Logger,
-         progress: @escaping @Sendable () -> JobProgress? = { nil }) {
+    init(
+        job: ClaimedJob, link: QueueLink, lease: Duration, sent: ContinuousClock.Instant, logger: Logger,
+        progress: @escaping @Sendable () -> JobProgress? = { nil }
+    ) {
         self.job = job
         self.link = link
         self.lease = lease
@@ -57,7 +59,9 @@ final class LeaseKeeper: Sendable {
             let deadline = state.withLock { $0.validUntil } - margin
             let now = ContinuousClock.now
             guard now < deadline else {
-                lose("its lease could not be renewed before it ran out (the queue did not answer, or this worker was paused)")
+                lose(
+                    "its lease could not be renewed before it ran out (the queue did not answer, or this worker was paused)"
+                )
                 return
             }
             do { try await Task.sleep(for: min(deadline - now, .milliseconds(250))) } catch { return }
@@ -98,7 +102,9 @@ final class LeaseKeeper: Sendable {
             lose("the queue says another worker holds it now")
         } catch {
             // Unsure is not enough to write to an item another worker may be writing to.
-            logger.warning("\(job.spec.username): could not ask the queue whether this worker still holds the job (\(error)); not writing")
+            logger.warning(
+                "\(job.spec.username): could not ask the queue whether this worker still holds the job (\(error)); not writing"
+            )
         }
         return false
     }
@@ -109,7 +115,9 @@ final class LeaseKeeper: Sendable {
             return !s.lost
         }
         if first {
-            logger.notice("\(job.spec.username): this worker no longer holds the job: \(reason); it stops it, and the worker holding it finishes it")
+            logger.notice(
+                "\(job.spec.username): this worker no longer holds the job: \(reason); it stops it, and the worker holding it finishes it"
+            )
         }
     }
 }

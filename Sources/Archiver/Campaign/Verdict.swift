@@ -17,7 +17,9 @@ enum Verdict: Equatable {
     /// IA refusals that keys, not the item, are to blame for: every job would fail the same way.
     static let stoppingUploadErrors: Set<InternetArchiveError.Code> = [.credentials, .accessKeyRejected]
     /// IA refusals that another attempt would meet again.
-    static let permanentUploadErrors: Set<InternetArchiveError.Code> = [.invalidIdentifier, .accessDenied, .badMetadata, .spam]
+    static let permanentUploadErrors: Set<InternetArchiveError.Code> = [
+        .invalidIdentifier, .accessDenied, .badMetadata, .spam,
+    ]
 
     init(_ report: UserReport, leaseLost: Bool, stopping: Bool) {
         if leaseLost {
@@ -33,10 +35,12 @@ enum Verdict: Equatable {
             return
         }
         if report.succeeded {
-            self = .complete(JobResult(identifier: report.identifier, images: report.downloaded + report.alreadyDone,
-                                       bytes: report.bytes,
-                                       uploaded: report.uploadState == .verified || report.uploadState == .uploaded,
-                                       verified: report.uploadState == .verified))
+            self = .complete(
+                JobResult(
+                    identifier: report.identifier, images: report.downloaded + report.alreadyDone,
+                    bytes: report.bytes,
+                    uploaded: report.uploadState == .verified || report.uploadState == .uploaded,
+                    verified: report.uploadState == .verified))
             return
         }
         if stopping {
@@ -44,12 +48,16 @@ enum Verdict: Equatable {
             return
         }
         if let error = report.uploadError {
-            self = .fail("the upload failed: \(error)", Self.permanentUploadErrors.contains(error.code) ? .permanent : .transient)
+            self = .fail(
+                "the upload failed: \(error)", Self.permanentUploadErrors.contains(error.code) ? .permanent : .transient
+            )
             return
         }
         switch report.outcome {
         case .noImages:
-            self = .fail("Mapillary lists no archivable image for this user (a misspelt or unknown username, no public images, or every image unavailable)", .permanent)
+            self = .fail(
+                "Mapillary lists no archivable image for this user (a misspelt or unknown username, no public images, or every image unavailable)",
+                .permanent)
         case .incomplete(let reason):
             self = .fail(reason, .transient)
         case .failed(let reason):

@@ -18,8 +18,10 @@ public final class Console: Sendable {
         public var redrawInterval: Double
         public var plainInterval: Double
 
-        public init(isTerminal: Bool = isatty(2) == 1, color: Bool? = nil, quiet: Bool = false,
-                    redrawInterval: Double = 0.25, plainInterval: Double = 30) {
+        public init(
+            isTerminal: Bool = isatty(2) == 1, color: Bool? = nil, quiet: Bool = false,
+            redrawInterval: Double = 0.25, plainInterval: Double = 30
+        ) {
             self.isTerminal = isTerminal
             let noColor = ProcessInfo.processInfo.environment["NO_COLOR"] != nil
             self.color = color ?? (isTerminal && !noColor)
@@ -44,17 +46,18 @@ public final class Console: Sendable {
     /// `sink` receives finished text for stderr (tests capture it); the default writes to fd 2.
     public init(options: Options = Options(), sink: (@Sendable (String) -> Void)? = nil) {
         self.options = options
-        self.sink = sink ?? { text in
-            text.utf8CString.withUnsafeBufferPointer { buffer in
-                var offset = 0
-                let count = buffer.count - 1
-                while offset < count {
-                    let n = write(2, buffer.baseAddress! + offset, count - offset)
-                    if n <= 0 { break }
-                    offset += n
+        self.sink =
+            sink ?? { text in
+                text.utf8CString.withUnsafeBufferPointer { buffer in
+                    var offset = 0
+                    let count = buffer.count - 1
+                    while offset < count {
+                        let n = write(2, buffer.baseAddress! + offset, count - offset)
+                        if n <= 0 { break }
+                        offset += n
+                    }
                 }
             }
-        }
     }
 
     /// Masks every form of the secrets of `secrets` from now on.

@@ -53,7 +53,9 @@ public final class LogHub: Sendable {
     func emit(level: Logger.Level, message: String, metadata: Logger.Metadata, job: String? = nil) {
         counts.withLock { $0[level, default: 0] += 1 }
         let time = LogHub.timestamp()
-        let suffix = metadata.isEmpty ? "" : " " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let suffix =
+            metadata.isEmpty
+            ? "" : " " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let name = LogHub.levelName(level)
         if level >= fileLevel {
             // The same mask as the console's: a published log file never holds a secret the run knows.
@@ -70,7 +72,9 @@ public final class LogHub: Sendable {
                 return failed
             }
             for entry in failed {
-                console.line("\(time) \(LogHub.levelName(.warning)) \(entry.key): stopped writing the run's log file (\(entry.error.localizedDescription)); the console shows the rest")
+                console.line(
+                    "\(time) \(LogHub.levelName(.warning)) \(entry.key): stopped writing the run's log file (\(entry.error.localizedDescription)); the console shows the rest"
+                )
             }
         }
         if level >= consoleLevel {
@@ -108,7 +112,8 @@ public final class LogHub: Sendable {
         var parts = tm()
         localtime_r(&now, &parts)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+        return
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 }
 

@@ -39,8 +39,9 @@ public final class AreaDiscovery: Sendable {
     public init(options: DiscoveryOptions, env: RunEnvironment) {
         self.options = options
         self.env = env
-        client = MapillaryClient(http: env.http, apiBase: options.apiURL, token: options.token, retry: options.retry,
-                                 logger: env.hub.logger("mapillary"))
+        client = MapillaryClient(
+            http: env.http, apiBase: options.apiURL, token: options.token, retry: options.retry,
+            logger: env.hub.logger("mapillary"))
     }
 
     private enum Outcome: Sendable {
@@ -68,10 +69,12 @@ public final class AreaDiscovery: Sendable {
         do {
             try await survey(state: state, disk: disk)
             let tally = try await disk.run { try state.tally() }
-            return DiscoveryResult(area: area, creators: tally.creators.map { DiscoveryResult.Creator(username: $0.username, images: $0.images) },
-                                   imagesWithoutCreator: tally.imagesWithoutCreator, tiles: area.tileCount,
-                                   requests: tally.requests, incomplete: tally.incomplete,
-                                   seconds: Date().timeIntervalSince(started), statePath: options.statePath)
+            return DiscoveryResult(
+                area: area,
+                creators: tally.creators.map { DiscoveryResult.Creator(username: $0.username, images: $0.images) },
+                imagesWithoutCreator: tally.imagesWithoutCreator, tiles: area.tileCount,
+                requests: tally.requests, incomplete: tally.incomplete,
+                seconds: Date().timeIntervalSince(started), statePath: options.statePath)
         } catch {
             throw Self.failure(error, statePath: options.statePath)
         }
@@ -85,12 +88,15 @@ public final class AreaDiscovery: Sendable {
         }
         var openPerTile: [Int: Int] = [:]
         for piece in queue { openPerTile[piece.tile, default: 0] += 1 }
-        let progress = DiscoveryProgress(area: area.description, tiles: area.tileCount,
-                                         tilesDone: tilesStarted - openPerTile.count, creators: seen.creators,
-                                         images: seen.images, requests: requests)
-        env.logger.info(tilesStarted == 0
-            ? "discover \(area): \(ByteFormat.grouped(area.tileCount)) tiles"
-            : "discover \(area): continuing, \(ByteFormat.grouped(tilesStarted - openPerTile.count)) of \(ByteFormat.grouped(area.tileCount)) tiles done")
+        let progress = DiscoveryProgress(
+            area: area.description, tiles: area.tileCount,
+            tilesDone: tilesStarted - openPerTile.count, creators: seen.creators,
+            images: seen.images, requests: requests)
+        env.logger.info(
+            tilesStarted == 0
+                ? "discover \(area): \(ByteFormat.grouped(area.tileCount)) tiles"
+                : "discover \(area): continuing, \(ByteFormat.grouped(tilesStarted - openPerTile.count)) of \(ByteFormat.grouped(area.tileCount)) tiles done"
+        )
         let console = env.console
         let status = Task {
             while !Task.isCancelled {
@@ -134,12 +140,16 @@ public final class AreaDiscovery: Sendable {
             }
         }
         requests = try await disk.run { try state.requests() }
-        env.logger.info("discover \(area): \(ByteFormat.grouped(area.tileCount)) tiles done, \(ByteFormat.grouped(requests)) requests")
+        env.logger.info(
+            "discover \(area): \(ByteFormat.grouped(area.tileCount)) tiles done, \(ByteFormat.grouped(requests)) requests"
+        )
     }
 
     /// Asks one piece page by page, recording each answer; splits it when an answer may have been capped.
-    private func ask(_ open: DiscoveryState.OpenPiece, state: DiscoveryState, disk: CPUWorkerPool,
-                     progress: DiscoveryProgress) async throws -> Outcome {
+    private func ask(
+        _ open: DiscoveryState.OpenPiece, state: DiscoveryState, disk: CPUWorkerPool,
+        progress: DiscoveryProgress
+    ) async throws -> Outcome {
         var url = open.cursor ?? client.firstCreatorPageURL(piece: open.piece, limit: options.pageSize)
         while true {
             let page = try await client.fetchCreatorPage(url: url)
@@ -154,14 +164,19 @@ public final class AreaDiscovery: Sendable {
             guard let children = open.piece.split() else {
                 let added = try await disk.run { try state.giveUp(open, page.sightings) }
                 progress.answered(names, added: added)
-                env.logger.warning("the box \(open.piece.label) still answered a full page of \(page.limitUsed) images within one second of capture time; its creators' counts are lower bounds")
+                env.logger.warning(
+                    "the box \(open.piece.label) still answered a full page of \(page.limitUsed) images within one second of capture time; its creators' counts are lower bounds"
+                )
                 return .finished(open)
             }
             if open.piece.window == nil, children.first?.window != nil {
-                env.logger.notice("the box \(open.piece.box) holds more images than one answer gives even at its smallest; it is asked in capture-time windows, which cannot list images without a capture time")
+                env.logger.notice(
+                    "the box \(open.piece.box) holds more images than one answer gives even at its smallest; it is asked in capture-time windows, which cannot list images without a capture time"
+                )
             } else {
-                env.logger.debug("a full page without a next link: asking it in \(children.count) pieces",
-                                 metadata: ["piece": .string(open.piece.label)])
+                env.logger.debug(
+                    "a full page without a next link: asking it in \(children.count) pieces",
+                    metadata: ["piece": .string(open.piece.label)])
             }
             let stored = try await disk.run { try state.split(open, into: children) }
             progress.answered([], added: 0)
@@ -171,7 +186,8 @@ public final class AreaDiscovery: Sendable {
 
     /// The one sentence for a failure; with `statePath`, it says that the work so far is kept there.
     static func failure(_ error: any Error, statePath: String?) -> ArchiverError {
-        let kept = statePath.map { "; what was found so far is kept in \($0): run the same command again to continue" } ?? ""
+        let kept =
+            statePath.map { "; what was found so far is kept in \($0): run the same command again to continue" } ?? ""
         switch error {
         case let error as ArchiverError:
             return error
@@ -192,8 +208,10 @@ extension AreaDiscovery {
     /// for all of them), makes the report and hands it to `deliver` (on a thread that may block: `--enqueue` adds
     /// ``DiscoveryReport/usableUsernames`` to the queue there). The state file is removed after that, so the next
     /// run of the same area asks Mapillary afresh; on any failure it stays for the same command to continue.
-    public func report(minImages: Int, excludeArchivedAt endpoints: IAEndpoints?,
-                       deliver: @escaping @Sendable (DiscoveryReport) throws -> Void = { _ in }) async throws -> DiscoveryReport {
+    public func report(
+        minImages: Int, excludeArchivedAt endpoints: IAEndpoints?,
+        deliver: @escaping @Sendable (DiscoveryReport) throws -> Void = { _ in }
+    ) async throws -> DiscoveryReport {
         let result = try await run()
         var archived: [String: [String]]?
         if let endpoints {
@@ -202,7 +220,10 @@ extension AreaDiscovery {
                 archived = try await ArchivedUserLookup(http: env.http, endpoints: endpoints, retry: options.retry)
                     .archived(among: names)
             } catch {
-                throw ArchiverError(.io, "could not ask the Internet Archive which creators are archived already (\(error)); the discovery is kept in \(result.statePath): run the same command again to report it")
+                throw ArchiverError(
+                    .io,
+                    "could not ask the Internet Archive which creators are archived already (\(error)); the discovery is kept in \(result.statePath): run the same command again to report it"
+                )
             }
         }
         let report = DiscoveryReport(result: result, minImages: minImages, archived: archived)
@@ -211,7 +232,8 @@ extension AreaDiscovery {
         do {
             try await thread.run { try deliver(report) }
         } catch {
-            throw ArchiverError(.io, "\(error); the discovery is kept in \(result.statePath): run the same command again to finish it")
+            throw ArchiverError(
+                .io, "\(error); the discovery is kept in \(result.statePath): run the same command again to finish it")
         }
         DiscoveryState.remove(path: result.statePath)
         return report

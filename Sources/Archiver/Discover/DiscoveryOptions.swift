@@ -16,8 +16,10 @@ public struct DiscoveryOptions: Sendable {
     /// Back-off between retries of Mapillary's API and of IA's scrape API (tests shorten it).
     public var retry: RetryPolicy
 
-    public init(area: DiscoveryArea, token: String, apiURL: String = MapillaryClient.defaultAPIBase, statePath: String,
-                pageSize: Int = MapillaryClient.maximumPageSize, concurrency: Int = 8, retry: RetryPolicy = .standard) {
+    public init(
+        area: DiscoveryArea, token: String, apiURL: String = MapillaryClient.defaultAPIBase, statePath: String,
+        pageSize: Int = MapillaryClient.maximumPageSize, concurrency: Int = 8, retry: RetryPolicy = .standard
+    ) {
         self.area = area
         self.token = token
         self.apiURL = apiURL

@@ -20,8 +20,10 @@ final class DiscoveryProgress: Sendable {
     init(area: String, tiles: Int, tilesDone: Int, creators: Set<String>, images: Int, requests: Int) {
         self.area = area
         self.tiles = tiles
-        state = Mutex(State(tilesDone: tilesDone, tilesDoneAtStart: tilesDone, creators: creators, images: images,
-                            requests: requests))
+        state = Mutex(
+            State(
+                tilesDone: tilesDone, tilesDoneAtStart: tilesDone, creators: creators, images: images,
+                requests: requests))
     }
 
     /// One answered request: the images it brought (`added` of them new).
@@ -40,10 +42,13 @@ final class DiscoveryProgress: Sendable {
     /// `discover 13.2,52.4,13.7,52.9  tiles 12/36 (33%)  14 creators  1,234 images  48 requests  ETA 20s`
     func line() -> String {
         let s = state.withLock { $0 }
-        var parts = ["discover " + area, "tiles \(ByteFormat.grouped(s.tilesDone))/\(ByteFormat.grouped(tiles))"
-                     + " (\(tiles > 0 ? s.tilesDone * 100 / tiles : 100)%)",
-                     "\(ByteFormat.grouped(s.creators.count)) creators", "\(ByteFormat.grouped(s.images)) images",
-                     "\(ByteFormat.grouped(s.requests)) requests"]
+        var parts = [
+            "discover " + area,
+            "tiles \(ByteFormat.grouped(s.tilesDone))/\(ByteFormat.grouped(tiles))"
+                + " (\(tiles > 0 ? s.tilesDone * 100 / tiles : 100)%)",
+            "\(ByteFormat.grouped(s.creators.count)) creators", "\(ByteFormat.grouped(s.images)) images",
+            "\(ByteFormat.grouped(s.requests)) requests",
+        ]
         let doneNow = s.tilesDone - s.tilesDoneAtStart
         if doneNow > 0 && s.tilesDone < tiles {
             let perTile = Date().timeIntervalSince(started) / Double(doneNow)

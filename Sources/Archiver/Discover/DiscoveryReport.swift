@@ -41,14 +41,17 @@ public struct DiscoveryReport: Sendable {
         belowMinimum = result.creators.count - kept.count
         self.archived = archived.map { found in
             kept.compactMap { creator in
-                found[creator.username].map { Archived(username: creator.username, images: creator.images, identifiers: $0) }
+                found[creator.username].map {
+                    Archived(username: creator.username, images: creator.images, identifiers: $0)
+                }
             }
         }
         let left = kept.filter { archived?[$0.username] == nil }
         rows = left.enumerated().map { index, creator in
             let problem = MapillaryUsername.problem(creator.username)
-            return Row(rank: index + 1, username: creator.username, images: creator.images, usable: problem == nil,
-                       problem: problem)
+            return Row(
+                rank: index + 1, username: creator.username, images: creator.images, usable: problem == nil,
+                problem: problem)
         }
     }
 
@@ -60,19 +63,28 @@ public struct DiscoveryReport: Sendable {
     public func table() -> String {
         let r = result
         var lines: [String] = []
-        let counts = "\(ByteFormat.grouped(r.tiles)) tiles, \(ByteFormat.grouped(r.requests)) requests, "
-            + (r.seconds < 60 ? ByteFormat.formatFixed(r.seconds, decimals: 1) + " s" : ByteFormat.duration(seconds: r.seconds))
+        let counts =
+            "\(ByteFormat.grouped(r.tiles)) tiles, \(ByteFormat.grouped(r.requests)) requests, "
+            + (r.seconds < 60
+                ? ByteFormat.formatFixed(r.seconds, decimals: 1) + " s" : ByteFormat.duration(seconds: r.seconds))
         guard r.images > 0 else { return "No images in the area \(r.area) (\(counts)).\n" }
-        var heading = "Creators in \(r.area): \(ByteFormat.grouped(r.creators.count)) creators, "
+        var heading =
+            "Creators in \(r.area): \(ByteFormat.grouped(r.creators.count)) creators, "
             + "\(ByteFormat.grouped(r.images)) images (\(counts))"
-        if r.imagesWithoutCreator > 0 { heading += "; \(ByteFormat.grouped(r.imagesWithoutCreator)) images without a creator" }
+        if r.imagesWithoutCreator > 0 {
+            heading += "; \(ByteFormat.grouped(r.imagesWithoutCreator)) images without a creator"
+        }
         lines.append(heading)
         if !rows.isEmpty {
-            let table = [["rank", "username", "images", ""]] + rows.map { row in
-                [String(row.rank), Self.shown(row.username, usable: row.usable), ByteFormat.grouped(row.images),
-                 // The rule's sentence quotes the name with control characters escaped, not formatting ones.
-                 row.problem.map { "not usable: " + Self.escapingInvisibles($0, json: false) } ?? ""]
-            }
+            let table =
+                [["rank", "username", "images", ""]]
+                + rows.map { row in
+                    [
+                        String(row.rank), Self.shown(row.username, usable: row.usable), ByteFormat.grouped(row.images),
+                        // The rule's sentence quotes the name with control characters escaped, not formatting ones.
+                        row.problem.map { "not usable: " + Self.escapingInvisibles($0, json: false) } ?? "",
+                    ]
+                }
             let widths = (0..<3).map { column in table.map { $0[column].count }.max() ?? 0 }
             for row in table {
                 let rank = String(repeating: " ", count: widths[0] - row[0].count) + row[0]
@@ -84,17 +96,22 @@ public struct DiscoveryReport: Sendable {
         }
         var leftOut: [String] = []
         if belowMinimum > 0 {
-            leftOut.append("\(ByteFormat.grouped(belowMinimum)) with fewer than \(ByteFormat.grouped(minImages)) images")
+            leftOut.append(
+                "\(ByteFormat.grouped(belowMinimum)) with fewer than \(ByteFormat.grouped(minImages)) images")
         }
         if let archived, !archived.isEmpty {
-            leftOut.append("\(archived.count) already on the Internet Archive: " + archived.map { creator in
-                Self.shown(creator.username, usable: MapillaryUsername.problem(creator.username) == nil)
-                    + " (" + creator.identifiers.joined(separator: ", ") + ")"
-            }.joined(separator: ", "))
+            leftOut.append(
+                "\(archived.count) already on the Internet Archive: "
+                    + archived.map { creator in
+                        Self.shown(creator.username, usable: MapillaryUsername.problem(creator.username) == nil)
+                            + " (" + creator.identifiers.joined(separator: ", ") + ")"
+                    }.joined(separator: ", "))
         }
         if !leftOut.isEmpty { lines.append("Left out: " + leftOut.joined(separator: "; ") + ".") }
         if !r.incomplete.isEmpty {
-            lines.append("Incomplete: \(r.incomplete.count) boxes still answered a full page within one second of capture time (\(r.incomplete.prefix(3).joined(separator: "; "))\(r.incomplete.count > 3 ? "; …" : "")); the counts of their creators are lower bounds.")
+            lines.append(
+                "Incomplete: \(r.incomplete.count) boxes still answered a full page within one second of capture time (\(r.incomplete.prefix(3).joined(separator: "; "))\(r.incomplete.count > 3 ? "; …" : "")); the counts of their creators are lower bounds."
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -119,11 +136,12 @@ public struct DiscoveryReport: Sendable {
             let archived: [Archived]?
         }
         let r = result
-        let document = Document(area: r.area.description, tiles: r.tiles, requests: r.requests,
-                                seconds: (r.seconds * 10).rounded() / 10, images: r.images,
-                                imagesWithoutCreator: r.imagesWithoutCreator, complete: r.incomplete.isEmpty,
-                                incompleteBoxes: r.incomplete, minImages: minImages, creators: rows,
-                                leftOut: LeftOut(belowMinImages: belowMinimum, archived: archived))
+        let document = Document(
+            area: r.area.description, tiles: r.tiles, requests: r.requests,
+            seconds: (r.seconds * 10).rounded() / 10, images: r.images,
+            imagesWithoutCreator: r.imagesWithoutCreator, complete: r.incomplete.isEmpty,
+            incompleteBoxes: r.incomplete, minImages: minImages, creators: rows,
+            leftOut: LeftOut(belowMinImages: belowMinimum, archived: archived))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -65,10 +65,13 @@ public struct StagingCleaner: Sendable {
                 kept = "in progress or waiting to be finished"
             } else if unpublished > 0 && !force {
                 // Also when its item is in the output folder: a later run's images not yet merged into it.
-                kept = "\(unpublished) archived images were never published (run the same download again to finish it, or use --force)"
+                kept =
+                    "\(unpublished) archived images were never published (run the same download again to finish it, or use --force)"
             }
-            result.append(Candidate(path: path, reason: reason, unpublishedImages: unpublished,
-                                    bytes: Self.size(path), keptBecause: kept))
+            result.append(
+                Candidate(
+                    path: path, reason: reason, unpublishedImages: unpublished,
+                    bytes: Self.size(path), keptBecause: kept))
         }
         return result + unfinishedCopies()
     }
@@ -83,10 +86,14 @@ public struct StagingCleaner: Sendable {
             let path = outputDirectory + "/" + name
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { continue }
-            let kept: String? = Self.isRunning(pid) ? "the process writing it (pid \(pid)) is still running"
+            let kept: String? =
+                Self.isRunning(pid)
+                ? "the process writing it (pid \(pid)) is still running"
                 : (Self.inUse(path) ? Self.inUseReason : nil)
-            result.append(Candidate(path: path, reason: .unfinishedCopy, unpublishedImages: 0, bytes: Self.size(path),
-                                    keptBecause: kept))
+            result.append(
+                Candidate(
+                    path: path, reason: .unfinishedCopy, unpublishedImages: 0, bytes: Self.size(path),
+                    keptBecause: kept))
         }
         return result
     }
@@ -94,7 +101,8 @@ public struct StagingCleaner: Sendable {
     /// The pid in a `.{identifier}.partial-{pid}-{n}` name (as `FolderPackager` and `ItemPublisher` make them).
     static func partialWriter(_ name: String) -> Int32? {
         guard name.hasPrefix("."), let range = name.range(of: ".partial-", options: .backwards),
-              range.lowerBound > name.index(after: name.startIndex) else { return nil }
+            range.lowerBound > name.index(after: name.startIndex)
+        else { return nil }
         let parts = name[range.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, UInt32(parts[1]) != nil else { return nil }
         return pid
@@ -110,13 +118,15 @@ public struct StagingCleaner: Sendable {
         var removed: [Candidate] = []
         for candidate in candidates where candidate.reason != nil && candidate.keptBecause == nil {
             // Asked again: the pid may belong to a process again since the survey (then the folder waits).
-            if let pid = Self.partialWriter(String(candidate.path.split(separator: "/").last ?? "")), Self.isRunning(pid) {
+            if let pid = Self.partialWriter(String(candidate.path.split(separator: "/").last ?? "")),
+                Self.isRunning(pid)
+            {
                 continue
             }
             // Held while removing: a download starting on this folder meanwhile waits or stops with "busy".
             let lock: StagingLock?
             if FileManager.default.fileExists(atPath: candidate.path + "/.mapillary-archiver") {
-                guard let held = try? StagingLock(folder: candidate.path) else { continue }   // in use since the survey
+                guard let held = try? StagingLock(folder: candidate.path) else { continue }  // in use since the survey
                 lock = held
             } else {
                 lock = nil
@@ -158,12 +168,15 @@ public struct StagingCleaner: Sendable {
         // The private folder's own mtime is left out: SQLite creates and removes its -wal/-shm files there
         // whenever anyone (this survey included) opens the database.
         for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where name != ".mapillary-archiver" {
-            if let date = try? fm.attributesOfItem(atPath: path + "/" + name)[.modificationDate] as? Date, date > newest {
+            if let date = try? fm.attributesOfItem(atPath: path + "/" + name)[.modificationDate] as? Date, date > newest
+            {
                 newest = date
             }
         }
         for name in ["state.sqlite", "state.sqlite-wal"] {
-            if let date = try? fm.attributesOfItem(atPath: path + "/.mapillary-archiver/" + name)[.modificationDate] as? Date, date > newest {
+            if let date = try? fm.attributesOfItem(atPath: path + "/.mapillary-archiver/" + name)[.modificationDate]
+                as? Date, date > newest
+            {
                 newest = date
             }
         }

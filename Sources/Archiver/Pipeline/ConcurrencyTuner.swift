@@ -52,9 +52,11 @@ final class ConcurrencyTuner: Sendable {
         var totalCount = 0
     }
 
-    init(slots: AsyncSemaphore, maximum: Int = 256, memoryBudget: Int = 512 << 20,
-         probeInterval: Duration = .seconds(3), start: ContinuousClock.Instant = .now,
-         cpuBound: @escaping @Sendable () -> Bool, onChange: @escaping @Sendable (Int) -> Void) {
+    init(
+        slots: AsyncSemaphore, maximum: Int = 256, memoryBudget: Int = 512 << 20,
+        probeInterval: Duration = .seconds(3), start: ContinuousClock.Instant = .now,
+        cpuBound: @escaping @Sendable () -> Bool, onChange: @escaping @Sendable (Int) -> Void
+    ) {
         self.slots = slots
         self.maximum = max(slots.limit, maximum)
         self.memoryBudget = memoryBudget
@@ -101,7 +103,7 @@ final class ConcurrencyTuner: Sendable {
             s.baseline = nil
             switch s.phase {
             case .doubling where rate >= baseline.rate * Self.doublingGain:
-                break   // paid off: keep doubling below
+                break  // paid off: keep doubling below
             case .doubling where rate >= baseline.rate * Self.probeGain:
                 s.phase = .steady
                 s.lastProbe = now

@@ -36,7 +36,8 @@ actor ImageWriter {
 
     /// Starts the writer's thread; ``openTars()`` must run before anything is written, and ``shutdown()`` ends the
     /// thread.
-    init(staging: String, state: DownloadState, tarMode: Bool, batchSize: Int = 64, batchInterval: Double = 1.0) throws {
+    init(staging: String, state: DownloadState, tarMode: Bool, batchSize: Int = 64, batchInterval: Double = 1.0) throws
+    {
         executor = try DedicatedThreadExecutor(name: "disk")
         self.staging = staging
         self.state = state
@@ -62,7 +63,8 @@ actor ImageWriter {
             if record.published {
                 published.insert(record.name)
             } else {
-                try shelf.register(name: record.name, committedLength: record.committedLength, md5State: record.md5State)
+                try shelf.register(
+                    name: record.name, committedLength: record.committedLength, md5State: record.md5State)
                 tarForDate[Self.date(ofTar: record.name)] = record.name
             }
         }
@@ -111,12 +113,16 @@ actor ImageWriter {
             let tar = tarName(for: image.date)
             let end = try shelf.append(tar: tar, member: image.memberName, bytes: image.bytes, mtime: image.mtime)
             touched.insert(tar)
-            pending.append(.init(id: image.id, container: tar, endOffset: end, bytes: Int64(image.bytes.count),
-                                 md5: image.md5, format: image.format.rawValue))
+            pending.append(
+                .init(
+                    id: image.id, container: tar, endOffset: end, bytes: Int64(image.bytes.count),
+                    md5: image.md5, format: image.format.rawValue))
         } else {
             try writeLoose(image)
-            pending.append(.init(id: image.id, container: image.memberName, endOffset: 0,
-                                 bytes: Int64(image.bytes.count), md5: image.md5, format: image.format.rawValue))
+            pending.append(
+                .init(
+                    id: image.id, container: image.memberName, endOffset: 0,
+                    bytes: Int64(image.bytes.count), md5: image.md5, format: image.format.rawValue))
         }
         return try commitIfDue()
     }
@@ -196,10 +202,14 @@ actor ImageWriter {
         let directory = DurableFile.parentDirectory(of: final)
         try DurableFile.makeDirectories(directory)
         let partial = directory + "/." + image.id + ".partial"
-        let fd = try SystemCall.onFile("create", partial) { open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        let fd = try SystemCall.onFile("create", partial) {
+            open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
         do {
             try DurableFile.writeAll(fd: fd, bytes: image.bytes, path: partial)
-            var times = [timespec(tv_sec: Int(image.mtime), tv_nsec: 0), timespec(tv_sec: Int(image.mtime), tv_nsec: 0)]
+            var times = [
+                timespec(tv_sec: Int(image.mtime), tv_nsec: 0), timespec(tv_sec: Int(image.mtime), tv_nsec: 0),
+            ]
             _ = futimens(fd, &times)
         } catch {
             close(fd)

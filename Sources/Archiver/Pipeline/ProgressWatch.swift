@@ -44,7 +44,10 @@ final class ProgressWatch: Sendable {
             let idle = Self.nanoseconds(now - start) - last.load(ordering: .relaxed)
             if idle >= Self.nanoseconds(limit) {
                 let shown = ByteFormat.duration(seconds: Double(Self.nanoseconds(limit)) / 1e9)
-                throw ArchiverError(.noProgress, "nothing moved for \(shown) (no listing page, no image data, no image finished), so this user is given up for this run; the work so far is saved, run the same command again later (and check the network or Mapillary's status if it repeats)")
+                throw ArchiverError(
+                    .noProgress,
+                    "nothing moved for \(shown) (no listing page, no image data, no image finished), so this user is given up for this run; the work so far is saved, run the same command again later (and check the network or Mapillary's status if it repeats)"
+                )
             }
         }
     }

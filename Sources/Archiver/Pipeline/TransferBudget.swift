@@ -31,11 +31,14 @@ final class TransferBudget: Sendable {
         let netSlots = AsyncSemaphore(limit: fixed ?? min(Self.initialConcurrency, maximum))
         self.netSlots = netSlots
         cpuSlots = AsyncSemaphore(limit: cpu.threadCount * 2)
-        tuner = fixed != nil ? nil : ConcurrencyTuner(
-            slots: netSlots, maximum: maximum,
-            // Images queue for an encoder thread: more transfers would only wait. (Images waiting for the disk
-            // do not count: a commit's fsync stalls a disk thread for a moment without bounding throughput.)
-            cpuBound: { cpu.load > cpu.threadCount },
-            onChange: { logger.debug("\($0) transfers in flight") })
+        tuner =
+            fixed != nil
+            ? nil
+            : ConcurrencyTuner(
+                slots: netSlots, maximum: maximum,
+                // Images queue for an encoder thread: more transfers would only wait. (Images waiting for the disk
+                // do not count: a commit's fsync stalls a disk thread for a moment without bounding throughput.)
+                cpuBound: { cpu.load > cpu.threadCount },
+                onChange: { logger.debug("\($0) transfers in flight") })
     }
 }

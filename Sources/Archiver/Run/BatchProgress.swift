@@ -41,20 +41,25 @@ final class BatchProgress: Sendable {
     /// worker `worker NAME  12 jobs done (1 failed, 8 running)  …`.
     func line(transfers: Int, paused: Bool, label: String = "all") -> String {
         let (finished, failed, running, images, bytes) = state.withLock { s in
-            (s.succeeded + s.failed, s.failed, s.running.count,
-             s.finishedImages + s.running.values.reduce(0) { $0 + $1.done.load(ordering: .relaxed) },
-             s.finishedBytes + s.running.values.reduce(0) { $0 + $1.bytesDownloaded.load(ordering: .relaxed) })
+            (
+                s.succeeded + s.failed, s.failed, s.running.count,
+                s.finishedImages + s.running.values.reduce(0) { $0 + $1.done.load(ordering: .relaxed) },
+                s.finishedBytes + s.running.values.reduce(0) { $0 + $1.bytesDownloaded.load(ordering: .relaxed) }
+            )
         }
         let elapsed = max(0.001, Date().timeIntervalSince(started))
-        var users = self.users.map { "\(ByteFormat.grouped(finished))/\(ByteFormat.grouped($0)) users" }
+        var users =
+            self.users.map { "\(ByteFormat.grouped(finished))/\(ByteFormat.grouped($0)) users" }
             ?? "\(ByteFormat.grouped(finished)) jobs done"
         var details: [String] = []
         if failed > 0 { details.append("\(ByteFormat.grouped(failed)) failed") }
         if running > 0 { details.append("\(running) running") }
         if !details.isEmpty { users += " (" + details.joined(separator: ", ") + ")" }
-        var parts = [label, users, "\(ByteFormat.grouped(images)) images", ByteFormat.size(Int64(bytes)),
-                     ByteFormat.formatFixed(Double(images) / elapsed, decimals: 1) + " img/s",
-                     ByteFormat.size(Int64(Double(bytes) / elapsed)) + "/s", "\(transfers) transfers"]
+        var parts = [
+            label, users, "\(ByteFormat.grouped(images)) images", ByteFormat.size(Int64(bytes)),
+            ByteFormat.formatFixed(Double(images) / elapsed, decimals: 1) + " img/s",
+            ByteFormat.size(Int64(Double(bytes) / elapsed)) + "/s", "\(transfers) transfers",
+        ]
         if paused { parts.append("paused by Mapillary's rate limit") }
         return parts.joined(separator: "  ")
     }

@@ -23,9 +23,11 @@ public struct BatchReport: Sendable {
             case .incomplete(let reason): result = "incomplete: " + reason
             case .failed(let reason): result = "FAILED: " + reason
             }
-            rows.append([r.user, ByteFormat.grouped(r.downloaded), ByteFormat.grouped(r.alreadyDone),
-                         ByteFormat.grouped(r.failed + r.unavailable), ByteFormat.size(r.bytes),
-                         ByteFormat.duration(seconds: r.seconds), result + (r.upload.map { "; upload: " + $0 } ?? "")])
+            rows.append([
+                r.user, ByteFormat.grouped(r.downloaded), ByteFormat.grouped(r.alreadyDone),
+                ByteFormat.grouped(r.failed + r.unavailable), ByteFormat.size(r.bytes),
+                ByteFormat.duration(seconds: r.seconds), result + (r.upload.map { "; upload: " + $0 } ?? ""),
+            ])
         }
         var out = TextTable.render(rows)
         for r in users where !r.failureReasons.isEmpty {

@@ -26,10 +26,13 @@ public struct DownloadBatch: Sendable {
         var seen = Set<String>()
         let users = options.usernames.filter { seen.insert($0).inserted }
         if users.count < options.usernames.count {
-            env.logger.notice("\(options.usernames.count - users.count) usernames were given more than once; each user is archived once")
+            env.logger.notice(
+                "\(options.usernames.count - users.count) usernames were given more than once; each user is archived once"
+            )
         }
         let jobs = options.effectiveJobs
-        let budget = TransferBudget(fixed: options.concurrency, ceiling: options.maxConcurrency, jobs: jobs, cpu: env.cpu, logger: env.logger)
+        let budget = TransferBudget(
+            fixed: options.concurrency, ceiling: options.maxConcurrency, jobs: jobs, cpu: env.cpu, logger: env.logger)
         let progress = BatchProgress(users: users.count)
         let totals = users.count > 1 ? Task { await showTotals(progress, budget: budget) } : nil
         defer {
@@ -78,26 +81,32 @@ public struct DownloadBatch: Sendable {
             }
         }
         let notStarted = "not started: " + (stopped ?? "interrupted")
-        return BatchReport(users: reports.enumerated().map { index, report in
-            guard var report else {
-                let report = UserReport(user: users[index], identifier: options.identifier(for: users[index]),
-                                        outcome: .failed(reason: notStarted))
-                log?.append(report)
+        return BatchReport(
+            users: reports.enumerated().map { index, report in
+                guard var report else {
+                    let report = UserReport(
+                        user: users[index], identifier: options.identifier(for: users[index]),
+                        outcome: .failed(reason: notStarted))
+                    log?.append(report)
+                    return report
+                }
+                // A user interrupted because another one stopped the batch says why.
+                if let stopped, report.stopsBatch == nil, case .incomplete = report.outcome {
+                    report.outcome = .incomplete(
+                        reason: "stopped because of another user: \(stopped); run the same command again to continue")
+                }
                 return report
-            }
-            // A user interrupted because another one stopped the batch says why.
-            if let stopped, report.stopsBatch == nil, case .incomplete = report.outcome {
-                report.outcome = .incomplete(reason: "stopped because of another user: \(stopped); run the same command again to continue")
-            }
-            return report
-        })
+            })
     }
 
     /// Redraws the batch's totals line until cancelled.
     private func showTotals(_ progress: BatchProgress, budget: TransferBudget) async {
         while !Task.isCancelled {
-            env.console.status(BatchProgress.statusKey, progress.line(transfers: budget.netSlots.limit,
-                                                                      paused: env.mapillaryGate.isPaused))
+            env.console.status(
+                BatchProgress.statusKey,
+                progress.line(
+                    transfers: budget.netSlots.limit,
+                    paused: env.mapillaryGate.isPaused))
             try? await Task.sleep(for: .milliseconds(250))
         }
     }

@@ -51,15 +51,17 @@ public struct DownloadOptions: Sendable {
     /// 1 KiB/s over 30 s: a CDN that slow has stopped serving the image.
     public static let defaultSpeedFloor = TransferSpeedFloor(bytesPerSecond: 1024, window: .seconds(30))
 
-    public init(usernames: [String], token: String, outputDirectory: String = "./mapillary_data",
-                cacheDirectory: String = DownloadOptions.defaultCacheDirectory(), quality: Quality = .original,
-                bbox: BoundingBox? = nil, webp: Bool = true, webpQuality: Float = 75, concurrency: Int? = nil,
-                maxConcurrency: Int? = nil, jobs: Int? = nil,
-                tar: Bool = true, checkIA: Bool = true, upload: Bool = false,
-                apiURL: String = MapillaryClient.defaultAPIBase, endpoints: IAEndpoints = IAEndpoints(),
-                templateDirectory: String? = nil, metaOverrides: [MetaOverride] = [],
-                uploadOptions: UploadOptions = UploadOptions(), credentials: IACredentials? = nil,
-                retry: RetryPolicy = .standard) {
+    public init(
+        usernames: [String], token: String, outputDirectory: String = "./mapillary_data",
+        cacheDirectory: String = DownloadOptions.defaultCacheDirectory(), quality: Quality = .original,
+        bbox: BoundingBox? = nil, webp: Bool = true, webpQuality: Float = 75, concurrency: Int? = nil,
+        maxConcurrency: Int? = nil, jobs: Int? = nil,
+        tar: Bool = true, checkIA: Bool = true, upload: Bool = false,
+        apiURL: String = MapillaryClient.defaultAPIBase, endpoints: IAEndpoints = IAEndpoints(),
+        templateDirectory: String? = nil, metaOverrides: [MetaOverride] = [],
+        uploadOptions: UploadOptions = UploadOptions(), credentials: IACredentials? = nil,
+        retry: RetryPolicy = .standard
+    ) {
         self.usernames = usernames
         self.token = token
         self.outputDirectory = outputDirectory
@@ -111,7 +113,9 @@ public struct DownloadOptions: Sendable {
     }
 
     /// `$XDG_CACHE_HOME/mapillary-archiver`, else `~/.cache/mapillary-archiver`.
-    public static func defaultCacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func defaultCacheDirectory(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
         if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/mapillary-archiver" }
         let home = environment["HOME"] ?? NSHomeDirectory()
         return home + "/.cache/mapillary-archiver"

@@ -19,7 +19,9 @@ public final class ReportLog: Sendable {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw ArchiverError(.usage, "the report file \(path) cannot be written (\(reason)); give a --report path in a writable folder")
+            throw ArchiverError(
+                .usage,
+                "the report file \(path) cannot be written (\(reason)); give a --report path in a writable folder")
         }
         self.path = path
         self.fd = Mutex(fd)
@@ -68,16 +70,21 @@ public final class ReportLog: Sendable {
         let object: [String: Any] = [
             "user": r.user, "identifier": r.identifier, "outcome": outcome,
             "path": path ?? NSNull(), "error": error ?? NSNull(),
-            "images": ["downloaded": r.downloaded, "already_done": r.alreadyDone, "unavailable": r.unavailable,
-                       "failed": r.failed, "refused": r.refused],
+            "images": [
+                "downloaded": r.downloaded, "already_done": r.alreadyDone, "unavailable": r.unavailable,
+                "failed": r.failed, "refused": r.refused,
+            ],
             "bytes": r.bytes,
-            "seconds": ["total": rounded(r.seconds), "package": rounded(r.packageSeconds),
-                        "upload": rounded(r.uploadSeconds),
-                        "download": rounded(max(0, r.seconds - r.packageSeconds - r.uploadSeconds))],
+            "seconds": [
+                "total": rounded(r.seconds), "package": rounded(r.packageSeconds),
+                "upload": rounded(r.uploadSeconds),
+                "download": rounded(max(0, r.seconds - r.packageSeconds - r.uploadSeconds)),
+            ],
             "upload": r.uploadState?.rawValue ?? NSNull(), "upload_summary": r.upload ?? NSNull(),
             "finished_at": UTCCalendar.iso8601(milliseconds: Int64(finishedAt.timeIntervalSince1970 * 1000)),
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

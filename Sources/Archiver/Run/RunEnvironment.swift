@@ -13,8 +13,10 @@ public final class RunEnvironment: Sendable {
     public let logger: Logger
     public let mapillaryGate = APIGate()
 
-    public init(console: Console = Console(), debug: Bool = false, quiet: Bool = false,
-                cpuThreads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(
+        console: Console = Console(), debug: Bool = false, quiet: Bool = false,
+        cpuThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         Self.limitMallocArenas
         Self.raiseOpenFileLimit
         // As many connections as `--concurrency` allows: a lower cap would queue transfers inside libcurl,

@@ -29,9 +29,10 @@ extension UserDownload {
             }
 
             let range = try state.captureDateRange()
-            let facts = ItemFacts(identifier: identifier, user: user, quality: options.quality.rawValue,
-                                  webp: options.webp, tarred: options.tar, imageCount: counts.done,
-                                  firstDate: range?.first, lastDate: range?.last)
+            let facts = ItemFacts(
+                identifier: identifier, user: user, quality: options.quality.rawValue,
+                webp: options.webp, tarred: options.tar, imageCount: counts.done,
+                firstDate: range?.first, lastDate: range?.last)
             let templates = try ItemTemplates.resolve(templateDirectory: options.templateDirectory)
             let metadata = try templates.render(facts).applying(options.metaOverrides)
             try MetaFolder.write(metadata, toItem: staging)
@@ -44,7 +45,10 @@ extension UserDownload {
             state.database.close()
         }
         if let fence, !(await fence()) {
-            throw ArchiverError(.leaseLost, "another worker took over \(user) (this worker's lease ran out); it stopped before publishing, and the other worker finishes the job")
+            throw ArchiverError(
+                .leaseLost,
+                "another worker took over \(user) (this worker's lease ran out); it stopped before publishing, and the other worker finishes the job"
+            )
         }
         return try await writer.perform { _ in try publish(update: update) }
     }
@@ -70,7 +74,8 @@ extension UserDownload {
             throw FileError(operation: "move aside", path: finalPath, errno: errno)
         }
         do {
-            let path = try ItemPublisher.publish(staging: staging, output: options.outputDirectory, identifier: identifier)
+            let path = try ItemPublisher.publish(
+                staging: staging, output: options.outputDirectory, identifier: identifier)
             try? FileManager.default.removeItem(atPath: aside)
             return path
         } catch {
@@ -106,7 +111,8 @@ extension UserDownload {
     func restoreMovedAsideItem() {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: finalPath),
-              let names = try? fm.contentsOfDirectory(atPath: options.outputDirectory) else { return }
+            let names = try? fm.contentsOfDirectory(atPath: options.outputDirectory)
+        else { return }
         let prefix = "." + identifier + ".previous-"
         let orphans = names.filter { name in
             guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)) else { return false }

@@ -25,7 +25,8 @@ extension UserDownload {
         let metadata = ArchiveMetadataClient(http: env.http, endpoints: options.endpoints, credentials: nil)
         do {
             guard let item = try await metadata.item(identifier), item.exists else { return .absent }
-            let madeHere = (item.metadata?["mapillary_archiver"] ?? []).contains { !$0.isEmpty }
+            let madeHere =
+                (item.metadata?["mapillary_archiver"] ?? []).contains { !$0.isEmpty }
                 || (item.metadata?["scanner"] ?? []).contains { $0.hasPrefix("mapillary-archiver") }
             if !madeHere { return .other(item, reason: "made by another tool") }
             if item.file(named: "metadata.jsonl.gz") == nil {
@@ -33,7 +34,9 @@ extension UserDownload {
             }
             return .finished(item)
         } catch {
-            logger.warning("\(user): could not ask the Internet Archive whether \(identifier) exists (\(error)); downloading anyway")
+            logger.warning(
+                "\(user): could not ask the Internet Archive whether \(identifier) exists (\(error)); downloading anyway"
+            )
             return .absent
         }
     }
@@ -46,7 +49,8 @@ extension UserDownload {
         guard let path = ItemStateReader.databasePath(item: staging), let database = try? SQLiteDatabase(path: path)
         else { return false }
         defer { database.close() }
-        return (try? database.scalar("SELECT value FROM download_meta WHERE key = 'from_internet_archive'"))??.string == "1"
+        return (try? database.scalar("SELECT value FROM download_meta WHERE key = 'from_internet_archive'"))??.string
+            == "1"
     }
 
     /// Prepares the staging folder of a later run whose local item is gone: its state starts from the item on IA.
@@ -58,11 +62,15 @@ extension UserDownload {
         guard !FileManager.default.fileExists(atPath: stagingDB) else { return }
         let iaTarred = item.files.contains { $0.name.hasSuffix(".tar") }
         if iaTarred != options.tar {
-            throw ArchiverError(.stagingMismatch, "\(identifier) on the Internet Archive was archived "
-                + (iaTarred ? "in tars; run again without --no-tar" : "as loose files; run again with --no-tar")
-                + " to add the new images to it")
+            throw ArchiverError(
+                .stagingMismatch,
+                "\(identifier) on the Internet Archive was archived "
+                    + (iaTarred ? "in tars; run again without --no-tar" : "as loose files; run again with --no-tar")
+                    + " to add the new images to it")
         }
-        logger.info("\(user): \(identifier) is on the Internet Archive (\(detailsURL)) but not in \(options.outputDirectory); reading its metadata.jsonl.gz to look for images added since (new ones go into addendum tars)")
+        logger.info(
+            "\(user): \(identifier) is on the Internet Archive (\(detailsURL)) but not in \(options.outputDirectory); reading its metadata.jsonl.gz to look for images added since (new ones go into addendum tars)"
+        )
         let records = privateFolder + "/ia-metadata.jsonl.gz"
         defer { try? FileManager.default.removeItem(atPath: records) }
         let client = ArchiveMetadataClient(http: env.http, endpoints: options.endpoints, credentials: nil)
@@ -88,15 +96,20 @@ extension UserDownload {
                     unreadable += 1
                     continue
                 }
-                batch.append(DownloadState.Listed(id: record.id, raw: record.rawJSON,
-                                                  captureDate: ItemNaming.dateName(capturedAtMilliseconds: record.capturedAt),
-                                                  capturedAtMillis: record.capturedAt, sequence: record.sequence,
-                                                  thumbURL: record.thumbURL))
+                batch.append(
+                    DownloadState.Listed(
+                        id: record.id, raw: record.rawJSON,
+                        captureDate: ItemNaming.dateName(capturedAtMilliseconds: record.capturedAt),
+                        capturedAtMillis: record.capturedAt, sequence: record.sequence,
+                        thumbURL: record.thumbURL))
                 if batch.count == 2_000 { try flush() }
             }
             try flush()
             guard archived > 0 else {
-                throw ArchiverError(.io, "the metadata.jsonl.gz of \(identifier) on the Internet Archive lists no image this tool can read, so a later run cannot tell what is archived; run with --no-check-ia to archive the user in full into a new local item (upload it only after checking it against \(detailsURL))")
+                throw ArchiverError(
+                    .io,
+                    "the metadata.jsonl.gz of \(identifier) on the Internet Archive lists no image this tool can read, so a later run cannot tell what is archived; run with --no-check-ia to archive the user in full into a new local item (upload it only after checking it against \(detailsURL))"
+                )
             }
             let tars = item.files.filter { $0.name.hasSuffix(".tar") && !$0.name.contains("/") }
                 .map { (name: $0.name, size: $0.size ?? 0) }
@@ -111,7 +124,9 @@ extension UserDownload {
         }
         try SystemCall.onFile("rename", stagingDB) { rename(temp, stagingDB) }
         if unreadable > 0 {
-            logger.warning("\(user): \(unreadable) lines of the metadata.jsonl.gz on the Internet Archive could not be read; their images count as not archived and are downloaded again if Mapillary still lists them")
+            logger.warning(
+                "\(user): \(unreadable) lines of the metadata.jsonl.gz on the Internet Archive could not be read; their images count as not archived and are downloaded again if Mapillary still lists them"
+            )
         }
         logger.info("\(user): the Internet Archive holds \(archived) images of \(user) in \(tars(of: item)) tars")
     }

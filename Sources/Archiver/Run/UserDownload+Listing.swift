@@ -30,10 +30,11 @@ extension UserDownload {
                 logger.warning("\(user): refused a record from the API: \(rejected.reason)")
             }
             let listed = page.records.map { record in
-                DownloadState.Listed(id: record.id, raw: record.rawJSON,
-                                     captureDate: ItemNaming.dateName(capturedAtMilliseconds: record.capturedAt),
-                                     capturedAtMillis: record.capturedAt, sequence: record.sequence,
-                                     thumbURL: record.thumbURL)
+                DownloadState.Listed(
+                    id: record.id, raw: record.rawJSON,
+                    captureDate: ItemNaming.dateName(capturedAtMilliseconds: record.capturedAt),
+                    capturedAtMillis: record.capturedAt, sequence: record.sequence,
+                    thumbURL: record.thumbURL)
             }
             // A link back to a page already read: keep this page's records, but not the link (the cursor stays here).
             let loopsBack = page.next.map { !seen.insert(PageLink.identity(of: $0)).inserted } ?? false
@@ -47,20 +48,29 @@ extension UserDownload {
                 c.watch.touch()
                 if !repeated.isEmpty {
                     let shown = repeated.prefix(5).joined(separator: ", ") + (repeated.count > 5 ? ", …" : "")
-                    logger.warning("\(user): the API listed \(repeated.count) images a second time (\(shown)); keeping the records it listed first")
+                    logger.warning(
+                        "\(user): the API listed \(repeated.count) images a second time (\(shown)); keeping the records it listed first"
+                    )
                 }
-                logger.debug("\(user): listed a page of \(listed.count) records, \(added) new (limit \(page.limitUsed)); \(page.next == nil ? "last page" : "more to come")")
+                logger.debug(
+                    "\(user): listed a page of \(listed.count) records, \(added) new (limit \(page.limitUsed)); \(page.next == nil ? "last page" : "more to come")"
+                )
                 fault = loopsBack ? "links back to a page already read" : nil
             }
             if let fault {
                 faults += 1
                 guard faults < Self.listingLoopAttempts else {
                     c.listingFault.withLock {
-                        $0 = ArchiverError(.listingLoop, "the Mapillary API kept sending a page that \(fault), \(faults) times from the same saved page; the listing stopped there and the images listed before it were still downloaded; run the same command again later (it continues from that page), and report it if it repeats")
+                        $0 = ArchiverError(
+                            .listingLoop,
+                            "the Mapillary API kept sending a page that \(fault), \(faults) times from the same saved page; the listing stopped there and the images listed before it were still downloaded; run the same command again later (it continues from that page), and report it if it repeats"
+                        )
                     }
                     break
                 }
-                logger.warning("\(user): the Mapillary API sent a page that \(fault); asking again from the last saved page (try \(faults + 1) of \(Self.listingLoopAttempts))")
+                logger.warning(
+                    "\(user): the Mapillary API sent a page that \(fault); asking again from the last saved page (try \(faults + 1) of \(Self.listingLoopAttempts))"
+                )
                 try await Task.sleep(for: options.retry.delay(beforeAttempt: faults + 1))
                 url = try c.state.cursor() ?? first
                 continue

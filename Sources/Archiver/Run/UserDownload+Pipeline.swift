@@ -23,17 +23,19 @@ extension UserDownload {
         // A later run of a published item keeps that item's thumbnail (finalize carries it over); one that started
         // from IA's copy keeps IA's.
         let thumbnailOnIA = try state.value("thumbnail_on_internet_archive") == "1"
-        let needThumbnail = !FileManager.default.fileExists(atPath: staging + "/__ia_thumb__.jpg")
+        let needThumbnail =
+            !FileManager.default.fileExists(atPath: staging + "/__ia_thumb__.jpg")
             && !FileManager.default.fileExists(atPath: finalPath + "/__ia_thumb__.jpg") && !thumbnailOnIA
-        let context = PipelineContext(state: state, counters: counters, writer: writer,
-                                      netSlots: budget.netSlots, cpuSlots: budget.cpuSlots,
-                                      writeSlots: AsyncSemaphore(limit: budget.writeQueue), tuner: budget.tuner,
-                                      needThumbnail: needThumbnail, watch: ProgressWatch(limit: options.noProgressTimeout))
+        let context = PipelineContext(
+            state: state, counters: counters, writer: writer,
+            netSlots: budget.netSlots, cpuSlots: budget.cpuSlots,
+            writeSlots: AsyncSemaphore(limit: budget.writeQueue), tuner: budget.tuner,
+            needThumbnail: needThumbnail, watch: ProgressWatch(limit: options.noProgressTimeout))
 
         let progress = Task { await showProgress(counters: counters, slots: budget.netSlots) }
         let flusher = Task {
             while true {
-                do { try await Task.sleep(for: .milliseconds(500)) } catch { break }   // cancelled: the run is over
+                do { try await Task.sleep(for: .milliseconds(500)) } catch { break }  // cancelled: the run is over
                 _ = try? await writer.commitIfDue()
             }
         }
@@ -107,8 +109,9 @@ extension UserDownload {
             logger.warning("\(user): image \(item.id): retrying the download (attempt \(attempt)) after: \(reason)")
         }
         do {
-            download = try await client.downloadImage(id: item.id, url: item.thumbURL, quality: options.quality,
-                                                       maxBytes: Self.maxImageBytes, observer: observer)
+            download = try await client.downloadImage(
+                id: item.id, url: item.thumbURL, quality: options.quality,
+                maxBytes: Self.maxImageBytes, observer: observer)
         } catch let error as MapillaryError where error.code == .tokenRejected {
             throw error
         } catch is CancellationError {
@@ -140,9 +143,10 @@ extension UserDownload {
             processed = try await env.cpu.run {
                 let result = try transcoder.transcode(bytes, metadata: metadata)
                 for warning in result.warnings { logger.warning("\(user): image \(record.id): \(warning)") }
-                return ProcessedImage(id: record.id, date: date, sequence: record.sequence,
-                                      format: result.format, bytes: result.bytes,
-                                      md5: MD5.hex(of: result.bytes), mtime: mtime)
+                return ProcessedImage(
+                    id: record.id, date: date, sequence: record.sequence,
+                    format: result.format, bytes: result.bytes,
+                    md5: MD5.hex(of: result.bytes), mtime: mtime)
             }
             if c.needThumbnail.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged {
                 try await makeThumbnail(from: bytes, c)
@@ -184,7 +188,8 @@ extension UserDownload {
         } catch let error as FileError {
             throw error
         } catch {
-            logger.warning("\(user): could not make the item thumbnail from the first image (\(error)); trying the next one")
+            logger.warning(
+                "\(user): could not make the item thumbnail from the first image (\(error)); trying the next one")
             c.needThumbnail.store(true, ordering: .relaxed)
         }
     }
@@ -192,10 +197,11 @@ extension UserDownload {
     /// What the Imaging module writes into the file, from the API record (API preferences applied here).
     func captureMetadata(_ record: ImageRecord) -> CaptureMetadata {
         let position = record.preferredPosition
-        return CaptureMetadata(make: record.make, model: record.model, width: record.width, height: record.height,
-                               capturedAtMillis: record.capturedAt, latitude: position?.latitude,
-                               longitude: position?.longitude, altitude: record.preferredAltitude,
-                               heading: record.preferredHeading, isPano: record.isPanorama)
+        return CaptureMetadata(
+            make: record.make, model: record.model, width: record.width, height: record.height,
+            capturedAtMillis: record.capturedAt, latitude: position?.latitude,
+            longitude: position?.longitude, altitude: record.preferredAltitude,
+            heading: record.preferredHeading, isPano: record.isPanorama)
     }
 }
 
@@ -218,9 +224,11 @@ final class PipelineContext: Sendable {
     /// images listed so far are done.
     let listingFault = Mutex<ArchiverError?>(nil)
 
-    init(state: DownloadState, counters: RunCounters, writer: ImageWriter,
-         netSlots: AsyncSemaphore, cpuSlots: AsyncSemaphore, writeSlots: AsyncSemaphore, tuner: ConcurrencyTuner?,
-         needThumbnail: Bool, watch: ProgressWatch) {
+    init(
+        state: DownloadState, counters: RunCounters, writer: ImageWriter,
+        netSlots: AsyncSemaphore, cpuSlots: AsyncSemaphore, writeSlots: AsyncSemaphore, tuner: ConcurrencyTuner?,
+        needThumbnail: Bool, watch: ProgressWatch
+    ) {
         self.state = state
         self.counters = counters
         self.writer = writer

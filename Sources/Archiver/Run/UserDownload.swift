@@ -35,16 +35,19 @@ struct UserDownload: Sendable {
     var finalPath: String { options.outputDirectory + "/" + identifier }
     var privateFolder: String { staging + "/.mapillary-archiver" }
 
-    init(user: String, options: DownloadOptions, env: RunEnvironment, budget: TransferBudget,
-         counters: RunCounters = RunCounters()) {
+    init(
+        user: String, options: DownloadOptions, env: RunEnvironment, budget: TransferBudget,
+        counters: RunCounters = RunCounters()
+    ) {
         self.user = user
         self.counters = counters
         self.options = options
         self.env = env
         self.budget = budget
         logger = env.hub.logger("mapillary-archiver", job: user)
-        var client = MapillaryClient(http: env.http, apiBase: options.apiURL, token: options.token, retry: options.retry,
-                                     gate: env.mapillaryGate, logger: env.hub.logger("mapillary", job: user))
+        var client = MapillaryClient(
+            http: env.http, apiBase: options.apiURL, token: options.token, retry: options.retry,
+            gate: env.mapillaryGate, logger: env.hub.logger("mapillary", job: user))
         client.downloadSpeedFloor = options.speedFloor
         client.imageTimeLimit = options.imageTimeLimit
         self.client = client
@@ -67,7 +70,8 @@ struct UserDownload: Sendable {
             case let error as SQLiteError where error.isDiskFull: stop = ArchiverError(.diskFull, error.description)
             // Tar appends fail this way: every later user would fail the same, so the batch stops too.
             case let error as PackagingError where error.isDiskFull: stop = ArchiverError(.diskFull, error.description)
-            case let error as MapillaryError where error.code == .tokenRejected: stop = ArchiverError(.tokenRejected, error.description)
+            case let error as MapillaryError where error.code == .tokenRejected:
+                stop = ArchiverError(.tokenRejected, error.description)
             default: stop = nil
             }
             if let stop {
@@ -104,7 +108,9 @@ struct UserDownload: Sendable {
         restoreMovedAsideItem()
         let update = fm.fileExists(atPath: finalPath)
         if update && !fm.fileExists(atPath: finalPath + "/.mapillary-archiver/state.sqlite") {
-            logger.notice("\(user): \(finalPath) already exists and was not made by `mapillary-archiver download`; skipping (move it away to download again)")
+            logger.notice(
+                "\(user): \(finalPath) already exists and was not made by `mapillary-archiver download`; skipping (move it away to download again)"
+            )
             report.outcome = .skippedExisting(path: finalPath)
             return
         }
@@ -119,14 +125,20 @@ struct UserDownload: Sendable {
             case .absent:
                 break
             case .finished where options.skipExisting, .other where options.skipExisting:
-                logger.notice("\(user): \(identifier) is already on the Internet Archive (\(detailsURL)); skipping (--skip-existing)")
+                logger.notice(
+                    "\(user): \(identifier) is already on the Internet Archive (\(detailsURL)); skipping (--skip-existing)"
+                )
                 report.outcome = .skippedOnIA(identifier: identifier)
                 return
             case .finished(let item):
                 // A staging folder begun before the item reached IA (another machine uploaded it meanwhile) is
                 // left alone: its images are not known to be the ones on IA.
-                if FileManager.default.fileExists(atPath: privateFolder + "/state.sqlite") && !stagingStartedFromInternetArchive() {
-                    logger.notice("\(user): \(identifier) is already on the Internet Archive (\(detailsURL)) and \(staging) holds an unfinished download begun without it; skipping (use --no-check-ia to finish that download)")
+                if FileManager.default.fileExists(atPath: privateFolder + "/state.sqlite")
+                    && !stagingStartedFromInternetArchive()
+                {
+                    logger.notice(
+                        "\(user): \(identifier) is already on the Internet Archive (\(detailsURL)) and \(staging) holds an unfinished download begun without it; skipping (use --no-check-ia to finish that download)"
+                    )
                     report.outcome = .skippedOnIA(identifier: identifier)
                     return
                 }
@@ -134,7 +146,9 @@ struct UserDownload: Sendable {
             case .other where options.unfinishedItemOnIAIsOurs:
                 break
             case .other(_, let reason):
-                logger.notice("\(user): \(identifier) is already on the Internet Archive (\(detailsURL)), \(reason); skipping (use --no-check-ia to download anyway)")
+                logger.notice(
+                    "\(user): \(identifier) is already on the Internet Archive (\(detailsURL)), \(reason); skipping (use --no-check-ia to download anyway)"
+                )
                 report.outcome = .skippedOnIA(identifier: identifier)
                 return
             }
@@ -165,7 +179,9 @@ struct UserDownload: Sendable {
         let publishedBefore = try state.value("published_done").flatMap(Int.init) ?? 0
         // A run from IA's copy starts with IA's images done: "resuming" only once it has done some of its own.
         if before.done > (startedFromIA ? publishedBefore : 0) {
-            logger.info("\(user): resuming: \(before.done) images already archived, \(before.pending + before.failed) to go so far")
+            logger.info(
+                "\(user): resuming: \(before.done) images already archived, \(before.pending + before.failed) to go so far"
+            )
         }
 
         func fillCounts(_ after: DownloadState.Counts) throws {
@@ -189,28 +205,35 @@ struct UserDownload: Sendable {
         try fillCounts(after)
 
         if after.listed == 0 {
-            logger.warning("\(user): Mapillary lists no images for this user (check the spelling); nothing was published")
+            logger.warning(
+                "\(user): Mapillary lists no images for this user (check the spelling); nothing was published")
             report.outcome = .noImages
             return
         }
         if after.failed + after.pending > 0 {
-            let reason = "\(after.failed + after.pending) images could not be downloaded yet; run the same command again to retry them"
+            let reason =
+                "\(after.failed + after.pending) images could not be downloaded yet; run the same command again to retry them"
             logger.error("\(user): \(reason)")
             report.outcome = .incomplete(reason: reason)
             return
         }
         if after.done == 0 {
-            logger.warning("\(user): none of the \(after.listed) listed images could be archived; nothing was published")
+            logger.warning(
+                "\(user): none of the \(after.listed) listed images could be archived; nothing was published")
             report.outcome = .noImages
             return
         }
-        if update || startedFromIA, let published = try state.value("published_done").flatMap(Int.init), after.done == published {
+        if update || startedFromIA, let published = try state.value("published_done").flatMap(Int.init),
+            after.done == published
+        {
             try? FileManager.default.removeItem(atPath: staging)
             if update {
                 logger.info("\(user): no new images since \(finalPath) was made; it is up to date")
                 report.outcome = .upToDate(path: finalPath)
             } else {
-                logger.info("\(user): no new images since \(identifier) was archived; the Internet Archive's copy is up to date (\(detailsURL))")
+                logger.info(
+                    "\(user): no new images since \(identifier) was archived; the Internet Archive's copy is up to date (\(detailsURL))"
+                )
                 report.outcome = .upToDateOnIA(identifier: identifier)
             }
             return
@@ -226,12 +249,17 @@ struct UserDownload: Sendable {
 
     /// The options that shape the staging folder must not change between runs of the same item.
     private func checkSettings(_ state: DownloadState) throws {
-        let wanted: [(String, String)] = [("user", user), ("quality", options.quality.rawValue),
-                                          ("webp", options.webp ? "1" : "0"), ("tar", options.tar ? "1" : "0")]
+        let wanted: [(String, String)] = [
+            ("user", user), ("quality", options.quality.rawValue),
+            ("webp", options.webp ? "1" : "0"), ("tar", options.tar ? "1" : "0"),
+        ]
         for (key, value) in wanted {
             if let stored = try state.value(key), stored != value {
                 let flag = key == "tar" ? "--no-tar" : key
-                throw ArchiverError(.stagingMismatch, "the staging folder \(staging) was started with a different \(flag) setting; run again with the same options or remove that folder to start over")
+                throw ArchiverError(
+                    .stagingMismatch,
+                    "the staging folder \(staging) was started with a different \(flag) setting; run again with the same options or remove that folder to start over"
+                )
             }
         }
         for (key, value) in wanted { try state.setValue(key, value) }

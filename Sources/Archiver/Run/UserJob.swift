@@ -11,14 +11,17 @@ struct UserJob: Sendable {
 
     /// - Parameter fence: asked before publishing and before every request that writes to IA (a campaign
     ///   worker's lease check); nil for `download`.
-    init(user: String, options: DownloadOptions, env: RunEnvironment, budget: TransferBudget,
-         counters: RunCounters = RunCounters(), fence: (@Sendable () async -> Bool)? = nil) {
+    init(
+        user: String, options: DownloadOptions, env: RunEnvironment, budget: TransferBudget,
+        counters: RunCounters = RunCounters(), fence: (@Sendable () async -> Bool)? = nil
+    ) {
         var download = UserDownload(user: user, options: options, env: env, budget: budget, counters: counters)
         download.fence = fence
         var options = options
         options.uploadOptions.mayWrite = fence
         // The item's logs must not carry the token to IA, in any form.
-        options.uploadOptions.withheldSecrets = options.uploadOptions.withheldSecrets.merging(SecretMask([options.token]))
+        options.uploadOptions.withheldSecrets = options.uploadOptions.withheldSecrets.merging(
+            SecretMask([options.token]))
         self.download = download
         self.options = options
         self.env = env
@@ -46,16 +49,20 @@ struct UserJob: Sendable {
     /// Uploads a published item and waits for IA to list it; sets the report's upload columns.
     private func upload(path: String, into report: inout UserReport) async {
         guard let credentials = options.credentials else {
-            report.upload = "failed: no IA keys (give --access-key/--secret-key, IA_ACCESS_KEY_ID/IA_SECRET_ACCESS_KEY, or an ia.ini)"
+            report.upload =
+                "failed: no IA keys (give --access-key/--secret-key, IA_ACCESS_KEY_ID/IA_SECRET_ACCESS_KEY, or an ia.ini)"
             report.uploadState = .failed
             return
         }
-        let runner = UploadRunner(env: env, endpoints: options.endpoints, credentials: credentials,
-                                  options: options.uploadOptions)
+        let runner = UploadRunner(
+            env: env, endpoints: options.endpoints, credentials: credentials,
+            options: options.uploadOptions)
         let outcome = await runner.uploadOne(path: path, label: user)
         report.upload = outcome.summary
         report.uploadError = outcome.error
-        report.uploadState = !outcome.ok ? .failed
+        report.uploadState =
+            !outcome.ok
+            ? .failed
             : outcome.report?.verification?.isComplete == true ? .verified : .uploaded
         if outcome.error?.code == .withdrawn { report.leaseLost = true }
     }

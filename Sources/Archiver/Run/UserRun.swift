@@ -63,7 +63,8 @@ public struct UserReport: Sendable {
 
     public var succeeded: Bool {
         switch outcome {
-        case .published, .upToDate, .upToDateOnIA, .skippedOnIA, .skippedExisting: return upload.map { !$0.hasPrefix("failed") } ?? true
+        case .published, .upToDate, .upToDateOnIA, .skippedOnIA, .skippedExisting:
+            return upload.map { !$0.hasPrefix("failed") } ?? true
         case .noImages, .incomplete, .failed: return false
         }
     }

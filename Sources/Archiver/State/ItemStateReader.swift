@@ -41,8 +41,9 @@ public enum ItemStateReader {
     /// a new one has no tables yet).
     public static func progress(item: String) -> Progress? {
         reading(item) { state in
-            Progress(counts: try state.counts(), listingComplete: try state.listingComplete(),
-                     hasCursor: try state.cursor() != nil, doneIDs: try state.doneIDs())
+            Progress(
+                counts: try state.counts(), listingComplete: try state.listingComplete(),
+                hasCursor: try state.cursor() != nil, doneIDs: try state.doneIDs())
         }
     }
 
@@ -59,10 +60,12 @@ public enum ItemStateReader {
     /// Runs `body` on the folder's state when it has a download state; never creates or migrates one.
     private static func reading<T>(_ item: String, _ body: (DownloadState) throws -> T) -> T? {
         guard let path = databasePath(item: item),
-              let database = try? SQLiteDatabase(path: path) else { return nil }
+            let database = try? SQLiteDatabase(path: path)
+        else { return nil }
         defer { database.close() }
         guard let tables = try? database.query("SELECT name FROM sqlite_master WHERE name = 'download_images'"),
-              !tables.isEmpty, let state = try? DownloadState(database: database, migrate: false) else { return nil }
+            !tables.isEmpty, let state = try? DownloadState(database: database, migrate: false)
+        else { return nil }
         return try? body(state)
     }
 }

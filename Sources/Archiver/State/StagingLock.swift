@@ -11,9 +11,11 @@ final class StagingLock: Sendable {
         do {
             lock = try FolderLock(folder: folder)
         } catch .busy {
-            throw ArchiverError(.busy, "another mapillary-archiver process is already working on \(folder); wait for it to finish")
+            throw ArchiverError(
+                .busy, "another mapillary-archiver process is already working on \(folder); wait for it to finish")
         } catch .unwritable(let error) {
-            throw ArchiverError(.io, "could not open the lock file \(error.path): \(String(cString: strerror(error.errno)))")
+            throw ArchiverError(
+                .io, "could not open the lock file \(error.path): \(String(cString: strerror(error.errno)))")
         }
     }
 

@@ -28,8 +28,10 @@ public struct ArchivedItem: Sendable, Codable, Equatable {
     /// IA's `uploader` (an e-mail address); nil when IA did not say.
     public var uploader: String?
 
-    public init(identifier: String, tool: Tool, user: String?, quality: String, webp: Bool, images: Int, bytes: Int64,
-                collections: [String], uploader: String?) {
+    public init(
+        identifier: String, tool: Tool, user: String?, quality: String, webp: Bool, images: Int, bytes: Int64,
+        collections: [String], uploader: String?
+    ) {
         self.identifier = identifier
         self.tool = tool
         self.user = user
@@ -60,7 +62,8 @@ public struct ArchivedItem: Sendable, Codable, Equatable {
         let description = item.values("description").joined(separator: "\n")
         self.identifier = identifier
         tool = item.values("mapillary_archiver").contains { !$0.isEmpty } ? .archiver : .downloader
-        user = Self.nonEmpty(item.first("mapillary_user"))
+        user =
+            Self.nonEmpty(item.first("mapillary_user"))
             ?? item.values("source").lazy.compactMap(Self.sourceUser).first
             ?? parsed?.user ?? Self.nonEmpty(item.first("creator"))
         quality = parsed?.quality ?? Self.quality(in: description) ?? "unknown"

@@ -12,8 +12,10 @@ import Packaging
 public struct ArchivedUserLookup: Sendable {
     let scrape: ScrapeClient
 
-    public init(http: HTTPClient, endpoints: IAEndpoints = IAEndpoints(),
-                retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(20))) {
+    public init(
+        http: HTTPClient, endpoints: IAEndpoints = IAEndpoints(),
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(20))
+    ) {
         scrape = ScrapeClient(http: http, endpoints: endpoints, retry: retry, pageSize: 10_000)
     }
 
@@ -31,13 +33,15 @@ public struct ArchivedUserLookup: Sendable {
         var byIdentifierPart: [String: String] = [:]
         for user in users {
             byName[user] = user
-            let identifier = IdentifierRule.mapillaryIdentifier(user: user, quality: IdentifierRule.qualities[0], webp: false)
+            let identifier = IdentifierRule.mapillaryIdentifier(
+                user: user, quality: IdentifierRule.qualities[0], webp: false)
             if let part = IdentifierRule.parseMapillary(identifier)?.user { byIdentifierPart[part] = user }
         }
         var found: [String: Set<String>] = [:]
         for item in items {
             guard let identifier = item.first("identifier"), !identifier.isEmpty else { continue }
-            let owners = item.values("mapillary_user").compactMap { byName[$0] }
+            let owners =
+                item.values("mapillary_user").compactMap { byName[$0] }
                 + [IdentifierRule.parseMapillary(identifier).flatMap { byIdentifierPart[$0.user] }].compactMap { $0 }
             for owner in owners { found[owner, default: []].insert(identifier) }
         }

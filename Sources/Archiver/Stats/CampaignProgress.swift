@@ -19,8 +19,10 @@ public struct CampaignProgress: Sendable, Encodable, Equatable {
     public var uploaded: Int
     public var verified: Int
 
-    public init(queue: String, pending: Int, waiting: Int, running: Int, done: Int, failed: Int, doneImages: Int64,
-                doneBytes: Int64, uploaded: Int, verified: Int) {
+    public init(
+        queue: String, pending: Int, waiting: Int, running: Int, done: Int, failed: Int, doneImages: Int64,
+        doneBytes: Int64, uploaded: Int, verified: Int
+    ) {
         self.queue = queue
         self.pending = pending
         self.waiting = waiting
@@ -35,7 +37,8 @@ public struct CampaignProgress: Sendable, Encodable, Equatable {
     }
 
     /// Runs `read` on a thread of its own: a campaign queue's calls block, and the cooperative pool must not.
-    public static func read(_ read: @escaping @Sendable () throws -> CampaignProgress) async throws -> CampaignProgress {
+    public static func read(_ read: @escaping @Sendable () throws -> CampaignProgress) async throws -> CampaignProgress
+    {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread { continuation.resume(with: Result { try read() }) }
             thread.name = "queue-read"

@@ -11,8 +11,10 @@ import Logging
 /// Mapillary one (the keys, the identifier rule, the descriptions).
 public struct StatsCollector: Sendable {
     public static let query = "mapillary_archiver:* OR mapillary_downloader:*"
-    public static let fields = ["identifier", "description", "item_size", "collection", "mapillary_archiver",
-                                "mapillary_downloader", "mapillary_user", "source", "creator", "uploader"]
+    public static let fields = [
+        "identifier", "description", "item_size", "collection", "mapillary_archiver",
+        "mapillary_downloader", "mapillary_user", "source", "creator", "uploader",
+    ]
 
     /// The items found and when.
     public struct Snapshot: Sendable, Equatable {
@@ -30,10 +32,12 @@ public struct StatsCollector: Sendable {
 
     /// `cachePath` (nil: no cache) holds the last items found; they are used while younger than `maxAge`, and also
     /// when IA cannot be reached (then marked as cached).
-    public init(http: HTTPClient, endpoints: IAEndpoints = IAEndpoints(), cachePath: String? = nil,
-                maxAge: Duration = .seconds(3600), pageSize: Int = 10_000,
-                retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(20)),
-                logger: Logger = Logger(label: "stats")) {
+    public init(
+        http: HTTPClient, endpoints: IAEndpoints = IAEndpoints(), cachePath: String? = nil,
+        maxAge: Duration = .seconds(3600), pageSize: Int = 10_000,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(20)),
+        logger: Logger = Logger(label: "stats")
+    ) {
         scrape = ScrapeClient(http: http, endpoints: endpoints, retry: retry, pageSize: pageSize)
         metadata = ArchiveMetadataClient(http: http, endpoints: endpoints, retry: retry)
         self.cachePath = cachePath
@@ -46,7 +50,8 @@ public struct StatsCollector: Sendable {
         let cached = readCache()
         let nowSeconds = Int64(now.timeIntervalSince1970)
         if !refresh, var cached, nowSeconds >= cached.fetchedAt,
-           nowSeconds - cached.fetchedAt <= maxAge.components.seconds {
+            nowSeconds - cached.fetchedAt <= maxAge.components.seconds
+        {
             cached.fromCache = true
             return cached
         }
@@ -110,7 +115,9 @@ public struct StatsCollector: Sendable {
         }
         for (position, uploader) in found { items[missing[position]].uploader = uploader }
         if let first = failures.first {
-            logger.warning("the uploader of \(failures.count) items outside mapillary-images could not be read (\(first)); they are listed as unknown")
+            logger.warning(
+                "the uploader of \(failures.count) items outside mapillary-images could not be read (\(first)); they are listed as unknown"
+            )
         }
     }
 
@@ -128,7 +135,8 @@ public struct StatsCollector: Sendable {
 
     private func readCache() -> Snapshot? {
         guard let cachePath, let data = FileManager.default.contents(atPath: cachePath),
-              let file = try? JSONDecoder().decode(CacheFile.self, from: data), file.version == 2 else { return nil }
+            let file = try? JSONDecoder().decode(CacheFile.self, from: data), file.version == 2
+        else { return nil }
         return Snapshot(fetchedAt: file.fetchedAt, items: file.items, fromCache: true)
     }
 

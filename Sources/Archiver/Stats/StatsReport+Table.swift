@@ -7,16 +7,25 @@ extension StatsReport {
     /// (up to billions of images and hundreds of TB).
     public func table(cachePath: String? = nil) -> String {
         let when = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(fetchedAt)))
-        var lines = ["Mapillary items on the Internet Archive, " + (fromCache ? "cached from " : "fetched ") + when, ""]
-        lines += Self.columns([
-            ["items", ByteFormat.grouped(total.items), "\(ByteFormat.grouped(total.archiverItems)) made by "
-                + "mapillary-archiver, \(ByteFormat.grouped(total.downloaderItems)) by mapillary_downloader"],
-            ["users", ByteFormat.grouped(total.users.count), "Mapillary contributors"],
-            ["images", ByteFormat.grouped(total.images), "every item's count, summed"],
-            ["unique images", ByteFormat.grouped(total.uniqueImages),
-             Self.percent(total.shareOfMapillary) + " of Mapillary's " + ByteFormat.grouped(Int(mapillaryTotal.images))],
-            ["size", ByteFormat.size(total.bytes), ""],
-        ].map(Optional.some), rightAligned: [1])
+        var lines = [
+            "Mapillary items on the Internet Archive, " + (fromCache ? "cached from " : "fetched ") + when, "",
+        ]
+        lines += Self.columns(
+            [
+                [
+                    "items", ByteFormat.grouped(total.items),
+                    "\(ByteFormat.grouped(total.archiverItems)) made by "
+                        + "mapillary-archiver, \(ByteFormat.grouped(total.downloaderItems)) by mapillary_downloader",
+                ],
+                ["users", ByteFormat.grouped(total.users.count), "Mapillary contributors"],
+                ["images", ByteFormat.grouped(total.images), "every item's count, summed"],
+                [
+                    "unique images", ByteFormat.grouped(total.uniqueImages),
+                    Self.percent(total.shareOfMapillary) + " of Mapillary's "
+                        + ByteFormat.grouped(Int(mapillaryTotal.images)),
+                ],
+                ["size", ByteFormat.size(total.bytes), ""],
+            ].map(Optional.some), rightAligned: [1])
         lines.append("")
         lines += campaignLines()
         let header = ["items", "ours", "python", "images", "unique", "share", "size", "users"]
@@ -30,8 +39,9 @@ extension StatsReport {
         lines.append("unique: per contributor, the largest count of their items; share: unique of Mapillary's total")
         lines.append("")
         lines += outsideLines()
-        lines.append("Mapillary's total: \(ByteFormat.grouped(Int(mapillaryTotal.images))) images"
-                     + (mapillaryTotal.asOf.map { ", as of " + $0 } ?? "") + " (--mapillary-total N to change)")
+        lines.append(
+            "Mapillary's total: \(ByteFormat.grouped(Int(mapillaryTotal.images))) images"
+                + (mapillaryTotal.asOf.map { ", as of " + $0 } ?? "") + " (--mapillary-total N to change)")
         lines.append("  source: " + mapillaryTotal.source)
         if let cachePath {
             lines.append("cache: \(cachePath)" + (fromCache ? " (--refresh asks IA again)" : ""))
@@ -43,16 +53,23 @@ extension StatsReport {
     private func campaignLines() -> [String] {
         guard let queue = campaignQueue else { return [] }
         var lines = ["campaign queue \(queue.queue):"]
-        lines += Self.columns([
-            ["", "items", "images", "size", ""],
-            ["done in the queue", ByteFormat.grouped(queue.done), ByteFormat.grouped(Int(queue.doneImages)),
-             ByteFormat.size(queue.doneBytes), "\(ByteFormat.grouped(queue.uploaded)) uploaded, "
-                + "\(ByteFormat.grouped(queue.verified)) verified"],
-            ["on IA, both tools", ByteFormat.grouped(total.items), ByteFormat.grouped(total.images),
-             ByteFormat.size(total.bytes), ""],
-        ].map(Optional.some), rightAligned: [1, 2, 3])
-        lines.append("jobs: \(queue.pending) pending (\(queue.waiting) waiting to retry), \(queue.running) running, "
-                     + "\(queue.done) done, \(queue.failed) failed; \(queue.total) in all")
+        lines += Self.columns(
+            [
+                ["", "items", "images", "size", ""],
+                [
+                    "done in the queue", ByteFormat.grouped(queue.done), ByteFormat.grouped(Int(queue.doneImages)),
+                    ByteFormat.size(queue.doneBytes),
+                    "\(ByteFormat.grouped(queue.uploaded)) uploaded, "
+                        + "\(ByteFormat.grouped(queue.verified)) verified",
+                ],
+                [
+                    "on IA, both tools", ByteFormat.grouped(total.items), ByteFormat.grouped(total.images),
+                    ByteFormat.size(total.bytes), "",
+                ],
+            ].map(Optional.some), rightAligned: [1, 2, 3])
+        lines.append(
+            "jobs: \(queue.pending) pending (\(queue.waiting) waiting to retry), \(queue.running) running, "
+                + "\(queue.done) done, \(queue.failed) failed; \(queue.total) in all")
         lines.append("")
         return lines
     }
@@ -76,10 +93,12 @@ extension StatsReport {
     }
 
     private static func row(_ tally: Tally) -> [String] {
-        [tally.name, ByteFormat.grouped(tally.items), ByteFormat.grouped(tally.archiverItems),
-         ByteFormat.grouped(tally.downloaderItems), ByteFormat.grouped(tally.images),
-         ByteFormat.grouped(tally.uniqueImages), percent(tally.shareOfMapillary), ByteFormat.size(tally.bytes),
-         ByteFormat.grouped(tally.users.count)]
+        [
+            tally.name, ByteFormat.grouped(tally.items), ByteFormat.grouped(tally.archiverItems),
+            ByteFormat.grouped(tally.downloaderItems), ByteFormat.grouped(tally.images),
+            ByteFormat.grouped(tally.uniqueImages), percent(tally.shareOfMapillary), ByteFormat.size(tally.bytes),
+            ByteFormat.grouped(tally.users.count),
+        ]
     }
 
     /// "0.049%": three decimals, as the Python tool prints its shares.

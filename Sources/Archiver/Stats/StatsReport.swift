@@ -81,8 +81,10 @@ public struct StatsReport: Sendable, Encodable, Equatable {
     /// The campaign queue's view (`stats --queue`); nil (and no JSON key) without one.
     public var campaignQueue: CampaignProgress?
 
-    public init(items all: [ArchivedItem], fetchedAt: Int64, fromCache: Bool = false,
-                mapillaryTotal: MapillaryTotal = .documented, campaignQueue: CampaignProgress? = nil) {
+    public init(
+        items all: [ArchivedItem], fetchedAt: Int64, fromCache: Bool = false,
+        mapillaryTotal: MapillaryTotal = .documented, campaignQueue: CampaignProgress? = nil
+    ) {
         var seen: Set<String> = []
         let items = all.filter { seen.insert($0.identifier).inserted }
         let denominator = mapillaryTotal.images
@@ -107,8 +109,9 @@ public struct StatsReport: Sendable, Encodable, Equatable {
             .map { Tally(name: $0, items: byQuality[$0] ?? [], mapillaryTotal: denominator) }
         let outside = Dictionary(grouping: items.filter { !$0.isInMapillaryCollection }) { $0.uploader ?? "unknown" }
         outsideMapillaryImages = outside.map { uploader, items in
-            UploaderItems(uploader: uploader, items: items.map(\.identifier).sorted(),
-                          images: items.reduce(0) { $0 + $1.images }, bytes: items.reduce(0) { $0 + $1.bytes })
+            UploaderItems(
+                uploader: uploader, items: items.map(\.identifier).sorted(),
+                images: items.reduce(0) { $0 + $1.images }, bytes: items.reduce(0) { $0 + $1.bytes })
         }.sorted { ($1.items.count, $0.uploader) < ($0.items.count, $1.uploader) }
     }
 

@@ -50,31 +50,42 @@ public struct UploadRunner: Sendable {
         let started = Date()
         // Tagged with the label: while other users run, their run logs get none of these lines.
         let logger = env.hub.logger("mapillary-archiver", job: label)
-        let uploader = ItemUploader(credentials: credentials, endpoints: endpoints, http: env.http,
-                                    logger: env.hub.logger("upload", job: label),
-                                    progress: { console.status("upload " + label, Self.line(label: label, $0, started: started)) })
+        let uploader = ItemUploader(
+            credentials: credentials, endpoints: endpoints, http: env.http,
+            logger: env.hub.logger("upload", job: label),
+            progress: { console.status("upload " + label, Self.line(label: label, $0, started: started)) })
         defer { console.status("upload " + label, nil) }
         logger.info("\(label): uploading \(path) to \(endpoints.s3)")
         do {
             // Its warnings were logged as they happened (by the uploader's logger).
             let report = try await uploader.upload(itemPath: path, options: options)
             if options.dryRun {
-                return Outcome(item: path, ok: true, summary: "dry run: \(report.plannedRequests.count) requests printed", report: report)
+                return Outcome(
+                    item: path, ok: true, summary: "dry run: \(report.plannedRequests.count) requests printed",
+                    report: report)
             }
             let sent = "\(report.uploaded.count) files sent, \(ByteFormat.size(report.bytesUploaded))"
-            let skippedText = (report.alreadyOnIA.isEmpty ? "" : ", \(report.alreadyOnIA.count) already on IA")
-                + (report.skippedFromJournal.isEmpty ? "" : ", \(report.skippedFromJournal.count) sent earlier (journal)")
+            let skippedText =
+                (report.alreadyOnIA.isEmpty ? "" : ", \(report.alreadyOnIA.count) already on IA")
+                + (report.skippedFromJournal.isEmpty
+                    ? "" : ", \(report.skippedFromJournal.count) sent earlier (journal)")
             if let verification = report.verification, !verification.isComplete {
-                logger.warning("\(label): uploaded, but \(report.notYetVisible) files are not yet listed by IA with the right md5 (\(verification.summary)); \(verification.nextStep(item: path))")
-                return Outcome(item: path, ok: true, summary: "uploaded (\(sent)\(skippedText)); \(report.notYetVisible) files not yet visible on IA", report: report)
+                logger.warning(
+                    "\(label): uploaded, but \(report.notYetVisible) files are not yet listed by IA with the right md5 (\(verification.summary)); \(verification.nextStep(item: path))"
+                )
+                return Outcome(
+                    item: path, ok: true,
+                    summary: "uploaded (\(sent)\(skippedText)); \(report.notYetVisible) files not yet visible on IA",
+                    report: report)
             }
             let verified = report.verification == nil ? "uploaded" : "uploaded and verified"
             logger.info("\(label): \(verified): \(sent)\(skippedText)")
             return Outcome(item: path, ok: true, summary: "\(verified) (\(sent)\(skippedText))", report: report)
         } catch {
             logger.error("\(label): upload failed: \(error)")
-            return Outcome(item: path, ok: false, summary: "failed: \(error)", report: nil,
-                           error: error as? InternetArchiveError)
+            return Outcome(
+                item: path, ok: false, summary: "failed: \(error)", report: nil,
+                error: error as? InternetArchiveError)
         }
     }
 
@@ -87,7 +98,9 @@ public struct UploadRunner: Sendable {
         var parts = [label, p.stage.rawValue]
         if let file = p.file { parts.append(file) }
         if p.itemBytesTotal > 0 {
-            parts.append("\(ByteFormat.size(p.itemBytesSent))/\(ByteFormat.size(p.itemBytesTotal)) (\(p.itemBytesSent * 100 / p.itemBytesTotal)%)")
+            parts.append(
+                "\(ByteFormat.size(p.itemBytesSent))/\(ByteFormat.size(p.itemBytesTotal)) (\(p.itemBytesSent * 100 / p.itemBytesTotal)%)"
+            )
             parts.append(ByteFormat.size(Int64(Double(p.itemBytesSent) / elapsed)) + "/s")
         }
         if p.retries > 0 { parts.append("\(p.retries) retries") }
@@ -115,13 +128,20 @@ public struct RemoteCheck: Sendable {
     public func problems(item: String, timeout: Duration = .zero) async -> [String] {
         do {
             // Without keys the metadata API is asked with no Authorization header at all (public items answer).
-            let uploader = ItemUploader(credentials: credentials, endpoints: endpoints, http: env.http,
-                                        logger: env.hub.logger("verify"))
+            let uploader = ItemUploader(
+                credentials: credentials, endpoints: endpoints, http: env.http,
+                logger: env.hub.logger("verify"))
             let verification = try await uploader.verifyRemote(itemPath: item, timeout: timeout)
-            if verification.unreachable { return ["\(item): the Internet Archive's metadata API could not be reached; try again later"] }
-            var lines = !verification.itemFound ? ["\(item): the Internet Archive has no item \(verification.identifier) (or it is dark)"]
+            if verification.unreachable {
+                return ["\(item): the Internet Archive's metadata API could not be reached; try again later"]
+            }
+            var lines =
+                !verification.itemFound
+                ? ["\(item): the Internet Archive has no item \(verification.identifier) (or it is dark)"]
                 : verification.pending.map { "\(item)/\($0): not on the Internet Archive (yet)" }
-                    + verification.mismatched.map { "\(item)/\($0.key): md5 differs (local \($0.localMD5), IA \($0.remoteMD5))" }
+                    + verification.mismatched.map {
+                        "\(item)/\($0.key): md5 differs (local \($0.localMD5), IA \($0.remoteMD5))"
+                    }
             if !verification.isComplete { lines.append("\(item): to fix: " + verification.nextStep(item: item)) }
             return lines
         } catch {

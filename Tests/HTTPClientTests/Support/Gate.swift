@@ -64,7 +64,9 @@ func patternBytes(count: Int, seed: UInt64 = 0x9E3779B97F4A7C15) -> [UInt8] {
             state ^= state << 17
             var word = state
             let n = min(8, count - i)
-            withUnsafeBytes(of: &word) { raw.baseAddress!.advanced(by: i).copyMemory(from: $0.baseAddress!, byteCount: n) }
+            withUnsafeBytes(of: &word) {
+                raw.baseAddress!.advanced(by: i).copyMemory(from: $0.baseAddress!, byteCount: n)
+            }
             i += n
         }
     }
