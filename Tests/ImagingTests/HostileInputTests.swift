@@ -130,7 +130,7 @@ struct DamagedExif: Sendable, CustomTestStringConvertible {
         #expect(jpeg[frame + 14] == 0x11, "the second component of a 4:2:0 frame is sampled 1×1")
         jpeg[frame + 14] = 0x31
         if strayBytes { jpeg.insert(contentsOf: [0x14, 0x1E, 0x1E], at: frame) }
-        for format in [OutputFormat.jpeg, .webpDefault] {
+        for format in [ImageFileFormat.jpeg, .webp] {
             let error = #expect(throws: ImagingError.self, "\(format)") {
                 try ImageTranscoder(format: format).transcode(jpeg, metadata: Self.ours)
             }
