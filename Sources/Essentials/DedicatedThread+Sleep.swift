@@ -1,3 +1,10 @@
+// Within Essentials each file imports the C library itself (Platform.swift re-exports it to other modules only).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension DedicatedThread {
     /// Blocks the calling OS thread for `duration` (a server's connection thread pacing or delaying an answer);
     /// never call it from the cooperative pool.

@@ -1,3 +1,10 @@
+// Within Essentials each file imports the C library itself (Platform.swift re-exports it to other modules only).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Small durable file operations: whole-file writes that are atomic, fsync of files and folders.
 public enum DurableFile {
     /// Writes `bytes` to `path` atomically: a dot-prefixed temp file beside it, fsync, rename, fsync of the folder.

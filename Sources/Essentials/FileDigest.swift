@@ -1,3 +1,10 @@
+// Within Essentials each file imports the C library itself (Platform.swift re-exports it to other modules only).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// MD5 of a file on disk, read in large blocks with constant memory.
 public enum FileDigest {
     /// Reads the whole file at `path` and returns its MD5 as lowercase hex, and its size.

@@ -1,3 +1,10 @@
+// Within Essentials each file imports the C library itself (Platform.swift re-exports it to other modules only).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A failed file-system call, naming the call, the path and the system's reason.
 public struct FileError: Error, Sendable, CustomStringConvertible {
     public let operation: String

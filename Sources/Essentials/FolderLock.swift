@@ -1,3 +1,10 @@
+// Within Essentials each file imports the C library itself (Platform.swift re-exports it to other modules only).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An exclusive `flock` on `{folder}/.mapillary-archiver/lock`, so one process at a time works on a staging
 /// folder or an item (a download, an upload). The holder writes its pid into the file for the next one's message.
 /// The kernel releases the lock when the holder ends, however it ends (`kill -9` too).

@@ -1,5 +1,8 @@
 // The platform's C library, named once for the whole toolkit: every module that imports Essentials sees it, so no
-// other file repeats the `#if canImport(Glibc)` block. System calls that can fail go through ``SystemCall``.
+// file outside Essentials repeats the `#if canImport(Glibc)` block. Essentials' own files that call the C library
+// import it themselves: a re-export reaches other modules, and a release build (whole-module) refuses a public
+// signature whose C type (`mode_t`) its own file did not import. System calls that can fail go through
+// ``SystemCall``.
 #if canImport(Glibc)
 @_exported import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,10 @@
+// Within Essentials each file imports the C library itself (Platform.swift re-exports it to other modules only).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Hides secrets (the Mapillary token, the IA secret key) in text, in every form a service may echo them in: as
 /// given, percent-encoded (`MLY%7C…`, in upper- or lower-case hex), percent-decoded, and a token's secret part
 /// alone (what follows its last `|`, when it is long enough to be one). Matching ignores ASCII case, so `%7c` and `%7C` are the same, and a

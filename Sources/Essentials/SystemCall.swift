@@ -1,3 +1,10 @@
+// Within Essentials each file imports the C library itself (Platform.swift re-exports it to other modules only).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The one place system calls are retried when a signal interrupts them (`EINTR`) and turned into ``FileError``
 /// when they fail, in the manner of SwiftNIO's `syscall(blocking:)`.
 ///
