@@ -68,8 +68,9 @@ struct UnattendedRunTests {
     }
 
     @Test func sigtermInTheMiddleCountsImagesNotReachedAsNeitherDownloadedNorFailed() async throws {
-        // Two transfers of 50 ms each: about four seconds of downloading, however busy the machine.
-        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 160)]) { $0.cdnLatency = .milliseconds(50) }
+        // Two transfers of 100 ms each: about eight seconds of downloading however busy the machine, time enough for
+        // the probe, which a loaded machine may keep waiting, to see ten images done and stop the run in the middle.
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 160)]) { $0.cdnLatency = .milliseconds(100) }
         defer { h.close() }
         let first = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "2"])
         let reached = await h.kill(first, user: "alice", with: SIGTERM) { $0.done >= 10 }

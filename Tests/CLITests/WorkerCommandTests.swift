@@ -92,7 +92,7 @@ struct WorkerCommandTests {
         try #require(added.status == 0, "\(added.transcript)")
 
         var workers = try ["w1", "w2", "w3"].map {
-            try h.start(Self.workerArguments(h, name: $0, queue: queue, lease: 3))
+            try h.start(Self.workerArguments(h, name: $0, queue: queue, lease: 6))
         }
         var killed: [BinaryProcess.Result] = []
         // w1 is killed twice, each time while it holds jobs (as the queue shows), at a random moment of them, and
@@ -109,7 +109,7 @@ struct WorkerCommandTests {
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
             workers[0].kill()
             killed.append(await workers[0].wait())
-            if round == 1 { workers[0] = try h.start(Self.workerArguments(h, name: "w1", queue: queue, lease: 3)) }
+            if round == 1 { workers[0] = try h.start(Self.workerArguments(h, name: "w1", queue: queue, lease: 6)) }
         }
         var results: [BinaryProcess.Result] = []
         for worker in workers.dropFirst() { results.append(await worker.wait(timeout: .seconds(400))) }
