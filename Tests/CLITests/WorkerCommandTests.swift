@@ -91,20 +91,29 @@ struct WorkerCommandTests {
         let added = try await h.run(["queue", "add", "--queue", queue, "--quality", "256", "--no-webp"] + names)
         try #require(added.status == 0, "\(added.transcript)")
 
-        var workers = try ["w1", "w2", "w3"].map {
-            try h.start(Self.workerArguments(h, name: $0, queue: queue, lease: 6))
+        func w1Holds() throws -> Int {
+            Int(
+                try TestPostgres.psql(
+                    queue, "SELECT count(*) FROM campaign_jobs WHERE worker = 'w1' AND state = 'running'"))
+                ?? 0
         }
+        // w1 starts first, so it claims the oldest jobs, the three large users: its first kill surely finds it
+        // holding work that takes seconds, whatever the machine's load.
+        var workers = [try h.start(Self.workerArguments(h, name: "w1", queue: queue, lease: 6))]
+        var waits = 0
+        while try w1Holds() == 0, workers[0].isRunning, waits < 600 {
+            try await Task.sleep(for: .milliseconds(100))
+            waits += 1
+        }
+        workers += try ["w2", "w3"].map { try h.start(Self.workerArguments(h, name: $0, queue: queue, lease: 6)) }
         var killed: [BinaryProcess.Result] = []
         // w1 is killed twice, each time while it holds jobs (as the queue shows), at a random moment of them, and
         // started again on the same "machine" after the first kill.
         for round in 1...2 {
-            var holding = 0
+            var holding = try w1Holds()
             for _ in 0..<600 where holding == 0 && workers[0].isRunning {
                 try await Task.sleep(for: .milliseconds(100))
-                holding =
-                    Int(
-                        try TestPostgres.psql(
-                            queue, "SELECT count(*) FROM campaign_jobs WHERE worker = 'w1' AND state = 'running'")) ?? 0
+                holding = try w1Holds()
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
             workers[0].kill()
