@@ -108,8 +108,8 @@ step "bash completion"
 in_root bash -c '. /usr/share/bash-completion/completions/mapillary-archiver && complete -p mapillary-archiver' \
     > /dev/null || die "the bash completion script does not register for mapillary-archiver"
 
-step "apt-get install man-db systemd (for man and systemd-analyze; not dependencies of the package)"
-in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends man-db systemd \
+step "apt-get install man-db systemd dbus (for man, systemd-analyze and systemd-run; not dependencies of the package)"
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends man-db systemd dbus \
     > "$CHECK/apt-tools.log" 2>&1 || { tail -20 "$CHECK/apt-tools.log" >&2; die "could not install man-db and systemd"; }
 
 step "man mapillary-archiver shows every command; man mapillary-archiver.COMMAND for each"

@@ -173,7 +173,9 @@ struct ProblemList {
     mutating func add(_ kind: String, _ line: String) {
         if listed[kind] == nil { order.append(kind) }
         if listed[kind, default: []].count < limit {
-            listed[kind, default: []].append(line.replacingOccurrences(of: "\n", with: " "))
+            // Names in a line come from the item's files (tar members, their ids): every control character is
+            // escaped, so each problem stays one line and a terminal shows it as text.
+            listed[kind, default: []].append(MemberName.printable(line))
         } else {
             extra[kind, default: 0] += 1
         }

@@ -37,7 +37,8 @@ enum TarReader {
             let status = archive_read_next_header(archive, &entry)
             if status == ARCHIVE_EOF { break }
             guard status >= ARCHIVE_WARN, let entry else {
-                let after = listing.members.last?.name.map { " after member \($0)" } ?? ""
+                // Member names and libarchive's text come from the file: escaped, so the problem stays one line.
+                let after = listing.members.last?.name.map { " after member \(MemberName.printable($0))" } ?? ""
                 listing.problem = "damaged or truncated\(after): \(errorString(archive))"
                 break
             }
@@ -49,7 +50,8 @@ enum TarReader {
                 isRegularFile: archive_entry_filetype(entry) == carchive_ifreg)
             listing.members.append(member)
             if archive_read_data_skip(archive) < ARCHIVE_WARN {
-                listing.problem = "truncated inside member \(name ?? "?"): \(errorString(archive))"
+                listing.problem =
+                    "truncated inside member \(name.map(MemberName.printable) ?? "?"): \(errorString(archive))"
                 break
             }
         }
@@ -71,6 +73,6 @@ enum TarReader {
 
     private static func errorString(_ archive: OpaquePointer) -> String {
         guard let text = archive_error_string(archive) else { return "no reason given" }
-        return String(cString: text)
+        return MemberName.printable(String(cString: text))
     }
 }

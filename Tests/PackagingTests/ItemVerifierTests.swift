@@ -35,6 +35,33 @@ struct ItemVerifierTests {
         #expect(problems.first?.contains("truncated") == true)
     }
 
+    /// Found by fuzzing (`parser-fuzz tar`, in CI): a damaged tar's problem named the last member read as the tar
+    /// spelled it, control characters included, so the problem line broke (or a terminal obeyed it).
+    @Test func aDamagedTarNamesItsLastMemberWithControlCharactersEscaped() throws {
+        let dir = try TemporaryDirectory("verify")
+        defer { dir.remove() }
+        let item = try item(in: dir)
+        let tar = item + "/2024-01-17.tar"
+        // Written by Python's tarfile (our writer refuses such a name): two members, then cut inside the second
+        // header, so the reader fails right after the first.
+        let script = """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w", format=tarfile.USTAR_FORMAT) as t:
+                for name in ["2024-01-17/s\\x04q/1.webp", "2024-01-17/sq/2.webp"]:
+                    info = tarfile.TarInfo(name)
+                    info.size = 700
+                    t.addfile(info, io.BytesIO(b"x" * 700))
+            """
+        let made = try ExternalTool.run("python3", ["-c", script, tar])
+        try #require(made.ok, "\(made.stderr)")
+        try FileHandle(forWritingAtPath: tar)?.truncate(atOffset: 512 + 1024 + 100)
+        let problems = ItemVerifier.verify(item: item)
+        let line = try #require(problems.first { $0.hasPrefix(tar + ": damaged or truncated") }, "\(problems)")
+        #expect(line.contains("after member 2024-01-17/s\\u{4}q/1.webp"), "\(line)")
+        #expect(
+            !problems.contains { $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }, "\(problems)")
+    }
+
     @Test func aTarWithoutItsEndBlocksIsOneLine() throws {
         let dir = try TemporaryDirectory("verify")
         defer { dir.remove() }
