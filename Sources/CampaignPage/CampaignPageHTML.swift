@@ -2,7 +2,7 @@ import Campaign
 import Essentials
 
 /// The campaign page as the server renders it: complete without its script (which then only refreshes it from
-/// `/status.json`). Every value from the queue goes through ``HTMLText/escape(_:)``.
+/// `/status.json`). Every value from the queue goes through ``MarkupText/escape(_:)``.
 enum CampaignPageHTML {
     /// The page for `reading`; `nonce` allows its one style sheet and its one script (Content-Security-Policy).
     static func page(_ reading: CampaignSnapshots.Reading, options: CampaignPageOptions, nonce: String) -> String {
@@ -19,16 +19,16 @@ enum CampaignPageHTML {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(HTMLText.escape(title))</title>
+            <title>\(MarkupText.escape(title))</title>
             <noscript><meta http-equiv="refresh" content="\(options.refreshSeconds)"></noscript>
             <style nonce="\(nonce)">\(CampaignPageAssets.css)</style>
             </head>
             <body data-refresh="\(options.refreshSeconds)">
-            <header><h1>Campaign</h1><p id="state" class="problem">\(HTMLText.escape(problem))</p></header>
+            <header><h1>Campaign</h1><p id="state" class="problem">\(MarkupText.escape(problem))</p></header>
             <section id="counts" aria-label="jobs per state">\(countsHTML(counts))</section>
-            <p id="pace">\(HTMLText.escape(view?.status.pace ?? ""))</p>
+            <p id="pace">\(MarkupText.escape(view?.status.pace ?? ""))</p>
             <section>
-            <h2 id="throughput-title">Images archived per \(HTMLText.escape(slot)), last \(HTMLText.escape(span))</h2>
+            <h2 id="throughput-title">Images archived per \(MarkupText.escape(slot)), last \(MarkupText.escape(span))</h2>
             \(ThroughputPlot.svg(view?.status.history, window: options.history))
             </section>
             <section>
@@ -67,27 +67,27 @@ enum CampaignPageHTML {
     private static func runningRow(_ job: QueueStatus.RunningJob) -> String {
         var progress = "not reported yet"
         if let reported = job.progress {
-            progress = HTMLText.escape(reported.summary)
+            progress = MarkupText.escape(reported.summary)
             if reported.listingComplete && reported.listed > 0 {
                 progress =
                     "<progress max=\"\(reported.listed)\" value=\"\(min(reported.images, reported.listed))\"></progress> "
                     + progress
             }
         }
-        return "<tr><td>\(HTMLText.escape(job.label))</td>"
-            + "<td>\(HTMLText.escape(job.worker)) on \(HTMLText.escape(job.host))</td><td>\(job.attempt)</td>"
-            + "<td>\(ByteFormat.duration(seconds: job.runningSeconds))</td><td>\(HTMLText.escape(job.heartbeat))</td><td>\(progress)</td></tr>"
+        return "<tr><td>\(MarkupText.escape(job.label))</td>"
+            + "<td>\(MarkupText.escape(job.worker)) on \(MarkupText.escape(job.host))</td><td>\(job.attempt)</td>"
+            + "<td>\(ByteFormat.duration(seconds: job.runningSeconds))</td><td>\(MarkupText.escape(job.heartbeat))</td><td>\(progress)</td></tr>"
     }
 
     private static func failureItem(_ failure: QueueStatus.Failure) -> String {
-        "<li><span class=\"job\">\(HTMLText.escape(failure.label))</span> "
-            + "<span class=\"when\">\(HTMLText.escape(failure.outcome))</span><p class=\"sentence\">\(HTMLText.escape(failure.error))</p></li>"
+        "<li><span class=\"job\">\(MarkupText.escape(failure.label))</span> "
+            + "<span class=\"when\">\(MarkupText.escape(failure.outcome))</span><p class=\"sentence\">\(MarkupText.escape(failure.error))</p></li>"
     }
 
     private static func finishedRow(_ job: FinishedJob, _ view: CampaignView) -> String {
         let upload = job.verified ? "uploaded, verified" : job.uploaded ? "uploaded" : "not uploaded"
-        return "<tr><td>\(HTMLText.escape(job.label))</td>"
-            + "<td><a href=\"\(HTMLText.escape(view.detailsURL(job.identifier)))\" rel=\"noopener noreferrer\">\(HTMLText.escape(job.identifier))</a></td>"
+        return "<tr><td>\(MarkupText.escape(job.label))</td>"
+            + "<td><a href=\"\(MarkupText.escape(view.detailsURL(job.identifier)))\" rel=\"noopener noreferrer\">\(MarkupText.escape(job.identifier))</a></td>"
             + "<td>\(ByteFormat.grouped(Int(job.images)))</td><td>\(ByteFormat.size(job.bytes))</td><td>\(upload)</td>"
             + "<td>\(ByteFormat.duration(seconds: job.secondsAgo)) ago</td></tr>"
     }

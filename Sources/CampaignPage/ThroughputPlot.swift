@@ -23,7 +23,7 @@ enum ThroughputPlot {
                 + "\(ByteFormat.grouped(Int(slot.images))) images, \(ByteFormat.size(slot.bytes))"
             bars +=
                 "<rect class=\"bar\" x=\"\(fixed(Double(index) * step + 1))\" y=\"\(fixed(plotHeight - barHeight))\" "
-                + "width=\"\(fixed(max(1, step - 2)))\" height=\"\(fixed(barHeight))\"><title>\(HTMLText.escape(title))</title></rect>"
+                + "width=\"\(fixed(max(1, step - 2)))\" height=\"\(fixed(barHeight))\"><title>\(MarkupText.escape(title))</title></rect>"
         }
         let mostLabel =
             slots.contains { $0.images > 0 }
@@ -34,9 +34,9 @@ enum ThroughputPlot {
             <svg id="throughput" viewBox="0 0 \(width) \(height)" role="img" aria-labelledby="throughput-title">\
             <g id="throughput-bars">\(bars)</g>\
             <line class="axis" x1="0" y1="\(baseline)" x2="\(width)" y2="\(baseline)"></line>\
-            <text class="tick" x="0" y="\(height - 4)">\(HTMLText.escape(span)) ago</text>\
+            <text class="tick" x="0" y="\(height - 4)">\(MarkupText.escape(span)) ago</text>\
             <text class="tick" x="\(width)" y="\(height - 4)" text-anchor="end">now</text>\
-            <text id="throughput-most" class="tick" x="4" y="14">\(HTMLText.escape(mostLabel))</text>\
+            <text id="throughput-most" class="tick" x="4" y="14">\(MarkupText.escape(mostLabel))</text>\
             </svg>
             """
     }

@@ -58,7 +58,7 @@ struct S3Requests: Sendable {
     func complete(_ key: String, uploadID: String, parts: [(number: Int, etag: String)]) -> HTTPRequest {
         var xml = "<CompleteMultipartUpload>"
         for part in parts {
-            xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(S3XML.escape(part.etag))</ETag></Part>"
+            xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(MarkupText.escape(part.etag))</ETag></Part>"
         }
         xml += "</CompleteMultipartUpload>"
         var request = base("POST", objectURL(key) + "?uploadId=" + quoteQuery(uploadID), body: .bytes(Array(xml.utf8)))

@@ -252,7 +252,7 @@ final class IAArchiveService: Sendable {
     static func metaXML(_ item: IAItemStore.Item) -> [UInt8] {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata>\n"
         for (key, values) in item.metadata {
-            for value in values { xml += "  <\(key)>\(IAS3Answers.escape(value))</\(key)>\n" }
+            for value in values { xml += "  <\(key)>\(MarkupText.escape(value))</\(key)>\n" }
         }
         return Array((xml + "</metadata>\n").utf8)
     }

@@ -1,12 +1,13 @@
+import Essentials
 import Foundation
 
 /// IAS3's XML answers, with IA's own wording where it is known.
 enum IAS3Answers {
     static func errorXML(code: String, message: String, resource: String) -> [UInt8] {
-        let resourcePart = resource.isEmpty ? "<Resource />" : "<Resource>\(escape(resource))</Resource>"
+        let resourcePart = resource.isEmpty ? "<Resource />" : "<Resource>\(MarkupText.escape(resource))</Resource>"
         let text =
-            "<?xml version='1.0' encoding='UTF-8'?>\n<Error><Code>\(escape(code))</Code><Message>"
-            + "\(escape(message))</Message>\(resourcePart)<RequestId>\(UUID().uuidString.lowercased())</RequestId></Error>"
+            "<?xml version='1.0' encoding='UTF-8'?>\n<Error><Code>\(MarkupText.escape(code))</Code><Message>"
+            + "\(MarkupText.escape(message))</Message>\(resourcePart)<RequestId>\(UUID().uuidString.lowercased())</RequestId></Error>"
         return Array(text.utf8)
     }
 
@@ -48,20 +49,6 @@ enum IAS3Answers {
         "InvalidAccessKeyId": (403, badKeyMessage),
     ]
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
-
     /// The inner texts of every `<tag>…</tag>` (attributes on the tag allowed).
     static func elements(_ tag: String, in text: String) -> [String] {
         var out: [String] = []
@@ -85,6 +72,7 @@ enum IAS3Answers {
     static func unescape(_ text: String) -> String {
         text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
             .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&apos;", with: "'")
+            .replacingOccurrences(of: "&#39;", with: "'")
             .replacingOccurrences(of: "&amp;", with: "&")
     }
 }

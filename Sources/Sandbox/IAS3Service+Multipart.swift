@@ -16,7 +16,7 @@ extension IAS3Service {
         sendXML(
             response,
             "<InitiateMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
-                + IAS3Answers.escape(address.identifier) + "</Bucket><Key>" + IAS3Answers.escape(address.key)
+                + MarkupText.escape(address.identifier) + "</Bucket><Key>" + MarkupText.escape(address.key)
                 + "</Key><UploadId>" + id + "</UploadId></InitiateMultipartUploadResult>")
     }
 
@@ -140,7 +140,7 @@ extension IAS3Service {
         sendXML(
             response,
             "<CompleteMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
-                + IAS3Answers.escape(address.identifier) + "</Bucket><Key>" + IAS3Answers.escape(address.key)
+                + MarkupText.escape(address.identifier) + "</Bucket><Key>" + MarkupText.escape(address.key)
                 + "</Key><ETag>\"\(etag)\"</ETag></CompleteMultipartUploadResult>")
     }
 
@@ -161,7 +161,7 @@ extension IAS3Service {
         guard let upload = ownUpload(request, response, address, account) else { return }
         var xml =
             "<ListPartsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
-            + IAS3Answers.escape(address.identifier) + "</Bucket><Key>" + IAS3Answers.escape(address.key)
+            + MarkupText.escape(address.identifier) + "</Bucket><Key>" + MarkupText.escape(address.key)
             + "</Key><UploadId>" + upload.id + "</UploadId><IsTruncated>false</IsTruncated>"
         for (number, part) in upload.parts.sorted(by: { $0.key < $1.key }) {
             xml +=
@@ -174,10 +174,10 @@ extension IAS3Service {
     func listUploads(_ request: ServerRequest, _ response: IAReply, _ address: Address) {
         var xml =
             "<ListMultipartUploadsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>"
-            + IAS3Answers.escape(address.identifier) + "</Bucket><IsTruncated>false</IsTruncated>"
+            + MarkupText.escape(address.identifier) + "</Bucket><IsTruncated>false</IsTruncated>"
         for upload in store.uploads(of: address.identifier) {
             xml +=
-                "<Upload><Key>" + IAS3Answers.escape(upload.key) + "</Key><UploadId>" + upload.id
+                "<Upload><Key>" + MarkupText.escape(upload.key) + "</Key><UploadId>" + upload.id
                 + "</UploadId></Upload>"
         }
         sendXML(response, xml + "</ListMultipartUploadsResult>")
