@@ -1,6 +1,6 @@
 import Essentials
 import Foundation
-import HTTPClient
+import HTTPClientKit
 @testable import InternetArchive
 import Logging
 

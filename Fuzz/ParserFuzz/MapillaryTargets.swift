@@ -1,5 +1,5 @@
 import Essentials
-import HTTPClient
+import HTTPClientKit
 import Imaging
 import Logging
 @testable import Mapillary

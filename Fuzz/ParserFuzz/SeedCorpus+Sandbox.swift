@@ -1,10 +1,10 @@
 import Essentials
 import Foundation
-import HTTPClient
+import HTTPClientKit
 @testable import InternetArchive
 import Logging
 @testable import Mapillary
-import Sandbox
+import SandboxKit
 
 /// The seeds that come from the sandbox over HTTP: the bytes the real clients would receive.
 enum SandboxSeeds {

@@ -3,7 +3,7 @@ import Essentials
 import Foundation
 import InternetArchive
 import Packaging
-import Sandbox
+import SandboxKit
 
 /// `demo`: the whole toolkit end to end, offline. Starts the sandbox in-process (Mapillary + IA), archives two
 /// sample contributors (download → EXIF/XMP → WebP → per-date tars → item → upload → remote verify) and says

@@ -1,5 +1,5 @@
 import Essentials
-import HTTPClient
+import HTTPClientKit
 
 /// Reads items from archive.org's metadata API (`GET {archive}/metadata/{identifier}`), retrying network
 /// failures, 429 and 5xx answers.

@@ -1,5 +1,5 @@
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import Packaging
 
 /// Item metadata as `x-archive-metaNN-{key}` headers, the way the `ia` client sends it: one header per value,

@@ -1,5 +1,5 @@
 import Foundation
-import HTTPClient
+import HTTPClientKit
 
 extension S3Exchange {
     /// The error for a final 4xx answer: one sentence naming the request, IA's reason and the fix.

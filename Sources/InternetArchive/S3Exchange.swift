@@ -1,5 +1,5 @@
 import Essentials
-import HTTPClient
+import HTTPClientKit
 import Logging
 
 /// Sends one IAS3 request until IA accepts it: waits out SlowDown (503) by polling `check_limit`, retries

@@ -1,5 +1,5 @@
 import Essentials
-import HTTPClient
+import HTTPClientKit
 
 /// Builds the IAS3 requests for one item: URLs quoted like the `ia` client, LOW auth, Content-MD5 as hex,
 /// `Expect: 100-continue` on every body so a refusal comes before the bytes.

@@ -1,5 +1,5 @@
 import Essentials
-import HTTPClient
+import HTTPClientKit
 
 /// archive.org's scrape API (`/services/search/v1/scrape`): every item matching a query, page by page with
 /// the answer's `cursor` (the last page has none), so result sets past IA's 10,000-result paging limit come

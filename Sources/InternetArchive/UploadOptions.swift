@@ -1,5 +1,5 @@
 import Essentials
-import HTTPClient
+import HTTPClientKit
 
 /// How ``ItemUploader`` uploads one item. The defaults suit IA; tests shrink sizes and waits.
 public struct UploadOptions: Sendable {

@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTPClientKit
 import Synchronization
 
 /// The live state of one item's upload, turned into ``UploadProgress`` for the caller's handler.

@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTPClientKit
 
 extension UploadSession {
     /// Fills ``UploadReport/plannedRequests`` with what `send` would do, sending nothing and writing nothing.

@@ -1,5 +1,5 @@
 import Essentials
-import HTTPClient
+import HTTPClientKit
 
 extension UploadSession {
     /// How a file is cut: the part size (raised past 10,000 parts) and the number of parts.

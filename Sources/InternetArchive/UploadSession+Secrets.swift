@@ -1,5 +1,5 @@
 import Essentials
-import HTTPClient
+import HTTPClientKit
 
 extension UploadSession {
     /// Refuses the item, before anything is sent, when a log file or a metadata value it would publish holds a

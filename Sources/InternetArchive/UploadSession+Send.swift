@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTPClientKit
 
 extension UploadSession {
     /// Sends `toSend` in order; the last one carries the derive flag.

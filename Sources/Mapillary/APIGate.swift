@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTPClientKit
 import Synchronization
 
 /// What every Mapillary API request of a process passes through, so that many jobs behave as one client:

@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTPClientKit
 
 /// What the caller of ``MapillaryClient/downloadImage(id:url:quality:maxBytes:observer:)`` hears while one image
 /// is fetched.

@@ -1,6 +1,6 @@
 import Essentials
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import Logging
 
 /// Client of the Mapillary Graph API v4 (image listing, URL refresh) and of its image CDN.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Archiver
-import HTTPClient
+import HTTPClientKit
 
 /// How long `download` waits for a slow CDN and for a user in which nothing moves.
 struct DownloadLimitOptions: ParsableArguments {

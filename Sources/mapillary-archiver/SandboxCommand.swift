@@ -1,7 +1,7 @@
 import ArgumentParser
 import Essentials
 import Foundation
-import Sandbox
+import SandboxKit
 
 struct SandboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

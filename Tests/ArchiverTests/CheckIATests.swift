@@ -1,6 +1,6 @@
 import Archiver
 import Foundation
-import Sandbox
+import SandboxKit
 import Testing
 import TestSupport
 

@@ -1,9 +1,9 @@
 import Archiver
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import InternetArchive
 import Mapillary
-import Sandbox
+import SandboxKit
 import SQLiteStore
 import Synchronization
 import Testing

@@ -1,10 +1,10 @@
 import Archiver
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import InternetArchive
 import Mapillary
 import Packaging
-import Sandbox
+import SandboxKit
 import Synchronization
 import TestSupport
 

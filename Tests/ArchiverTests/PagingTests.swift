@@ -1,7 +1,7 @@
 import Archiver
 import Foundation
 import Mapillary
-import Sandbox
+import SandboxKit
 import Testing
 import TestSupport
 

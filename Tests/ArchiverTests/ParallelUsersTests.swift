@@ -1,8 +1,8 @@
 import Archiver
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import Mapillary
-import Sandbox
+import SandboxKit
 import Testing
 import TestSupport
 

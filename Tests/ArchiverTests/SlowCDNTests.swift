@@ -1,7 +1,7 @@
 import Archiver
 import Foundation
-import HTTPClient
-import Sandbox
+import HTTPClientKit
+import SandboxKit
 import Testing
 import TestSupport
 

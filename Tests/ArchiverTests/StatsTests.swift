@@ -1,9 +1,9 @@
 import Archiver
 import Essentials
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import InternetArchive
-import Sandbox
+import SandboxKit
 import Testing
 import TestSupport
 

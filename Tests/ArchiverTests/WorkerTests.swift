@@ -1,9 +1,9 @@
 import Archiver
 import Campaign
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import InternetArchive
-import Sandbox
+import SandboxKit
 import SQLiteStore
 import Testing
 import TestSupport

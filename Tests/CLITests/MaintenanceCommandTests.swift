@@ -1,6 +1,6 @@
 import Campaign
 import Foundation
-import Sandbox
+import SandboxKit
 import Testing
 import TestSupport
 

@@ -21,12 +21,12 @@ struct ModuleGraphTests {
         let folder = try TemporaryDirectory("module-graph")
         defer { folder.remove() }
         let manifest = try String(contentsOfFile: Self.root + "/Package.swift", encoding: .utf8)
-        // HTTPClient loses CCurl, which it imports; Imaging gains SQLiteStore, which it does not.
+        // HTTPClientKit loses CCurl, which it imports; Imaging gains SQLiteStore, which it does not.
         let edited =
             manifest
             .replacingOccurrences(
-                of: #".target(name: "HTTPClient", dependencies: ["CCurl", "Essentials"]"#,
-                with: #".target(name: "HTTPClient", dependencies: ["Essentials"]"#
+                of: #".target(name: "HTTPClientKit", dependencies: ["CCurl", "Essentials"]"#,
+                with: #".target(name: "HTTPClientKit", dependencies: ["Essentials"]"#
             )
             .replacingOccurrences(
                 of: #".target(name: "Imaging", dependencies: ["CTurboJPEG", "CWebP", "Essentials"]"#,
@@ -40,7 +40,7 @@ struct ModuleGraphTests {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(
             lines.contains {
-                $0.hasPrefix("HTTPClient imports CCurl (Sources/HTTPClient/")
+                $0.hasPrefix("HTTPClientKit imports CCurl (Sources/HTTPClientKit/")
                     && $0.hasSuffix("but Package.swift does not declare it")
             })
         #expect(

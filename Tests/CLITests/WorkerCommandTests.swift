@@ -1,5 +1,5 @@
 import Foundation
-import Sandbox
+import SandboxKit
 import SQLiteStore
 import Testing
 import TestSupport

@@ -1,7 +1,7 @@
 import Campaign
 import CampaignPage
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import Testing
 import TestSupport
 

@@ -2,7 +2,7 @@ import Essentials
 import Foundation
 import HTTPServerKit
 import InternetArchive
-import Sandbox
+import SandboxKit
 import Synchronization
 import Testing
 import TestSupport

@@ -1,9 +1,9 @@
 import Essentials
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import InternetArchive
 import Logging
-import Sandbox
+import SandboxKit
 import Synchronization
 import TestSupport
 

@@ -1,8 +1,8 @@
 import Essentials
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import InternetArchive
-import Sandbox
+import SandboxKit
 import Testing
 import TestSupport
 

@@ -1,7 +1,7 @@
 import Essentials
 import Foundation
 import InternetArchive
-import Sandbox
+import SandboxKit
 import Testing
 import TestSupport
 

@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTPClientKit
 import HTTPServerKit
 import InternetArchive
 import Testing

@@ -1,6 +1,6 @@
 import Essentials
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import HTTPServerKit
 import InternetArchive
 import Logging

@@ -1,7 +1,7 @@
-import HTTPClient
+import HTTPClientKit
 import Logging
 import Mapillary
-import Sandbox
+import SandboxKit
 import Testing
 
 /// Area queries (`/images?bbox=…&fields=id,creator`) against the sandbox, paging and capped, with capture-time

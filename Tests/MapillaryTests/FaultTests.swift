@@ -1,6 +1,6 @@
-import HTTPClient
+import HTTPClientKit
 import Mapillary
-import Sandbox
+import SandboxKit
 import Testing
 
 @Suite struct FaultTests {

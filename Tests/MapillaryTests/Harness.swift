@@ -1,7 +1,7 @@
-import HTTPClient
+import HTTPClientKit
 import Logging
 import Mapillary
-import Sandbox
+import SandboxKit
 import TestSupport
 
 /// Tiny delays so retry paths run in milliseconds.

@@ -1,5 +1,5 @@
 import Mapillary
-import Sandbox
+import SandboxKit
 import Testing
 
 @Suite struct ListingTests {

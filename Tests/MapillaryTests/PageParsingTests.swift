@@ -1,5 +1,5 @@
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import Logging
 import Mapillary
 import Testing

@@ -1,7 +1,7 @@
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import Mapillary
-import Sandbox
+import SandboxKit
 import Synchronization
 import Testing
 import TestSupport

@@ -1,5 +1,5 @@
 import Foundation
-import Sandbox
+import SandboxKit
 import Synchronization
 
 /// One test's world: a temporary folder and a sandbox on port 0 that keeps its data inside it. Every test target's

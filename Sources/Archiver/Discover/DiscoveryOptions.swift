@@ -1,5 +1,5 @@
 import Essentials
-import HTTPClient
+import HTTPClientKit
 import Mapillary
 
 /// Everything `discover` needs to survey an area, as the command line gave it.

@@ -1,5 +1,5 @@
 import Essentials
-import HTTPClient
+import HTTPClientKit
 import Synchronization
 
 /// The liveness rule of one user's pipeline: when nothing moves for `limit` (no listing page recorded, no image

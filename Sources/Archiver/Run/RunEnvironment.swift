@@ -1,6 +1,6 @@
 import CMalloc
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import Logging
 import Mapillary
 

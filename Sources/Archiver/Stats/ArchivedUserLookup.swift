@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTPClientKit
 import InternetArchive
 import Packaging
 

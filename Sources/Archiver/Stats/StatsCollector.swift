@@ -1,6 +1,6 @@
 import Essentials
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import InternetArchive
 import Logging
 

@@ -1,5 +1,5 @@
 import Foundation
-import HTTPClient
+import HTTPClientKit
 import HTTPServerKit
 import Testing
 import TestSupport
