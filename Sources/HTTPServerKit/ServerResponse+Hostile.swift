@@ -25,19 +25,28 @@ extension ServerResponse {
     /// Sends `body` under a `Content-Length` of its own size and, `delay` later, `extra` behind it, as a server
     /// does that sends more than it declared. The connection stays open: a client that reuses it reads `extra`
     /// first. (With no delay, a client can see the excess in the same read as the body and drop the connection.)
+    /// With `afterNextRequest`, `extra` waits past the delay until the client has sent its next request on this
+    /// connection (or 10 s went by), so a client that reuses the connection always meets it, however late it does.
     public func sendOverlong(
         status: Int, headers: [(String, String)] = [], body: [UInt8], extra: [UInt8],
-        delay: Duration = .milliseconds(50)
+        delay: Duration = .milliseconds(50), afterNextRequest: Bool = false
     ) {
         guard !hasResponded else { return }
         let (head, sendsBody) = beginResponse(status: status, headers: headers, contentLength: Int64(body.count))
         guard io.write(sendsBody ? head + body : head), sendsBody else { return }
         DedicatedThread.sleep(delay)
+        if afterNextRequest { io.waitUntilReadable(milliseconds: 10_000) }
         io.write(extra)
     }
 }
 
 extension ConnectionIO {
+    /// Waits until the client has sent something (or closed), at most `milliseconds`.
+    func waitUntilReadable(milliseconds: Int32) {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        _ = SystemCall.retrying { poll(&descriptor, 1, milliseconds) }
+    }
+
     /// False once the client closed or reset the connection, or the server shut it down; never blocks.
     func peerIsConnected() -> Bool {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
