@@ -93,15 +93,30 @@ enum IAConfigTarget {
                     !key.isEmpty && !key.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F || $0 == ":" },
                     "a key that cannot go into an Authorization header was accepted")
             }
-            if secret.count >= 8 {
-                for shown in ["\(credentials)", String(reflecting: credentials), credentials.maskedAuthorization] {
-                    require(!shown.contains(secret), "the secret key shows in \(shown)")
-                }
-            }
+        } catch {}
+        // The secret never shows in what the credentials print or in an error sentence. A short secret, or one that
+        // is a piece of the sentence's own text ("https://arc" of the URL an error names), may match by chance:
+        // what shows the secret must show it still when the file holds a stand-in for it instead (its letters and
+        // digits as Z; a secret without any is not judged). Found by this target in CI: "https://arc".
+        guard secret.count >= 8, !path.contains(secret) else { return }
+        let shown = Self.shown()
+        guard shown.contains(where: { $0.contains(secret) }) else { return }
+        let standIn = String(
+            String.UnicodeScalarView(
+                secret.unicodeScalars.map { $0.properties.isAlphabetic || $0.properties.numericType != nil ? "Z" : $0 }
+            ))
+        let standInFile = String(decoding: file, as: UTF8.self).replacingOccurrences(of: secret, with: standIn)
+        FuzzWorkspace.write(Array(standInFile.utf8), to: path)
+        require(Self.shown().contains(where: { $0.contains(secret) }), "the secret key shows in \(shown)")
+    }
+
+    /// What `upload` could print of the keys the file at `path` gives: the credentials, or the error sentence.
+    static func shown() -> [String] {
+        do {
+            let credentials = try IACredentials.resolve(environment: ["IA_CONFIG_FILE": path], home: nil)
+            return ["\(credentials)", String(reflecting: credentials), credentials.maskedAuthorization]
         } catch {
-            require(
-                secret.count < 8 || path.contains(secret) || !"\(error)".contains(secret),
-                "the secret key shows in an error")
+            return ["\(error)"]
         }
     }
 }

@@ -34,43 +34,47 @@ enum S3XML {
     }
 
     /// Replaces `&amp;` `&lt;` `&gt;` `&quot;` `&apos;` and numeric references; anything else stays as written.
+    /// Works on Unicode scalars, not characters: a combining mark after `&` or `;` joins it into one character, and
+    /// such a reference must still be read (the parser-fuzz target `ia-answer` found `&quot;` + U+0742 left as written).
     static func decodeEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        var out = ""
-        var rest = Substring(text)
-        while let amp = rest.firstIndex(of: "&") {
-            out += rest[..<amp]
-            let after = rest[rest.index(after: amp)...]
-            guard let semi = after.prefix(12).firstIndex(of: ";") else {
-                out += "&"
-                rest = after
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            index += 1
+            guard scalar == "&",
+                let semi = scalars[index..<min(scalars.count, index + 12)].firstIndex(of: ";"),
+                let replacement = entity(String(String.UnicodeScalarView(scalars[index..<semi])))
+            else {
+                out.append(scalar)
                 continue
             }
-            let name = after[..<semi]
-            var replacement: String?
-            switch name {
-            case "amp": replacement = "&"
-            case "lt": replacement = "<"
-            case "gt": replacement = ">"
-            case "quot": replacement = "\""
-            case "apos": replacement = "'"
-            default:
-                if name.hasPrefix("#x") || name.hasPrefix("#X"), let code = UInt32(name.dropFirst(2), radix: 16) {
-                    replacement = Unicode.Scalar(code).map { String(Character($0)) }
-                } else if name.hasPrefix("#"), let code = UInt32(name.dropFirst()) {
-                    replacement = Unicode.Scalar(code).map { String(Character($0)) }
-                }
-            }
-            if let replacement {
-                out += replacement
-                rest = after[after.index(after: semi)...]
-            } else {
-                out += "&"
-                rest = after
-            }
+            out.append(replacement)
+            index = semi + 1
         }
-        out += rest
-        return out
+        return String(out)
+    }
+
+    /// The scalar an entity's name (between `&` and `;`) stands for, or nil for one this reader does not know.
+    private static func entity(_ name: String) -> Unicode.Scalar? {
+        switch name {
+        case "amp": return "&"
+        case "lt": return "<"
+        case "gt": return ">"
+        case "quot": return "\""
+        case "apos": return "'"
+        default:
+            guard name.hasPrefix("#") else { return nil }
+            let hex = name.hasPrefix("#x") || name.hasPrefix("#X")
+            let digits = name.unicodeScalars.dropFirst(hex ? 2 : 1)
+            guard !digits.isEmpty,
+                digits.allSatisfy({ hex ? $0.properties.isASCIIHexDigit : ("0"..."9").contains($0) }),
+                let code = UInt32(String(String.UnicodeScalarView(digits)), radix: hex ? 16 : 10)
+            else { return nil }
+            return Unicode.Scalar(code)
+        }
     }
 
 }

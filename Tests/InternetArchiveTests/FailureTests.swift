@@ -142,6 +142,34 @@ import TestSupport
 
     /// Found by fuzzing (`parser-fuzz ia-answer`): the `<Code>` of an IAS3 error went into the sentence (and the
     /// retry log lines) as IA sent it, line breaks and terminal escapes included.
+    /// Found by the parser-fuzz target `ia-answer`: a combining mark right after an escaped character (`&quot;` and
+    /// U+0742) made one character of the `;` and the mark, and the reference stayed in IA's message as written.
+    @Test func referencesBeforeACombiningMarkAreStillDecoded() async throws {
+        let h = try IAHarness()
+        defer { h.close() }
+        let answer =
+            "<?xml version='1.0' encoding='UTF-8'?>\n<Error><Code>InvalidArgument</Code>"
+            + "<Message>the title &quot;\u{742}Caf&#x65;&#769;&quot; &amp;\u{301} more</Message></Error>"
+        let s3 = try HTTPServer { _, response in
+            response.send(status: 400, headers: [("Content-Type", "application/xml")], body: Array(answer.utf8))
+        }
+        defer { s3.stop() }
+        let item = try h.makeItem("combining-marks", files: ["a": pattern(10)])
+        var options = fastOptions()
+        options.checkRemote = false
+        let uploader = ItemUploader(
+            credentials: h.credentials, endpoints: IAEndpoints(s3: s3.baseURL, archive: h.ia.archiveURL),
+            http: h.http)
+        do {
+            let report = try await uploader.upload(itemPath: item, options: options)
+            Issue.record("the upload succeeded: \(report.uploaded)")
+        } catch let error as InternetArchiveError {
+            #expect(error.code == .rejected)
+            #expect(error.description.contains("the title \"\u{742}Cafe\u{301}\" &\u{301} more"), "\(error)")
+            #expect(!error.description.contains("&quot;") && !error.description.contains("&amp;"), "\(error)")
+        }
+    }
+
     @Test func anErrorCodeWithControlCharactersStillEndsInOneLine() async throws {
         let h = try IAHarness()
         defer { h.close() }
