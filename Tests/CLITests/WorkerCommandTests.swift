@@ -91,35 +91,50 @@ struct WorkerCommandTests {
         let added = try await h.run(["queue", "add", "--queue", queue, "--quality", "256", "--no-webp"] + names)
         try #require(added.status == 0, "\(added.transcript)")
 
-        func w1Holds() throws -> Int {
-            Int(
-                try TestPostgres.psql(
-                    queue, "SELECT count(*) FROM campaign_jobs WHERE worker = 'w1' AND state = 'running'"))
-                ?? 0
+        /// The jobs w1 holds as the queue shows them, each as "id:generation" (a job taken again has a new one).
+        func w1Holds() throws -> Set<String> {
+            let rows = try TestPostgres.psql(
+                queue,
+                "SELECT id || ':' || generation FROM campaign_jobs WHERE worker = 'w1' AND state = 'running'")
+            return Set(rows.split(separator: "\n").map(String.init))
         }
         // w1 starts first, so it claims the oldest jobs, the three large users: its first kill surely finds it
         // holding work that takes seconds, whatever the machine's load.
         var workers = [try h.start(Self.workerArguments(h, name: "w1", queue: queue, lease: 6))]
         var waits = 0
-        while try w1Holds() == 0, workers[0].isRunning, waits < 600 {
+        while try w1Holds().isEmpty, workers[0].isRunning, waits < 600 {
             try await Task.sleep(for: .milliseconds(100))
             waits += 1
         }
         workers += try ["w2", "w3"].map { try h.start(Self.workerArguments(h, name: $0, queue: queue, lease: 6)) }
         var killed: [BinaryProcess.Result] = []
-        // w1 is killed twice, each time while it holds jobs (as the queue shows), at a random moment of them, and
-        // started again on the same "machine" after the first kill.
+        var abandoned: Set<String> = []
+        // w1 is killed twice, each time while it holds jobs, at a random moment of them, and started again on the
+        // same "machine" after the first kill. It is frozen (SIGSTOP) before the queue is asked, and killed only if
+        // it holds a job then: looked at while it ran, it could finish its small jobs between the look and the kill,
+        // and a job the first w1 left behind still shows as w1's until another worker takes it.
         for round in 1...2 {
-            var holding = try w1Holds()
-            for _ in 0..<600 where holding == 0 && workers[0].isRunning {
-                try await Task.sleep(for: .milliseconds(100))
-                holding = try w1Holds()
+            var tries = 0
+            while workers[0].isRunning, tries < 600 {
+                tries += 1
+                guard try !w1Holds().subtracting(abandoned).isEmpty else {
+                    try await Task.sleep(for: .milliseconds(100))
+                    continue
+                }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
+                workers[0].send(SIGSTOP)
+                let held = try w1Holds().subtracting(abandoned)
+                if !held.isEmpty {
+                    abandoned.formUnion(held)
+                    break
+                }
+                workers[0].send(SIGCONT)
             }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
             workers[0].kill()
             killed.append(await workers[0].wait())
             if round == 1 { workers[0] = try h.start(Self.workerArguments(h, name: "w1", queue: queue, lease: 6)) }
         }
+        #expect(!abandoned.isEmpty, "w1 was killed while it held jobs")
         var results: [BinaryProcess.Result] = []
         for worker in workers.dropFirst() { results.append(await worker.wait(timeout: .seconds(400))) }
         for result in results { #expect(result.status == 0 && !result.timedOut, "\(result.transcript)") }
