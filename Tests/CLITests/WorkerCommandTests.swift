@@ -40,6 +40,58 @@ struct WorkerCommandTests {
         }
     }
 
+    /// Kills the worker called `name` (SIGKILL) `rounds` times, each at a random moment while the PostgreSQL `queue`
+    /// shows it holding a job an earlier instance did not hold, and starts it again with `restart` after each kill but
+    /// the last. Returns each killed instance with the jobs it held, each job as "id:generation" (a job taken again
+    /// has a new one); no jobs when an instance ended by itself first.
+    /// It is frozen (SIGSTOP) before the queue is asked: looked at while it ran, it could finish its small jobs
+    /// between the look and the kill; and a job an earlier instance left behind shows as its own until another
+    /// worker takes it. Watched on a thread of its own, restart included: on a loaded machine the test's tasks waited
+    /// up to 16 s for the cooperative pool, time enough for the others to end every job unseen.
+    static func killRepeatedly(
+        _ first: BinaryProcess, name: String, queue: String, rounds: Int,
+        restart: @escaping @Sendable () throws -> BinaryProcess
+    ) async throws -> [(instance: BinaryProcess, held: Set<String>)] {
+        @Sendable func holds(excluding: Set<String>) throws -> Set<String> {
+            let rows = try TestPostgres.psql(
+                queue,
+                "SELECT id || ':' || generation FROM campaign_jobs WHERE worker = '\(name)' AND state = 'running'")
+            return Set(rows.split(separator: "\n").map(String.init)).subtracting(excluding)
+        }
+        @Sendable func killWhileHolding(_ worker: BinaryProcess, excluding: Set<String>) throws -> Set<String> {
+            defer { worker.kill() }
+            let deadline = ContinuousClock.now + .seconds(300)
+            while worker.isRunning, ContinuousClock.now < deadline {
+                guard try !holds(excluding: excluding).isEmpty else {
+                    usleep(50_000)
+                    continue
+                }
+                usleep(UInt32.random(in: 0...400_000))
+                worker.send(SIGSTOP)
+                let held = try holds(excluding: excluding)
+                if !held.isEmpty { return held }
+                worker.send(SIGCONT)
+            }
+            return []
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                var killed: [(instance: BinaryProcess, held: Set<String>)] = []
+                do {
+                    var worker = first
+                    for round in 1...rounds {
+                        let held = try killWhileHolding(worker, excluding: killed.reduce([]) { $0.union($1.held) })
+                        killed.append((worker, held))
+                        if round < rounds { worker = try restart() }
+                    }
+                    continuation.resume(returning: killed)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
     /// The IA side of a finished campaign: every item there, each of its files sent in exactly one PUT unless its job
     /// was interrupted by a kill, and never two uploaders on one item at once.
     static func checkIA(
@@ -91,50 +143,18 @@ struct WorkerCommandTests {
         let added = try await h.run(["queue", "add", "--queue", queue, "--quality", "256", "--no-webp"] + names)
         try #require(added.status == 0, "\(added.transcript)")
 
-        /// The jobs w1 holds as the queue shows them, each as "id:generation" (a job taken again has a new one).
-        func w1Holds() throws -> Set<String> {
-            let rows = try TestPostgres.psql(
-                queue,
-                "SELECT id || ':' || generation FROM campaign_jobs WHERE worker = 'w1' AND state = 'running'")
-            return Set(rows.split(separator: "\n").map(String.init))
-        }
-        // w1 starts first, so it claims the oldest jobs, the three large users: its first kill surely finds it
-        // holding work that takes seconds, whatever the machine's load.
-        var workers = [try h.start(Self.workerArguments(h, name: "w1", queue: queue, lease: 6))]
-        var waits = 0
-        while try w1Holds().isEmpty, workers[0].isRunning, waits < 600 {
-            try await Task.sleep(for: .milliseconds(100))
-            waits += 1
-        }
-        workers += try ["w2", "w3"].map { try h.start(Self.workerArguments(h, name: $0, queue: queue, lease: 6)) }
-        var killed: [BinaryProcess.Result] = []
-        var abandoned: Set<String> = []
         // w1 is killed twice, each time while it holds jobs, at a random moment of them, and started again on the
-        // same "machine" after the first kill. It is frozen (SIGSTOP) before the queue is asked, and killed only if
-        // it holds a job then: looked at while it ran, it could finish its small jobs between the look and the kill,
-        // and a job the first w1 left behind still shows as w1's until another worker takes it.
-        for round in 1...2 {
-            var tries = 0
-            while workers[0].isRunning, tries < 600 {
-                tries += 1
-                guard try !w1Holds().subtracting(abandoned).isEmpty else {
-                    try await Task.sleep(for: .milliseconds(100))
-                    continue
-                }
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
-                workers[0].send(SIGSTOP)
-                let held = try w1Holds().subtracting(abandoned)
-                if !held.isEmpty {
-                    abandoned.formUnion(held)
-                    break
-                }
-                workers[0].send(SIGCONT)
-            }
-            workers[0].kill()
-            killed.append(await workers[0].wait())
-            if round == 1 { workers[0] = try h.start(Self.workerArguments(h, name: "w1", queue: queue, lease: 6)) }
+        // same "machine" after the first kill.
+        let start: @Sendable (String) throws -> BinaryProcess = {
+            try h.start(Self.workerArguments(h, name: $0, queue: queue, lease: 6))
         }
-        #expect(!abandoned.isEmpty, "w1 was killed while it held jobs")
+        let workers = try ["w1", "w2", "w3"].map(start)
+        let rounds = try await Self.killRepeatedly(workers[0], name: "w1", queue: queue, rounds: 2) { try start("w1") }
+        var killed: [BinaryProcess.Result] = []
+        for (round, (instance, held)) in rounds.enumerated() {
+            #expect(!held.isEmpty, "w1 was killed in round \(round + 1) while it held jobs")
+            killed.append(await instance.wait())
+        }
         var results: [BinaryProcess.Result] = []
         for worker in workers.dropFirst() { results.append(await worker.wait(timeout: .seconds(400))) }
         for result in results { #expect(result.status == 0 && !result.timedOut, "\(result.transcript)") }
