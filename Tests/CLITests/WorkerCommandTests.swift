@@ -92,6 +92,32 @@ struct WorkerCommandTests {
         }
     }
 
+    /// Freezes `worker` (SIGSTOP) as soon as its running job's row in the SQLite `queue` file matches `condition`;
+    /// false when the worker ended or a minute went by first. Watched on a thread of its own.
+    static func stop(_ worker: BinaryProcess, whenQueue queue: String, shows condition: String) async throws -> Bool {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    let database = try SQLiteDatabase(path: queue)
+                    defer { database.close() }
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while worker.isRunning, ContinuousClock.now < deadline {
+                        let rows = try database.query(
+                            "SELECT id FROM campaign_jobs WHERE state = 'running' AND \(condition)")
+                        if !rows.isEmpty {
+                            worker.send(SIGSTOP)
+                            return continuation.resume(returning: true)
+                        }
+                        usleep(20_000)
+                    }
+                    continuation.resume(returning: false)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
     /// The IA side of a finished campaign: every item there, each of its files sent in exactly one PUT unless its job
     /// was interrupted by a kill, and never two uploaders on one item at once.
     static func checkIA(
@@ -189,21 +215,20 @@ struct WorkerCommandTests {
             Self.workerArguments(
                 h, name: "pa", queue: queue, lease: 2, jobs: 1,
                 extra: ["--concurrency", "2"]))
-        while h.mapillary.counters.imagesServed < 20 { try await Task.sleep(for: .milliseconds(20)) }
-        // Its heartbeats carry its progress into the queue (the campaign page and `queue status` show it).
-        var progress: [String: Any]?
-        for _ in 0..<300 where (progress?["images"] as? Int ?? 0) == 0 {
-            try await Task.sleep(for: .milliseconds(100))
-            let status = try await h.run(["queue", "status", "--json", "--queue", queue])
-            let running =
-                (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["running"]
-                as? [[String: Any]]
-            progress = running?.first?["progress"] as? [String: Any]
-        }
+        // Its heartbeats carry its progress into the queue (the campaign page and `queue status` show it); it is
+        // frozen (SIGSTOP) once they do. Watched on a thread of its own, the queue file read directly: the job takes
+        // seconds only, and a loaded machine can keep this test's tasks waiting longer than that.
+        let reported = try await Self.stop(
+            paused, whenQueue: queue, shows: "progress_images > 0 AND progress_listing_complete = 1")
+        try #require(reported, "the worker's heartbeats reported its progress while it ran the job")
+        let status = try await h.run(["queue", "status", "--json", "--queue", queue])
+        let running =
+            (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["running"]
+            as? [[String: Any]]
+        let progress = running?.first?["progress"] as? [String: Any]
         #expect(
             (progress?["images"] as? Int ?? 0) > 0 && progress?["listing_complete"] as? Bool == true,
-            "\(String(describing: progress))")
-        paused.send(SIGSTOP)
+            "\(status.transcript)")
         // The lease runs out while it is stopped; another worker on the same queue file takes the job.
         _ = try await h.run(["queue", "add", "--queue", queue, "--quality", "256", "small"])
         let other = try await h.run(Self.workerArguments(h, name: "pb", queue: queue, lease: 2), timeout: .seconds(300))
