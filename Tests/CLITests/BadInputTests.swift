@@ -215,8 +215,9 @@ struct BadInputTests {
     }
 
     @Test func aSecondRunForTheSameUserWhileTheFirstRunsStopsAtOnceAndDisturbsNothing() async throws {
-        // 300 images one at a time, 60 ms each: the first run takes about twenty seconds.
-        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 300)]) { $0.cdnLatency = .milliseconds(60) }
+        // 300 images one at a time, 120 ms each: the first run takes about 36 seconds, more than a loaded machine kept
+        // a test's task waiting twice (16 s once); the third run, many transfers at once, finishes them in seconds.
+        let h = try CLIHarness(users: [.init(name: "alice", imageCount: 300)]) { $0.cdnLatency = .milliseconds(120) }
         defer { h.close() }
         let first = try h.start(["alice", "--output", h.output, "--quality", "256", "--concurrency", "1"])
         // Watched in this process, not through the state (a state read can be seconds late on a loaded machine):
