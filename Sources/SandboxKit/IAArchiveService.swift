@@ -4,32 +4,19 @@ import HTTPServerKit
 
 /// The fake archive.org: the metadata API (`/metadata/{id}`) and the scrape API
 /// (`/services/search/v1/scrape`), over the same items as the fake IAS3.
-final class IAArchiveService: Sendable {
-    let configuration: InternetArchiveSandboxConfiguration
-    let store: IAItemStore
-    let controls: IASandboxControls
-    let log: IARequestLog
+final class IAArchiveService: IAService {
+    static let host = IARequestRecord.Host.archive
+    let parts: IAServiceParts
 
-    init(
-        configuration: InternetArchiveSandboxConfiguration, store: IAItemStore, controls: IASandboxControls,
-        log: IARequestLog
-    ) {
-        self.configuration = configuration
-        self.store = store
-        self.controls = controls
-        self.log = log
+    init(parts: IAServiceParts) {
+        self.parts = parts
     }
 
     func handle(_ request: ServerRequest, _ serverResponse: ServerResponse) {
-        let response = IAReply(serverResponse)
-        defer {
-            log.append(
-                IARequestRecord(
-                    host: .archive, method: request.method, target: request.target,
-                    path: request.path, query: request.query, headers: request.headers,
-                    status: response.status, bodyBytes: request.bytesReceived))
-        }
-        DedicatedThread.sleep(configuration.latency)
+        answer(request, serverResponse) { respond(request, $0) }
+    }
+
+    private func respond(_ request: ServerRequest, _ response: IAReply) {
         if let fault = controls.nextFault() {
             switch fault {
             case .reset: response.reset()

@@ -1,23 +1,14 @@
-import Essentials
 import Foundation
 import HTTPServerKit
 
 /// The fake IAS3: LOW auth, IA's identifier rule and refusals, SlowDown and `check_limit`, objects and
 /// multipart uploads stored on disk. Handlers run on the server's connection threads.
-final class IAS3Service: Sendable {
-    let configuration: InternetArchiveSandboxConfiguration
-    let store: IAItemStore
-    let controls: IASandboxControls
-    let log: IARequestLog
+final class IAS3Service: IAService {
+    static let host = IARequestRecord.Host.s3
+    let parts: IAServiceParts
 
-    init(
-        configuration: InternetArchiveSandboxConfiguration, store: IAItemStore, controls: IASandboxControls,
-        log: IARequestLog
-    ) {
-        self.configuration = configuration
-        self.store = store
-        self.controls = controls
-        self.log = log
+    init(parts: IAServiceParts) {
+        self.parts = parts
     }
 
     /// One parsed object address: `/{identifier}[/{key}]`.
@@ -28,15 +19,10 @@ final class IAS3Service: Sendable {
     }
 
     func handle(_ request: ServerRequest, _ serverResponse: ServerResponse) {
-        let response = IAReply(serverResponse)
-        defer {
-            log.append(
-                IARequestRecord(
-                    host: .s3, method: request.method, target: request.target, path: request.path,
-                    query: request.query, headers: request.headers, status: response.status,
-                    bodyBytes: request.bytesReceived))
-        }
-        DedicatedThread.sleep(configuration.latency)
+        answer(request, serverResponse) { respond(request, $0) }
+    }
+
+    private func respond(_ request: ServerRequest, _ response: IAReply) {
         if request.path == "/" || request.path.isEmpty {
             serviceRoot(request, response)
             return

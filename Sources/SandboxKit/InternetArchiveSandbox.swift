@@ -26,8 +26,9 @@ public final class InternetArchiveSandbox: SandboxComponent {
         self.configuration = configuration
         let store = try IAItemStore(directory: context.dataDirectory)
         let controls = IASandboxControls(configuration: configuration, seed: context.configuration.seed)
-        let s3 = IAS3Service(configuration: configuration, store: store, controls: controls, log: log)
-        let archive = IAArchiveService(configuration: configuration, store: store, controls: controls, log: log)
+        let parts = IAServiceParts(configuration: configuration, store: store, controls: controls, log: log)
+        let s3 = IAS3Service(parts: parts)
+        let archive = IAArchiveService(parts: parts)
         self.store = store
         self.controls = controls
         let host = context.configuration.host
