@@ -93,9 +93,11 @@ struct Stopwatch {
 /// Claims until a job comes (a backoff or a lease running out), polling every 50 ms for up to `limit` seconds.
 func claimWhenDue(_ queue: JobQueue, worker: String, limit: Double = 20) async throws -> ClaimedJob? {
     let watch = Stopwatch()
-    while watch.within(seconds: limit) {
+    while true {
         if let job = try queue.claim(worker: worker, host: "h") { return job }
+        // Asked after every pause, the last one included: a busy machine once kept a pause of 50 ms waiting for the
+        // whole limit, and a loop that looked at the clock first gave up without asking again.
+        guard watch.within(seconds: limit) else { return nil }
         try await pause(seconds: 0.05)
     }
-    return nil
 }
