@@ -26,20 +26,28 @@ import Testing
         ("10,50,12,52", "covers 4.0000 square degrees"),
     ])
     func refusesBadBoxesWithOneSentence(input: String, expected: String) {
-        do {
-            _ = try BoundingBox(parsing: input)
-            Issue.record("\(input) was accepted")
-        } catch let error as MapillaryError {
-            #expect(error.code == .invalidBoundingBox)
-            #expect(error.description.contains(expected), "\(error.description)")
-            #expect(!error.description.contains("\n"))
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
+        expectBoxRefusal(input, expected) { _ = try BoundingBox(parsing: $0) }
     }
 
     @Test func acceptsABoxJustUnderTheAreaLimit() throws {
         let box = try BoundingBox(parsing: "0,0,0.0999,0.1")
         #expect(box.area < BoundingBox.maximumArea)
+    }
+}
+
+/// `parse(input)` refuses `input` with one sentence (no line break) containing `expected`, as an invalid bounding box.
+func expectBoxRefusal(
+    _ input: String, _ expected: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ parse: (String) throws -> Void
+) {
+    do {
+        try parse(input)
+        Issue.record("\(input) was accepted", sourceLocation: sourceLocation)
+    } catch let error as MapillaryError {
+        #expect(error.code == .invalidBoundingBox, sourceLocation: sourceLocation)
+        #expect(error.description.contains(expected), "\(error.description)", sourceLocation: sourceLocation)
+        #expect(!error.description.contains("\n"), sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
     }
 }

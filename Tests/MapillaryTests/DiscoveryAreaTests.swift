@@ -63,16 +63,7 @@ import Testing
         ("180,0,-180,1", "are the same meridian"),
     ])
     func refusesBadAreasWithOneSentence(input: String, expected: String) {
-        do {
-            _ = try DiscoveryArea(parsing: input)
-            Issue.record("\(input) was accepted")
-        } catch let error as MapillaryError {
-            #expect(error.code == .invalidBoundingBox)
-            #expect(error.description.contains(expected), "\(error.description)")
-            #expect(!error.description.contains("\n"))
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
+        expectBoxRefusal(input, expected) { _ = try DiscoveryArea(parsing: $0) }
     }
 }
 
