@@ -14,6 +14,18 @@ struct ClientFailureTests {
         return port
     }
 
+    /// A server that holds every request until `gate` opens, then answers 200; `started` turns true when one came.
+    private func heldServer() throws -> (server: HTTPServer, gate: Gate, started: Shared<Bool>) {
+        let gate = Gate()
+        let started = Shared(false)
+        let server = try HTTPServer { _, response in
+            started.update { $0 = true }
+            gate.wait()
+            response.send(status: 200)
+        }
+        return (server, gate, started)
+    }
+
     @Test("a connection reset is reported as connectionReset, worth a retry")
     func connectionReset() async throws {
         let server = try HTTPServer { _, response in response.resetConnection() }
@@ -43,11 +55,7 @@ struct ClientFailureTests {
 
     @Test("a whole-transfer timeout gives timeout, and its message hides the query")
     func timeout() async throws {
-        let gate = Gate()
-        let server = try HTTPServer { _, response in
-            gate.wait()
-            response.send(status: 200)
-        }
+        let (server, gate, _) = try heldServer()
         defer { server.stop() }
         defer { gate.open() }
         var request = HTTPRequest(url: server.baseURL + "/slow?signature=SIG-SECRET-7")
@@ -77,13 +85,7 @@ struct ClientFailureTests {
 
     @Test("cancelling the awaiting task ends a slow request before the server answers")
     func cancellation() async throws {
-        let gate = Gate()
-        let started = Shared(false)
-        let server = try HTTPServer { _, response in
-            started.update { $0 = true }
-            gate.wait()
-            response.send(status: 200)
-        }
+        let (server, gate, started) = try heldServer()
         defer { server.stop() }
         defer { gate.open() }
         let client = HTTPClient()
@@ -119,13 +121,7 @@ struct ClientFailureTests {
 
     @Test("shutdown fails transfers in flight and later sends with cancelled")
     func shutdown() async throws {
-        let gate = Gate()
-        let started = Shared(false)
-        let server = try HTTPServer { _, response in
-            started.update { $0 = true }
-            gate.wait()
-            response.send(status: 200)
-        }
+        let (server, gate, started) = try heldServer()
         defer { server.stop() }
         defer { gate.open() }
         let client = HTTPClient()
