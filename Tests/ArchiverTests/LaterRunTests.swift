@@ -17,11 +17,7 @@ import TestSupport
         let firstLogs = before.keys.filter { $0.hasPrefix("download.log.") }
 
         // The same contributor a while later: the same seed gives the same first 30 images, plus 15 new ones.
-        var later = SandboxConfiguration()
-        later.users = [.init(name: "alice", imageCount: 45)]
-        later.seed = 7
-        later.dataDirectory = h.temp.file("sandbox-later")
-        let sandbox = try Sandbox(later)
+        let sandbox = try h.fixture.later(user: "alice", imageCount: 45, seed: 7)
         defer { sandbox.stop() }
         let images = sandbox.mapillary.expectedImages(user: "alice")
         #expect(Array(images.prefix(30).map(\.id)) == h.mapillary.expectedImages(user: "alice").map(\.id))
@@ -74,11 +70,7 @@ import TestSupport
         let before = Self.looseImages(item)
         #expect(before.count == 30)
 
-        var later = SandboxConfiguration()
-        later.users = [.init(name: "alice", imageCount: 45)]
-        later.seed = 7
-        later.dataDirectory = h.temp.file("sandbox-later")
-        let sandbox = try Sandbox(later)
+        let sandbox = try h.fixture.later(user: "alice", imageCount: 45, seed: 7)
         defer { sandbox.stop() }
         var second = first
         second.apiURL = sandbox.apiURL

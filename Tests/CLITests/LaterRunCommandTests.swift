@@ -69,11 +69,7 @@ struct LaterRunCommandTests {
         try FileManager.default.removeItem(atPath: h.item("alice"))
 
         // Weeks later alice has 12 more images (the same seed gives the same first 24).
-        var later = SandboxConfiguration()
-        later.users = [.init(name: "alice", imageCount: 36)]
-        later.seed = 11
-        later.dataDirectory = h.temp.file("sandbox-later")
-        let mapillary = try Sandbox(later)
+        let mapillary = try h.fixture.later(user: "alice", imageCount: 36, seed: 11)
         defer { mapillary.stop() }
         let images = mapillary.mapillary.expectedImages(user: "alice")
         #expect(Array(images.prefix(24).map(\.id)) == h.mapillary.expectedImages(user: "alice").map(\.id))

@@ -49,3 +49,15 @@ extension MapillarySandbox {
         expectedImages(user: user).filter(\.isArchivable).map(\.id)
     }
 }
+
+extension SandboxFixture {
+    /// The same contributor some time later: a sandbox of its own (data in `TEMP/sandbox-later`) with `seed`, which
+    /// gives the same first images again, now `imageCount` in all. The caller stops it.
+    public func later(user: String, imageCount: Int, seed: UInt64) throws -> Sandbox {
+        var later = SandboxConfiguration()
+        later.users = [.init(name: user, imageCount: imageCount)]
+        later.seed = seed
+        later.dataDirectory = temp.file("sandbox-later")
+        return try Sandbox(later)
+    }
+}
