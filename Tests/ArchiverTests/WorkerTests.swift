@@ -149,8 +149,14 @@ import TestSupport
         try world.add(["alpha"])
         let worker = world.worker(jobs: 1, untilEmpty: false)
         let task = Task { await worker.run() }
-        while w.h.mapillary.counters.imagesServed < 40 { try await Task.sleep(for: .milliseconds(20)) }
-        task.cancel()
+        // Cancelled from a thread of its own once 40 images were served: the job takes about five seconds, and on a
+        // loaded machine this test's task can wait longer than that for the cooperative pool.
+        let mapillary = w.h.mapillary
+        Thread {
+            let deadline = ContinuousClock.now + .seconds(120)
+            while mapillary.counters.imagesServed < 40 && ContinuousClock.now < deadline { usleep(5_000) }
+            task.cancel()
+        }.start()
         let report = await task.value
         #expect(
             report.jobs.first?.outcome == .incomplete(reason: "interrupted; run the same command again to continue"))
