@@ -81,7 +81,7 @@ extension IAS3Service {
             guard let number = IAS3Answers.elements("PartNumber", in: part).first.flatMap({ Int($0) }),
                 let etag = IAS3Answers.elements("ETag", in: part).first
             else { continue }
-            listed.append((number, IAS3Answers.unescape(etag).replacingOccurrences(of: "\"", with: "")))
+            listed.append((number, MarkupText.decode(etag).replacingOccurrences(of: "\"", with: "")))
         }
         guard !listed.isEmpty, text.contains("<CompleteMultipartUpload") else {
             IAS3Answers.send(
